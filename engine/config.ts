@@ -1,0 +1,153 @@
+// The run configuration: one JSON object that the UI edits, the CLI takes, the store saves
+// and "export as notebook" turns into numpy. Defaults are the seed notebook's experiment.
+
+import { SEED_ARCHITECTURE, validateArchitecture, type LayerSpec } from './architecture';
+
+export const DATASET_KINDS = ['moons', 'circles', 'xor', 'spiral', 'gaussian', 'csv'] as const;
+export type DatasetKind = (typeof DATASET_KINDS)[number];
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const LOSSES = ['auto', 'binary_cross_entropy', 'mse', 'softmax_cross_entropy'] as const;
+export type LossName = (typeof LOSSES)[number];
+export const BACKEND_CHOICES = ['auto', 'cpu', 'gpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** Where the samples come from and how they are split into train and test sets. */
+export interface DataSpec {
+  kind: DatasetKind;
+  /** Number of generated samples (ignored for csv). */
+  samples: number;
+  /** Noise: the standard deviation of the Gaussian noise for moons and circles; a 0–1 level for the others. */
+  noise: number;
+  /** circles only: the inner circle's radius relative to the outer one. */
+  factor: number;
+  /** random_state of the generator. */
+  seed: number;
+  /** Fraction of samples held out, as train_test_split's test_size (0 means no test set). */
+  testSize: number;
+  /** random_state of train_test_split. */
+  splitSeed: number;
+  /** csv only: the file (for display and re-loading) and the label column's header name (default: the last column). */
+  csv?: { path: string; labelColumn?: string };
+}
+
+export interface TrainingSpec {
+  epochs: number;
+  learningRate: number;
+  /** null = full batch, as the seed notebook. */
+  batchSize: number | null;
+  optimizer: OptimizerName;
+  /** momentum's μ */
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** L2 penalty λ (adds λ/2·‖W‖² per sample-mean cost; biases are not decayed). */
+  l2: number;
+  /** Seed of the mini-batch shuffle. */
+  shuffleSeed: number;
+  loss: LossName;
+}
+
+export interface RunConfig {
+  architecture: LayerSpec[];
+  /** np.random.seed(seed); W, b = randn(...) · scale, as init_layers. */
+  init: { seed: number; scale: number };
+  data: DataSpec;
+  training: TrainingSpec;
+  backend: BackendChoice;
+}
+
+/** The seed notebook's experiment (see ../shared/reference/README.md). */
+export function defaultConfig(): RunConfig {
+  return {
+    architecture: SEED_ARCHITECTURE.map((l) => ({ ...l })),
+    init: { seed: 101, scale: 0.1 },
+    data: { kind: 'moons', samples: 1000, noise: 0.2, factor: 0.8, seed: 100, testSize: 0.1, splitSeed: 42 },
+    training: {
+      epochs: 10000,
+      learningRate: 0.01,
+      batchSize: null,
+      optimizer: 'sgd',
+      momentum: 0.9,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      l2: 0,
+      shuffleSeed: 0,
+      loss: 'auto',
+    },
+    backend: 'auto',
+  };
+}
+
+/** Thrown for a configuration value that cannot be used; the message names the field and the fix. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function num(path: string, v: unknown, check: (n: number) => boolean, want: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) {
+    throw new ConfigError(`${path} must be ${want}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+const int = (path: string, v: unknown, min: number) =>
+  num(path, v, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
+const seedInt = (path: string, v: unknown) =>
+  num(path, v, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295 (numpy seeds are 32-bit)');
+function oneOf<T extends string>(path: string, v: unknown, options: readonly T[]): T {
+  if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) {
+    throw new ConfigError(`${path} must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+/**
+ * Fills a partial configuration with the defaults and checks every field.
+ * The architecture goes through validateArchitecture, so its errors name the layer.
+ */
+export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
+  const d = defaultConfig();
+  const p = partial ?? {};
+  const data = { ...d.data, ...(p.data ?? {}) } as DataSpec;
+  const training = { ...d.training, ...(p.training ?? {}) } as TrainingSpec;
+  const init = { ...d.init, ...(p.init ?? {}) };
+  const cfg: RunConfig = {
+    architecture: validateArchitecture(p.architecture ?? d.architecture),
+    init: { seed: seedInt('init.seed', init.seed), scale: num('init.scale', init.scale, (n) => n > 0, 'a positive number') },
+    data: {
+      kind: oneOf('data.kind', data.kind, DATASET_KINDS),
+      samples: int('data.samples', data.samples, 2),
+      noise: num('data.noise', data.noise, (n) => n >= 0, 'a number ≥ 0'),
+      factor: num('data.factor', data.factor, (n) => n > 0 && n < 1, 'a number between 0 and 1 (exclusive)'),
+      seed: seedInt('data.seed', data.seed),
+      testSize: num('data.testSize', data.testSize, (n) => n >= 0 && n < 1, 'a fraction from 0 up to (not including) 1'),
+      splitSeed: seedInt('data.splitSeed', data.splitSeed),
+      ...(data.csv ? { csv: { ...data.csv } } : {}),
+    },
+    training: {
+      epochs: int('training.epochs', training.epochs, 0),
+      learningRate: num('training.learningRate', training.learningRate, (n) => n > 0, 'a positive number'),
+      batchSize: training.batchSize === null ? null : int('training.batchSize', training.batchSize, 1),
+      optimizer: oneOf('training.optimizer', training.optimizer, OPTIMIZERS),
+      momentum: num('training.momentum', training.momentum, (n) => n >= 0 && n < 1, 'a number from 0 up to 1'),
+      beta1: num('training.beta1', training.beta1, (n) => n >= 0 && n < 1, 'a number from 0 up to 1'),
+      beta2: num('training.beta2', training.beta2, (n) => n >= 0 && n < 1, 'a number from 0 up to 1'),
+      epsilon: num('training.epsilon', training.epsilon, (n) => n > 0, 'a positive number'),
+      l2: num('training.l2', training.l2, (n) => n >= 0, 'a number ≥ 0'),
+      shuffleSeed: seedInt('training.shuffleSeed', training.shuffleSeed),
+      loss: oneOf('training.loss', training.loss, LOSSES),
+    },
+    backend: oneOf('backend', p.backend ?? d.backend, BACKEND_CHOICES),
+  };
+  if (cfg.data.kind === 'csv' && !cfg.data.csv?.path) {
+    throw new ConfigError('data.kind is csv but data.csv.path is missing; give the CSV file, e.g. --dataset csv:data.csv');
+  }
+  return cfg;
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };

@@ -1,0 +1,399 @@
+// The training loop the notebook lacks: full batch (as the seed) or seeded mini-batches, sgd/momentum/adam,
+// L2, per-epoch train and test metrics as they happen, pause/resume/stop, and a clear stop on divergence.
+
+import { layerParameterCount } from './architecture';
+import type { Backend, UpdateRule } from './backends/backend';
+import { selectBackend, type BackendInfo } from './backends/index';
+import type { RunConfig } from './config';
+import { ConfigError } from './config';
+import { loadData, type DataSplit, type Samples } from './datasets/index';
+import { initLayers, type Params } from './init';
+import { accuracy, cost, defaultLoss, lossMismatch, outputGradient, saturatedWrong, type Loss } from './losses';
+import { Network, type Workspace } from './network';
+import { NumpyRandom } from './random';
+
+/** Metrics of one epoch. Cost and accuracy come from the forward pass before that epoch's update. */
+export interface EpochMetrics {
+  epoch: number;
+  trainCost: number;
+  trainAccuracy: number;
+  /** null when there is no test set or it was not evaluated this epoch. */
+  testCost: number | null;
+  testAccuracy: number | null;
+  /** Wall time since the run started, in ms. */
+  elapsedMs: number;
+}
+
+export type RunStatus = 'finished' | 'stopped' | 'diverged';
+
+export interface TrainResult {
+  status: RunStatus;
+  /** Epochs completed. */
+  epochs: number;
+  /** Train cost and accuracies at the parameters after the last update. */
+  finalCost: number;
+  trainAccuracy: number;
+  testCost: number | null;
+  testAccuracy: number | null;
+  /** Cost of every epoch, before that epoch's update. */
+  costHistory: number[];
+  msPerEpoch: number;
+  backend: BackendInfo;
+  /** Why the run stopped early ("diverged at epoch 812: cost is NaN"). */
+  reason?: string;
+}
+
+/** A run that produced NaN or Infinity; the message names the epoch and the layer. */
+export class DivergenceError extends Error {
+  constructor(readonly epoch: number, readonly layer: number | null, detail: string) {
+    super(`diverged at epoch ${epoch}: ${detail}`);
+    this.name = 'DivergenceError';
+  }
+}
+
+export interface TrainerOptions {
+  /** Use these samples instead of generating config.data (e.g. an imported CSV already parsed). */
+  data?: DataSplit;
+  /** The CSV file's text when config.data.kind is 'csv'. */
+  csvText?: string;
+  /** Start from these parameters instead of init_layers(seed). */
+  params?: Params;
+  /** A ready backend (skips selection), with what to record about it. */
+  backend?: { backend: Backend; info: BackendInfo };
+  /** Evaluate the test set every N epochs (0: only at the end). Default 1. */
+  evalTestEvery?: number;
+}
+
+export interface RunOptions {
+  onEpoch?: (m: EpochMetrics) => void;
+  /** Longest stretch of work between yields to the event loop (so pause/stop messages get through). */
+  yieldEveryMs?: number;
+}
+
+/** A layer's forward cache for one input: the notebook's memory (A_prev, Z) plus A = g(Z). */
+export interface LayerCache {
+  layer: number;
+  activation: string;
+  A_prev: number[];
+  Z: number[];
+  A: number[];
+}
+
+/** Picks the backend, loads the data, initialises the parameters. */
+export async function createTrainer(config: RunConfig, opts: TrainerOptions = {}): Promise<Trainer> {
+  const data = opts.data ?? loadData(config.data, opts.csvText);
+  const chosen = opts.backend ?? (await selectBackend(config.backend));
+  return new Trainer(config, data, chosen.backend, chosen.info, opts);
+}
+
+/** Columns of a (features × n) matrix from row-major samples (n × features), as the notebook's X.T. */
+function transpose(s: Samples): Float64Array {
+  const out = new Float64Array(s.n * s.features);
+  for (let i = 0; i < s.n; i++) for (let f = 0; f < s.features; f++) out[f * s.n + i] = s.X[i * s.features + f];
+  return out;
+}
+
+export class Trainer {
+  readonly net: Network;
+  readonly loss: Loss;
+  readonly costHistory: number[] = [];
+  /** Epochs completed so far. */
+  epoch = 0;
+  private readonly X: Float64Array;
+  private readonly Y: Float64Array;
+  private readonly Xt: Float64Array;
+  private readonly Yt: Float64Array;
+  private readonly outputs: number;
+  private readonly batch: number;
+  private readonly shuffleRng: NumpyRandom;
+  private readonly evalTestEvery: number;
+  private steps = 0;
+  private paused = false;
+  private stopRequested = false;
+  private wake: (() => void) | null = null;
+  private startedAt = 0;
+  private last: EpochMetrics | null = null;
+
+  constructor(readonly config: RunConfig, readonly data: DataSplit, readonly backend: Backend, readonly backendInfo: BackendInfo, opts: TrainerOptions = {}) {
+    const arch = config.architecture;
+    const first = arch[0], last = arch[arch.length - 1];
+    if (data.features !== first.input_dim) {
+      throw new ConfigError(`layer 1 has input_dim ${first.input_dim} but the data has ${data.features} features; set layer 1 input_dim to ${data.features}`);
+    }
+    this.outputs = last.output_dim;
+    if (this.outputs !== 1 && this.outputs !== data.classes) {
+      throw new ConfigError(`the output layer has ${this.outputs} units but the data has ${data.classes} classes; set the last output_dim to 1 (sigmoid, two classes) or ${data.classes} (softmax)`);
+    }
+    if (this.outputs === 1 && data.classes > 2) {
+      throw new ConfigError(`the data has ${data.classes} classes but the output layer has 1 unit; set the last output_dim to ${data.classes} with softmax`);
+    }
+    this.loss = config.training.loss === 'auto' ? defaultLoss(last.activation) : config.training.loss;
+    const mismatch = lossMismatch(this.loss, last.activation);
+    if (mismatch) throw new ConfigError(mismatch);
+    if (data.train.n === 0) throw new ConfigError('the training set is empty; use more samples or a smaller test size');
+
+    this.X = transpose(data.train);
+    this.Y = this.targets(data.train);
+    this.Xt = transpose(data.test);
+    this.Yt = this.targets(data.test);
+    const n = data.train.n;
+    this.batch = config.training.batchSize === null ? n : Math.min(config.training.batchSize, n);
+    this.shuffleRng = new NumpyRandom(config.training.shuffleSeed);
+    this.evalTestEvery = opts.evalTestEvery ?? 1;
+
+    const params = opts.params ?? initLayers(arch, config.init.seed, config.init.scale);
+    this.net = new Network(backend, arch, params, config.training.optimizer);
+    if (this.batch === n) backend.write(this.net.workspace(n).A[0], this.X);
+  }
+
+  /** Y as (outputs × n): the label itself for one output, one-hot columns for several. */
+  private targets(s: Samples): Float64Array {
+    const Y = new Float64Array(this.outputs * s.n);
+    for (let i = 0; i < s.n; i++) {
+      if (this.outputs === 1) Y[i] = s.y[i];
+      else Y[s.y[i] * s.n + i] = 1;
+    }
+    return Y;
+  }
+
+  get parameterCount(): number {
+    return this.config.architecture.reduce((a, l) => a + layerParameterCount(l), 0);
+  }
+
+  private rule(): UpdateRule {
+    const t = this.config.training;
+    return { kind: t.optimizer, lr: t.learningRate, l2: t.l2, momentum: t.momentum, beta1: t.beta1, beta2: t.beta2, epsilon: t.epsilon, t: this.steps };
+  }
+
+  /** Forward pass over the workspace's A[0]; throws DivergenceError on NaN/Infinity. Returns Ŷ and the cost. */
+  private forwardCost(ws: Workspace, Y: Float64Array, epoch: number, set: 'train' | 'test' = 'train'): { yhat: Float64Array; cost: number } {
+    const bad = this.net.forward(ws);
+    if (bad) {
+      const l = this.config.architecture[bad.layer - 1];
+      throw new DivergenceError(epoch, bad.layer, `layer ${bad.layer} (${l.activation}) output is ${bad.value}; try a smaller learning rate`);
+    }
+    const yhat = this.net.output(ws);
+    let c = cost(this.loss, yhat, Y, this.outputs, ws.m);
+    if (this.config.training.l2 > 0) c += this.config.training.l2 * this.net.weightSquares();
+    if (!Number.isFinite(c)) throw new DivergenceError(epoch, null, `cost is ${c}; try a smaller learning rate`);
+    const wrong = saturatedWrong(this.loss, yhat, Y, yhat.length);
+    if (wrong > 0) {
+      const L = this.config.architecture.length;
+      throw new DivergenceError(epoch, L, `the ${this.config.architecture[L - 1].activation} output saturated at exactly 0 or 1 on ${wrong} wrongly classified ${set} sample${wrong > 1 ? 's' : ''}, so the true cross-entropy is infinite; try a smaller learning rate`);
+    }
+    return { yhat, cost: c };
+  }
+
+  /** Cost and accuracy of the current parameters over the train or test set (no update). */
+  evaluate(which: 'train' | 'test'): { cost: number; accuracy: number } | null {
+    const X = which === 'train' ? this.X : this.Xt;
+    const Y = which === 'train' ? this.Y : this.Yt;
+    const m = which === 'train' ? this.data.train.n : this.data.test.n;
+    if (m === 0) return null;
+    const ws = this.net.workspace(m, which === 'train' && this.batch === m ? 'train' : `eval-${which}`);
+    if (ws.m !== this.batch || which === 'test') this.backend.write(ws.A[0], X);
+    const { yhat, cost: c } = this.forwardCost(ws, Y, this.epoch, which);
+    return { cost: c, accuracy: accuracy(yhat, Y, this.outputs, m) };
+  }
+
+  /** Trains one epoch and returns its metrics. Throws DivergenceError when the run blows up. */
+  step(): EpochMetrics {
+    if (this.startedAt === 0) this.startedAt = performance.now();
+    const e = this.epoch;
+    const n = this.data.train.n;
+    const testDue = this.data.test.n > 0 && this.evalTestEvery > 0 && e % this.evalTestEvery === 0;
+    let trainCost: number, trainAccuracy: number;
+    // the test set is measured at the same parameters as the train cost: before this epoch's update
+    let test: { cost: number; accuracy: number } | null = null;
+    if (this.batch === n) {
+      const ws = this.net.workspace(n);
+      const { yhat, cost: c } = this.forwardCost(ws, this.Y, e);
+      trainCost = c;
+      trainAccuracy = accuracy(yhat, this.Y, this.outputs, n);
+      if (testDue) test = this.evaluate('test');
+      this.backprop(ws, yhat, this.Y);
+    } else {
+      if (testDue) test = this.evaluate('test');
+      // a seeded shuffle per epoch; the epoch's cost is the size-weighted mean of its batches' costs
+      const order = this.shuffleRng.permutation(n);
+      let sumCost = 0, sumRight = 0;
+      for (let start = 0; start < n; start += this.batch) {
+        const m = Math.min(this.batch, n - start);
+        const ws = this.net.workspace(m);
+        const Xb = new Float64Array(this.X.length / n * m);
+        const Yb = new Float64Array(this.outputs * m);
+        this.gather(this.X, this.data.features, order, start, m, Xb);
+        this.gather(this.Y, this.outputs, order, start, m, Yb);
+        this.backend.write(ws.A[0], Xb);
+        const { yhat, cost: c } = this.forwardCost(ws, Yb, e);
+        sumCost += c * m;
+        sumRight += accuracy(yhat, Yb, this.outputs, m) * m;
+        this.backprop(ws, yhat, Yb);
+      }
+      trainCost = sumCost / n;
+      trainAccuracy = sumRight / n;
+    }
+    this.costHistory.push(trainCost);
+    this.epoch = e + 1;
+    const metrics: EpochMetrics = {
+      epoch: e,
+      trainCost,
+      trainAccuracy,
+      testCost: test ? test.cost : null,
+      testAccuracy: test ? test.accuracy : null,
+      elapsedMs: performance.now() - this.startedAt,
+    };
+    this.last = metrics;
+    return metrics;
+  }
+
+  private gather(src: Float64Array, rows: number, order: ArrayLike<number>, start: number, m: number, out: Float64Array): void {
+    const n = this.data.train.n;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < m; j++) out[r * m + j] = src[r * n + order[start + j]];
+  }
+
+  private gradBuffers = new Map<number, Float64Array>();
+  private backprop(ws: Workspace, yhat: Float64Array, Y: Float64Array): void {
+    let g = this.gradBuffers.get(ws.m);
+    if (!g) this.gradBuffers.set(ws.m, (g = new Float64Array(this.outputs * ws.m)));
+    const kind = outputGradient(this.loss, yhat, Y, this.outputs, ws.m, g);
+    this.net.backward(ws, g, kind);
+    this.steps++;
+    this.net.update(this.rule());
+  }
+
+  /** Trains until the configured epochs are done, the run is stopped, or it diverges. */
+  async run(opts: RunOptions = {}): Promise<TrainResult> {
+    const total = this.config.training.epochs;
+    const yieldEvery = opts.yieldEveryMs ?? 25;
+    let status: RunStatus = 'finished';
+    let reason: string | undefined;
+    const t0 = performance.now();
+    let lastYield = t0;
+    const startEpoch = this.epoch;
+    try {
+      while (this.epoch < total) {
+        if (this.stopRequested) {
+          status = 'stopped';
+          reason = `stopped by the user at epoch ${this.epoch}`;
+          break;
+        }
+        const m = this.step();
+        opts.onEpoch?.(m);
+        const now = performance.now();
+        if (this.paused || this.stopRequested || now - lastYield >= yieldEvery) {
+          await yieldNow();
+          while (this.paused && !this.stopRequested) await new Promise<void>((r) => (this.wake = r));
+          lastYield = performance.now();
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      status = 'diverged';
+      reason = e.message;
+    }
+    const ran = this.epoch - startEpoch;
+    const msPerEpoch = ran > 0 ? (performance.now() - t0) / ran : 0;
+    return this.result(status, reason, msPerEpoch);
+  }
+
+  private result(status: RunStatus, reason: string | undefined, msPerEpoch: number): TrainResult {
+    // final metrics at the parameters after the last update; a diverged network has none worth reporting
+    let train: { cost: number; accuracy: number } | null = null;
+    let test: { cost: number; accuracy: number } | null = null;
+    if (status !== 'diverged') {
+      try {
+        train = this.evaluate('train');
+        test = this.evaluate('test');
+      } catch (e) {
+        if (!(e instanceof DivergenceError)) throw e;
+        status = 'diverged';
+        reason = e.message;
+      }
+    }
+    return {
+      status,
+      epochs: this.epoch,
+      finalCost: train ? train.cost : NaN,
+      trainAccuracy: train ? train.accuracy : NaN,
+      testCost: test ? test.cost : null,
+      testAccuracy: test ? test.accuracy : null,
+      costHistory: this.costHistory.slice(),
+      msPerEpoch,
+      backend: this.backendInfo,
+      ...(reason ? { reason } : {}),
+    };
+  }
+
+  /** The latest epoch's metrics, or null before the first. */
+  get lastMetrics(): EpochMetrics | null {
+    return this.last;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+    this.wake = null;
+  }
+
+  /** Ends a running `run()` after the current epoch (its result has status 'stopped'). */
+  stop(): void {
+    this.stopRequested = true;
+    this.wake?.();
+    this.wake = null;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** The forward cache of every layer for one input point (the notebook's memory, plus A). */
+  inspect(x: ArrayLike<number>): LayerCache[] {
+    const arch = this.config.architecture;
+    if (x.length !== arch[0].input_dim) throw new ConfigError(`the input has ${x.length} values but layer 1 expects ${arch[0].input_dim}`);
+    const ws = this.net.workspace(1, 'inspect');
+    this.backend.write(ws.A[0], x);
+    this.net.forward(ws);
+    return arch.map((l, i) => ({
+      layer: i + 1,
+      activation: l.activation,
+      A_prev: Array.from(this.backend.read(ws.A[i])),
+      Z: Array.from(this.backend.read(ws.Z[i + 1])),
+      A: Array.from(this.backend.read(ws.A[i + 1])),
+    }));
+  }
+
+  params(): Params {
+    return this.net.params();
+  }
+
+  grads(): Params {
+    return this.net.grads();
+  }
+
+  /** Train data as the network sees it: X (features × n) and Y (outputs × n). */
+  trainMatrices(): { X: Float64Array; Y: Float64Array; m: number } {
+    return { X: this.X, Y: this.Y, m: this.data.train.n };
+  }
+
+  free(): void {
+    this.net.free();
+  }
+}
+
+/** Lets queued messages and timers run: setImmediate in Node, a MessageChannel hop in browsers. */
+export function yieldNow(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      r();
+    };
+    ch.port2.postMessage(0);
+  });
+}
