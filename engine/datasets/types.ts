@@ -1,0 +1,41 @@
+// The shapes every dataset source produces, and the one error they throw.
+
+/** X is row-major n×features, as sklearn's X; y holds class indices 0..classes-1 as numbers. */
+export interface Samples {
+  X: Float64Array;
+  y: Float64Array;
+  n: number;
+  features: number;
+}
+
+/** Samples split into a train and a test set, with what the trainer and the UI show about them. */
+export interface DataSplit {
+  train: Samples;
+  test: Samples;
+  classes: number;
+  features: number;
+  featureNames: string[];
+  classNames: string[];
+}
+
+/** A data specification or CSV file that cannot be used; the message names the value and the fix. */
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+/** Rows `idx` of s, in that order (numpy's X[idx], y[idx]). */
+export function takeRows(s: Samples, idx: ArrayLike<number>): Samples {
+  const f = s.features;
+  const n = idx.length;
+  const X = new Float64Array(n * f);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = idx[i];
+    for (let k = 0; k < f; k++) X[i * f + k] = s.X[j * f + k];
+    y[i] = s.y[j];
+  }
+  return { X, y, n, features: f };
+}
