@@ -1,16 +1,37 @@
-// The reference backend: float64 on the CPU, in plain TypeScript over Float64Arrays.
+// The reference backend: float64 on the CPU. Its inner loops run as WebAssembly SIMD kernels over tensors that
+// live in the module's memory ('wasm-simd-f64'), or as plain TypeScript over Float64Arrays ('js-f64') where
+// WebAssembly SIMD is missing or the plain path is asked for. Both give numpy's results to ~1e-15 per operation.
 
 import type { Activation } from '../architecture';
-import { activationBackward, biasActivate } from '../activations';
+import { activationBackward, biasActivate, LEAKY_SLOPE } from '../activations';
 import type { Backend, Tensor, UpdateRule } from './backend';
-import { gemmNN, gemmNT, gemmTN, gemmTT } from './kernels';
+import { gemmNN, gemmNT, gemmTN, gemmTT, rowSumsPairwise } from './kernels';
+import { kernelModule, WASM_ACT, WasmHeap } from './wasm/heap';
 
 /** A CPU tensor: its float64 data is directly reachable (row-major). */
 export class CpuTensor implements Tensor {
-  readonly data: Float64Array;
-  constructor(readonly rows: number, readonly cols: number, data?: ArrayLike<number>) {
-    this.data = new Float64Array(rows * cols);
-    if (data) this.data.set(data);
+  /** Byte offset of the data in `heap`'s memory, or -1 when the tensor owns a plain Float64Array. */
+  readonly ptr: number;
+  private view: Float64Array;
+
+  constructor(readonly rows: number, readonly cols: number, data?: ArrayLike<number>, readonly heap: WasmHeap | null = null) {
+    const n = rows * cols;
+    if (heap) {
+      this.ptr = heap.alloc(n * 8);
+      heap.track(this, this.ptr);
+      this.view = heap.f64(this.ptr, n);
+      if (!data || data.length < n) this.view.fill(0); // a reused block holds old values
+    } else {
+      this.ptr = -1;
+      this.view = new Float64Array(n);
+    }
+    if (data) this.view.set(data);
+  }
+
+  /** The values, row-major. In wasm memory the view is re-taken after the memory grows; don't keep it across calls. */
+  get data(): Float64Array {
+    if (this.heap !== null && this.view.buffer !== this.heap.memory.buffer) this.view = this.heap.f64(this.ptr, this.rows * this.cols);
+    return this.view;
   }
 }
 
@@ -22,15 +43,46 @@ function shapeError(op: string, detail: string): Error {
   return new Error(`cpu backend: ${op} got mismatched shapes (${detail})`);
 }
 
+export interface CpuBackendOptions {
+  /** 'auto' (default): WebAssembly SIMD when this engine supports it, else plain JS. 'wasm' throws when it can't. */
+  kernels?: 'auto' | 'wasm' | 'js';
+}
+
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
-  readonly mode = 'js-f64';
+  /** 'wasm-simd-f64' or 'js-f64'. */
+  readonly mode: 'wasm-simd-f64' | 'js-f64';
+  /** Why this mode runs (e.g. why WebAssembly SIMD was not used). */
+  readonly modeReason: string;
   readonly precision = 'float64' as const;
   readonly tolerance = 1e-12;
+  /** The kernels' memory, where this backend's tensors live; null in 'js-f64' mode. */
+  readonly heap: WasmHeap | null;
+
+  constructor(opts: CpuBackendOptions = {}) {
+    const want = opts.kernels ?? 'auto';
+    let heap: WasmHeap | null = null;
+    let reason = 'plain JS kernels were asked for';
+    if (want !== 'js') {
+      const m = kernelModule();
+      if ('module' in m) {
+        try {
+          heap = new WasmHeap(m.module);
+          reason = 'WebAssembly SIMD is available';
+        } catch (e) {
+          reason = `the WebAssembly kernels could not start: ${(e as Error).message}`;
+        }
+      } else reason = m.reason;
+      if (!heap && want === 'wasm') throw new Error(`cpu backend: ${reason}; use kernels 'auto' or 'js'`);
+    }
+    this.heap = heap;
+    this.mode = heap ? 'wasm-simd-f64' : 'js-f64';
+    this.modeReason = reason;
+  }
 
   tensor(rows: number, cols: number, data?: ArrayLike<number>): CpuTensor {
     if (data && data.length !== rows * cols) throw shapeError('tensor', `${data.length} values for ${rows}×${cols}`);
-    return new CpuTensor(rows, cols, data);
+    return new CpuTensor(rows, cols, data, this.heap);
   }
 
   read(x: Tensor): Float64Array {
@@ -42,6 +94,12 @@ export class CpuBackend implements Backend {
     t(x).data.set(data);
   }
 
+  /** True when every tensor lives in this backend's wasm memory (tensors made elsewhere take the JS path). */
+  private inHeap(a: Tensor, b: Tensor, c: Tensor, d?: Tensor): boolean {
+    const h = this.heap;
+    return h !== null && t(a).heap === h && t(b).heap === h && t(c).heap === h && (d === undefined || t(d).heap === h);
+  }
+
   gemm(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean, divisor: number): void {
     const M = transA ? a.cols : a.rows;
     const K = transA ? a.rows : a.cols;
@@ -49,6 +107,15 @@ export class CpuBackend implements Backend {
     const N = transB ? b.rows : b.cols;
     if (K !== Kb || out.rows !== M || out.cols !== N) {
       throw shapeError('gemm', `${a.rows}×${a.cols}${transA ? 'ᵀ' : ''} · ${b.rows}×${b.cols}${transB ? 'ᵀ' : ''} → ${out.rows}×${out.cols}`);
+    }
+    if (!(transA && transB) && this.inHeap(a, b, out)) {
+      const h = this.heap!, k = h.kernels;
+      const pa = t(a).ptr, pb = t(b).ptr, pc = t(out).ptr;
+      const scratch = h.scratch(4 * (K + M + N)); // the kernels' lists of rows that are not all zero
+      if (!transA && !transB) k.gemm_nn(pa, pb, pc, M, K, N, divisor, scratch);
+      else if (transB) k.gemm_nt(pa, pb, pc, M, K, N, divisor, scratch);
+      else k.gemm_tn(pa, pb, pc, M, K, N, divisor, scratch);
+      return;
     }
     const A = t(a).data, B = t(b).data, C = t(out).data;
     if (!transA && !transB) gemmNN(A, B, C, M, K, N);
@@ -59,30 +126,40 @@ export class CpuBackend implements Backend {
   }
 
   biasActivation(z: Tensor, bias: Tensor, activation: Activation, a: Tensor): boolean {
+    if ((activation === 'relu' || activation === 'leaky_relu' || activation === 'linear') && this.inHeap(z, bias, a)) {
+      return this.heap!.kernels.bias_act(t(z).ptr, t(bias).ptr, t(a).ptr, z.rows, z.cols, WASM_ACT[activation], LEAKY_SLOPE) === 1;
+    }
+    // sigmoid, tanh (Math.exp / Math.tanh) and softmax stay in JS: they are the output layer's few values
     return biasActivate(t(z).data, t(bias).data, z.rows, z.cols, activation, t(a).data);
   }
 
   activationBackward(dA: Tensor, z: Tensor, a: Tensor, activation: Activation, dz: Tensor): void {
+    if (activation !== 'softmax' && this.inHeap(dA, z, a, dz)) {
+      this.heap!.kernels.act_backward(t(dA).ptr, t(z).ptr, t(a).ptr, t(dz).ptr, z.rows * z.cols, WASM_ACT[activation], LEAKY_SLOPE);
+      return;
+    }
     activationBackward(t(dA).data, t(z).data, t(a).data, z.rows, z.cols, activation, t(dz).data);
   }
 
+  /** out = np.sum(x, axis=1) / divisor, with numpy's pairwise summation (so db matches numpy bit for bit). */
   rowSums(x: Tensor, out: Tensor, divisor: number): void {
-    const d = t(x).data, o = t(out).data;
-    const { rows, cols } = x;
-    for (let r = 0; r < rows; r++) {
-      let s = 0;
-      const base = r * cols;
-      for (let j = 0; j < cols; j++) s += d[base + j];
-      o[r] = s / divisor;
-    }
+    if (out.rows !== x.rows || out.rows * out.cols !== x.rows) throw shapeError('rowSums', `${x.rows}×${x.cols} → ${out.rows}×${out.cols}`);
+    if (this.inHeap(x, out, out)) this.heap!.kernels.row_sums(t(x).ptr, t(out).ptr, x.rows, x.cols, divisor);
+    else rowSumsPairwise(t(x).data, t(out).data, x.rows, x.cols, divisor);
   }
 
   update(param: Tensor, grad: Tensor, state: Tensor[], rule: UpdateRule): void {
+    if (rule.kind === 'sgd' && this.inHeap(param, grad, grad)) {
+      this.heap!.kernels.sgd(t(param).ptr, t(grad).ptr, param.rows * param.cols, rule.lr, rule.l2);
+      return;
+    }
     cpuUpdate(t(param).data, t(grad).data, state.map((s) => t(s).data), rule);
   }
 
-  free(): void {
-    // garbage-collected
+  /** Returns a tensor's wasm memory for reuse (tensors that are never freed are reclaimed when collected). */
+  free(x: Tensor): void {
+    const c = t(x);
+    if (c.heap) c.heap.release(c, c.ptr);
   }
 }
 

@@ -38,7 +38,11 @@ export const BACKEND_FACTORIES: BackendFactory[] = [
 ];
 
 export async function selectBackend(choice: BackendChoice, factories: BackendFactory[] = BACKEND_FACTORIES): Promise<{ backend: Backend; info: BackendInfo }> {
-  const info = (b: Backend, reason: string): BackendInfo => ({ name: b.name, mode: b.mode, precision: b.precision, reason });
+  const info = (b: Backend, reason: string): BackendInfo => {
+    // a backend may say why it runs in this mode (e.g. the CPU backend without WebAssembly SIMD)
+    const modeReason = (b as { modeReason?: string }).modeReason;
+    return { name: b.name, mode: b.mode, precision: b.precision, reason: modeReason ? `${reason}; ${modeReason}` : reason };
+  };
   if (choice !== 'auto') {
     const f = factories.find((x) => x.name === choice);
     if (!f) throw new BackendUnavailableError(`backend ${choice} is not available; use --backend cpu or auto`);

@@ -1,5 +1,6 @@
-// Dense float64 kernels over row-major typed arrays: the CPU backend's inner loops.
-// Each output element is summed in index order (k = 0, 1, …), with no allocation.
+// Dense float64 kernels over row-major typed arrays: the CPU backend's plain-JS inner loops (its 'js-f64' mode,
+// and the reference the WebAssembly kernels in wasm/kernels.c are tested against).
+// Each gemm output element is summed in index order (k = 0, 1, …), with no allocation.
 
 /** C(M×N) = A(M×K) · B(K×N). Rows of B are streamed as axpy's; zeros of A (dead ReLUs) are skipped. */
 export function gemmNN(a: Float64Array, b: Float64Array, c: Float64Array, M: number, K: number, N: number): void {
@@ -61,4 +62,44 @@ export function gemmTT(a: Float64Array, b: Float64Array, c: Float64Array, M: num
       c[i * N + j] = s;
     }
   }
+}
+
+/**
+ * numpy's pairwise_sum of a[offset … offset+n) (numpy/core/src/umath/loops_utils.h.src): under 8 values a
+ * plain loop; up to 128, eight running sums r[0..7] combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)) and the
+ * tail added one by one; above, split at n/2 rounded down to a multiple of 8 and recurse.
+ */
+export function pairwiseSum(a: Float64Array, offset: number, n: number): number {
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += a[offset + i];
+    return res;
+  }
+  if (n <= 128) {
+    let r0 = a[offset], r1 = a[offset + 1], r2 = a[offset + 2], r3 = a[offset + 3];
+    let r4 = a[offset + 4], r5 = a[offset + 5], r6 = a[offset + 6], r7 = a[offset + 7];
+    const end = offset + n - (n % 8);
+    let i = offset + 8;
+    for (; i < end; i += 8) {
+      r0 += a[i];
+      r1 += a[i + 1];
+      r2 += a[i + 2];
+      r3 += a[i + 3];
+      r4 += a[i + 4];
+      r5 += a[i + 5];
+      r6 += a[i + 6];
+      r7 += a[i + 7];
+    }
+    let res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    for (; i < offset + n; i++) res += a[i];
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(a, offset, n2) + pairwiseSum(a, offset + n2, n - n2);
+}
+
+/** out[r] = np.sum(x[r, :]) / divisor for a rows×cols array: numpy's add.reduce (from 0, then pairwise). */
+export function rowSumsPairwise(x: Float64Array, out: Float64Array, rows: number, cols: number, divisor: number): void {
+  for (let r = 0; r < rows; r++) out[r] = (0 + pairwiseSum(x, r * cols, cols)) / divisor;
 }

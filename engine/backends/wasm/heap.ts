@@ -1,0 +1,167 @@
+// The WebAssembly SIMD kernels, loaded from the embedded module, and the linear memory their tensors live in:
+// one instance per CPU backend, with a first-fit allocator over its memory above the module's own data.
+
+import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+
+/** The module's exports (see kernels.c); pointers are byte offsets into the heap's memory. */
+export interface WasmKernels {
+  /** `scratch`: room for K int32 (NN, TN) or M + N int32 (NT), the live-row lists. */
+  gemm_nn(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number): void;
+  gemm_tn(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number): void;
+  gemm_nt(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number): void;
+  row_sums(x: number, out: number, rows: number, cols: number, divisor: number): void;
+  bias_act(z: number, bias: number, a: number, rows: number, cols: number, act: number, slope: number): number;
+  act_backward(dA: number, z: number, a: number, dz: number, n: number, act: number, slope: number): void;
+  sgd(p: number, g: number, n: number, lr: number, l2: number): void;
+}
+
+/** Activation codes of kernels.c. */
+export const WASM_ACT = { relu: 0, leaky_relu: 1, linear: 2, sigmoid: 3, tanh: 4 } as const;
+
+const PAGE = 65536;
+/** Every block starts on a cache line and is a whole number of them. */
+const ALIGN = 64;
+
+let cached: { module: WebAssembly.Module } | { reason: string } | undefined;
+
+/** The compiled kernel module, or why it cannot run here (no WebAssembly, no SIMD, compile refused). */
+export function kernelModule(): { module: WebAssembly.Module } | { reason: string } {
+  if (cached) return cached;
+  try {
+    if (typeof WebAssembly !== 'object') {
+      cached = { reason: 'WebAssembly is not available' };
+    } else {
+      const bytes = decodeBase64(KERNELS_WASM_BASE64);
+      cached = WebAssembly.validate(bytes)
+        ? { module: new WebAssembly.Module(bytes) }
+        : { reason: 'this WebAssembly engine does not support SIMD (simd128)' };
+    }
+  } catch (e) {
+    cached = { reason: `the WebAssembly kernels did not compile: ${(e as Error).message}` };
+  }
+  return cached;
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+interface Block {
+  ptr: number;
+  size: number;
+}
+
+/** One kernel instance and its memory. Blocks freed (explicitly or when their tensor is collected) are reused. */
+export class WasmHeap {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: WasmKernels;
+  /** Free blocks, sorted by address, never adjacent (they are merged). */
+  private readonly freeList: Block[] = [];
+  private readonly sizes = new Map<number, number>();
+  private readonly collected =
+    typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((ptr) => this.free(ptr)) : null;
+
+  constructor(module: WebAssembly.Module, initialBytes = 4 << 20) {
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE) });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.kernels = instance.exports as unknown as WasmKernels;
+    const base = roundUp((instance.exports.__heap_base as WebAssembly.Global).value as number, ALIGN);
+    this.freeList.push({ ptr: base, size: this.memory.buffer.byteLength - base });
+  }
+
+  /** A block of at least `bytes` bytes (contents undefined); grows the memory when no free block fits. */
+  alloc(bytes: number): number {
+    const size = Math.max(ALIGN, roundUp(bytes, ALIGN));
+    let i = this.freeList.findIndex((b) => b.size >= size);
+    if (i < 0) i = this.grow(size);
+    const b = this.freeList[i];
+    const ptr = b.ptr;
+    if (b.size === size) this.freeList.splice(i, 1);
+    else {
+      b.ptr += size;
+      b.size -= size;
+    }
+    this.sizes.set(ptr, size);
+    return ptr;
+  }
+
+  /** Returns a block; freeing one twice (or one never allocated) does nothing. */
+  free(ptr: number): void {
+    const size = this.sizes.get(ptr);
+    if (size === undefined) return;
+    this.sizes.delete(ptr);
+    const list = this.freeList;
+    let i = 0;
+    while (i < list.length && list[i].ptr < ptr) i++;
+    const prev = i > 0 ? list[i - 1] : null, next = i < list.length ? list[i] : null;
+    if (prev && prev.ptr + prev.size === ptr) {
+      prev.size += size;
+      if (next && prev.ptr + prev.size === next.ptr) {
+        prev.size += next.size;
+        list.splice(i, 1);
+      }
+    } else if (next && ptr + size === next.ptr) {
+      next.ptr = ptr;
+      next.size += size;
+    } else list.splice(i, 0, { ptr, size });
+  }
+
+  private scratchPtr = -1;
+  private scratchBytes = 0;
+
+  /** A block of at least `bytes` bytes for a kernel's temporary use, reused by every call. */
+  scratch(bytes: number): number {
+    if (bytes > this.scratchBytes) {
+      if (this.scratchPtr >= 0) this.free(this.scratchPtr);
+      this.scratchBytes = Math.max(bytes, 4096);
+      this.scratchPtr = this.alloc(this.scratchBytes);
+    }
+    return this.scratchPtr;
+  }
+
+  /** Frees `ptr` once `owner` is garbage-collected, unless `release(owner)` came first. */
+  track(owner: object, ptr: number): void {
+    this.collected?.register(owner, ptr, owner);
+  }
+
+  release(owner: object, ptr: number): void {
+    this.collected?.unregister(owner);
+    this.free(ptr);
+  }
+
+  /** A float64 view of n values at ptr; views go stale (length 0) when the memory grows, so re-take them. */
+  f64(ptr: number, n: number): Float64Array {
+    return new Float64Array(this.memory.buffer, ptr, n);
+  }
+
+  /** Bytes allocated and not freed (for tests). */
+  get allocatedBytes(): number {
+    let s = 0;
+    for (const v of this.sizes.values()) s += v;
+    return s;
+  }
+
+  /** Grows by at least `size` bytes (and at least half again), returning the index of the free block at the end. */
+  private grow(size: number): number {
+    const oldEnd = this.memory.buffer.byteLength;
+    const last = this.freeList[this.freeList.length - 1];
+    const tailFree = last && last.ptr + last.size === oldEnd ? last.size : 0;
+    const pages = Math.max(Math.ceil((size - tailFree) / PAGE), Math.ceil(oldEnd / 2 / PAGE));
+    try {
+      this.memory.grow(pages);
+    } catch {
+      throw new RangeError(`cpu backend: out of WebAssembly memory growing ${oldEnd} bytes for a ${size}-byte tensor; use smaller data or batches`);
+    }
+    const added = pages * PAGE;
+    if (tailFree) last.size += added;
+    else this.freeList.push({ ptr: oldEnd, size: added });
+    return this.freeList.length - 1;
+  }
+}
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}

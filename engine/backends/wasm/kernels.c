@@ -1,0 +1,336 @@
+// The CPU backend's float64 inner loops as WebAssembly SIMD (f64x2), working in place on tensors that live in
+// the module's (imported) linear memory. Rebuilt by scripts/build-wasm.sh into kernels-wasm.ts.
+//
+// Numerics: IEEE float64 only, no FMA, no reassociation (clang keeps FP order without -ffast-math).
+// - gemm NN / TN sum every output element in k order from 0, exactly as the JS kernels in ../kernels.ts do,
+//   so both paths give the same bits.
+// - gemm NT (dW) sums each dot product in two lanes (even and odd k) and adds them at the end.
+// - rowsums are numpy's pairwise_sum, bit for bit (its 8 accumulators are 4 f64x2 vectors, lane by lane).
+// - elementwise kernels do the same operations, in the same order, as engine/activations.ts.
+//
+// Pointers are byte offsets into linear memory; no alignment is assumed (v128 loads may be unaligned).
+
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define INLINE static inline __attribute__((always_inline))
+
+typedef v128_t vec;
+
+INLINE vec vadd(vec a, vec b) { return wasm_f64x2_add(a, b); }
+INLINE vec vmul(vec a, vec b) { return wasm_f64x2_mul(a, b); }
+INLINE vec vld(const double *p) { return wasm_v128_load(p); }
+INLINE void vst(double *p, vec x) { wasm_v128_store(p, x); }
+INLINE vec vsplat(double x) { return wasm_f64x2_splat(x); }
+
+// Dead ReLUs: a unit whose Z ≤ 0 for every sample gives an all-zero row of A (forward) and of dZ (backward).
+// The gemms list the rows of their operands that hold anything but zeros and skip the rest: a term a·0 adds
+// nothing (x + a·0 = x for finite a), so the result is the same sum in the same order, minus its zero terms.
+// (With an infinite weight the skipped a·0 would have been NaN; a network there has diverged already.)
+
+/** Indices of the rows of X (rows×cols) holding a nonzero (NaN counts as nonzero); returns how many. */
+static int live_rows(const double *X, int rows, int cols, int *out) {
+  int n = 0;
+  for (int r = 0; r < rows; r++) {
+    const double *x = X + r * cols;
+    int j = 0;
+    while (j < cols && x[j] == 0.0) j++;
+    if (j < cols) out[n++] = r;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// gemm with B streamed by rows: C(M×N) = op(A)·B / divisor, with op(A)[i][k] = A[i*ars + k*aks].
+// NN: ars = K, aks = 1.  TN (A is K×M): ars = 1, aks = M.
+// The micro-kernel keeps R rows × V vectors (2·V columns) of C in registers and walks the live k (ks[0..nk)),
+// in increasing order; the columns are cut into panels of NB so the strip of B stays in L1 while every row
+// block of A passes over it. 4 rows × 2 vectors (8 accumulators) measured fastest under V8 (16 xmm registers).
+
+#ifndef NB
+#define NB 128
+#endif
+#ifndef NN_R
+#define NN_R 4
+#endif
+
+INLINE void store_row(double *c, const vec *acc, int V, int div, vec d) {
+  for (int v = 0; v < V; v++) vst(c + 2 * v, div ? wasm_f64x2_div(acc[v], d) : acc[v]);
+}
+
+// R rows (R ≤ NN_R) × V vectors (V ≤ 2)
+INLINE void micro(const double *A, int ars, int aks, const double *B, double *C, int i, int j, const int *ks, int nk,
+                  int N, int R, int V, int div, vec d) {
+  vec acc[NN_R][2];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < V; v++) acc[r][v] = wasm_f64x2_const(0.0, 0.0);
+  const double *a = A + i * ars;
+  const double *b = B + j;
+  for (int t = 0; t < nk; t++) {
+    int k = ks[t];
+    const double *bk = b + k * N, *ak = a + k * aks;
+    vec bv[2];
+    for (int v = 0; v < V; v++) bv[v] = vld(bk + 2 * v);
+    for (int r = 0; r < R; r++) {
+      vec x = vsplat(ak[r * ars]);
+      for (int v = 0; v < V; v++) acc[r][v] = vadd(acc[r][v], vmul(x, bv[v]));
+    }
+  }
+  for (int r = 0; r < R; r++) store_row(C + (i + r) * N + j, acc[r], V, div, d);
+}
+
+// R rows × 1 column (the odd last column), scalar
+INLINE void micro1(const double *A, int ars, int aks, const double *B, double *C, int i, int j, const int *ks, int nk,
+                   int N, int R, int div, double d) {
+  double acc[NN_R];
+  for (int r = 0; r < R; r++) acc[r] = 0.0;
+  const double *a = A + i * ars;
+  for (int t = 0; t < nk; t++) {
+    int k = ks[t];
+    double y = B[k * N + j];
+    for (int r = 0; r < R; r++) acc[r] = acc[r] + a[k * aks + r * ars] * y;
+  }
+  for (int r = 0; r < R; r++) C[(i + r) * N + j] = div ? acc[r] / d : acc[r];
+}
+
+INLINE void rows_block(const double *A, int ars, int aks, const double *B, double *C, int i, const int *ks, int nk,
+                       int N, int j0, int j1, int R, int div, double d) {
+  vec dv = vsplat(d);
+  int j = j0;
+  for (; j + 4 <= j1; j += 4) micro(A, ars, aks, B, C, i, j, ks, nk, N, R, 2, div, dv);
+  if (j + 2 <= j1) { micro(A, ars, aks, B, C, i, j, ks, nk, N, R, 1, div, dv); j += 2; }
+  if (j < j1) micro1(A, ars, aks, B, C, i, j, ks, nk, N, R, div, d);
+}
+
+INLINE void gemm_xn(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
+                    double divisor, int *scratch) {
+  int div = divisor != 1.0;
+  int nk = live_rows(B, K, N, scratch);
+  for (int j0 = 0; j0 < N; j0 += NB) {
+    int j1 = j0 + NB < N ? j0 + NB : N;
+    int i = 0;
+    for (; i + NN_R <= M; i += NN_R) rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, NN_R, div, divisor);
+    switch (M - i) {
+      case 3: rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, 3, div, divisor); break;
+      case 2: rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, 2, div, divisor); break;
+      case 1: rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, 1, div, divisor); break;
+    }
+  }
+}
+
+/** C(M×N) = A(M×K) · B(K×N) / divisor; scratch holds K ints. */
+EXPORT(gemm_nn) void gemm_nn(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
+                             int *scratch) {
+  gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch);
+}
+
+/** C(M×N) = A(K×M)ᵀ · B(K×N) / divisor; scratch holds K ints. */
+EXPORT(gemm_tn) void gemm_tn(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
+                             int *scratch) {
+  gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// C(M×N) = A(M×K) · B(N×K)ᵀ / divisor: every element is a dot product of two contiguous rows of length K.
+// R live rows of A × S live rows of B per block (4 × 2 measured fastest); each dot keeps one f64x2
+// accumulator (even k, odd k) whose lanes are added at the end. Dead rows give zeros.
+
+#ifndef NT_R
+#define NT_R 4
+#endif
+#ifndef NT_S
+#define NT_S 2
+#endif
+
+INLINE void dots(const double *A, const double *B, double *C, const int *is, const int *js, int K, int N, int R,
+                 int S, int div, double d) {
+  vec acc[NT_R][NT_S];
+  const double *a[NT_R], *b[NT_S];
+  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
+  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) acc[r][s] = wasm_f64x2_const(0.0, 0.0);
+  int k = 0;
+  for (; k + 2 <= K; k += 2) {
+    vec av[NT_R], bv[NT_S];
+    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
+    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
+    for (int r = 0; r < R; r++)
+      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
+  }
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) {
+      double x = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
+      if (k < K) x = x + a[r][k] * b[s][k];
+      C[is[r] * N + js[s]] = div ? x / d : x;
+    }
+}
+
+INLINE void dots_rows(const double *A, const double *B, double *C, const int *is, const int *js, int nj, int K,
+                      int N, int R, int div, double d) {
+  int t = 0;
+  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, div, d);
+  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
+}
+
+/** C(M×N) = A(M×K) · B(N×K)ᵀ / divisor; scratch holds M + N ints. */
+EXPORT(gemm_nt) void gemm_nt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
+                             int *scratch) {
+  int div = divisor != 1.0;
+  int *is = scratch, *js = scratch + M;
+  int ni = live_rows(A, M, K, is), nj = live_rows(B, N, K, js);
+  if (ni < M || nj < N) {
+    double z = div ? 0.0 / divisor : 0.0;  // what a dot of zeros would have given (np.dot gives +0 there)
+    for (int i = 0; i < M * N; i++) C[i] = z;
+  }
+  int t = 0;
+  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
+  switch (ni - t) {
+    case 3: dots_rows(A, B, C, is + t, js, nj, K, N, 3, div, divisor); break;
+    case 2: dots_rows(A, B, C, is + t, js, nj, K, N, 2, div, divisor); break;
+    case 1: dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor); break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// numpy's pairwise_sum (numpy/core/src/umath/loops_utils.h.src), for a contiguous float64 row.
+
+static double pairwise_sum(const double *a, int n) {
+  if (n < 8) {
+    double res = 0.0;
+    for (int i = 0; i < n; i++) res = res + a[i];
+    return res;
+  } else if (n <= 128) {
+    // r[0..7] = a[0..7]; r[j] += a[i + j] for every full block of 8; lanes of r01 are r[0], r[1], …
+    vec r01 = vld(a), r23 = vld(a + 2), r45 = vld(a + 4), r67 = vld(a + 6);
+    int i;
+    int end = n - (n % 8);
+    for (i = 8; i < end; i += 8) {
+      r01 = vadd(r01, vld(a + i));
+      r23 = vadd(r23, vld(a + i + 2));
+      r45 = vadd(r45, vld(a + i + 4));
+      r67 = vadd(r67, vld(a + i + 6));
+    }
+    double r0 = wasm_f64x2_extract_lane(r01, 0), r1 = wasm_f64x2_extract_lane(r01, 1);
+    double r2 = wasm_f64x2_extract_lane(r23, 0), r3 = wasm_f64x2_extract_lane(r23, 1);
+    double r4 = wasm_f64x2_extract_lane(r45, 0), r5 = wasm_f64x2_extract_lane(r45, 1);
+    double r6 = wasm_f64x2_extract_lane(r67, 0), r7 = wasm_f64x2_extract_lane(r67, 1);
+    double res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    for (; i < n; i++) res = res + a[i];
+    return res;
+  } else {
+    int n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+  }
+}
+
+/** out[r] = (0 + pairwise_sum(X[r, :])) / divisor for every row: np.sum(X, axis=1) / divisor. */
+EXPORT(row_sums) void row_sums(const double *X, double *out, int rows, int cols, double divisor) {
+  for (int r = 0; r < rows; r++) {
+    // numpy's add.reduce starts from its identity 0 (which turns a -0 sum into +0)
+    double s = 0.0 + pairwise_sum(X + r * cols, cols);
+    out[r] = s / divisor;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Elementwise: bias + activation, activation backward, the sgd step.
+
+enum { ACT_RELU = 0, ACT_LEAKY = 1, ACT_LINEAR = 2, ACT_SIGMOID = 3, ACT_TANH = 4 };
+
+/**
+ * Z += bias (per row), then A = g(Z) for relu, leaky_relu (slope) or linear; other activations only get the
+ * bias added (their g runs in JS). Returns 1 when every output (or every Z, for the others) is finite.
+ */
+EXPORT(bias_act) int bias_act(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope) {
+  vec zero = wasm_f64x2_const(0.0, 0.0);
+  vec sl = vsplat(slope);
+  vec chk = zero;  // Σ out·0: NaN iff some output is NaN or ±Infinity (never overflows)
+  double chks = 0.0;
+  for (int r = 0; r < rows; r++) {
+    double b = bias[r];
+    vec bv = vsplat(b);
+    double *z = Z + r * cols, *a = A + r * cols;
+    int j = 0;
+    for (; j + 2 <= cols; j += 2) {
+      vec v = vadd(vld(z + j), bv);
+      vst(z + j, v);
+      vec o;
+      if (act == ACT_RELU) {
+        // np.maximum(0, Z): v where v > 0 or v is NaN, else +0
+        vec keep = wasm_v128_or(wasm_f64x2_gt(v, zero), wasm_f64x2_ne(v, v));
+        o = wasm_v128_and(v, keep);
+      } else if (act == ACT_LEAKY) {
+        o = wasm_v128_bitselect(v, vmul(sl, v), wasm_f64x2_gt(v, zero));
+      } else {
+        o = v;
+      }
+      if (act <= ACT_LINEAR) vst(a + j, o);
+      chk = vadd(chk, vmul(o, zero));
+    }
+    for (; j < cols; j++) {
+      double v = z[j] + b;
+      z[j] = v;
+      double o;
+      if (act == ACT_RELU) o = v > 0 ? v : v != v ? v : 0.0;
+      else if (act == ACT_LEAKY) o = v > 0 ? v : slope * v;
+      else o = v;
+      if (act <= ACT_LINEAR) a[j] = o;
+      chks = chks + o * 0.0;
+    }
+  }
+  double c = wasm_f64x2_extract_lane(chk, 0) + wasm_f64x2_extract_lane(chk, 1) + chks;
+  return c == 0.0;
+}
+
+/** dZ = dA ⊙ g'(Z) over n values, as engine/activations.ts (softmax is not handled here). */
+EXPORT(act_backward) void act_backward(const double *dA, const double *Z, const double *A, double *dZ, int n, int act,
+                                       double slope) {
+  vec zero = wasm_f64x2_const(0.0, 0.0);
+  vec one = wasm_f64x2_const(1.0, 1.0);
+  vec sl = vsplat(slope);
+  int i = 0;
+  for (; i + 2 <= n; i += 2) {
+    vec g = vld(dA + i), o;
+    if (act == ACT_RELU) {
+      o = wasm_v128_andnot(g, wasm_f64x2_le(vld(Z + i), zero));  // dZ[Z <= 0] = 0
+    } else if (act == ACT_LEAKY) {
+      o = wasm_v128_bitselect(g, vmul(sl, g), wasm_f64x2_gt(vld(Z + i), zero));
+    } else if (act == ACT_SIGMOID) {
+      vec s = vld(A + i);
+      o = vmul(vmul(g, s), wasm_f64x2_sub(one, s));  // dA * s * (1 - s)
+    } else if (act == ACT_TANH) {
+      vec t = vld(A + i);
+      o = vmul(g, wasm_f64x2_sub(one, vmul(t, t)));
+    } else {
+      o = g;
+    }
+    vst(dZ + i, o);
+  }
+  for (; i < n; i++) {
+    double g = dA[i], o;
+    if (act == ACT_RELU) o = Z[i] <= 0 ? 0.0 : g;
+    else if (act == ACT_LEAKY) o = Z[i] > 0 ? g : slope * g;
+    else if (act == ACT_SIGMOID) o = g * A[i] * (1 - A[i]);
+    else if (act == ACT_TANH) o = g * (1 - A[i] * A[i]);
+    else o = g;
+    dZ[i] = o;
+  }
+}
+
+/** p -= lr · g (l2 = 0), or p -= lr · (g + l2 · p). */
+EXPORT(sgd) void sgd(double *p, const double *g, int n, double lr, double l2) {
+  vec lv = vsplat(lr), l2v = vsplat(l2);
+  int i = 0;
+  if (l2 == 0.0) {
+    for (; i + 2 <= n; i += 2) vst(p + i, wasm_f64x2_sub(vld(p + i), vmul(lv, vld(g + i))));
+    for (; i < n; i++) p[i] = p[i] - lr * g[i];
+  } else {
+    for (; i + 2 <= n; i += 2) {
+      vec pv = vld(p + i);
+      vst(p + i, wasm_f64x2_sub(pv, vmul(lv, vadd(vld(g + i), vmul(l2v, pv)))));
+    }
+    for (; i < n; i++) p[i] = p[i] - lr * (g[i] + l2 * p[i]);
+  }
+}

@@ -1,0 +1,262 @@
+// The CPU backend's kernels, WebAssembly SIMD and plain JS, against straightforward float64 references:
+// gemm in all transposes on odd shapes, bias+activation, activation backward, numpy's pairwise row sums
+// (bit for bit, against numpy itself through a fixture), the sgd step, and the wasm heap's bookkeeping.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Activation } from '../../engine/architecture';
+import { activationBackward, biasActivate, LEAKY_SLOPE } from '../../engine/activations';
+import { CpuBackend, cpuUpdate, type CpuTensor } from '../../engine/backends/cpu';
+import { pairwiseSum, rowSumsPairwise } from '../../engine/backends/kernels';
+import { kernelModule } from '../../engine/backends/wasm/heap';
+import type { UpdateRule } from '../../engine/backends/backend';
+
+interface RowSumCase {
+  rows: number;
+  cols: number;
+  X: number[];
+  sum: number[];
+  sum_over_cols: number[];
+}
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/kernels/rowsums.json', import.meta.url), 'utf8')) as { cases: RowSumCase[] };
+
+/** A seeded generator (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** rows×cols values in [-1, 1), with a share of exact zeros and some all-zero rows (dead ReLUs). */
+function randomMatrix(rand: () => number, rows: number, cols: number, zeros = 0.3, deadRows = 0.2): Float64Array {
+  const x = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    if (rows > 2 && rand() < deadRows) continue;
+    for (let c = 0; c < cols; c++) x[r * cols + c] = rand() < zeros ? 0 : rand() * 2 - 1;
+  }
+  return x;
+}
+
+/** op(A)·op(B)/divisor summed in k order, and Σ|terms| per element (the scale a rounding error is relative to). */
+function referenceGemm(a: Float64Array, b: Float64Array, M: number, K: number, N: number, tA: boolean, tB: boolean, divisor: number) {
+  const c = new Float64Array(M * N), scale = new Float64Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0, abs = 0;
+      for (let k = 0; k < K; k++) {
+        const p = (tA ? a[k * M + i] : a[i * K + k]) * (tB ? b[j * K + k] : b[k * N + j]);
+        s += p;
+        abs += Math.abs(p);
+      }
+      c[i * N + j] = s / divisor;
+      scale[i * N + j] = abs / divisor;
+    }
+  return { c, scale };
+}
+
+const wasmAvailable = 'module' in kernelModule();
+const modes = [
+  { kernels: 'wasm' as const, mode: 'wasm-simd-f64', skip: !wasmAvailable },
+  { kernels: 'js' as const, mode: 'js-f64', skip: false },
+];
+
+const sizes = [1, 2, 3, 7, 8, 9, 129];
+// the seed workload's shapes (2-25-50-50-25-1, m = 900) and a few odd ones
+const extraShapes: [number, number, number][] = [[25, 2, 900], [50, 25, 900], [50, 50, 900], [1, 25, 900], [25, 900, 50], [50, 900, 25], [3, 131, 257]];
+
+describe.each(modes)('cpu kernels ($mode)', ({ kernels, mode, skip }) => {
+  const B = new CpuBackend({ kernels });
+  const T = (rows: number, cols: number, data?: ArrayLike<number>): CpuTensor => B.tensor(rows, cols, data);
+
+  it.skipIf(skip)(`runs as ${mode}`, () => {
+    expect(B.mode).toBe(mode);
+    expect(B.precision).toBe('float64');
+  });
+
+  it.skipIf(skip).each([
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ])('gemm (transA %s, transB %s) matches a float64 triple loop to 1e-14 on odd shapes', (tA, tB) => {
+    const rand = rng(17 + Number(tA) * 2 + Number(tB));
+    const shapes: [number, number, number][] = [...extraShapes];
+    for (const M of sizes) for (const K of sizes) for (const N of sizes) if (M * K * N < 20000) shapes.push([M, K, N]);
+    let worst = 0;
+    for (const [M, K, N] of shapes) {
+      const a = randomMatrix(rand, tA ? K : M, tA ? M : K), b = randomMatrix(rand, tB ? N : K, tB ? K : N);
+      const divisor = rand() < 0.5 ? 1 : 900;
+      const out = T(M, N, new Float64Array(M * N).fill(NaN)); // stale contents must not leak through
+      B.gemm(T(tA ? K : M, tA ? M : K, a), T(tB ? N : K, tB ? K : N, b), out, tA, tB, divisor);
+      const got = B.read(out);
+      const ref = referenceGemm(a, b, M, K, N, tA, tB, divisor);
+      for (let i = 0; i < M * N; i++) {
+        const err = Math.abs(got[i] - ref.c[i]);
+        if (!(err <= 1e-14 * ref.scale[i])) throw new Error(`${M}×${K}×${N} element ${i}: ${got[i]} vs ${ref.c[i]} (scale ${ref.scale[i]})`);
+        if (ref.scale[i] > 0) worst = Math.max(worst, err / ref.scale[i]);
+      }
+    }
+    expect(worst).toBeLessThan(1e-14);
+  });
+
+  it.skipIf(skip)('gemm NN and TN sum each element in k order, so they give the same bits as a k-order loop', () => {
+    const rand = rng(5);
+    for (const [M, K, N] of [[50, 50, 900], [7, 129, 3], [25, 2, 901]] as const) {
+      for (const tA of [false, true]) {
+        const a = randomMatrix(rand, tA ? K : M, tA ? M : K), b = randomMatrix(rand, K, N);
+        const out = T(M, N);
+        B.gemm(T(tA ? K : M, tA ? M : K, a), T(K, N, b), out, tA, false, 1);
+        const got = B.read(out), ref = referenceGemm(a, b, M, K, N, tA, false, 1).c;
+        for (let i = 0; i < M * N; i++) if (got[i] !== ref[i]) throw new Error(`${M}×${K}×${N} tA=${tA} element ${i}: ${got[i]} vs ${ref[i]}`);
+      }
+    }
+  });
+
+  it.skipIf(skip)('gemm rejects mismatched shapes with both shapes in the message', () => {
+    expect(() => B.gemm(T(2, 3), T(4, 5), T(2, 5), false, false, 1)).toThrow(/2×3 · 4×5 → 2×5/);
+  });
+
+  const activations: Activation[] = ['relu', 'leaky_relu', 'linear', 'sigmoid', 'tanh', 'softmax'];
+
+  it.skipIf(skip).each(activations)('biasActivation %s gives the same bits as engine/activations.ts', (act) => {
+    const rand = rng(act.length);
+    for (const [rows, cols] of [[1, 1], [3, 7], [50, 900], [5, 129]] as const) {
+      const z = randomMatrix(rand, rows, cols, 0.2, 0).map((v) => v * 8);
+      const bias = randomMatrix(rand, rows, 1, 0.1, 0);
+      const zr = z.slice(), ar = new Float64Array(rows * cols);
+      const okRef = biasActivate(zr, bias, rows, cols, act, ar);
+      const Z = T(rows, cols, z), A = T(rows, cols);
+      const ok = B.biasActivation(Z, T(rows, 1, bias), act, A);
+      expect(ok).toBe(okRef);
+      expect(Array.from(B.read(Z))).toEqual(Array.from(zr));
+      expect(Array.from(B.read(A))).toEqual(Array.from(ar));
+    }
+  });
+
+  it.skipIf(skip).each(activations)('biasActivation %s reports NaN and Infinity', (act) => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const z = new Float64Array(3 * 5).fill(0.5);
+      z[7] = bad;
+      const ok = B.biasActivation(T(3, 5, z), T(3, 1, [0.1, 0.2, 0.3]), act, T(3, 5));
+      const ar = new Float64Array(15);
+      expect(ok).toBe(biasActivate(z.slice(), new Float64Array([0.1, 0.2, 0.3]), 3, 5, act, ar));
+      // relu maps −Infinity to 0 and sigmoid/tanh saturate: only outputs that are non-finite count
+      if (ar.some((v) => !Number.isFinite(v))) expect(ok).toBe(false);
+    }
+  });
+
+  it.skipIf(skip)('relu keeps numpy maximum(0, z) semantics: NaN propagates, −0 and negatives give +0', () => {
+    const z = [-0, 0, -1, 2, NaN, 1e-300, -1e-300];
+    const A = T(1, z.length);
+    B.biasActivation(T(1, z.length, z), T(1, 1, [0]), 'relu', A);
+    const a = Array.from(B.read(A));
+    expect(a.map((v) => Object.is(v, -0))).toEqual(z.map(() => false));
+    expect(a).toEqual([0, 0, 0, 2, NaN, 1e-300, 0]);
+  });
+
+  it.skipIf(skip).each(activations)('activationBackward %s gives the same bits as engine/activations.ts', (act) => {
+    const rand = rng(31 + act.length);
+    for (const [rows, cols] of [[1, 1], [3, 7], [50, 900], [4, 129]] as const) {
+      const dA = randomMatrix(rand, rows, cols, 0.2, 0), z = randomMatrix(rand, rows, cols, 0.2, 0);
+      const a = z.map((v) => (act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
+      const ref = new Float64Array(rows * cols);
+      activationBackward(dA, z, a, rows, cols, act, ref);
+      const dZ = T(rows, cols);
+      B.activationBackward(T(rows, cols, dA), T(rows, cols, z), T(rows, cols, a), act, dZ);
+      expect(Array.from(B.read(dZ))).toEqual(Array.from(ref));
+    }
+  });
+
+  it.skipIf(skip)('rowSums equal np.sum(X, axis=1) / m bit for bit (numpy fixture)', () => {
+    expect(fixture.cases.length).toBeGreaterThan(10);
+    for (const c of fixture.cases) {
+      const X = T(c.rows, c.cols, c.X), out = T(c.rows, 1);
+      B.rowSums(X, out, 1);
+      expect(Array.from(B.read(out)), `sum, ${c.cols} columns`).toEqual(c.sum);
+      B.rowSums(X, out, c.cols);
+      expect(Array.from(B.read(out)), `sum / cols, ${c.cols} columns`).toEqual(c.sum_over_cols);
+    }
+  });
+
+  it.skipIf(skip)('rowSums equal the JS port of pairwise_sum bit for bit on random rows of every length to 1100', () => {
+    const rand = rng(99);
+    for (let cols = 0; cols <= 1100; cols += cols < 140 ? 1 : 37) {
+      const x = randomMatrix(rand, 3, cols, 0.3, 0).map((v, i) => v * Math.exp((i % 17) - 8));
+      const ref = new Float64Array(3);
+      rowSumsPairwise(x, ref, 3, cols, 7);
+      const out = T(3, 1);
+      B.rowSums(T(3, cols, x), out, 7);
+      expect(Array.from(B.read(out)), `${cols} columns`).toEqual(Array.from(ref));
+    }
+  });
+
+  it.skipIf(skip).each([0, 0.001])('sgd update (l2 %s) gives the same bits as cpuUpdate', (l2) => {
+    const rand = rng(3);
+    for (const n of [1, 2, 7, 1250]) {
+      const p = randomMatrix(rand, 1, n, 0, 0), g = randomMatrix(rand, 1, n, 0.2, 0);
+      const rule: UpdateRule = { kind: 'sgd', lr: 0.01, l2, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, t: 1 };
+      const P = T(1, n, p);
+      B.update(P, T(1, n, g), [], rule);
+      const ref = p.slice();
+      cpuUpdate(ref, g, [], rule);
+      expect(Array.from(B.read(P))).toEqual(Array.from(ref));
+    }
+  });
+
+  it.skipIf(skip)('momentum and adam updates keep their state in backend tensors', () => {
+    for (const kind of ['momentum', 'adam'] as const) {
+      const rule: UpdateRule = { kind, lr: 0.01, l2: 0, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, t: 1 };
+      const p = new Float64Array([1, -2, 3]), g = new Float64Array([0.5, 0.25, -1]);
+      const P = T(1, 3, p), G = T(1, 3, g), S = [T(1, 3), T(1, 3)];
+      const ref = p.slice(), rs = [new Float64Array(3), new Float64Array(3)];
+      for (let step = 1; step <= 3; step++) {
+        B.update(P, G, S, { ...rule, t: step });
+        cpuUpdate(ref, g, rs, { ...rule, t: step });
+      }
+      expect(Array.from(B.read(P))).toEqual(Array.from(ref));
+    }
+  });
+});
+
+describe('wasm heap', () => {
+  it.skipIf(!wasmAvailable)('keeps tensor values when the memory grows, and reuses freed blocks', () => {
+    const B = new CpuBackend({ kernels: 'wasm' });
+    const heap = B.heap!;
+    const base = heap.allocatedBytes;
+    const small = B.tensor(2, 3, [1, 2, 3, 4, 5, 6]);
+    const before = heap.memory.buffer.byteLength;
+    const big = B.tensor(1000, 1000); // 8 MB: past the initial memory
+    expect(heap.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(Array.from(small.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(B.read(big).every((v) => v === 0)).toBe(true);
+    B.write(big, new Float64Array(1e6).fill(7));
+    B.free(big);
+    B.free(big); // twice is harmless
+    const again = B.tensor(1000, 1000);
+    expect(B.read(again).every((v) => v === 0)).toBe(true); // a reused block is zeroed
+    B.free(again);
+    B.free(small);
+    expect(heap.allocatedBytes).toBe(base);
+  });
+
+  it('falls back to plain JS when asked, and says why', () => {
+    const B = new CpuBackend({ kernels: 'js' });
+    expect(B.mode).toBe('js-f64');
+    expect(B.heap).toBeNull();
+    expect(B.modeReason).toMatch(/plain JS/);
+  });
+
+  it.skipIf(!wasmAvailable)('picks WebAssembly SIMD by default where it validates', () => {
+    expect(new CpuBackend().mode).toBe('wasm-simd-f64');
+  });
+
+  it('pairwiseSum follows numpy: under 8 values a plain left-to-right sum', () => {
+    const a = new Float64Array([1e16, 1, -1e16, 1, 1, 1, 1]);
+    expect(pairwiseSum(a, 0, 7)).toBe(((((((0 + 1e16) + 1) - 1e16) + 1) + 1) + 1) + 1);
+  });
+});
