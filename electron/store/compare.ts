@@ -1,0 +1,247 @@
+// Reads for the run list and the comparison view, as plain functions over a Store (the dashboard's service and
+// the CLI call them): filtered and sorted run lists, curves of several runs downsampled on the host keeping
+// every bucket's min and max, and a parameter diff over the flattened run configuration.
+
+import { z } from 'zod';
+import { StoreError, validate } from './errors';
+import { decodeValue, METRIC_KEY } from './metrics';
+import { RUN_STATUSES, SUMMARY_COLUMNS, summaryFromRow, type RunState, type RunSummary, type Store } from './store';
+
+// ── run list ─────────────────────────────────────────────────────────────────────────────────────────────
+
+export const RUN_SORTS = ['date', 'finalCost', 'testAccuracy'] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
+
+export interface RunFilter {
+  /** Part of the name, case-insensitive. */
+  name?: string;
+  /** Runs with this tag. */
+  tag?: string;
+  /** One status or several. */
+  status?: RunState | RunState[];
+  /** config.data.kind: moons, circles, xor, spiral, gaussian, csv. */
+  dataset?: string;
+}
+
+export interface ListRunsQuery extends RunFilter {
+  /** Default 'date'. */
+  sort?: RunSort;
+  /** Default: newest first for date, lowest first for finalCost, highest first for testAccuracy. Runs without the value come last. */
+  order?: 'asc' | 'desc';
+  /** Default 100, at most 10000. */
+  limit?: number;
+  offset?: number;
+}
+
+const filterShape = {
+  name: z.string().max(200).optional(),
+  tag: z.string().min(1).max(64).optional(),
+  status: z.union([z.enum(RUN_STATUSES), z.array(z.enum(RUN_STATUSES)).min(1)]).optional(),
+  dataset: z.string().min(1).max(64).optional(),
+};
+const filterSchema = z.object(filterShape).strict();
+const listSchema = z
+  .object({
+    ...filterShape,
+    sort: z.enum(RUN_SORTS).default('date'),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z.number().int().min(1).max(10_000).default(100),
+    offset: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+const SORT_COLUMN: Record<RunSort, string> = { date: 'created_at', finalCost: 'final_cost', testAccuracy: 'test_accuracy' };
+const DEFAULT_ORDER: Record<RunSort, 'asc' | 'desc'> = { date: 'desc', finalCost: 'asc', testAccuracy: 'desc' };
+
+function whereClause(f: z.output<typeof filterSchema>): { where: string; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  if (f.name) {
+    conds.push("name LIKE ? ESCAPE '\\'");
+    params.push(`%${f.name.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+  }
+  if (f.status !== undefined) {
+    const list = Array.isArray(f.status) ? f.status : [f.status];
+    conds.push(`status IN (${list.map(() => '?').join(', ')})`);
+    params.push(...list);
+  }
+  if (f.dataset) {
+    conds.push('dataset = ?');
+    params.push(f.dataset);
+  }
+  if (f.tag) {
+    conds.push('rid IN (SELECT run_id FROM run_tags WHERE tag = ?)');
+    params.push(f.tag.trim());
+  }
+  return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+/** The SQL listRuns runs for a query (exported so a test can hold its query plan). */
+export function listRunsSql(query: ListRunsQuery = {}): { sql: string; params: unknown[] } {
+  const q = validate(listSchema, query, 'listRuns', 'query');
+  const { where, params } = whereClause(q);
+  const col = SORT_COLUMN[q.sort];
+  const dir = (q.order ?? DEFAULT_ORDER[q.sort]).toUpperCase();
+  const order = q.sort === 'date' ? `created_at ${dir}, rid ${dir}` : `${col} IS NULL, ${col} ${dir}, created_at DESC, rid DESC`;
+  return { sql: `SELECT ${SUMMARY_COLUMNS} FROM runs ${where} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...params, q.limit, q.offset] };
+}
+
+/** Runs matching the filter, sorted (with tags; without config or metrics). */
+export function listRuns(store: Store, query: ListRunsQuery = {}): RunSummary[] {
+  const { sql, params } = listRunsSql(query);
+  const rows = store.db.prepare(sql).all(...params) as (Parameters<typeof summaryFromRow>[0] & { rid: number })[];
+  if (rows.length === 0) return [];
+  const tags = new Map<number, string[]>();
+  const tagRows = store.db
+    .prepare('SELECT run_id, tag FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, tag')
+    .all(JSON.stringify(rows.map((r) => r.rid))) as { run_id: number; tag: string }[];
+  for (const t of tagRows) (tags.get(t.run_id) ?? tags.set(t.run_id, []).get(t.run_id)!).push(t.tag);
+  return rows.map((r) => summaryFromRow(r, tags.get(r.rid) ?? []));
+}
+
+/** How many runs match the filter (for paging the list). */
+export function countRuns(store: Store, filter: RunFilter = {}): number {
+  const f = validate(filterSchema, filter, 'countRuns', 'filter');
+  const { where, params } = whereClause(f);
+  return store.db.prepare(`SELECT count(*) FROM runs ${where}`).pluck().get(...params) as number;
+}
+
+// ── curves ───────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface Curve {
+  runId: string;
+  key: string;
+  /** Epochs, increasing. */
+  steps: number[];
+  /** Values as recorded: NaN, ±Infinity and -0 included. */
+  values: number[];
+  /** Points the run has for this key before downsampling. */
+  total: number;
+}
+
+export interface LoadCurvesOptions {
+  /** Default ['train_cost']. */
+  keys?: string[];
+  /** At most this many points per curve (default 2000, from 4 to 1000000). */
+  maxPoints?: number;
+}
+
+/** One range scan of the metrics primary key (run_id, key, step). */
+export const CURVE_SQL = 'SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step';
+
+const runIdsSchema = z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a run id')).min(1, 'must name at least one run').max(100, 'must name at most 100 runs');
+const curvesSchema = z
+  .object({
+    keys: z.array(z.string().regex(METRIC_KEY, 'must be a metric key such as train_cost')).min(1).max(32).default(['train_cost']),
+    maxPoints: z.number().int().min(4).max(1_000_000).default(2000),
+  })
+  .strict();
+
+/**
+ * The curves of several runs for an overlay: one per (run, key) in the order asked, each downsampled to at most
+ * maxPoints with downsampleMinMax. A key a run has no rows for gives an empty curve; an unknown run is NOT_FOUND.
+ */
+export function loadCurves(store: Store, runIds: string[], options: LoadCurvesOptions = {}): Curve[] {
+  const ids = validate(runIdsSchema, runIds, 'loadCurves', 'runIds');
+  const o = validate(curvesSchema, options, 'loadCurves');
+  const stmt = store.db.prepare<[number, string], [number, number | null]>(CURVE_SQL).raw(true);
+  const curves: Curve[] = [];
+  for (const id of ids) {
+    const rid = store.rid(id, 'loadCurves');
+    for (const key of o.keys) {
+      const rows = stmt.all(rid, key);
+      const steps = new Array<number>(rows.length);
+      const values = new Array<number>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        steps[i] = rows[i]![0];
+        values[i] = decodeValue(rows[i]![1]);
+      }
+      const keep = downsampleMinMax(values, o.maxPoints);
+      curves.push(
+        keep === null
+          ? { runId: id, key, steps, values, total: rows.length }
+          : { runId: id, key, steps: keep.map((i) => steps[i]!), values: keep.map((i) => values[i]!), total: rows.length },
+      );
+    }
+  }
+  return curves;
+}
+
+/** a > b, with NaN above everything (a diverged epoch is a spike worth keeping). */
+const above = (a: number, b: number) => (Number.isNaN(b) ? false : Number.isNaN(a) ? true : a > b);
+/** a < b, with NaN above everything. */
+const below = (a: number, b: number) => (Number.isNaN(a) ? false : Number.isNaN(b) ? true : a < b);
+
+/**
+ * Indices to keep so that at most maxPoints remain: the first and the last point, and from each of
+ * ⌊(maxPoints − 2)/2⌋ equal buckets in between its minimum and its maximum, in order (one point when they are
+ * the same). Spikes survive, unlike plain striding. null when nothing needs dropping.
+ */
+export function downsampleMinMax(values: ArrayLike<number>, maxPoints: number): number[] | null {
+  const n = values.length;
+  if (n <= maxPoints) return null;
+  if (maxPoints < 4) throw new StoreError('INVALID', `downsampleMinMax: maxPoints must be at least 4, got ${maxPoints}`);
+  const buckets = Math.floor((maxPoints - 2) / 2);
+  const inner = n - 2;
+  const keep: number[] = [0];
+  for (let b = 0; b < buckets; b++) {
+    const start = 1 + Math.floor((b * inner) / buckets);
+    const end = 1 + Math.floor(((b + 1) * inner) / buckets);
+    if (end <= start) continue;
+    let lo = start, hi = start;
+    for (let i = start + 1; i < end; i++) {
+      if (below(values[i]!, values[lo]!)) lo = i;
+      if (above(values[i]!, values[hi]!)) hi = i;
+    }
+    if (lo === hi) keep.push(lo);
+    else keep.push(Math.min(lo, hi), Math.max(lo, hi));
+  }
+  keep.push(n - 1);
+  return keep;
+}
+
+// ── parameter diff ───────────────────────────────────────────────────────────────────────────────────────
+
+export type ConfigValue = string | number | boolean | null;
+
+/**
+ * A run configuration as dotted paths: training.learningRate, data.kind, architecture[2].activation, …
+ * (leaves only, in the configuration's own order; an empty array or object is one leaf shown as [] or {}).
+ */
+export function flattenConfig(value: unknown, prefix = '', out: Map<string, ConfigValue> = new Map()): Map<string, ConfigValue> {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(prefix, '[]');
+    value.forEach((v, i) => flattenConfig(v, `${prefix}[${i}]`, out));
+  } else if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0 && prefix) out.set(prefix, '{}');
+    for (const [k, v] of entries) flattenConfig(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (value !== undefined) {
+    out.set(prefix, value as ConfigValue);
+  }
+  return out;
+}
+
+export interface ParamDiff {
+  runs: { id: string; name: string }[];
+  /** One row per configuration path; `values[i]` is run i's (undefined when that run's configuration lacks the path). */
+  rows: { path: string; values: (ConfigValue | undefined)[]; differs: boolean }[];
+}
+
+/** The runs' configurations side by side, path by path; with onlyDifferences, only the paths whose values differ. */
+export function diffParams(store: Store, runIds: string[], options: { onlyDifferences?: boolean } = {}): ParamDiff {
+  const ids = validate(runIdsSchema, runIds, 'diffParams', 'runIds');
+  const { onlyDifferences } = validate(z.object({ onlyDifferences: z.boolean().default(false) }).strict(), options, 'diffParams');
+  const runs = ids.map((id) => store.getRun(id));
+  const flat = runs.map((r) => flattenConfig(r.config));
+  const paths: string[] = [];
+  const seen = new Set<string>();
+  for (const f of flat) for (const p of f.keys()) if (!seen.has(p)) (seen.add(p), paths.push(p));
+  const rows = paths.map((path) => {
+    const values = flat.map((f) => f.get(path));
+    const text = (v: ConfigValue | undefined) => (v === undefined ? 'absent' : JSON.stringify(v));
+    const differs = values.some((v) => text(v) !== text(values[0]));
+    return { path, values, differs };
+  });
+  return { runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: onlyDifferences ? rows.filter((r) => r.differs) : rows };
+}

@@ -1,0 +1,45 @@
+// The run store: one SQLite database (better-sqlite3) that the app, browser mode and the command line share.
+// Plain Node; no Electron import — the app passes app.getPath('userData') as dataDir.
+//
+//   const store = openStore({ dataDir });            // or { path: '--db PATH' }; openStoreOrRecover() in the app
+//   store.recoverInterrupted();                      // at start-up: runs whose process died → 'interrupted'
+//   const run = store.createRun(config, { backend: info });
+//   const rec = new MetricsRecorder(store, run.id);  // trainer.run({ onEpoch: (m) => rec.record(m) })
+//   rec.finish(result, trainer.params());            // → finished | stopped | failed, with final weights
+//   listRuns(store, { sort: 'finalCost' }); loadCurves(store, ids, { maxPoints: 1000 }); diffParams(store, ids);
+
+export { StoreError, type StoreErrorCode } from './errors';
+export { APP_DIR_NAME, DB_FILE_NAME, defaultDataDir, openStore, openStoreOrRecover, resolveDbPath, type OpenStoreOptions, type RecoveredStore } from './db';
+export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './migrations';
+export { METRIC_KEY, STANDARD_KEYS, decodeValue, encodeValue, epochRows, snakeCase, type MetricRow } from './metrics';
+export { MetricsRecorder, type RecorderOptions } from './recorder';
+export {
+  RUN_STATUSES,
+  Store,
+  pidAlive,
+  type BackendRecord,
+  type ImportRunInput,
+  type InterruptedRun,
+  type RunRecord,
+  type RunState,
+  type RunSummary,
+} from './store';
+export {
+  CURVE_SQL,
+  RUN_SORTS,
+  countRuns,
+  diffParams,
+  downsampleMinMax,
+  flattenConfig,
+  listRuns,
+  listRunsSql,
+  loadCurves,
+  type ConfigValue,
+  type Curve,
+  type ListRunsQuery,
+  type LoadCurvesOptions,
+  type ParamDiff,
+  type RunFilter,
+  type RunSort,
+} from './compare';
+export { decodeParams, encodeParams, type ParamShape } from './weights';
