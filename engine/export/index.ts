@@ -1,0 +1,49 @@
+// Export and import of networks and runs: weights as JSON and .npz (numpy), the network as ONNX, the run as
+// a standalone numpy script, metrics as CSV/JSON. Pure TypeScript over strings and Uint8Arrays (the caller
+// reads and writes files), so it runs in Node, a worker and the browser.
+
+import type { LayerSpec } from '../architecture';
+import { ImportError, type ImportLimits } from './errors';
+import { readNpz, type ImportedWeights } from './npz';
+import { parseWeightsJSON } from './weights-json';
+
+export { ImportError, DEFAULT_IMPORT_LIMITS, type ImportLimits } from './errors';
+export { writeNpz, readNpz, type WeightsExport, type ImportedWeights, type NpzWriteOptions, type NpzReadOptions } from './npz';
+export { encodeNpyFloat64, encodeNpyText, parseNpy, npyFloats, npyText, type NpyArray } from './npy';
+export { weightsToJSON, stringifyWeights, parseWeightsJSON, WEIGHTS_FORMAT, WEIGHTS_VERSION, type WeightsJSON, type JsonReadOptions } from './weights-json';
+export { exportOnnx, onnxModel, decodeOnnx, ONNX_IR_VERSION, type OnnxExportOptions } from './onnx';
+export { notebookScript, type NotebookOptions } from './notebook';
+export { metricsToCSV, metricsToJSON, metricsFromJSON, METRICS_CSV_HEADER, METRICS_FORMAT } from './metrics';
+
+/** The export formats, by file extension. */
+export const EXPORT_FORMATS = ['json', 'npz', 'onnx', 'py'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The export format a file name asks for (by its extension, case-insensitive), or null. */
+export function exportFormatOf(fileName: string): ExportFormat | null {
+  const m = /\.([A-Za-z]+)$/.exec(fileName);
+  const ext = m?.[1].toLowerCase();
+  return (EXPORT_FORMATS as readonly string[]).includes(ext ?? '') ? (ext as ExportFormat) : null;
+}
+
+export interface ImportOptions {
+  /** The file's name, for messages and (with no recognisable content) for the format. */
+  fileName?: string;
+  /** For an .npz without an architecture entry. */
+  architecture?: readonly LayerSpec[];
+  limits?: Partial<ImportLimits>;
+}
+
+/**
+ * Weights from a file's bytes, JSON or .npz, told apart by content (a zip starts with "PK\x03\x04" or, when
+ * empty, "PK\x05\x06"). Throws ImportError; returns only fully validated weights.
+ */
+export function importWeights(bytes: Uint8Array, opts: ImportOptions = {}): ImportedWeights {
+  if (!(bytes instanceof Uint8Array)) throw new ImportError('file', `${opts.fileName ?? 'the file'}: expected the file's bytes (a Uint8Array)`);
+  const zip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5);
+  if (zip) return readNpz(bytes, opts);
+  if (opts.fileName && /\.npz$/i.test(opts.fileName)) {
+    throw new ImportError('zip', `${opts.fileName} is not a zip archive, as a .npz must be; save the weights with np.savez`);
+  }
+  return parseWeightsJSON(bytes, opts);
+}

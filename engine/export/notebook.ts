@@ -1,0 +1,456 @@
+// "Export as notebook": a standalone numpy script that repeats a run — the seed notebook's functions with
+// their bugs fixed, extended with what the app adds (activations, losses, momentum/Adam, L2, mini-batches),
+// in float64 with the engine's exact formulas, so it prints the run's final train cost. A learner reads it,
+// so it carries only the data generator the run used and names every setting once at the top.
+
+import type { LayerSpec } from '../architecture';
+import type { RunConfig } from '../config';
+import { defaultLoss } from '../losses';
+
+export interface NotebookOptions {
+  /** The run's name, for the docstring. */
+  title?: string;
+  /** For csv data: the path the script reads (default: config.data.csv.path). */
+  csvPath?: string;
+}
+
+/** A Python float literal that parses to the same double (JS and Python both print shortest round-trips). */
+function pyFloat(v: number): string {
+  if (!Number.isFinite(v)) throw new RangeError(`cannot write ${v} as a Python number`);
+  const s = String(v);
+  return /[.e]/.test(s) ? s : `${s}.0`;
+}
+
+/** A Python str literal (JSON's escapes are all valid in Python). */
+const pyStr = (s: string) => JSON.stringify(s);
+
+/** `NAME = value` with its comment aligned, one setting per line. */
+function setting(name: string, value: string, comment?: string): string {
+  const line = `${name} = ${value}`;
+  return comment ? `${line.length < 28 ? line.padEnd(30) : `${line}  `}# ${comment}` : line;
+}
+
+function pyArchitecture(arch: readonly LayerSpec[]): string {
+  const rows = arch.map((l) => `    {"input_dim": ${l.input_dim}, "output_dim": ${l.output_dim}, "activation": ${pyStr(l.activation)}},`);
+  return `NN_ARCHITECTURE = [\n${rows.join('\n')}\n]`;
+}
+
+/** The data section: settings and the load_data() of the run's dataset kind. */
+function dataSection(config: RunConfig, opts: NotebookOptions): { imports: string[]; code: string; summary: string } {
+  const d = config.data;
+  const split = [
+    setting('TEST_SIZE', pyFloat(d.testSize), 'the fraction held out for testing (0: no test set)'),
+    setting('SPLIT_SEED', String(d.splitSeed), "train_test_split's random_state"),
+  ].join('\n');
+  const splitFn = `
+
+
+def split(X, y):
+    """The train/test split the app makes: scikit-learn's train_test_split."""
+    if TEST_SIZE == 0:
+        # no test set: every sample trains, in its original order
+        return X, X[:0], y, y[:0]
+    return train_test_split(X, y, test_size=TEST_SIZE, random_state=SPLIT_SEED)`;
+  const splitSummary = d.testSize > 0 ? `, split with train_test_split(test_size=${pyFloat(d.testSize)}, random_state=${d.splitSeed})` : ', all used for training';
+  const sk = ['from sklearn.model_selection import train_test_split'];
+  switch (d.kind) {
+    case 'moons':
+    case 'circles': {
+      const fn = d.kind === 'moons' ? 'make_moons' : 'make_circles';
+      const factorArg = d.kind === 'circles' ? ', factor=FACTOR' : '';
+      return {
+        imports: [`from sklearn.datasets import ${fn}`, ...sk],
+        summary: `${fn}(n_samples=${d.samples}, noise=${pyFloat(d.noise)}${d.kind === 'circles' ? `, factor=${pyFloat(d.factor)}` : ''}, random_state=${d.seed})${splitSummary}`,
+        code: `${setting('N_SAMPLES', String(d.samples))}
+${setting('NOISE', pyFloat(d.noise), 'standard deviation of the Gaussian noise on the points')}
+${d.kind === 'circles' ? `${setting('FACTOR', pyFloat(d.factor), "the inner circle's radius relative to the outer one")}\n` : ''}${setting('DATA_SEED', String(d.seed), 'random_state of the generator')}
+${split}${splitFn}
+
+
+def load_data():
+    """The samples, split into train and test sets: X is (n, features), y holds class indices."""
+    X, y = ${fn}(n_samples=N_SAMPLES, noise=NOISE${factorArg}, random_state=DATA_SEED)
+    return split(X, y)`,
+      };
+    }
+    case 'xor':
+    case 'spiral':
+    case 'gaussian': {
+      const generators: Record<'xor' | 'spiral' | 'gaussian', string> = {
+        gaussian: `def make_gaussian(n, noise, rng):
+    """Two Gaussian clusters: n - n//2 points around (2, 2) (class 1), then n//2 around (-2, -2) (class 0)."""
+    sd = np.sqrt(0.5 + 7 * (noise / 2))   # the playground's variance 0.5 … 4
+    n_pos = n - n // 2
+    centre = np.where(np.arange(n) < n_pos, 2.0, -2.0)
+    X = rng.normal(centre[:, None], sd, size=(n, 2))   # x then y, point by point
+    y = (np.arange(n) < n_pos).astype(int)
+    return X, y`,
+        spiral: `def make_spiral(n, noise, rng):
+    """Two interleaved spirals: n - n//2 points of class 1, then n//2 of class 0 turned by pi."""
+    level = noise / 2
+
+    def spiral(m, delta_t):
+        i = np.arange(m)
+        r = i / m * 5
+        t = 1.75 * i / m * 2 * np.pi + delta_t
+        u = rng.uniform(-1, 1, size=(m, 2))   # noise offsets, x then y, point by point
+        return np.column_stack([r * np.sin(t) + u[:, 0] * level, r * np.cos(t) + u[:, 1] * level])
+
+    n_pos = n - n // 2
+    X = np.vstack([spiral(n_pos, 0), spiral(n - n_pos, np.pi)])
+    y = np.concatenate([np.ones(n_pos, dtype=int), np.zeros(n - n_pos, dtype=int)])
+    return X, y`,
+        xor: `def make_xor(n, noise, rng):
+    """XOR: class 1 where x·y >= 0 (after noise), points kept 0.3 away from the axes."""
+    level = noise / 2
+    draws = rng.uniform(-5, 5, size=(n, 4))   # per point: x, y, then the noise offsets nx, ny
+    x = draws[:, 0] + np.where(draws[:, 0] > 0, 0.3, -0.3)
+    y = draws[:, 1] + np.where(draws[:, 1] > 0, 0.3, -0.3)
+    nx, ny = draws[:, 2] * level, draws[:, 3] * level
+    return np.column_stack([x, y]), ((x + nx) * (y + ny) >= 0).astype(int)`,
+      };
+      const kind = d.kind;
+      return {
+        imports: sk,
+        summary: `the TensorFlow Playground's ${kind} (${d.samples} samples, noise ${pyFloat(d.noise)}, seed ${d.seed})${splitSummary}`,
+        code: `${setting('N_SAMPLES', String(d.samples))}
+${setting('NOISE', pyFloat(d.noise), "0 … 1 (the playground's 0 … 50%)")}
+${setting('DATA_SEED', String(d.seed), 'seeds np.random.RandomState for the points and their shuffle')}
+${split}${splitFn}
+
+
+${generators[kind]}
+
+
+def load_data():
+    """The samples (drawn with np.random.RandomState(DATA_SEED), then shuffled with it), split."""
+    rng = np.random.RandomState(DATA_SEED)
+    X, y = make_${kind}(N_SAMPLES, NOISE, rng)
+    order = rng.permutation(N_SAMPLES)   # mix the two classes, as sklearn.utils.shuffle
+    return split(X[order], y[order])`,
+      };
+    }
+    case 'csv': {
+      const path = opts.csvPath ?? d.csv?.path ?? 'data.csv';
+      const label = d.csv?.labelColumn;
+      return {
+        imports: ['import csv', ...sk],
+        summary: `the CSV file ${path}${splitSummary}`,
+        code: `${setting('CSV_PATH', pyStr(path))}
+${setting('LABEL_COLUMN', label === undefined ? 'None' : pyStr(label), "the label column's header (None: the last column)")}
+${split}${splitFn}
+
+
+def load_data():
+    """The CSV file's rows: numeric feature columns and one label column, split."""
+    with open(CSV_PATH, newline="", encoding="utf-8-sig") as f:
+        rows = [row for row in csv.reader(f) if any(cell.strip() for cell in row)]
+    header = [h.strip() for h in rows[0]]
+    label = header.index(LABEL_COLUMN) if LABEL_COLUMN is not None else len(header) - 1
+    X = np.array([[float(v) for j, v in enumerate(row) if j != label] for row in rows[1:]])
+    labels = [row[label].strip() for row in rows[1:]]
+
+    def class_index(text):
+        try:
+            v = float(text)
+        except ValueError:
+            return None
+        return int(v) if v.is_integer() and v >= 0 else None
+
+    if all(class_index(l) is not None for l in labels):
+        y = np.array([class_index(l) for l in labels])   # integer labels are the class indices
+    else:
+        names = sorted(set(labels))                       # other labels: sorted, numbered 0, 1, …
+        y = np.array([names.index(l) for l in labels])
+    return split(X, y)`,
+      };
+    }
+  }
+}
+
+const NETWORK = `# ---------------------------------------------------------------- the network
+
+def init_layers(nn_architecture, seed, scale):
+    """W_k = randn(out, in)·scale and b_k = randn(out)·scale, drawn layer by layer after np.random.seed."""
+    np.random.seed(seed)
+    params_values = {}
+    for idx, layer in enumerate(nn_architecture):
+        layer_idx = idx + 1
+        layer_input_size = layer["input_dim"]
+        layer_output_size = layer["output_dim"]
+        params_values["W" + str(layer_idx)] = np.random.randn(layer_output_size, layer_input_size) * scale
+        # the notebook's b was 1-d; the same draws kept as a column (out, 1) so it broadcasts over a batch
+        params_values["b" + str(layer_idx)] = (np.random.randn(layer_output_size) * scale).reshape(-1, 1)
+    return params_values
+
+
+LEAKY_SLOPE = 0.01
+
+
+def sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+def relu(Z):
+    return np.maximum(0, Z)
+
+
+def leaky_relu(Z):
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def softmax(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))   # each column (sample) shifted by its max, for stability
+    return E / E.sum(axis=0, keepdims=True)
+
+
+# Backward rules: dZ from dA, given Z and A = g(Z) of the forward pass.
+def sigmoid_backward(dA, Z, A):
+    return dA * A * (1 - A)   # the notebook's sig·(1 − sig), with sig = A
+
+
+def relu_backward(dA, Z, A):
+    dZ = np.array(dA, copy=True)
+    dZ[Z <= 0] = 0
+    return dZ
+
+
+def tanh_backward(dA, Z, A):
+    return dA * (1 - A * A)
+
+
+def leaky_relu_backward(dA, Z, A):
+    return np.where(Z > 0, dA, LEAKY_SLOPE * dA)
+
+
+def softmax_backward(dA, Z, A):
+    return A * (dA - (dA * A).sum(axis=0, keepdims=True))
+
+
+ACTIVATIONS = {
+    "relu": (relu, relu_backward),
+    "sigmoid": (sigmoid, sigmoid_backward),
+    "tanh": (np.tanh, tanh_backward),
+    "leaky_relu": (leaky_relu, leaky_relu_backward),
+    "linear": (lambda Z: Z, lambda dA, Z, A: dA),
+    "softmax": (softmax, softmax_backward),
+}
+
+
+def single_layer_forward_propagation(A_prev, W_curr, b_curr, activation):
+    Z_curr = np.dot(W_curr, A_prev) + b_curr   # W:(out,in) · A_prev:(in,m) + b:(out,1) → Z:(out,m)
+    return ACTIVATIONS[activation][0](Z_curr), Z_curr
+
+
+def full_forward_propagation(X, params_values, nn_architecture):
+    """Ŷ for X (features, m), and the memory backprop needs: A_prev and Z of every layer."""
+    memory = {}
+    A_curr = X
+    for idx, layer in enumerate(nn_architecture):
+        layer_idx = idx + 1
+        A_prev = A_curr
+        W_curr = params_values["W" + str(layer_idx)]
+        b_curr = params_values["b" + str(layer_idx)]
+        A_curr, Z_curr = single_layer_forward_propagation(A_prev, W_curr, b_curr, layer["activation"])
+        memory["A" + str(idx)] = A_prev
+        memory["Z" + str(layer_idx)] = Z_curr
+        memory["A" + str(layer_idx)] = A_curr
+    return A_curr, memory
+
+
+def get_cost_value(Y_hat, Y, params_values):
+    m = Y_hat.shape[1]
+    if LOSS == "binary_cross_entropy":
+        # the notebook's −1/m·(Y·log(Ŷ)ᵀ + (1−Y)·log(1−Ŷ)ᵀ); with labels 0 or 1 each sample keeps one
+        # of the two terms, so a confident right answer (Ŷ exactly 1 or 0) costs 0 instead of NaN
+        cost = -np.sum(np.log(np.where(Y == 1, Y_hat, 1 - Y_hat))) / m
+    elif LOSS == "softmax_cross_entropy":
+        cost = -np.sum(np.log(Y_hat[Y == 1])) / m
+    else:  # mse: the mean over samples of the mean squared error over the outputs
+        cost = np.sum((Y_hat - Y) ** 2) / (m * Y_hat.shape[0])
+    if L2 > 0:
+        # λ/2·Σ‖W‖² (biases are not penalised)
+        cost += L2 * sum(np.sum(params_values["W" + str(i)] ** 2) for i in range(1, len(NN_ARCHITECTURE) + 1)) / 2
+    return float(cost)
+
+
+def get_accuracy_value(Y_hat, Y):
+    if Y_hat.shape[0] == 1:
+        return float(((Y_hat > 0.5) == (Y == 1)).mean())   # class 1 when Ŷ > 0.5 (the notebook's 0 was a bug)
+    return float((Y_hat.argmax(axis=0) == Y.argmax(axis=0)).mean())
+
+
+def full_backward_propagation(Y_hat, Y, memory, params_values, nn_architecture):
+    """dW_k and db_k of every layer, from the output back to the input."""
+    grads_values = {}
+    m = Y_hat.shape[1]
+    L = len(nn_architecture)
+    if LOSS == "binary_cross_entropy":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dA_prev = -(np.divide(Y, Y_hat) - np.divide(1 - Y, 1 - Y_hat))   # the notebook's dA of the output
+    elif LOSS == "mse":
+        dA_prev = (2 / Y_hat.shape[0]) * (Y_hat - Y)
+    for layer_idx_prev, layer in reversed(list(enumerate(nn_architecture))):
+        layer_idx_curr = layer_idx_prev + 1
+        A_prev = memory["A" + str(layer_idx_prev)]
+        Z_curr = memory["Z" + str(layer_idx_curr)]
+        A_curr = memory["A" + str(layer_idx_curr)]
+        W_curr = params_values["W" + str(layer_idx_curr)]
+        if layer_idx_curr == L and LOSS == "softmax_cross_entropy":
+            dZ_curr = Y_hat - Y   # softmax and cross-entropy together: dZ = Ŷ − Y
+        elif layer_idx_curr == L and LOSS == "binary_cross_entropy":
+            # dA·σ·(1 − σ); where σ is exactly 0 or 1 (dA infinite) its limit, Ŷ − Y
+            with np.errstate(invalid="ignore"):
+                dZ_curr = np.where((Y_hat > 0) & (Y_hat < 1), dA_prev * Y_hat * (1 - Y_hat), Y_hat - Y)
+        else:
+            dZ_curr = ACTIVATIONS[layer["activation"]][1](dA_prev, Z_curr, A_curr)
+        grads_values["dW" + str(layer_idx_curr)] = np.dot(dZ_curr, A_prev.T) / m   # (out,m)·(m,in) → (out,in)
+        grads_values["db" + str(layer_idx_curr)] = np.sum(dZ_curr, axis=1, keepdims=True) / m
+        dA_prev = np.dot(W_curr.T, dZ_curr)   # (in,out)·(out,m) → (in,m)
+    return grads_values
+
+
+def update(params_values, grads_values, nn_architecture, state):
+    """One optimizer step on every W and b. state keeps the step count and momentum/Adam averages."""
+    state["t"] = state.get("t", 0) + 1
+    t = state["t"]
+    for idx in range(len(nn_architecture)):
+        for kind in ("W", "b"):
+            key = kind + str(idx + 1)
+            grad = grads_values["d" + key]
+            if L2 > 0 and kind == "W":
+                grad = grad + L2 * params_values[key]   # the gradient of λ/2·‖W‖²
+            if OPTIMIZER == "sgd":
+                params_values[key] -= LEARNING_RATE * grad
+            elif OPTIMIZER == "momentum":
+                velocity = state.setdefault(key, np.zeros_like(grad))
+                velocity[:] = MOMENTUM * velocity + grad
+                params_values[key] -= LEARNING_RATE * velocity
+            else:  # adam, with bias-corrected averages
+                avg, avg_sq = state.setdefault(key, (np.zeros_like(grad), np.zeros_like(grad)))
+                avg[:] = BETA1 * avg + (1 - BETA1) * grad
+                avg_sq[:] = BETA2 * avg_sq + (1 - BETA2) * grad * grad
+                c1 = 1 - BETA1 ** t
+                c2 = 1 - BETA2 ** t
+                params_values[key] -= (LEARNING_RATE * (avg / c1)) / (np.sqrt(avg_sq / c2) + EPSILON)
+    return params_values
+
+
+def targets(y, outputs):
+    """Y as (outputs, n): the label itself for one output, one-hot columns for several."""
+    if outputs == 1:
+        return y.reshape(1, -1).astype(np.float64)
+    Y = np.zeros((outputs, y.shape[0]))
+    Y[y.astype(int), np.arange(y.shape[0])] = 1
+    return Y
+
+
+def train(X, Y, nn_architecture, epochs):
+    """Trains from init_layers; the cost and accuracy of each epoch come from before its updates."""
+    params_values = init_layers(nn_architecture, INIT_SEED, INIT_SCALE)
+    n = X.shape[1]
+    batch_size = n if BATCH_SIZE is None else min(BATCH_SIZE, n)
+    shuffle = np.random.RandomState(SHUFFLE_SEED)
+    state = {}
+    cost_history, accuracy_history = [], []
+
+    def step(X_batch, Y_batch):
+        Y_hat, memory = full_forward_propagation(X_batch, params_values, nn_architecture)
+        cost = get_cost_value(Y_hat, Y_batch, params_values)
+        accuracy = get_accuracy_value(Y_hat, Y_batch)
+        grads_values = full_backward_propagation(Y_hat, Y_batch, memory, params_values, nn_architecture)
+        update(params_values, grads_values, nn_architecture, state)
+        return cost, accuracy
+
+    report_every = max(1, epochs // 10)
+    for epoch in range(epochs):
+        if batch_size == n:
+            cost, accuracy = step(X, Y)   # full batch, as the notebook
+        else:
+            # a new shuffle every epoch; the epoch's cost is the size-weighted mean of its batches' costs
+            order = shuffle.permutation(n)
+            cost_sum = right_sum = 0.0
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                batch_cost, batch_accuracy = step(X[:, idx], Y[:, idx])
+                cost_sum += batch_cost * len(idx)
+                right_sum += batch_accuracy * len(idx)
+            cost, accuracy = cost_sum / n, right_sum / n
+        cost_history.append(cost)
+        accuracy_history.append(accuracy)
+        if epoch % report_every == 0:
+            print("epoch %6d   cost %.6f   accuracy %.4f" % (epoch, cost, accuracy))
+    return params_values, cost_history, accuracy_history`;
+
+const MAIN = `# ---------------------------------------------------------------- the run
+
+if __name__ == "__main__":
+    X_train, X_test, y_train, y_test = load_data()
+    outputs = NN_ARCHITECTURE[-1]["output_dim"]
+    X, Y = X_train.T, targets(y_train, outputs)   # (features, n): one sample per column, as the notebook
+    params_values, cost_history, accuracy_history = train(X, Y, NN_ARCHITECTURE, EPOCHS)
+
+    Y_hat, _ = full_forward_propagation(X, params_values, NN_ARCHITECTURE)
+    print("final train cost:", repr(get_cost_value(Y_hat, Y, params_values)))
+    print("final train accuracy:", get_accuracy_value(Y_hat, Y))
+    if len(y_test) > 0:
+        Y_test = targets(y_test, outputs)
+        Y_hat_test, _ = full_forward_propagation(X_test.T, params_values, NN_ARCHITECTURE)
+        print("test cost:", repr(get_cost_value(Y_hat_test, Y_test, params_values)))
+        print("test accuracy:", get_accuracy_value(Y_hat_test, Y_test))`;
+
+/**
+ * The script's text. Run with `python3 script.py` (numpy and scikit-learn); its last lines print the final
+ * train cost (Python's repr, every digit) and accuracy, then the test set's, as the app reports them.
+ */
+export function notebookScript(config: RunConfig, opts: NotebookOptions = {}): string {
+  const arch = config.architecture;
+  const t = config.training;
+  const loss = t.loss === 'auto' ? defaultLoss(arch[arch.length - 1].activation) : t.loss;
+  const data = dataSection(config, opts);
+  const shape = [arch[0].input_dim, ...arch.map((l) => l.output_dim)].join('-');
+  const how = t.batchSize === null ? 'full-batch' : `mini-batches of ${t.batchSize}`;
+  const title = opts.title ? `${opts.title} — a Backprop Lab run as a numpy script.` : 'A Backprop Lab run as a numpy script.';
+  return `#!/usr/bin/env python3
+"""${title.replace(/"""/g, "'''").replace(/\\/g, '/')}
+
+Data: ${data.summary}.
+Network: ${shape} (${arch.map((l) => l.activation).join(', ')}), init_layers seed ${config.init.seed}, scale ${pyFloat(config.init.scale)}.
+Training: ${t.epochs} epochs of ${t.optimizer}, ${how}, learning rate ${pyFloat(t.learningRate)}, ${loss}${t.l2 > 0 ? `, L2 ${pyFloat(t.l2)}` : ''}.
+
+This is the seed notebook's code with its bugs fixed, plus what Backprop Lab adds (more activations and
+losses, momentum and Adam, L2, mini-batches). It computes what the app computes, in float64, so the final
+train cost it prints is the app's. Change the settings below and run it again to experiment.
+
+Run:  python3 <this file>      (needs numpy and scikit-learn)
+"""
+
+${[...data.imports.filter((l) => l.startsWith('import ')), 'import numpy as np', ...data.imports.filter((l) => l.startsWith('from '))].join('\n')}
+
+# ---------------------------------------------------------------- the run's settings
+
+${pyArchitecture(arch)}
+${setting('INIT_SEED', String(config.init.seed), 'np.random.seed before init_layers')}
+${setting('INIT_SCALE', pyFloat(config.init.scale), 'W, b = randn(…) · INIT_SCALE')}
+
+${setting('EPOCHS', String(t.epochs))}
+${setting('LEARNING_RATE', pyFloat(t.learningRate))}
+${setting('BATCH_SIZE', t.batchSize === null ? 'None' : String(t.batchSize), 'None: full batch (every training sample in every step)')}
+${setting('SHUFFLE_SEED', String(t.shuffleSeed), 'np.random.RandomState(SHUFFLE_SEED) shuffles the mini-batches')}
+${setting('OPTIMIZER', pyStr(t.optimizer), '"sgd", "momentum" or "adam"')}
+${setting('MOMENTUM', pyFloat(t.momentum), "momentum's μ")}
+${setting('BETA1, BETA2, EPSILON', `${pyFloat(t.beta1)}, ${pyFloat(t.beta2)}, ${pyFloat(t.epsilon)}`, 'Adam')}
+${setting('L2', pyFloat(t.l2), 'λ: adds λ/2·Σ‖W‖² to the cost (0: none)')}
+${setting('LOSS', pyStr(loss), '"binary_cross_entropy", "softmax_cross_entropy" or "mse"')}
+
+# ---------------------------------------------------------------- the data
+
+${data.code}
+
+
+${NETWORK}
+
+
+${MAIN}
+`;
+}

@@ -1,0 +1,128 @@
+// ONNX export: the MLP as a ModelProto (IR version 8, opset 17 by default) that onnxruntime runs and
+// Netron opens. Each layer k is a Gemm node (input · W_kᵀ + b_k, transB = 1, with W_k (out, in) and b_k
+// (out) as float32 initializers) followed by its activation node. Input "input" is float32 [N, in_dim],
+// output "output" is float32 [N, out_dim]: rows are samples, as in scikit-learn (the engine's X.T).
+
+import type { Activation, LayerSpec } from '../architecture';
+import { LEAKY_SLOPE } from '../activations';
+import type { WeightsExport } from './npz';
+import { modelProtoType } from './onnx-proto';
+import { paramOf } from './validate';
+
+export interface OnnxExportOptions {
+  /** The ai.onnx opset the model imports: 17 (default) or 13; every node used has the same meaning in both. */
+  opset?: 13 | 17;
+  /** The model's graph name, shown by Netron (default "backprop_lab_mlp"). */
+  graphName?: string;
+  /** Written as producer_version (e.g. the app's version). */
+  producerVersion?: string;
+}
+
+const FLOAT = 1; // TensorProto.DataType.FLOAT
+const ATTR_FLOAT = 1, ATTR_INT = 2; // AttributeProto.AttributeType
+export const ONNX_IR_VERSION = 8;
+
+/** ONNX operator of each activation; linear is an Identity so every layer reads as two nodes. */
+const OP: Record<Activation, string> = {
+  relu: 'Relu',
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  leaky_relu: 'LeakyRelu',
+  linear: 'Identity',
+  softmax: 'Softmax',
+};
+
+function float32Bytes(data: Float64Array, name: string): Uint8Array {
+  const out = new Uint8Array(4 * data.length);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    const v = Math.fround(data[i]);
+    if (!Number.isFinite(v)) throw new RangeError(`cannot export ${name}[${i}] = ${data[i]} to ONNX: it is not finite in float32`);
+    view.setFloat32(4 * i, v, true); // raw_data is little-endian
+  }
+  return out;
+}
+
+function tensorType(name: string, dims: Array<number | string>) {
+  return {
+    name,
+    type: {
+      tensor_type: {
+        elem_type: FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
+      },
+    },
+  };
+}
+
+/** The model as a plain object in onnx.proto's field names (before encoding). */
+export function onnxModel(w: WeightsExport, opts: OnnxExportOptions = {}): Record<string, unknown> {
+  const arch: readonly LayerSpec[] = w.architecture;
+  const L = arch.length;
+  const nodes: unknown[] = [];
+  const initializers: unknown[] = [];
+  const valueInfo: unknown[] = [];
+  let prev = 'input';
+  arch.forEach((layer, idx) => {
+    const k = idx + 1;
+    const W = paramOf(w.params, `W${k}`, layer.output_dim, layer.input_dim);
+    const b = paramOf(w.params, `b${k}`, layer.output_dim, 1);
+    initializers.push({ name: `W${k}`, dims: [layer.output_dim, layer.input_dim], data_type: FLOAT, raw_data: float32Bytes(W, `W${k}`) });
+    initializers.push({ name: `b${k}`, dims: [layer.output_dim], data_type: FLOAT, raw_data: float32Bytes(b, `b${k}`) });
+    const z = `layer${k}_Z`;
+    const a = k === L ? 'output' : `layer${k}_A`;
+    // Z:(N,out) = A_prev:(N,in) · W:(out,in)ᵀ + b:(out)
+    nodes.push({
+      name: `layer${k}_gemm`,
+      op_type: 'Gemm',
+      input: [prev, `W${k}`, `b${k}`],
+      output: [z],
+      attribute: [{ name: 'transB', type: ATTR_INT, i: 1 }],
+    });
+    const attribute =
+      layer.activation === 'leaky_relu' ? [{ name: 'alpha', type: ATTR_FLOAT, f: LEAKY_SLOPE }]
+      : layer.activation === 'softmax' ? [{ name: 'axis', type: ATTR_INT, i: 1 }]
+      : [];
+    nodes.push({ name: `layer${k}_${layer.activation}`, op_type: OP[layer.activation], input: [z], output: [a], attribute });
+    valueInfo.push(tensorType(z, ['N', layer.output_dim]));
+    if (k < L) valueInfo.push(tensorType(a, ['N', layer.output_dim]));
+    prev = a;
+  });
+  const last = arch[L - 1];
+  const meaning =
+    last.activation === 'sigmoid' ? 'the probability of class 1'
+    : last.activation === 'softmax' ? 'the probability of each class'
+    : 'the network output';
+  return {
+    ir_version: ONNX_IR_VERSION,
+    opset_import: [{ domain: '', version: opts.opset ?? 17 }],
+    producer_name: 'backprop-lab',
+    producer_version: opts.producerVersion ?? '',
+    model_version: 1,
+    doc_string: `An MLP exported from Backprop Lab: input [N, ${arch[0].input_dim}] float32 (one sample per row) → output [N, ${last.output_dim}], ${meaning}.`,
+    graph: {
+      name: opts.graphName ?? 'backprop_lab_mlp',
+      node: nodes,
+      initializer: initializers,
+      input: [tensorType('input', ['N', arch[0].input_dim])],
+      output: [tensorType('output', ['N', last.output_dim])],
+      value_info: valueInfo,
+    },
+    metadata_props: [{ key: 'architecture', value: JSON.stringify(arch) }],
+  };
+}
+
+/** The .onnx bytes of a network (float32 weights). */
+export function exportOnnx(w: WeightsExport, opts: OnnxExportOptions = {}): Uint8Array {
+  const Model = modelProtoType();
+  const model = onnxModel(w, opts);
+  const problem = Model.verify(model);
+  if (problem) throw new Error(`cannot encode the ONNX model: ${problem}`);
+  return Model.encode(Model.fromObject(model)).finish();
+}
+
+/** Decodes .onnx bytes written by exportOnnx into plain objects (int64 as numbers, bytes as Uint8Array). */
+export function decodeOnnx(bytes: Uint8Array): Record<string, any> {
+  const Model = modelProtoType();
+  return Model.toObject(Model.decode(bytes), { longs: Number, defaults: false, arrays: true });
+}
