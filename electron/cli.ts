@@ -1,12 +1,15 @@
-// The `backprop-lab` command line: a dispatcher over subcommands (train now; runs and serve later).
+// The `backprop-lab` command line: a dispatcher over subcommands (train, runs, serve).
 // Plain Node, no Electron; bin/backprop-lab.js runs main() with the process's streams.
 
 import { processIO, version, type CliIO } from './cli/io';
+import { runRuns, runsUsage } from './cli/runs';
+import { runServe, serveUsage } from './cli/serve';
 import { runTrain, trainUsage } from './cli/train';
 
 export type { CliIO } from './cli/io';
 export { parseTrainArgs, adaptArchitecture, configErrorToUsage, TRAIN_OPTIONS, type TrainOptions, type TrainReport } from './cli/train';
 export { UsageError } from './cli/args';
+export { runsUsage, RUNS_SUBCOMMANDS, type RunListEntry } from './cli/runs';
 
 /** One subcommand: a line for the command list, its own usage text, and what runs it (returns the exit code). */
 export interface Command {
@@ -15,9 +18,11 @@ export interface Command {
   run(argv: readonly string[], io: CliIO): Promise<number>;
 }
 
-/** Subcommands by name; later issues add `runs` and `serve` here. */
+/** Subcommands by name. */
 export const COMMANDS: Record<string, Command> = {
-  train: { summary: 'train one network and report its cost and accuracy', usage: trainUsage, run: runTrain },
+  train: { summary: 'train one network and report its cost and accuracy (recorded as a run)', usage: trainUsage, run: runTrain },
+  runs: { summary: 'list, show, compare, rename, tag, note, delete, export and import recorded runs', usage: runsUsage, run: runRuns },
+  serve: { summary: 'serve the dashboard to a browser on 127.0.0.1', usage: serveUsage, run: (argv, io) => runServe(argv, io) },
 };
 
 export function usage(): string {

@@ -20,25 +20,47 @@ export interface OptionSpec {
   default?: string;
   /** A one-letter alias such as '-h'. */
   short?: string;
+  /** May be given several times; every value is kept (ParsedArgs.lists). */
+  repeatable?: boolean;
 }
 
 /** Options as given: flag → value (true for a flag without a value). The last occurrence wins. */
 export type ParsedOptions = Map<string, string | true>;
 
+/** Options, every value of the repeatable ones, and the arguments that are not options, in order. */
+export interface ParsedArgs {
+  options: ParsedOptions;
+  /** Every value of each repeatable option, in the order given. */
+  lists: Map<string, string[]>;
+  positionals: string[];
+}
+
 /**
  * Reads argv against the option table. `command` names the subcommand in messages ("see backprop-lab train --help").
- * Throws UsageError for an unknown option, a missing value, a value given to a flag, or a stray argument.
+ * Without `positionals`, an argument that is not an option is a usage error; with it, such arguments (and every
+ * argument after `--`) are collected. Throws UsageError for an unknown option, a missing value or a value given to
+ * a flag.
  */
-export function parseOptions(argv: readonly string[], specs: readonly OptionSpec[], command: string): ParsedOptions {
+export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[], command: string, opts: { positionals?: boolean } = {}): ParsedArgs {
   const byFlag = new Map<string, OptionSpec>();
   for (const s of specs) {
     byFlag.set(s.flag, s);
     if (s.short) byFlag.set(s.short, s);
   }
   const out: ParsedOptions = new Map();
+  const lists = new Map<string, string[]>();
+  const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (opts.positionals && arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
     if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) {
+      if (opts.positionals) {
+        positionals.push(arg);
+        continue;
+      }
       throw new UsageError(`unexpected argument ${JSON.stringify(arg)}; options start with --, see backprop-lab ${command} --help`);
     }
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -65,8 +87,19 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
     }
     if (value === undefined) throw new UsageError(`${spec.flag} needs a value (${spec.flag} ${spec.metavar}); see backprop-lab ${command} --help`);
     out.set(spec.flag, value);
+    if (spec.repeatable) (lists.get(spec.flag) ?? lists.set(spec.flag, []).get(spec.flag)!).push(value);
   }
-  return out;
+  return { options: out, lists, positionals };
+}
+
+/** parseArgs without positionals: the options only (the last occurrence of each wins). */
+export function parseOptions(argv: readonly string[], specs: readonly OptionSpec[], command: string): ParsedOptions {
+  return parseArgs(argv, specs, command).options;
+}
+
+/** Values of a repeatable option, each split at commas, trimmed, empty ones dropped: --tag a --tag b,c → [a, b, c]. */
+export function listValues(parsed: ParsedArgs, flag: string): string[] {
+  return (parsed.lists.get(flag) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
 /** A decimal number as written ("0.01", "1e-3", "-1"), or the text itself when it is not one. */

@@ -1,7 +1,8 @@
 // What a command needs from its surroundings, injectable so tests run commands in-process:
-// writers for stdout and stderr, whether stderr is a terminal, and Ctrl-C.
+// writers for stdout and stderr, whether stderr is a terminal, the environment, a yes/no question, and Ctrl-C.
 
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 export interface CliIO {
   stdout(text: string): void;
@@ -10,8 +11,15 @@ export interface CliIO {
   isTTY?: boolean;
   /** Folder that relative paths are resolved against. Default: process.cwd(). */
   cwd?: string;
+  /** Environment variables (BACKPROP_LAB_DATA_DIR). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Calls `handler` on Ctrl-C (SIGINT); returns the unsubscribe. */
   onInterrupt?(handler: () => void): () => void;
+  /**
+   * Asks a yes/no question on the terminal; absent (or resolving null) when nobody can answer (stdin is not a
+   * terminal), so a destructive command asks for --yes instead.
+   */
+  confirm?(question: string): Promise<boolean | null>;
 }
 
 /** The real process: its streams, and SIGINT (a second Ctrl-C exits at once with 130). */
@@ -21,6 +29,7 @@ export function processIO(): CliIO {
     stderr: (t) => void process.stderr.write(t),
     isTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
+    env: process.env,
     onInterrupt(handler) {
       let count = 0;
       const listener = () => {
@@ -29,6 +38,16 @@ export function processIO(): CliIO {
       };
       process.on('SIGINT', listener);
       return () => void process.off('SIGINT', listener);
+    },
+    async confirm(question) {
+      if (!process.stdin.isTTY || !process.stderr.isTTY) return null;
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        const answer = await new Promise<string>((res) => rl.question(`${question} [y/N] `, res));
+        return /^\s*y(es)?\s*$/i.test(answer);
+      } finally {
+        rl.close();
+      }
     },
   };
 }

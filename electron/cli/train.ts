@@ -1,8 +1,9 @@
 // `backprop-lab train`: one run from command-line options, progress on stderr, the result on stdout
-// (a summary, or one JSON line with --json), and optionally the trained weights as JSON.
+// (a summary, or one JSON line with --json). The run is recorded in the run database (unless --no-record), it can
+// start from exported weights (--init-from), and the trained network can be exported (--export).
 
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ArchitectureError, type LayerSpec } from '../../engine/architecture';
 import { BackendUnavailableError } from '../../engine/backends/index';
 import {
@@ -16,9 +17,13 @@ import {
   type RunConfig,
 } from '../../engine/config';
 import { loadData, type DataSplit } from '../../engine/datasets/index';
-import { paramsToJSON } from '../../engine/init';
-import { createTrainer, type TrainResult } from '../../engine/train';
-import { formatOptions, numberOrText, parseOptions, UsageError, type OptionSpec } from './args';
+import type { ImportedWeights } from '../../engine/export/index';
+import { createTrainer, type EpochMetrics, type TrainResult } from '../../engine/train';
+import { MetricsRecorder, StoreError, type Store } from '../store/index';
+import { formatOptions, listValues, numberOrText, parseArgs, UsageError, type OptionSpec } from './args';
+import { cliDbPath, CliError, DB_OPTION, openCliStore, shortId } from './db';
+import { checkOutputFolder, exportContent, formatOfFile, writeExport, type RunExportFormat } from './export';
+import { describeArchitecture, readWeightsFile, sameArchitecture } from './import';
 import { formatCost, percent, Progress } from './progress';
 import { version, type CliIO } from './io';
 
@@ -50,7 +55,12 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { flag: '--seed', metavar: 'N', help: 'seed of init_layers (np.random.seed)', default: String(d.init.seed) },
   { flag: '--init-scale', metavar: 'X', help: 'initial weights are randn·X', default: String(d.init.scale) },
   { flag: '--backend', metavar: 'NAME', help: BACKEND_CHOICES.join('|'), default: d.backend },
-  { flag: '--export', metavar: 'FILE.json', help: 'write the architecture, trained weights, config and metrics' },
+  { flag: '--init-from', metavar: 'FILE', help: 'start from the weights in FILE.json or FILE.npz (an --export file); the architecture is the file’s, --arch must agree' },
+  { flag: '--export', metavar: 'FILE', help: 'write the trained network by extension: .json (weights, config, metrics), .npz (numpy), .onnx, .py (the run as a numpy script)' },
+  DB_OPTION,
+  { flag: '--name', metavar: 'NAME', help: 'the run’s name in the run list', default: 'dataset, layers, optimizer and learning rate' },
+  { flag: '--tag', metavar: 'TAG', help: 'a tag for the run (repeat it, or give a comma list)', repeatable: true },
+  { flag: '--no-record', help: 'do not record the run in the run database' },
   { flag: '--json', help: 'print the result as one JSON line on stdout (the last line)' },
   { flag: '--quiet', short: '-q', help: 'no progress or notes on stderr' },
   { flag: '--help', short: '-h', help: 'show this help' },
@@ -62,6 +72,7 @@ export function trainUsage(): string {
     'Usage: backprop-lab train [options]',
     '',
     'Trains one network and reports its cost and accuracy. Progress goes to stderr; the result to stdout.',
+    'The run is recorded in the run database (see backprop-lab runs) unless --no-record; its id is printed on stderr.',
     'Exit codes: 0 finished, 1 diverged, 2 bad option or input, 130 interrupted (Ctrl-C).',
     '',
     'Options:',
@@ -75,8 +86,20 @@ export interface TrainOptions {
   quiet: boolean;
   help: boolean;
   version: boolean;
-  /** Absolute path of the .json file to write, if asked for. */
+  /** Absolute path of the file to write, if asked for. */
   exportPath: string | null;
+  /** Its format, from the extension. */
+  exportFormat: RunExportFormat | null;
+  /** Absolute path of the weights file to start from (--init-from). */
+  initFrom: string | null;
+  /** Record the run in the run database (false with --no-record). */
+  record: boolean;
+  /** --db as given (relative to cwd), or undefined for the default database. */
+  db: string | undefined;
+  /** --name, trimmed. */
+  name: string | undefined;
+  /** --tag values, split at commas. */
+  tags: string[];
   /** --arch was given (otherwise the default architecture is adapted to the data). */
   archGiven: boolean;
   /** Remarks for stderr (an option that does not apply to the chosen dataset). */
@@ -127,7 +150,8 @@ export function configErrorToUsage(message: string): string {
  * Throws UsageError (with the option named) for anything that cannot be used.
  */
 export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { config: RunConfig; options: TrainOptions } {
-  const opts = parseOptions(argv, TRAIN_OPTIONS, 'train');
+  const parsed = parseArgs(argv, TRAIN_OPTIONS, 'train');
+  const opts = parsed.options;
   const cwd = env.cwd ?? process.cwd();
   const readText = env.readText ?? ((p: string) => readFileSync(p, 'utf8'));
   const str = (flag: string): string | undefined => {
@@ -229,12 +253,26 @@ export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { c
 
   const exportArg = str('--export');
   let exportPath: string | null = null;
+  let exportFormat: RunExportFormat | null = null;
   if (exportArg !== undefined) {
-    const ext = extname(exportArg).toLowerCase();
-    if (ext !== '.json') {
-      throw new UsageError(`--export ${exportArg}: only .json export is available in this version (.npz, .onnx and .py come later); use --export FILE.json`);
+    exportFormat = formatOfFile(exportArg, { metrics: false });
+    if (!exportFormat) {
+      throw new UsageError(`--export ${exportArg}: the extension says which format to write; use FILE.json, FILE.npz, FILE.onnx or FILE.py`);
     }
     exportPath = resolve(cwd, exportArg);
+  }
+  const initArg = str('--init-from');
+  if (initArg !== undefined && exportFormat === 'py') {
+    throw new UsageError('--export FILE.py cannot repeat a run that starts from --init-from weights (the script starts from init_layers(seed)); export .json or .npz instead');
+  }
+
+  const record = !opts.has('--no-record');
+  const nameArg = str('--name')?.trim();
+  if (nameArg !== undefined && (nameArg === '' || nameArg.length > 200)) throw new UsageError('--name must have 1 to 200 characters');
+  const tags = listValues(parsed, '--tag');
+  for (const t of tags) if (t.length > 64) throw new UsageError(`--tag ${JSON.stringify(t.slice(0, 20) + '…')} is too long; a tag has at most 64 characters`);
+  if (!record) {
+    for (const f of ['--db', '--name', '--tag']) if (opts.has(f)) notes.push(`${f} has no effect with --no-record; ignored`);
   }
 
   let config: RunConfig;
@@ -253,6 +291,12 @@ export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { c
       help: opts.has('--help'),
       version: opts.has('--version'),
       exportPath,
+      exportFormat,
+      initFrom: initArg === undefined ? null : resolve(cwd, initArg),
+      record,
+      db: str('--db'),
+      name: nameArg,
+      tags,
       archGiven: archArg !== undefined,
       notes,
     },
@@ -292,6 +336,10 @@ export interface TrainReport {
   parameterCount: number;
   config: RunConfig;
   export?: string;
+  /** The run's id in the run database (absent with --no-record). */
+  runId?: string;
+  /** The run database it is recorded in. */
+  db?: string;
   costHistory: number[];
 }
 
@@ -327,9 +375,23 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
   };
   options.notes.forEach(note);
 
-  if (options.exportPath) {
-    const dir = dirname(options.exportPath);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) return fail(`--export: folder not found: ${dir}`);
+  let imported: ImportedWeights | null = null;
+  try {
+    if (options.exportPath) checkOutputFolder(options.exportPath, '--export');
+    // --init-from: the file's architecture (validated with its weights); --arch may only repeat it
+    if (options.initFrom) {
+      imported = readWeightsFile(options.initFrom, '--init-from');
+      if (options.archGiven && !sameArchitecture(config.architecture, imported.architecture)) {
+        return fail(
+          `--init-from ${options.initFrom} holds a ${describeArchitecture(imported.architecture)} network but --arch says ` +
+            `${describeArchitecture(config.architecture)}; drop --arch (the file's architecture is used) or make them agree`,
+        );
+      }
+      config = resolveConfig({ ...config, architecture: imported.architecture });
+    }
+  } catch (e) {
+    if (e instanceof CliError) return fail(e.message, e.code);
+    throw e;
   }
 
   // the data, read here so that the default architecture can be fitted to it
@@ -353,7 +415,7 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
     }
     throw e;
   }
-  if (!options.archGiven) {
+  if (!options.archGiven && !imported) {
     const adapted = adaptArchitecture(config.architecture, data.features, data.classes);
     if (adapted) {
       config = resolveConfig({ ...config, architecture: adapted });
@@ -367,12 +429,49 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
 
   let trainer: Awaited<ReturnType<typeof createTrainer>>;
   try {
-    trainer = await createTrainer(config, { data });
+    trainer = await createTrainer(config, { data, ...(imported ? { params: imported.params } : {}) });
   } catch (e) {
     if (e instanceof BackendUnavailableError) return fail(e.message);
-    if (e instanceof ConfigError) return fail(configErrorToUsage(e.message));
+    if (e instanceof ConfigError) return fail(`${imported ? `--init-from ${options.initFrom}: ` : ''}${configErrorToUsage(e.message)}`);
     throw e;
   }
+
+  // the run database: opened now, so that a newer or damaged file is reported before a long run
+  let store: Store | null = null;
+  let dbPath: string | undefined;
+  let runId: string | undefined;
+  if (options.record) {
+    dbPath = cliDbPath(options.db, io);
+    try {
+      store = openCliStore(dbPath, { create: true });
+      const run = store!.createRun(config, {
+        ...(options.name ? { name: options.name } : {}),
+        tags: options.tags,
+        backend: trainer.backendInfo,
+        ...(imported && options.initFrom ? { notes: `started from the weights in ${options.initFrom}` } : {}),
+      });
+      runId = run.id;
+      // the starting weights, kept so that the run can be told apart from one that began at init_layers(seed)
+      if (imported) store!.saveCheckpoint(run.id, 0, imported.params);
+    } catch (e) {
+      trainer.free();
+      store?.close();
+      if (e instanceof CliError) return fail(`${e.message} (or train without recording: --no-record)`);
+      if (e instanceof StoreError) return fail(e.message);
+      throw e;
+    }
+  }
+  let recorder: MetricsRecorder | null = store && runId ? new MetricsRecorder(store, runId) : null;
+  /** Recording trouble (a disk that filled up) ends the recording, never the training. */
+  const recordingFailed = (e: unknown) => {
+    io.stderr(`backprop-lab: recording the run stopped (${(e as Error).message}); training goes on unrecorded\n`);
+    try {
+      recorder?.close();
+    } catch {
+      // the rows that could not be written are the reason we are here
+    }
+    recorder = null;
+  };
 
   let interrupted = false;
   const unsubscribe = io.onInterrupt?.(() => {
@@ -383,12 +482,33 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
   const b = trainer.backendInfo;
   note(
     `${total === 0 ? 'initializing' : `training ${total} epochs`} of ${trainer.parameterCount} parameters on ${data.train.n} samples ` +
-      `(${data.test.n} held out), backend ${b.name} (${b.mode}, ${b.precision}; ${b.reason})`,
+      `(${data.test.n} held out), backend ${b.name} (${b.mode}, ${b.precision}; ${b.reason})` +
+      (imported ? `, starting from the weights in ${options.initFrom}` : ''),
   );
   const progress = options.quiet || total === 0 ? null : new Progress(io.stderr, { total, tty: io.isTTY ?? false });
+  const onEpoch = (m: EpochMetrics) => {
+    progress?.update(m);
+    if (recorder) {
+      try {
+        recorder.record(m);
+      } catch (e) {
+        recordingFailed(e);
+      }
+    }
+  };
   let result: TrainResult;
   try {
-    result = await trainer.run({ onEpoch: progress ? (m) => progress.update(m) : undefined });
+    result = await trainer.run({ onEpoch });
+  } catch (e) {
+    // a bug or a backend failure: the run is recorded as failed with it, then reported as an internal error
+    try {
+      recorder?.fail(`the training stopped with an error: ${(e as Error).message ?? String(e)}`);
+    } catch {
+      // the original error matters more
+    }
+    trainer.free();
+    store?.close();
+    throw e;
   } finally {
     progress?.finish();
     unsubscribe?.();
@@ -397,28 +517,47 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
   if (result.status === 'diverged') io.stderr(`backprop-lab: ${result.reason}\n`);
   else if (result.status === 'stopped') note(`interrupted: ${result.reason}; the result below is partial`);
 
+  // the run's end: finished, stopped (Ctrl-C) or failed (diverged, with the reason); weights only when finite
+  const params = result.status === 'diverged' ? null : trainer.params();
+  if (store && runId) {
+    try {
+      if (recorder) recorder.finish(result, params ?? undefined);
+      else store.failRun(runId, 'recording stopped before the run ended', { epochs: result.epochs });
+      const status = store.getRun(runId).status;
+      note(`run ${shortId(runId)} recorded${status === 'finished' ? '' : ` as ${status}`} in ${dbPath}`);
+    } catch (e) {
+      io.stderr(`backprop-lab: the run's end could not be recorded in ${dbPath}: ${(e as Error).message}\n`);
+    } finally {
+      store.close();
+    }
+  }
+
   let exported: string | undefined;
-  if (options.exportPath) {
-    if (result.status === 'diverged') note(`not writing ${options.exportPath}: the run diverged, its weights are not finite`);
+  if (options.exportPath && options.exportFormat) {
+    const format = options.exportFormat;
+    if (result.status === 'diverged' && format !== 'py') note(`not writing ${options.exportPath}: the run diverged, its weights are not finite`);
     else {
-      const file = {
-        architecture: config.architecture,
-        params: paramsToJSON(trainer.params()),
-        config,
-        metrics: {
-          status: result.status,
-          epochs: result.epochs,
-          finalCost: result.finalCost,
-          trainAccuracy: result.trainAccuracy,
-          testCost: result.testCost,
-          testAccuracy: result.testAccuracy,
-        },
-      };
       try {
-        writeFileSync(options.exportPath, JSON.stringify(file, null, 1) + '\n');
+        const content = exportContent(format, {
+          architecture: config.architecture,
+          config,
+          params,
+          summary: {
+            status: result.status,
+            epochs: result.epochs,
+            finalCost: result.finalCost,
+            trainAccuracy: result.trainAccuracy,
+            testCost: result.testCost,
+            testAccuracy: result.testAccuracy,
+          },
+          startedFromImport: imported !== null,
+          producerVersion: version().replace(/^backprop-lab\s+/, ''),
+        });
+        writeExport(options.exportPath, content, '--export');
       } catch (e) {
         trainer.free();
-        return fail(`--export: cannot write ${options.exportPath}: ${(e as Error).message}`, 1);
+        if (e instanceof CliError) return fail(e.message, e.code === 2 ? 1 : e.code);
+        throw e;
       }
       exported = options.exportPath;
       note(`wrote ${options.exportPath}`);
@@ -441,6 +580,7 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
       parameterCount,
       config,
       ...(exported ? { export: exported } : {}),
+      ...(runId ? { runId, db: dbPath } : {}),
       costHistory: result.costHistory,
     };
     io.stdout(JSON.stringify(report) + '\n');

@@ -2,7 +2,7 @@
 // real child process through bin/backprop-lab.js. Numbers are checked against the numpy reference.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,10 @@ const history = fixture<{ cost: number[]; cost_first_10: number[] }>('reference/
 
 const tmp = mkdtempSync(join(tmpdir(), 'backprop-lab-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// every run these tests train is recorded here, never in the user's data folder (children inherit process.env)
+const DATA_DIR = join(tmp, 'data');
+process.env['BACKPROP_LAB_DATA_DIR'] = DATA_DIR;
+const childEnv = { ...process.env, BACKPROP_LAB_DATA_DIR: DATA_DIR };
 
 interface Ran {
   code: number;
@@ -32,7 +36,7 @@ interface Ran {
 /** main(argv) with captured stdout/stderr; `io` overrides parts of the fake process. */
 async function cli(argv: string[], io: Partial<CliIO> = {}): Promise<Ran> {
   let stdout = '', stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, cwd: tmp, ...io });
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, cwd: tmp, env: childEnv, ...io });
   return { code, stdout, stderr };
 }
 
@@ -88,8 +92,10 @@ describe('backprop-lab train --json', () => {
     const r = await cli(['train', '--epochs', '20'], { isTTY: true });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('\repoch 20/20 (100%)');
-    const progressPart = r.stderr.slice(r.stderr.indexOf('\r'));
+    // the redrawn line ends once, before the note that the run was recorded
+    const progressPart = r.stderr.slice(r.stderr.indexOf('\r'), r.stderr.indexOf('backprop-lab: run '));
     expect(progressPart.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr.slice(r.stderr.indexOf('backprop-lab: run '))).toMatch(/^backprop-lab: run [0-9a-f]{8} recorded in .*runs\.db\n$/);
   });
 });
 
@@ -120,12 +126,11 @@ describe('backprop-lab train --export', () => {
     trainer.free();
   });
 
-  it('refuses other formats before training', async () => {
-    for (const name of ['model.npz', 'model.onnx', 'model.py', 'model']) {
+  it('refuses a file name whose extension is not a format, before training', async () => {
+    for (const name of ['model.txt', 'model', 'model.csv']) {
       const r = await cli(['train', '--export', name]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('only .json export is available in this version');
-      expect(r.stderr).toContain(name);
+      expect(r.stderr).toContain(`--export ${name}: the extension says which format to write; use FILE.json, FILE.npz, FILE.onnx or FILE.py`);
       expect(r.stdout).toBe('');
     }
   });
@@ -265,7 +270,34 @@ describe('CSV datasets', () => {
   });
 });
 
+describe('recording', () => {
+  it('records a run in BACKPROP_LAB_DATA_DIR when no --db is given, and says so on stderr', async () => {
+    const r = await cli(['train', '--epochs', '2', '--json']);
+    expect(r.code).toBe(0);
+    const out = lastJson(r.stdout);
+    expect(out.db).toBe(join(DATA_DIR, 'runs.db'));
+    expect(existsSync(out.db)).toBe(true);
+    expect(out.runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.stderr).toContain(`backprop-lab: run ${out.runId.slice(0, 8)} recorded in ${out.db}\n`);
+  });
+
+  it('--no-record trains without a database', async () => {
+    const db = join(tmp, 'never.db');
+    const r = await cli(['train', '--epochs', '2', '--json', '--no-record'], { env: { BACKPROP_LAB_DATA_DIR: join(tmp, 'never') } });
+    expect(r.code).toBe(0);
+    expect(lastJson(r.stdout).runId).toBeUndefined();
+    expect(existsSync(join(tmp, 'never'))).toBe(false);
+    expect(existsSync(db)).toBe(false);
+  });
+});
+
 describe('the dispatcher', () => {
+  it('lists train, runs and serve', async () => {
+    const r = await cli(['--help']);
+    for (const c of ['train', 'runs', 'serve']) expect(r.stdout).toMatch(new RegExp(`^  ${c} +\\S`, 'm'));
+    expect((await cli(['help', 'runs'])).stdout).toContain('Usage: backprop-lab runs <subcommand>');
+  });
+
   it('--help and help list every train option with its default', async () => {
     for (const argv of [['--help'], ['help'], ['help', 'train'], ['train', '--help']]) {
       const r = await cli(argv);
@@ -297,7 +329,10 @@ describe('parseTrainArgs', () => {
   it('gives the seed experiment with no options', () => {
     const { config, options } = parseTrainArgs([]);
     expect(config).toEqual(defaultConfig());
-    expect(options).toEqual({ json: false, quiet: false, help: false, version: false, exportPath: null, archGiven: false, notes: [] });
+    expect(options).toEqual({
+      json: false, quiet: false, help: false, version: false, exportPath: null, exportFormat: null, initFrom: null,
+      record: true, db: undefined, name: undefined, tags: [], archGiven: false, notes: [],
+    });
   });
 
   it('maps every option into the RunConfig', () => {
@@ -314,7 +349,7 @@ describe('parseTrainArgs', () => {
     expect(config.training).toMatchObject({ epochs: 12, learningRate: 0.001, batchSize: 32, optimizer: 'adam', beta1: 0.8, beta2: 0.99, epsilon: 1e-7, l2: 0.001, loss: 'mse', shuffleSeed: 9 });
     expect(config.init).toEqual({ seed: 5, scale: 0.5 });
     expect(config.backend).toBe('cpu');
-    expect(options).toMatchObject({ json: true, quiet: true, exportPath: '/somewhere/out.json', archGiven: false, notes: [] });
+    expect(options).toMatchObject({ json: true, quiet: true, exportPath: '/somewhere/out.json', exportFormat: 'json', archGiven: false, notes: [] });
     expect(parseTrainArgs(['--batch-size', 'full']).config.training.batchSize).toBeNull();
   });
 
@@ -333,6 +368,14 @@ describe('parseTrainArgs', () => {
     expect(parseTrainArgs(['--factor', '0.5']).options.notes).toEqual(['--factor only applies to circles; ignored for moons']);
     expect(() => parseTrainArgs(['--lr', 'abc'])).toThrow(UsageError);
     expect(() => parseTrainArgs(['--lr', 'abc'])).toThrow('--lr must be a positive number, got "abc"');
+  });
+
+  it('reads the recording options: --db, --name, repeatable --tag with comma lists, --no-record', () => {
+    const { options } = parseTrainArgs(['--db', 'x.db', '--name', '  wide net ', '--tag', 'a,b', '--tag', ' c ', '--init-from', 'w.npz'], { cwd: '/w' });
+    expect(options).toMatchObject({ record: true, db: 'x.db', name: 'wide net', tags: ['a', 'b', 'c'], initFrom: '/w/w.npz' });
+    expect(parseTrainArgs(['--no-record', '--name', 'n']).options).toMatchObject({ record: false, notes: ['--name has no effect with --no-record; ignored'] });
+    expect(() => parseTrainArgs(['--name', ' '])).toThrow('--name must have 1 to 200 characters');
+    expect(() => parseTrainArgs(['--init-from', 'w.json', '--export', 'run.py'])).toThrow(/--export FILE\.py cannot repeat a run that starts from --init-from/);
   });
 
   it('adaptArchitecture fits the input and output layers to the data', () => {
@@ -374,7 +417,7 @@ describe('Progress', () => {
 
 describe('bin/backprop-lab.js as a child process', () => {
   it('train --epochs 0 --json: the init cost equals numpy’s, nothing but JSON on stdout', () => {
-    const r = spawnSync(process.execPath, [BIN, 'train', '--epochs', '0', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'train', '--epochs', '0', '--json'], { cwd: ROOT, encoding: 'utf8', env: childEnv });
     expect(r.status).toBe(0);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(relErr(lastJson(r.stdout).finalCost, grads0.cost)).toBeLessThan(1e-12);
@@ -382,13 +425,13 @@ describe('bin/backprop-lab.js as a child process', () => {
   });
 
   it('a bad value exits 2 with one line on stderr', () => {
-    const r = spawnSync(process.execPath, [BIN, 'train', '--lr', 'abc'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'train', '--lr', 'abc'], { cwd: ROOT, encoding: 'utf8', env: childEnv });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('backprop-lab: --lr must be a positive number, got "abc"\n');
   });
 
   it('SIGINT stops a run: partial JSON result and exit code 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'train', '--epochs', '1000000', '--json'], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, 'train', '--epochs', '1000000', '--json'], { cwd: ROOT, env: childEnv });
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     const started = new Promise<void>((resolve) =>
