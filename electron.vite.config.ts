@@ -15,7 +15,7 @@ export default defineConfig({
       outDir: at('out/main'),
       rolldownOptions: {
         // out/main/index.js is package.json's "main".
-        input: { index: at('electron/main.ts') },
+        input: { index: at('electron/main.ts'), 'trainer-worker': at('electron/trainer/worker.ts') },
       },
     },
   },

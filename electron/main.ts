@@ -1,8 +1,12 @@
 // Electron entry: one window with the renderer, locked down (sandbox, context isolation, no new windows,
 // no navigation away from the app, no permissions). The only file besides preload.ts that imports electron.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents } from 'electron';
+import { wireIpc } from './main-wiring';
+import { createService } from './service';
+import { defaultDataDir, openStoreOrRecover } from './store/index';
 
 const here = fileURLToPath(new URL('.', import.meta.url)); // out/main/
 
@@ -11,8 +15,23 @@ const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER
 const rendererFile = join(here, '../renderer/index.html');
 const rendererFileUrl = pathToFileURL(rendererFile);
 
-// Before any window or handler: a second launch focuses the first window instead of starting another app
-// (and another writer of the store).
+// The app, the command line and browser mode share one database: runs.db in defaultDataDir() (or
+// BACKPROP_LAB_DATA_DIR), which is also where Electron keeps its own user data.
+app.setPath('userData', defaultDataDir());
+
+/**
+ * In development better-sqlite3's default build is for Node (the tests use it); `npm start` first builds one for
+ * Electron beside it (scripts/ensure-electron-native.mjs). A packaged app has it rebuilt for Electron in place.
+ */
+function sqliteBinding(): string | undefined {
+  if (app.isPackaged) return undefined;
+  const file = join(app.getAppPath(), 'node_modules', '.cache', 'backprop-lab',
+    `better-sqlite3-electron-${process.versions['electron']}-${process.platform}-${process.arch}`, 'better_sqlite3.node');
+  return existsSync(file) ? file : undefined;
+}
+
+// Before any window or handler, and before the database opens: a second launch focuses the first window
+// instead of starting another app (and another writer of the store).
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
@@ -33,7 +52,11 @@ function isAppUrl(raw: string): boolean {
 
 /** Applied to every web contents the app ever creates, so nothing can open or navigate elsewhere. */
 function harden(contents: WebContents): void {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => {
+    // external links open in the system browser, and only over https
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
   });
@@ -85,7 +108,37 @@ function start(): void {
     // The dashboard needs no camera, microphone, notifications, geolocation, …: refuse every request.
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     session.defaultSession.setPermissionCheckHandler(() => false);
-    createWindow();
+
+    let opened: ReturnType<typeof openStoreOrRecover>;
+    try {
+      opened = openStoreOrRecover({ dataDir: app.getPath('userData'), nativeBinding: sqliteBinding() });
+    } catch (e) {
+      // a database from a newer version, or a file that is not ours: never touch it, say why and quit
+      dialog.showErrorBox('Backprop Lab cannot open its database', (e as Error).message);
+      app.quit();
+      return;
+    }
+    const { store, notice } = opened;
+    store.recoverInterrupted();
+    const service = createService({ store, host: 'desktop', version: app.getVersion() });
+    const unwire = wireIpc(ipcMain, service, {
+      rendererFile,
+      devServerUrl,
+      windows: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+    });
+    let closing = false;
+    app.on('before-quit', (event) => {
+      if (closing) return;
+      closing = true;
+      event.preventDefault();
+      unwire();
+      void service.close().finally(() => {
+        store.close();
+        app.quit();
+      });
+    });
+    const win = createWindow();
+    if (notice) win.once('ready-to-show', () => void dialog.showMessageBox(win, { type: 'warning', message: notice }));
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();
     });

@@ -38,6 +38,11 @@ export interface OpenStoreOptions {
   check?: boolean;
   /** Tests only: another list of migrations. */
   migrations?: readonly Migration[];
+  /**
+   * better-sqlite3's compiled module to load instead of its default build: the Electron app in development
+   * passes the Electron-ABI build that scripts/ensure-electron-native.mjs keeps beside the Node one.
+   */
+  nativeBinding?: string;
 }
 
 const openOptions = z.object({
@@ -45,6 +50,7 @@ const openOptions = z.object({
   dataDir: z.string().min(1, 'must be a folder path').optional(),
   check: z.boolean().optional(),
   migrations: z.array(z.any()).optional(),
+  nativeBinding: z.string().min(1).optional(),
 });
 
 /** The database file openStore would use for these options. */
@@ -93,7 +99,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     const problem = headerProblem(path);
     if (problem) throw corrupt(path, problem);
   }
-  const db = new Database(path);
+  const db = opts.nativeBinding ? new Database(path, { nativeBinding: opts.nativeBinding }) : new Database(path);
   try {
     // Wait up to 5 s for another process's lock (the app, the CLI, browser mode) instead of failing with SQLITE_BUSY.
     db.pragma('busy_timeout = 5000');

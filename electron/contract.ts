@@ -1,0 +1,450 @@
+// The one declaration of the API between the dashboard and the host: every command (renderer → host) with the
+// zod schema of its payload and the type of its result, and every event (host → renderer) with its payload.
+// The host validates with these schemas; the preload, the WebSocket client and the renderer are typed from them
+// (the renderer imports this file type-only, so zod never reaches the page).
+
+import { z } from 'zod';
+import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
+import type { BackendInfo } from '../engine/backends/index';
+import { BACKEND_CHOICES, DATASET_KINDS, LOSSES, OPTIMIZERS, type RunConfig } from '../engine/config';
+import type { GradCheckResult } from '../engine/gradcheck';
+import type { EpochMetrics, LayerCache } from '../engine/train';
+
+export type { BackendInfo, EpochMetrics, GradCheckResult, LayerCache, LayerSpec, RunConfig };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Limits: what an untrusted payload may hold before anything is allocated for it.
+
+/** Bytes of a CSV text accepted over the bridge (a 1M-row, 2-feature CSV is ~40 MB). */
+export const MAX_CSV_TEXT = 64 * 1024 * 1024;
+/** Bytes of an imported weights file (base64 is 4/3 of that on the wire). */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+/** Parameters in a params payload (the architecture's own cap is larger; this is what the bridge carries). */
+export const MAX_PARAM_VALUES = 10_000_000;
+/** Runs in one comparison. */
+export const MAX_COMPARE = 10;
+const MAX_NAME = 200;
+const MAX_NOTE = 100_000;
+const MAX_TAGS = 50;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared schemas
+
+/** A run's id as the store gives it; opaque to the renderer. */
+export const RunIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a run id is letters, digits, - and _');
+export type RunId = string;
+
+const seed = z.number().int().min(0).max(0xffffffff);
+
+/** One layer in the seed's format; unknown fields are refused, as validateArchitecture does. */
+export const LayerSchema = z.strictObject({
+  input_dim: z.number().int().positive(),
+  output_dim: z.number().int().positive(),
+  activation: z.enum(ACTIVATIONS),
+});
+
+export const DataSpecSchema = z.strictObject({
+  kind: z.enum(DATASET_KINDS),
+  samples: z.number().int().min(2),
+  noise: z.number().min(0),
+  factor: z.number(),
+  seed,
+  testSize: z.number().min(0).lt(1),
+  splitSeed: seed,
+  csv: z.strictObject({ path: z.string().max(4096), labelColumn: z.string().max(MAX_NAME).optional() }).optional(),
+});
+
+/**
+ * A run configuration as the UI edits it: any field may be left out (the seed experiment's value is used).
+ * Types are checked here; ranges and cross-field rules are resolveConfig's (engine/config.ts), whose messages
+ * name the field.
+ */
+export const RunConfigInputSchema = z.strictObject({
+  architecture: z.array(LayerSchema).min(1).max(100).optional(),
+  init: z.strictObject({ seed: seed.optional(), scale: z.number().positive().optional() }).optional(),
+  data: DataSpecSchema.partial().optional(),
+  training: z
+    .strictObject({
+      epochs: z.number().int().min(0).max(100_000_000),
+      learningRate: z.number().positive(),
+      batchSize: z.number().int().positive().nullable(),
+      optimizer: z.enum(OPTIMIZERS),
+      momentum: z.number(),
+      beta1: z.number(),
+      beta2: z.number(),
+      epsilon: z.number(),
+      l2: z.number().min(0),
+      shuffleSeed: seed,
+      loss: z.enum(LOSSES),
+    })
+    .partial()
+    .optional(),
+  backend: z.enum(BACKEND_CHOICES).optional(),
+});
+export type RunConfigInput = z.input<typeof RunConfigInputSchema>;
+
+/** One parameter matrix as plain numbers: W is (rows=out, cols=in), b is (out, 1), row-major. */
+export const ParamSchema = z
+  .strictObject({
+    name: z.string().regex(/^[Wb][1-9]\d{0,3}$/, 'a parameter name is W1, b1, W2, b2, …'),
+    rows: z.number().int().positive(),
+    cols: z.number().int().positive(),
+    data: z.array(z.number()).max(MAX_PARAM_VALUES),
+  })
+  .refine((p) => p.data.length === p.rows * p.cols, { message: 'data must hold rows·cols values' });
+export type ParamJSON = z.output<typeof ParamSchema>;
+export const ParamsSchema = z.array(ParamSchema).min(2).max(200);
+
+/** Per-epoch metrics as EpochMetrics names them (elapsedMs: wall time since the run started, for an x axis in time). */
+export const METRIC_KEYS = ['trainCost', 'trainAccuracy', 'testCost', 'testAccuracy', 'elapsedMs'] as const;
+export type MetricKey = (typeof METRIC_KEYS)[number];
+export const EXPORT_FORMATS = ['json', 'npz', 'onnx', 'py', 'metrics-csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const RUN_STATUSES = ['running', 'paused', 'finished', 'failed', 'stopped', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Result and error shapes
+
+/** Codes a caller can branch on. */
+export const ERROR_CODES = [
+  'invalid_payload', // the payload does not match the command's schema
+  'invalid_config', // the run configuration or data cannot be used (the message names the field)
+  'unknown_command',
+  'not_found', // no run with that id (or no live worker where one is needed)
+  'conflict', // the command does not apply in the run's state (e.g. pause a finished run)
+  'unsupported', // e.g. an export format that is not available in this build
+  'import_failed', // an imported file is malformed or does not fit
+  'forbidden', // the sender is not the app's own page
+  'internal', // a bug: the message says what failed
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export interface CommandError {
+  code: ErrorCode;
+  message: string;
+}
+/** What every command returns: errors cross the boundary as values, never as thrown exceptions. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: CommandError };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Result types
+
+export interface BackendAvailability {
+  name: 'cpu' | 'gpu';
+  available: boolean;
+  /** The mode it would run in, or why it cannot. */
+  detail: string;
+}
+
+export interface AppInfo {
+  version: string;
+  /** 'desktop' through the preload, 'browser' through `backprop-lab serve`. */
+  host: 'desktop' | 'browser';
+  backends: BackendAvailability[];
+  /** The seed notebook's experiment: what the Design page opens with. */
+  defaultConfig: RunConfig;
+  limits: { maxCsvText: number; maxImportBytes: number; maxCompare: number };
+}
+
+/** One row of the runs table (the store's run summary, with the live status and two derived columns). */
+export interface RunSummary {
+  id: RunId;
+  name: string;
+  /** 'paused' while its worker is paused (the store keeps it as running). */
+  status: RunStatus;
+  dataset: string;
+  /** ms since the epoch */
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  epochsDone: number;
+  finalCost: number | null;
+  trainAccuracy: number | null;
+  testCost: number | null;
+  testAccuracy: number | null;
+  backend: BackendInfo | null;
+  /** Why it failed, stopped or was interrupted. */
+  error: string | null;
+  tags: string[];
+  notes: string;
+  /** Layer widths, "2-25-50-50-25-1". */
+  architecture: string;
+  /** endedAt − startedAt, or null while it runs. */
+  durationMs: number | null;
+}
+
+export interface RunDetail extends RunSummary {
+  config: RunConfig;
+}
+
+/** One curve: values by epoch. Long runs are downsampled on the host, keeping each bucket's min and max point. */
+export interface Curve {
+  step: number[];
+  /** As recorded: NaN and ±Infinity included. */
+  value: number[];
+  /** Points the run has before downsampling. */
+  total: number;
+}
+export type RunCurves = Partial<Record<MetricKey, Curve>>;
+
+export interface StartedRun {
+  runId: RunId;
+  backend: BackendInfo;
+  status: RunStatus;
+}
+
+export interface LiveState {
+  runId: RunId;
+  status: RunStatus;
+  /** Epochs completed. */
+  epoch: number;
+}
+
+export interface DiffRow {
+  /** Config path, e.g. "training.learningRate". */
+  path: string;
+  values: unknown[];
+  differs: boolean;
+}
+export interface RunDiff {
+  runIds: RunId[];
+  rows: DiffRow[];
+  final: Array<Pick<RunSummary, 'id' | 'name' | 'status' | 'finalCost' | 'trainAccuracy' | 'testCost' | 'testAccuracy' | 'epochsDone'>>;
+  /** L2 distance between final weights, for pairs with the same architecture and init seed. */
+  weightDistances: Array<{ a: RunId; b: RunId; distance: number }>;
+}
+
+export interface ExportedFile {
+  filename: string;
+  mime: string;
+  /** The file's bytes, base64. */
+  base64: string;
+}
+
+export interface ImportedWeights {
+  architecture: LayerSpec[];
+  params: ParamJSON[];
+  /** The run configuration the file carried, if any (a JSON export does). */
+  config: RunConfig | null;
+  parameterCount: number;
+}
+
+export interface PointSet {
+  /** Row-major n × features. */
+  X: number[];
+  y: number[];
+  n: number;
+}
+export interface DataPreview {
+  features: number;
+  classes: number;
+  featureNames: string[];
+  classNames: string[];
+  train: PointSet;
+  test: PointSet;
+  /** Samples in the full sets (the preview holds at most 5,000 points of each). */
+  totalTrain: number;
+  totalTest: number;
+  /** Per feature: [min, max] over all samples. */
+  range: Array<[number, number]>;
+}
+
+export interface CsvInfo {
+  ok: boolean;
+  /** The header row. */
+  columns: string[];
+  labelColumn: string | null;
+  rows: number;
+  featureNames: string[];
+  classNames: string[];
+  errors: string[];
+}
+
+export interface InspectResult {
+  epoch: number;
+  layers: LayerCache[];
+  /** The latest gradients (dW1, db1, …), from the last update; empty before the first epoch. */
+  grads: ParamJSON[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Commands
+
+/** Declares a command: its payload schema, and (as a phantom type) its result. */
+const command =
+  <R>() =>
+  <S extends z.ZodType>(payload: S) => ({ payload, result: undefined as unknown as R });
+
+const runRef = z.strictObject({ runId: RunIdSchema });
+
+export const COMMANDS = {
+  'app.info': command<AppInfo>()(z.strictObject({})),
+
+  'runs.start': command<StartedRun>()(
+    z.strictObject({
+      config: RunConfigInputSchema,
+      name: z.string().max(MAX_NAME).optional(),
+      /** The CSV file's text when config.data.kind is 'csv'. */
+      csvText: z.string().max(MAX_CSV_TEXT).optional(),
+      /** Start from these parameters (from runs.importWeights) instead of init_layers(seed). */
+      initialParams: ParamsSchema.optional(),
+      /** Create the run paused at epoch 0, to step through it. */
+      startPaused: z.boolean().optional(),
+    }),
+  ),
+  'runs.pause': command<LiveState>()(runRef),
+  'runs.resume': command<LiveState>()(runRef),
+  /** One epoch, then paused. */
+  'runs.step': command<LiveState>()(runRef),
+  'runs.stop': command<LiveState>()(runRef),
+
+  'runs.list': command<RunSummary[]>()(
+    z.strictObject({
+      filter: z
+        .strictObject({
+          name: z.string().max(MAX_NAME),
+          tag: z.string().max(MAX_NAME),
+          status: z.enum(RUN_STATUSES),
+          dataset: z.string().max(MAX_NAME),
+        })
+        .partial()
+        .optional(),
+      /** Default: newest first; finalCost lowest first; testAccuracy highest first. Runs without the value come last. */
+      sort: z.strictObject({ by: z.enum(['date', 'finalCost', 'testAccuracy']), dir: z.enum(['asc', 'desc']).optional() }).optional(),
+      /** Default 500. */
+      limit: z.number().int().positive().max(10_000).optional(),
+      offset: z.number().int().min(0).optional(),
+    }),
+  ),
+  /** The run with its curves (every metric key, at most maxPoints each; default 2000). */
+  'runs.get': command<{ run: RunDetail; curves: RunCurves }>()(
+    z.strictObject({ runId: RunIdSchema, maxPoints: z.number().int().min(4).max(1_000_000).optional() }),
+  ),
+  'runs.curves': command<Record<RunId, RunCurves>>()(
+    z.strictObject({
+      runIds: z.array(RunIdSchema).min(1).max(MAX_COMPARE),
+      /** Default: train and test cost. */
+      keys: z.array(z.enum(METRIC_KEYS)).min(1).optional(),
+      /** Default 2000. */
+      maxPoints: z.number().int().min(4).max(1_000_000).optional(),
+    }),
+  ),
+  'runs.diff': command<RunDiff>()(
+    z.strictObject({ runIds: z.array(RunIdSchema).min(2).max(MAX_COMPARE), onlyDifferences: z.boolean().optional() }),
+  ),
+  'runs.rename': command<RunSummary>()(z.strictObject({ runId: RunIdSchema, name: z.string().trim().min(1).max(MAX_NAME) })),
+  'runs.tag': command<RunSummary>()(
+    z.strictObject({ runId: RunIdSchema, tags: z.array(z.string().trim().min(1).max(64)).max(MAX_TAGS) }),
+  ),
+  'runs.note': command<RunSummary>()(z.strictObject({ runId: RunIdSchema, notes: z.string().max(MAX_NOTE) })),
+  'runs.delete': command<{ deleted: RunId }>()(runRef),
+  'runs.export': command<ExportedFile>()(z.strictObject({ runId: RunIdSchema, format: z.enum(EXPORT_FORMATS) })),
+  'runs.importWeights': command<ImportedWeights>()(
+    z.strictObject({
+      filename: z.string().min(1).max(4096),
+      base64: z.string().max(Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + 4),
+      /** Check the weights against this architecture (the Design page's) instead of the file's own. */
+      architecture: z.array(LayerSchema).min(1).max(100).optional(),
+    }),
+  ),
+
+  'data.preview': command<DataPreview>()(
+    z.strictObject({ data: DataSpecSchema.partial(), csvText: z.string().max(MAX_CSV_TEXT).optional() }),
+  ),
+  'data.parseCsv': command<CsvInfo>()(
+    z.strictObject({ text: z.string().max(MAX_CSV_TEXT), labelColumn: z.string().max(MAX_NAME).optional() }),
+  ),
+
+  'net.inspect': command<InspectResult>()(
+    z.strictObject({ runId: RunIdSchema, point: z.array(z.number()).min(1).max(100_000) }),
+  ),
+  'net.gradCheck': command<GradCheckResult>()(
+    z.strictObject({
+      runId: RunIdSchema,
+      /** Entries checked per parameter (spread evenly); default 20. */
+      maxPerParam: z.number().int().positive().max(100_000).optional(),
+      /** Training samples used; default 256. */
+      samples: z.number().int().positive().max(100_000).optional(),
+    }),
+  ),
+} as const;
+
+export type Commands = typeof COMMANDS;
+export type CommandName = keyof Commands;
+/** What a caller sends (defaults not yet applied). */
+export type CommandInput<C extends CommandName> = z.input<Commands[C]['payload']>;
+/** What a handler receives, after validation. */
+export type CommandPayload<C extends CommandName> = z.output<Commands[C]['payload']>;
+export type CommandResult<C extends CommandName> = Commands[C]['result'];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(COMMANDS, name);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events (host → renderer). Only the host produces them, so they are declared as types.
+
+/** A batch of consecutive epochs of one run (every 50–100 ms while it trains; never one message per epoch). */
+export interface RunMetricsEvent {
+  runId: RunId;
+  metrics: EpochMetrics[];
+}
+
+export interface RunStatusEvent {
+  runId: RunId;
+  status: RunStatus;
+  /** Epochs completed. */
+  epoch: number;
+  /** Why it failed or stopped ("diverged at epoch 812: cost is NaN"). */
+  reason?: string;
+  backend?: BackendInfo;
+  /** The final metrics, once finished or stopped. */
+  final?: { finalCost: number; trainAccuracy: number; testCost: number | null; testAccuracy: number | null; msPerEpoch: number };
+}
+
+/** The decision boundary: the network's output over a size×size grid spanning the data (row-major, y outer). */
+export interface BoundaryGrid {
+  size: number;
+  x: [number, number];
+  y: [number, number];
+  /** 'probability': P(class 1) per cell (one sigmoid/linear output); 'class': the argmax class per cell. */
+  kind: 'probability' | 'class';
+  values: number[];
+  /** For 'class': the winning probability per cell. */
+  confidence?: number[];
+}
+
+export interface LayerHealth {
+  layer: number;
+  /** ‖dW‖₂ and ‖db‖₂ of the latest update. */
+  gradNormW: number;
+  gradNormB: number;
+  /** Share of units that output 0 for every training sample (relu layers only; null otherwise). */
+  deadShare: number | null;
+}
+
+/** What the Train and Inspect pages draw, a few times a second while a run trains. */
+export interface RunSnapshotEvent {
+  runId: RunId;
+  epoch: number;
+  /** null unless the input has 2 features. */
+  boundary: BoundaryGrid | null;
+  weights: ParamJSON[];
+  layers: LayerHealth[];
+}
+
+/** A run was created, changed (renamed, tagged, its status) or deleted: the runs table refreshes. */
+export interface RunsChangedEvent {
+  runId: RunId;
+  change: 'created' | 'updated' | 'deleted';
+}
+
+export interface Events {
+  'run.metrics': RunMetricsEvent;
+  'run.status': RunStatusEvent;
+  'run.snapshot': RunSnapshotEvent;
+  'runs.changed': RunsChangedEvent;
+}
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = Events[E];
+export const EVENT_NAMES = ['run.metrics', 'run.status', 'run.snapshot', 'runs.changed'] as const satisfies readonly EventName[];

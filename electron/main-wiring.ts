@@ -1,0 +1,107 @@
+// The desktop bridge's host half, without Electron: one ipcMain.handle per contract command, answering only the
+// app's own page (the sender frame's URL is out/renderer/index.html, or the dev server in development), and
+// every service event forwarded to the app's windows on its fixed channel. main.ts passes ipcMain and the windows;
+// tests pass fakes.
+
+import { pathToFileURL } from 'node:url';
+import type { Result } from './contract';
+import { COMMAND_NAMES, EVENT_LIST, commandChannel, eventChannel, type Unsubscribe } from './preload-api';
+import type { ServiceEndpoint } from './transport';
+
+/** The frame an IPC message came from (Electron's WebFrameMain; null once it navigated away or was destroyed). */
+export interface SenderFrameLike {
+  readonly url: string;
+  /** The parent frame; null for a window's top frame (a subframe never speaks for the app). */
+  readonly parent?: unknown;
+}
+
+/** Electron's IpcMainInvokeEvent, as far as the wiring reads it. */
+export interface IpcInvokeEventLike {
+  readonly senderFrame?: SenderFrameLike | null;
+}
+
+/** Electron's ipcMain, as far as the wiring uses it. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcInvokeEventLike, payload: unknown) => Promise<unknown> | unknown): void;
+  removeHandler(channel: string): void;
+}
+
+/** A window's webContents, as far as the event forwarding uses it. */
+export interface WebContentsLike {
+  send(channel: string, payload: unknown): void;
+  isDestroyed(): boolean;
+}
+
+/** Where the app's own page lives: the bundled file (built app) or the dev server (electron-vite dev). */
+export interface AppLocation {
+  /** Absolute path of out/renderer/index.html. */
+  rendererFile?: string;
+  /** ELECTRON_RENDERER_URL in development; leave undefined in a packaged app. */
+  devServerUrl?: string;
+}
+
+export interface WiringOptions extends AppLocation {
+  /** The webContents events go to (main.ts: BrowserWindow.getAllWindows().map((w) => w.webContents)). */
+  windows(): Iterable<WebContentsLike>;
+}
+
+/** True for a URL of the app's own page: the dev server's origin, or exactly the bundled index.html. */
+export function isAppUrl(raw: string | null | undefined, where: AppLocation): boolean {
+  if (!raw) return false;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (where.devServerUrl) {
+    try {
+      const dev = new URL(where.devServerUrl);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === dev.origin) return true;
+    } catch {
+      // a malformed dev server URL matches nothing
+    }
+  }
+  if (where.rendererFile) {
+    const file = pathToFileURL(where.rendererFile);
+    return url.protocol === 'file:' && url.host === file.host && decodeURIComponent(url.pathname) === decodeURIComponent(file.pathname);
+  }
+  return false;
+}
+
+/**
+ * Registers the handlers and the event forwarding; returns a function that removes both. A message from any
+ * other frame (a subframe, a page navigated elsewhere) is answered with a 'forbidden' error and reaches nothing.
+ */
+export function wireIpc(ipcMain: IpcMainLike, service: ServiceEndpoint, options: WiringOptions): () => void {
+  if (!options.rendererFile && !options.devServerUrl) throw new Error('wireIpc needs rendererFile or devServerUrl to know the app’s own page');
+  for (const name of COMMAND_NAMES) {
+    ipcMain.handle(commandChannel(name), async (event, payload): Promise<Result<unknown>> => {
+      const frame = event?.senderFrame ?? null;
+      if (!frame || !isAppUrl(frame.url, options) || (frame.parent !== undefined && frame.parent !== null)) {
+        return { ok: false, error: { code: 'forbidden', message: `${name} refused: the request did not come from the app's own page` } };
+      }
+      try {
+        return await service.call(name, payload);
+      } catch (e) {
+        return { ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
+      }
+    });
+  }
+  const known = new Set<string>(EVENT_LIST);
+  const unsubscribe: Unsubscribe = service.subscribe((event, payload) => {
+    if (!known.has(event)) return;
+    const channel = eventChannel(event);
+    for (const wc of options.windows()) {
+      try {
+        if (!wc.isDestroyed()) wc.send(channel, payload);
+      } catch {
+        // a window closing while the event is sent
+      }
+    }
+  });
+  return () => {
+    unsubscribe();
+    for (const name of COMMAND_NAMES) ipcMain.removeHandler(commandChannel(name));
+  };
+}

@@ -1,0 +1,134 @@
+// What the dashboard draws of a network while it trains, computed in the training worker from its Trainer:
+// the decision boundary over the data's range, the weights, and per-layer gradient norms and dead-ReLU share.
+
+import type { BoundaryGrid, LayerHealth, ParamJSON, RunSnapshotEvent } from '../contract';
+import type { DataSplit } from '../../engine/datasets/index';
+import type { Params } from '../../engine/init';
+import type { Trainer } from '../../engine/train';
+
+/** Params with typed arrays → plain numbers (what crosses JSON and the contract). */
+export function paramsToPlain(params: Params): ParamJSON[] {
+  return params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: Array.from(p.data) }));
+}
+
+/** Plain params → typed (what the engine takes). */
+export function paramsFromPlain(params: readonly ParamJSON[]): Params {
+  return params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: Float64Array.from(p.data) }));
+}
+
+/** [min, max] of every feature over the train and test samples. */
+export function featureRanges(data: DataSplit): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let f = 0; f < data.features; f++) {
+    let lo = Infinity, hi = -Infinity;
+    for (const s of [data.train, data.test]) {
+      for (let i = 0; i < s.n; i++) {
+        const v = s.X[i * s.features + f];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    out.push(lo <= hi ? [lo, hi] : [0, 1]);
+  }
+  return out;
+}
+
+/** The grid's inputs as the network sees them: X (2 × size²), cell (row r, column c) at column r·size + c. */
+export function gridInputs(range: Array<[number, number]>, size: number): { X: Float64Array; x: [number, number]; y: [number, number] } {
+  // 5% margin on each side so points on the edge are inside the picture
+  const pad = ([lo, hi]: [number, number]): [number, number] => {
+    const m = (hi - lo || 1) * 0.05;
+    return [lo - m, hi + m];
+  };
+  const x = pad(range[0]!), y = pad(range[1]!);
+  const m = size * size;
+  const X = new Float64Array(2 * m);
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      const i = r * size + c;
+      X[i] = x[0] + ((x[1] - x[0]) * (c + 0.5)) / size; // row 0 of X: feature 1
+      X[m + i] = y[0] + ((y[1] - y[0]) * (r + 0.5)) / size; // row 1: feature 2
+    }
+  }
+  return { X, x, y };
+}
+
+/** The network's output over the grid: P(class 1) for one output unit, else the argmax class and its probability. */
+export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number] }, size: number): BoundaryGrid | null {
+  if (trainer.data.features !== 2) return null;
+  const m = size * size;
+  const net = trainer.net;
+  const ws = net.workspace(m, 'boundary');
+  net.backend.write(ws.A[0]!, grid.X);
+  net.forward(ws);
+  const out = net.output(ws); // (outputs × m)
+  const outputs = out.length / m;
+  if (outputs === 1) return { size, x: grid.x, y: grid.y, kind: 'probability', values: Array.from(out) };
+  const values: number[] = new Array(m);
+  const confidence: number[] = new Array(m);
+  for (let i = 0; i < m; i++) {
+    let best = 0;
+    for (let k = 1; k < outputs; k++) if (out[k * m + i]! > out[best * m + i]!) best = k;
+    values[i] = best;
+    confidence[i] = out[best * m + i]!;
+  }
+  return { size, x: grid.x, y: grid.y, kind: 'class', values, confidence };
+}
+
+const norm = (a: Float64Array): number => {
+  let s = 0;
+  for (const v of a) s += v * v;
+  return Math.sqrt(s);
+};
+
+/** At most this many training samples are run through the network to count dead ReLUs. */
+export const HEALTH_SAMPLES = 2000;
+
+/**
+ * Per layer: ‖dW‖ and ‖db‖ of the latest update, and for relu layers the share of units that output exactly 0
+ * for every one of (up to HEALTH_SAMPLES) training samples.
+ */
+export function layerHealth(trainer: Trainer): LayerHealth[] {
+  const arch = trainer.config.architecture;
+  const grads = trainer.grads();
+  const { X, m: n } = trainer.trainMatrices();
+  const m = Math.min(n, HEALTH_SAMPLES);
+  let dead: Array<number | null> = arch.map(() => null);
+  if (m > 0 && arch.some((l) => l.activation === 'relu')) {
+    const features = arch[0]!.input_dim;
+    // X is (features × n): the first m columns
+    const Xm = new Float64Array(features * m);
+    for (let f = 0; f < features; f++) Xm.set(X.subarray(f * n, f * n + m), f * m);
+    const net = trainer.net;
+    const ws = net.workspace(m, 'health');
+    net.backend.write(ws.A[0]!, Xm);
+    net.forward(ws);
+    dead = arch.map((l, i) => {
+      if (l.activation !== 'relu') return null;
+      const A = net.backend.read(ws.A[i + 1]!); // (units × m)
+      let deadUnits = 0;
+      for (let u = 0; u < l.output_dim; u++) {
+        let alive = false;
+        for (let j = 0; j < m && !alive; j++) if (A[u * m + j] !== 0) alive = true;
+        if (!alive) deadUnits++;
+      }
+      return deadUnits / l.output_dim;
+    });
+  }
+  return arch.map((_, i) => ({
+    layer: i + 1,
+    gradNormW: norm(grads[2 * i]!.data),
+    gradNormB: norm(grads[2 * i + 1]!.data),
+    deadShare: dead[i] ?? null,
+  }));
+}
+
+/** Everything the Train and Inspect pages draw, for the trainer's current parameters. */
+export function snapshot(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number] } | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
+  return {
+    epoch: trainer.epoch,
+    boundary: grid ? boundary(trainer, grid, size) : null,
+    weights: paramsToPlain(trainer.params()),
+    layers: layerHealth(trainer),
+  };
+}

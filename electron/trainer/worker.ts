@@ -1,0 +1,222 @@
+// One training worker: builds a Trainer from workerData, trains when told, answers pause/resume/step/stop,
+// inspect and gradient-check requests between epochs (Trainer.run yields every ≤25 ms), and posts metrics in
+// batches (at most one message per metricsIntervalMs, every epoch in some batch) and snapshots a few times a second.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { ConfigError } from '../../engine/config';
+import { gradientCheck } from '../../engine/gradcheck';
+import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type TrainResult } from '../../engine/train';
+import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
+import { featureRanges, gridInputs, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
+
+const port = parentPort;
+if (!port) throw new Error('electron/trainer/worker.ts runs as a worker thread, started by TrainerHost');
+const init = (workerData as { init: WorkerInit }).init;
+const post = (m: WorkerToHost) => port.postMessage(m);
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+let trainer: Trainer;
+try {
+  trainer = await createTrainer(init.config, {
+    ...(init.csvText !== undefined ? { csvText: init.csvText } : {}),
+    ...(init.params ? { params: paramsFromPlain(init.params) } : {}),
+  });
+} catch (e) {
+  // ConfigError, DatasetError, ArchitectureError, BackendUnavailableError, or params that do not fit: all are
+  // about what the user asked for; anything else is a bug
+  const known = e instanceof Error && /Error$/.test(e.name) && e.name !== 'Error' && e.name !== 'TypeError' && e.name !== 'RangeError';
+  const fits = e instanceof Error && e.message.startsWith('parameters do not fit');
+  post({ type: 'initError', code: known || fits ? 'invalid_config' : 'internal', message: message(e) });
+  port.close();
+  process.exit(0);
+}
+
+const total = init.config.training.epochs;
+const grid = trainer.data.features === 2 ? gridInputs(featureRanges(trainer.data), init.gridSize) : null;
+let started = false;
+let ended = false;
+let buffer: EpochMetrics[] = [];
+let lastFlush = 0;
+let lastSnapshot = 0;
+// Backpressure: while the host has not acknowledged the last batch (or snapshot), epochs keep collecting in the
+// buffer and go out together later, so a slow host never has a queue of batches (and control replies behind it).
+let metricsInFlight = false;
+let snapshotInFlight = false;
+
+/** Sends the buffered epochs; `force` (pause, step, the end) sends even while a batch is unacknowledged. */
+function flush(force = true): void {
+  if (buffer.length === 0 || (metricsInFlight && !force)) return;
+  lastFlush = performance.now();
+  metricsInFlight = true;
+  post({ type: 'metrics', metrics: buffer });
+  buffer = [];
+}
+
+function sendSnapshot(force = true): void {
+  if (snapshotInFlight && !force) return;
+  lastSnapshot = performance.now();
+  snapshotInFlight = true;
+  post({ type: 'snapshot', snapshot: snapshot(trainer, grid, init.gridSize) });
+}
+
+function onEpoch(m: EpochMetrics): void {
+  buffer.push(m);
+  const now = performance.now();
+  if (!metricsInFlight && now - lastFlush >= init.metricsIntervalMs) flush(false);
+  if (!snapshotInFlight && now - lastSnapshot >= init.snapshotIntervalMs) sendSnapshot(false);
+}
+
+function end(e: WorkerEnd): void {
+  if (ended) return;
+  ended = true;
+  flush();
+  if (e.status !== 'diverged') sendSnapshot();
+  post({ type: 'end', end: e });
+}
+
+function endFromResult(r: TrainResult): void {
+  end({
+    status: r.status,
+    ...(r.reason ? { reason: r.reason } : {}),
+    epochs: r.epochs,
+    finalCost: r.finalCost,
+    trainAccuracy: r.trainAccuracy,
+    testCost: r.testCost,
+    testAccuracy: r.testAccuracy,
+    msPerEpoch: r.msPerEpoch,
+    params: r.status === 'diverged' ? null : paramsToPlain(trainer.params()),
+  });
+}
+
+function endDiverged(e: DivergenceError): void {
+  end({ status: 'diverged', reason: e.message, epochs: trainer.epoch, finalCost: NaN, trainAccuracy: NaN, testCost: null, testAccuracy: null, msPerEpoch: 0, params: null });
+  // a run() waiting in its pause loop ends too; its result is ignored (ended is set)
+  trainer.stop();
+}
+
+function startRun(announce = true): void {
+  started = true;
+  lastFlush = performance.now();
+  lastSnapshot = -Infinity; // the first epoch sends one, so the boundary shows at once
+  if (announce) post({ type: 'phase', phase: 'running', epoch: trainer.epoch });
+  trainer.run({ onEpoch, yieldEveryMs: init.yieldEveryMs }).then(
+    (r) => endFromResult(r),
+    (e: unknown) => {
+      if (e instanceof DivergenceError) endDiverged(e);
+      else post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    },
+  );
+}
+
+function paused(): void {
+  flush();
+  sendSnapshot();
+  post({ type: 'phase', phase: 'paused', epoch: trainer.epoch });
+}
+
+const state = () => ({ epoch: trainer.epoch, phase: ended ? 'ended' : started && !trainer.isPaused ? 'running' : 'paused' });
+
+function handle(msg: HostToWorker): void {
+  const reply = (value: unknown) => post({ type: 'reply', reqId: (msg as { reqId: number }).reqId, ok: true, value });
+  const refuse = (code: 'conflict' | 'invalid_config' | 'internal', text: string) =>
+    post({ type: 'reply', reqId: (msg as { reqId: number }).reqId, ok: false, code, message: text });
+  switch (msg.type) {
+    case 'ack':
+      if (msg.what === 'metrics') metricsInFlight = false;
+      else snapshotInFlight = false;
+      return;
+    case 'go':
+      if (msg.paused) {
+        trainer.pause();
+        paused();
+      } else startRun();
+      return;
+    case 'pause':
+      if (!ended && !trainer.isPaused) {
+        trainer.pause();
+        paused();
+      }
+      return reply(state());
+    case 'resume':
+      if (ended) return reply(state());
+      trainer.resume();
+      if (!started) startRun();
+      else post({ type: 'phase', phase: 'running', epoch: trainer.epoch });
+      return reply(state());
+    case 'step': {
+      if (ended) return refuse('conflict', 'the run has ended; start a new run to train further');
+      if (trainer.epoch >= total) return refuse('conflict', `all ${total} epochs are done`);
+      trainer.pause();
+      try {
+        buffer.push(trainer.step());
+      } catch (e) {
+        if (!(e instanceof DivergenceError)) throw e;
+        endDiverged(e);
+        return reply(state());
+      }
+      if (trainer.epoch >= total) {
+        // the last epoch: let the run end as finished
+        flush();
+        trainer.resume();
+        if (!started) startRun(false);
+      } else paused();
+      return reply(state());
+    }
+    case 'stop':
+      if (ended) return reply(state());
+      trainer.stop();
+      // a run never started ends at once as stopped: run() sees the stop before its first epoch
+      if (!started) startRun(false);
+      return reply(state());
+    case 'snapshot':
+      return reply(snapshot(trainer, grid, init.gridSize));
+    case 'inspect':
+      try {
+        return reply({ epoch: trainer.epoch, layers: trainer.inspect(msg.point), grads: trainer.epoch > 0 ? paramsToPlain(trainer.grads()) : [] });
+      } catch (e) {
+        return refuse(e instanceof ConfigError ? 'invalid_config' : 'internal', message(e));
+      }
+    case 'gradCheck': {
+      const { X, Y, m: n } = trainer.trainMatrices();
+      const m = Math.min(n, msg.samples);
+      const cols = (A: Float64Array, rows: number) => {
+        const out = new Float64Array(rows * m);
+        for (let r = 0; r < rows; r++) out.set(A.subarray(r * n, r * n + m), r * m);
+        return out;
+      };
+      const arch = trainer.config.architecture;
+      try {
+        return reply(
+          gradientCheck({
+            architecture: arch,
+            params: trainer.params(),
+            X: cols(X, arch[0]!.input_dim),
+            Y: cols(Y, Y.length / n),
+            m,
+            loss: trainer.loss,
+            l2: trainer.config.training.l2,
+            maxPerParam: msg.maxPerParam,
+          }),
+        );
+      } catch (e) {
+        return refuse('internal', message(e));
+      }
+    }
+  }
+}
+
+port.on('message', (msg: HostToWorker) => {
+  try {
+    handle(msg);
+  } catch (e) {
+    post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+});
+
+post({
+  type: 'ready',
+  backend: trainer.backendInfo,
+  totalEpochs: total,
+  features: trainer.data.features,
+  classes: trainer.data.classes,
+});

@@ -1,0 +1,209 @@
+// Message framing between a client and the service, shared by the WebSocket server (browser mode), the renderer's
+// WebSocket client and the in-memory transport the tests use:
+//   request  {id, command, payload}   → response {id, ok: true, value} | {id, ok: false, error: {code, message}}
+//   event    {event, payload}           (host → client, unsolicited)
+// Messages are JSON text in which NaN and ±Infinity survive (as {"$nf": "NaN"}). Pure TypeScript: no Node, no DOM.
+
+import type { CommandError, CommandName, EventName, Result } from './contract';
+import { buildApi, type BackpropLabApi, type Unsubscribe } from './preload-api';
+
+export interface RequestMessage {
+  id: number;
+  command: string;
+  payload: unknown;
+}
+export type ResponseMessage = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: CommandError };
+export interface EventMessage {
+  event: string;
+  payload: unknown;
+}
+export type Message = RequestMessage | ResponseMessage | EventMessage;
+
+/** JSON text of a message; non-finite numbers are kept as {"$nf": "NaN" | "Infinity" | "-Infinity"}. */
+export function encodeMessage(message: Message): string {
+  return JSON.stringify(message, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $nf: String(v) } : v));
+}
+
+function revive(_key: string, v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const nf = o['$nf'];
+    if ((nf === 'NaN' || nf === 'Infinity' || nf === '-Infinity') && Object.keys(o).length === 1) return Number(nf);
+  }
+  return v;
+}
+
+/** Parses one message; null for text that is not a well-formed request, response or event. */
+export function decodeMessage(text: string): Message | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(text, revive);
+  } catch {
+    return null;
+  }
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) return null;
+  const o = m as Record<string, unknown>;
+  if (typeof o['event'] === 'string') return { event: o['event'], payload: o['payload'] };
+  if (typeof o['id'] !== 'number' || !Number.isSafeInteger(o['id'])) return null;
+  if (typeof o['command'] === 'string') return { id: o['id'], command: o['command'], payload: o['payload'] };
+  if (o['ok'] === true) return { id: o['id'], ok: true, value: o['value'] };
+  if (o['ok'] === false && o['error'] !== null && typeof o['error'] === 'object') {
+    const e = o['error'] as Record<string, unknown>;
+    return { id: o['id'], ok: false, error: { code: String(e['code']) as CommandError['code'], message: String(e['message']) } };
+  }
+  return null;
+}
+
+/** What the host side of a connection needs: a way to run a command and the stream of events. */
+export interface ServiceEndpoint {
+  /** Runs one command; resolves to its Result and never rejects. */
+  call(command: string, payload: unknown): Promise<Result<unknown>>;
+  /** Listens to every event; returns the unsubscribe. */
+  subscribe(listener: (event: EventName, payload: unknown) => void): Unsubscribe;
+}
+
+/** One text connection (a WebSocket, or one end of an in-memory pair). */
+export interface Connection {
+  send(text: string): void;
+  onMessage(listener: (text: string) => void): void;
+  onClose(listener: () => void): void;
+  close(): void;
+}
+
+/**
+ * Serves the endpoint over a connection: answers each request, forwards every event, and stops forwarding when
+ * the connection closes. Returns a function that detaches it.
+ */
+export function serveConnection(conn: Connection, endpoint: ServiceEndpoint): () => void {
+  let open = true;
+  const send = (m: Message) => {
+    if (!open) return;
+    try {
+      conn.send(encodeMessage(m));
+    } catch {
+      // a connection closing under us; its close handler detaches
+    }
+  };
+  const unsubscribe = endpoint.subscribe((event, payload) => send({ event, payload }));
+  conn.onMessage((text) => {
+    const m = decodeMessage(text);
+    if (!m || !('command' in m)) {
+      // Not a request: answer with an error when there is an id to answer, else drop it.
+      const id = m && 'id' in m ? m.id : -1;
+      send({ id, ok: false, error: { code: 'invalid_payload', message: 'a request must be JSON {id, command, payload}' } });
+      return;
+    }
+    void endpoint.call(m.command, m.payload).then(
+      (r) => send(r.ok ? { id: m.id, ok: true, value: r.value } : { id: m.id, ok: false, error: r.error }),
+      (e: unknown) => send({ id: m.id, ok: false, error: { code: 'internal', message: (e as Error)?.message ?? String(e) } }),
+    );
+  });
+  const detach = () => {
+    if (!open) return;
+    open = false;
+    unsubscribe();
+  };
+  conn.onClose(detach);
+  return detach;
+}
+
+/** The client side of a connection: requests matched to responses by id, events fanned out to listeners. */
+export interface TransportClient {
+  invoke(command: CommandName, payload: unknown): Promise<Result<unknown>>;
+  subscribe(event: EventName, listener: (payload: unknown) => void): Unsubscribe;
+  /** The typed API over this client (the same shape the preload exposes). */
+  readonly api: BackpropLabApi;
+  close(): void;
+}
+
+export function createClient(conn: Connection): TransportClient {
+  let nextId = 1;
+  let closed = false;
+  const pending = new Map<number, (r: Result<unknown>) => void>();
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  conn.onMessage((text) => {
+    const m = decodeMessage(text);
+    if (!m) return;
+    if ('event' in m) {
+      for (const l of [...(listeners.get(m.event) ?? [])]) {
+        try {
+          l(m.payload);
+        } catch {
+          // one listener's bug must not stop the others
+        }
+      }
+      return;
+    }
+    if ('command' in m) return;
+    const resolve = pending.get(m.id);
+    if (!resolve) return;
+    pending.delete(m.id);
+    resolve(m.ok ? { ok: true, value: m.value } : { ok: false, error: m.error });
+  });
+  const failAll = () => {
+    closed = true;
+    for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'internal', message: 'the connection to the host closed' } });
+    pending.clear();
+  };
+  conn.onClose(failAll);
+  const invoke = (command: CommandName, payload: unknown): Promise<Result<unknown>> => {
+    if (closed) return Promise.resolve({ ok: false, error: { code: 'internal', message: 'the connection to the host is closed' } });
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, resolve);
+      conn.send(encodeMessage({ id, command, payload }));
+    });
+  };
+  const subscribe = (event: EventName, listener: (payload: unknown) => void): Unsubscribe => {
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
+    // a wrapper, so subscribing the same function twice gives two independent subscriptions
+    const wrapped = (p: unknown) => listener(p);
+    set.add(wrapped);
+    return () => void set.delete(wrapped);
+  };
+  return {
+    invoke,
+    subscribe,
+    api: buildApi(invoke, subscribe),
+    close() {
+      conn.close();
+      failAll();
+    },
+  };
+}
+
+/**
+ * Two connected in-memory ends. Each message is encoded and decoded as on a socket and delivered
+ * asynchronously, so tests see the same framing and ordering as the WebSocket.
+ */
+export function memoryConnectionPair(): [Connection, Connection] {
+  type End = { listeners: Array<(t: string) => void>; closeListeners: Array<() => void>; closed: boolean };
+  const a: End = { listeners: [], closeListeners: [], closed: false };
+  const b: End = { listeners: [], closeListeners: [], closed: false };
+  const make = (self: End, peer: End): Connection => ({
+    send(text) {
+      if (self.closed) throw new Error('connection closed');
+      queueMicrotask(() => {
+        if (!peer.closed) for (const l of peer.listeners) l(text);
+      });
+    },
+    onMessage: (l) => void self.listeners.push(l),
+    onClose: (l) => void self.closeListeners.push(l),
+    close() {
+      for (const end of [self, peer]) {
+        if (end.closed) continue;
+        end.closed = true;
+        for (const l of end.closeListeners) l();
+      }
+    },
+  });
+  return [make(a, b), make(b, a)];
+}
+
+/** The service behind an in-memory connection: a client whose api is what the renderer would get. */
+export function createMemoryTransport(endpoint: ServiceEndpoint): TransportClient {
+  const [clientEnd, serverEnd] = memoryConnectionPair();
+  serveConnection(serverEnd, endpoint);
+  return createClient(clientEnd);
+}
