@@ -1,4 +1,5 @@
-// Browser tests: the built renderer (out/renderer) served on 127.0.0.1 and driven in headless Chromium,
+// Browser tests: the dashboard in headless Chromium against `backprop-lab serve` on a temporary database
+// (test/e2e/global-setup.ts builds the app, starts the server and hands its URL with the token to the tests),
 // plus an Electron smoke test that runs only where an Electron binary is installed.
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
@@ -6,27 +7,27 @@ import { defineConfig } from '@playwright/test';
 /** Debian's chromium where installed (no browser download needed); else the one `npx playwright install` fetched. */
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const executablePath = process.env['CHROMIUM_PATH'] ?? (existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined);
-const port = Number(process.env['E2E_PORT'] ?? 4319);
-const baseURL = `http://127.0.0.1:${port}/`;
 /** .ci/run sets this to collect the counts; the list reporter always prints to the terminal. */
 const jsonReport = process.env['PLAYWRIGHT_JSON_OUTPUT_NAME'];
 
 export default defineConfig({
   testDir: 'test/e2e',
   outputDir: 'test-results/playwright',
+  globalSetup: './test/e2e/global-setup.ts',
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env['CI'],
   retries: 0,
-  // Training runs in the page on a slow CPU; give each test room.
-  timeout: 120_000,
-  expect: { timeout: 60_000 },
+  // The seed experiment trains 10,000 epochs in the server's worker: tens of seconds on a slow CPU.
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
   reporter: jsonReport ? [['list'], ['json', { outputFile: jsonReport }]] : [['list']],
   use: {
-    baseURL,
     headless: true,
+    viewport: { width: 1280, height: 800 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
+    acceptDownloads: true,
     launchOptions: {
       executablePath,
       args: [
@@ -44,14 +45,4 @@ export default defineConfig({
     { name: 'chromium', testIgnore: /electron\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
   ],
-  // Build all three bundles (the Electron test needs main and preload too), then serve out/renderer.
-  webServer: {
-    command: `npx electron-vite build && node scripts/serve-static.mjs out/renderer ${port}`,
-    url: baseURL,
-    // Always a fresh build and server: a server left over from an older build would test stale code.
-    reuseExistingServer: false,
-    timeout: 240_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
 });

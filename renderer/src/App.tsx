@@ -1,150 +1,352 @@
-// The foundation page: the seed architecture with its parameter counts, and a button that trains it for
-// 100 epochs right here in the page with the engine's CPU backend. The full dashboard replaces this later.
-import { useState } from 'react';
-import { SEED_ARCHITECTURE, layerParameterCount, parameterCount } from '../../engine/architecture';
-import { resolveConfig } from '../../engine/config';
-import { createTrainer } from '../../engine/train';
+// The dashboard: connects to the host (desktop preload or `backprop-lab serve`), then lays out the pages —
+// Train (design panel + live charts), Inspect, Runs, Compare — with themes and keyboard shortcuts.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { connectHost, unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type ExportFormat, type Host, type RunConfig, type RunSummary } from './api';
+import { CompareView } from './components/CompareView';
+import { DesignPanel } from './components/DesignPanel';
+import { InspectView } from './components/InspectView';
+import { RunsView } from './components/RunsView';
+import { TrainView, useRunView } from './components/TrainView';
+import { saveFile } from './lib/download';
+import type { ThemeChoice } from './lib/theme';
+import { RunController } from './live/controller';
+import { autoName, type Design } from './live/design';
+import { isActive } from './live/run';
 
-const EPOCHS = 100;
-const fmtInt = (n: number) => n.toLocaleString('en-US');
+type Tab = 'train' | 'inspect' | 'runs' | 'compare';
+const TABS: ReadonlyArray<{ id: Tab; label: string }> = [
+  { id: 'train', label: 'Train' },
+  { id: 'inspect', label: 'Inspect' },
+  { id: 'runs', label: 'Runs' },
+  { id: 'compare', label: 'Compare' },
+];
 
-type TrainState =
-  | { phase: 'idle' }
-  | { phase: 'running'; epoch: number; epoch0Cost?: number }
-  | { phase: 'done'; epoch0Cost: number; finalCost: number; trainAccuracy: number; testAccuracy: number | null; ms: number; backend: string }
-  | { phase: 'failed'; message: string };
+interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
 
 export function App() {
-  const [train, setTrain] = useState<TrainState>({ phase: 'idle' });
+  const [host, setHost] = useState<Host | null>(null);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [fatal, setFatal] = useState<string | null>(null);
+  const [lost, setLost] = useState(false);
 
-  async function onTrain(): Promise<void> {
-    setTrain({ phase: 'running', epoch: 0 });
-    const started = performance.now();
-    try {
-      const trainer = await createTrainer(resolveConfig({ training: { epochs: EPOCHS }, backend: 'cpu' }));
-      let epoch0Cost: number | undefined;
-      const result = await trainer.run({
-        onEpoch: (m) => {
-          if (m.epoch === 0) epoch0Cost = m.trainCost;
-          setTrain({ phase: 'running', epoch: m.epoch + 1, epoch0Cost });
-        },
-      });
-      setTrain({
-        phase: 'done',
-        // costHistory[0] is the same number as epoch 0's trainCost; it backs up a trainer that skips onEpoch.
-        epoch0Cost: epoch0Cost ?? result.costHistory[0],
-        finalCost: result.finalCost,
-        trainAccuracy: result.trainAccuracy,
-        testAccuracy: result.testAccuracy,
-        ms: performance.now() - started,
-        backend: `${result.backend.name} · ${result.backend.mode}`,
-      });
-    } catch (e) {
-      setTrain({ phase: 'failed', message: e instanceof Error ? e.message : String(e) });
-    }
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      try {
+        const h = await connectHost();
+        const i = await unwrap(h.api.app.info({}));
+        if (cancelled) return;
+        h.onLost(() => setLost(true));
+        setHost(h);
+        setInfo(i);
+      } catch (e) {
+        if (!cancelled) setFatal((e as Error).message);
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  const theme = useTheme();
+
+  if (fatal) {
+    return (
+      <Shell theme={theme} hostLabel="not connected">
+        <div className="fatal card" role="alert" data-testid="connect-error">
+          <h2>Cannot reach the Backprop Lab host</h2>
+          <p>{fatal}</p>
+        </div>
+      </Shell>
+    );
   }
+  if (!host || !info) {
+    return (
+      <Shell theme={theme} hostLabel="connecting…">
+        <p className="loading muted">Connecting…</p>
+      </Shell>
+    );
+  }
+  return <Dashboard host={host} info={info} theme={theme} lost={lost} />;
+}
 
-  const total = parameterCount(SEED_ARCHITECTURE);
-  const bridge = window.backpropLab;
+/** The host's preview of a data spec (debounced); null spec: none. */
+function usePreview(api: BackpropLabApi, data: RunConfig['data'] | null, csvText: string | undefined, csvName: string | undefined) {
+  const [preview, setPreview] = useState<DataPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const key = data ? JSON.stringify(data) + (csvText !== undefined ? `#${csvText.length}:${csvName}` : '') : '';
+  useEffect(() => {
+    if (!data) return;
+    let live = true;
+    const t = setTimeout(async () => {
+      if (data.kind === 'csv' && csvText === undefined) {
+        setPreview(null);
+        setError(null);
+        return;
+      }
+      const r = await api.data.preview({ data, ...(csvText !== undefined ? { csvText } : {}) });
+      if (!live) return;
+      if (r.ok) {
+        setPreview(r.value);
+        setError(null);
+      } else setError(r.error.message);
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, api]);
+  return { preview, error };
+}
 
+function useTheme() {
+  const [choice, setChoice] = useState<ThemeChoice>(() => {
+    const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('bpl-theme') : null;
+    return saved === 'light' || saved === 'dark' ? saved : 'auto';
+  });
+  const [systemDark, setSystemDark] = useState(() => window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false);
+  useEffect(() => {
+    const mq = window.matchMedia?.('(prefers-color-scheme: dark)');
+    if (!mq) return;
+    const on = () => setSystemDark(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  const resolved = choice === 'auto' ? (systemDark ? 'dark' : 'light') : choice;
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = resolved;
+    try {
+      if (choice === 'auto') localStorage.removeItem('bpl-theme');
+      else localStorage.setItem('bpl-theme', choice);
+    } catch {
+      // storage may be unavailable; the choice just is not remembered
+    }
+  }, [choice, resolved]);
+  const cycle = () => setChoice(choice === 'auto' ? (systemDark ? 'light' : 'dark') : choice === 'dark' ? 'light' : 'dark');
+  return { choice, resolved, cycle };
+}
+
+type Theme = ReturnType<typeof useTheme>;
+
+function Shell({ theme, hostLabel, tabs, children, right }: { theme: Theme; hostLabel: string; tabs?: React.ReactNode; children: React.ReactNode; right?: React.ReactNode }) {
   return (
-    <main className="page">
-      <header>
-        <h1>Backprop Lab</h1>
-        <p className="sub">
-          Design, train and compare small neural networks.
-          <span className="where" data-testid="host">
-            {bridge ? `desktop app ${bridge.version} · Electron ${bridge.runtime.electron}` : 'browser'}
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <Logo />
+          <h1>Backprop Lab</h1>
+        </div>
+        {tabs}
+        <div className="topbar-right">
+          {right}
+          <span className="host muted small" data-testid="host">
+            {hostLabel}
           </span>
-        </p>
+          <button type="button" className="icon-btn theme-toggle" onClick={theme.cycle} title={`theme: ${theme.resolved} (click to switch)`} aria-label="switch light/dark theme" data-testid="theme-toggle">
+            {theme.resolved === 'dark' ? '☾' : '☀'}
+          </button>
+        </div>
       </header>
-
-      <section>
-        <h2>Seed architecture</h2>
-        <table className="layers" data-testid="architecture">
-          <thead>
-            <tr>
-              <th>Layer</th>
-              <th>Input</th>
-              <th>Output</th>
-              <th>Activation</th>
-              <th className="num">Parameters</th>
-            </tr>
-          </thead>
-          <tbody>
-            {SEED_ARCHITECTURE.map((l, i) => (
-              <tr key={i} data-testid="layer-row">
-                <td>
-                  W{i + 1}, b{i + 1}
-                </td>
-                <td>{l.input_dim}</td>
-                <td>{l.output_dim}</td>
-                <td>{l.activation}</td>
-                <td className="num" data-testid="layer-params">
-                  {fmtInt(layerParameterCount(l))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <td colSpan={4}>Total</td>
-              <td className="num" data-testid="total-params">
-                {fmtInt(total)}
-              </td>
-            </tr>
-          </tfoot>
-        </table>
-      </section>
-
-      <section>
-        <h2>Train</h2>
-        <p className="sub">
-          Moons (1000 samples, noise 0.2), full-batch gradient descent, learning rate 0.01 — the seed
-          notebook's experiment, cut to {EPOCHS} epochs, on the float64 CPU backend.
-        </p>
-        <button type="button" data-testid="train" disabled={train.phase === 'running'} onClick={() => void onTrain()}>
-          Train {EPOCHS} epochs in this window
-        </button>
-        <Status state={train} />
-      </section>
-    </main>
+      {children}
+    </div>
   );
 }
 
-function Status({ state }: { state: TrainState }) {
-  switch (state.phase) {
-    case 'idle':
-      return null;
-    case 'running':
-      return (
-        <p className="status" data-testid="status">
-          Training… epoch {state.epoch} of {EPOCHS}
-        </p>
-      );
-    case 'failed':
-      return (
-        <p className="status error" data-testid="train-error" role="alert">
-          Training failed: {state.message}
-        </p>
-      );
-    case 'done':
-      // Costs are printed in full (shortest round-trip form) so they can be compared with numpy digit for digit.
-      return (
-        <dl className="results" data-testid="results">
-          <dt>Cost at epoch 0</dt>
-          <dd data-testid="epoch0-cost">{String(state.epoch0Cost)}</dd>
-          <dt>Cost after {EPOCHS} epochs</dt>
-          <dd data-testid="final-cost">{String(state.finalCost)}</dd>
-          <dt>Train accuracy</dt>
-          <dd data-testid="train-accuracy">{(state.trainAccuracy * 100).toFixed(2)} %</dd>
-          <dt>Test accuracy</dt>
-          <dd data-testid="test-accuracy">{state.testAccuracy === null ? '—' : `${(state.testAccuracy * 100).toFixed(2)} %`}</dd>
-          <dt>Backend</dt>
-          <dd data-testid="backend">{state.backend}</dd>
-          <dt>Time</dt>
-          <dd data-testid="train-ms">{state.ms.toFixed(0)} ms</dd>
-        </dl>
-      );
-  }
+const Logo = () => (
+  <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" className="logo">
+    <circle cx="4" cy="7" r="2.2" />
+    <circle cx="4" cy="17" r="2.2" />
+    <circle cx="12" cy="5" r="2.2" />
+    <circle cx="12" cy="12" r="2.2" />
+    <circle cx="12" cy="19" r="2.2" />
+    <circle cx="20" cy="12" r="2.2" />
+    <path d="M6 7l4-2M6 7l4 5M6 7l4 12M6 17l4-12M6 17l4-5M6 17l4 2M14 5l4 7M14 12h4M14 19l4-7" strokeWidth="1" fill="none" />
+  </svg>
+);
+
+function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; theme: Theme; lost: boolean }) {
+  const api = host.api;
+  const controller = useMemo(() => new RunController(api), [api]);
+  useEffect(() => controller.attach(), [controller]);
+  const run = controller.run;
+  const view = useRunView(run);
+
+  const [tab, setTab] = useState<Tab>('train');
+  const [design, setDesign] = useState<Design>(() => ({ config: structuredClone(info.defaultConfig), name: '', csv: null, imported: null }));
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [runs, setRuns] = useState<RunSummary[]>([]);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [compareIds, setCompareIds] = useState<string[]>([]);
+
+  const toast = useCallback((kind: Toast['kind'], text: string) => {
+    const id = Math.random();
+    setToasts((t) => [...t.slice(-3), { id, kind, text }]);
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 4000);
+  }, []);
+  const onError = useCallback((m: string) => toast('error', m), [toast]);
+  useEffect(() => {
+    controller.onError = onError;
+  }, [controller, onError]);
+
+  // --- the runs table, refreshed when the host says runs changed -------------------------------------------------
+  const refreshRuns = useCallback(async () => {
+    const r = await api.runs.list({});
+    if (r.ok) setRuns(r.value);
+  }, [api]);
+  useEffect(() => {
+    void refreshRuns();
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const soon = () => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        void refreshRuns();
+      }, 150);
+    };
+    const offs = [api.on['runs.changed'](soon), api.on['run.status'](soon)];
+    return () => {
+      offs.forEach((o) => o());
+      if (timer) clearTimeout(timer);
+    };
+  }, [api, refreshRuns]);
+
+  // --- data previews: the design's data (left panel), and the shown run's (boundary, inspect) ----------------------
+  const designCsv = design.config.data.kind === 'csv' ? design.csv?.text : undefined;
+  const designPreview = usePreview(api, design.config.data, designCsv, design.csv?.filename);
+  const shownData = view.config?.data ?? design.config.data;
+  const sameData = JSON.stringify(shownData) === JSON.stringify(design.config.data);
+  const shownPreview = usePreview(api, sameData ? null : shownData, shownData.kind === 'csv' ? designCsv : undefined, design.csv?.filename);
+  const preview = sameData ? designPreview.preview : shownPreview.preview;
+
+  // --- transport ---------------------------------------------------------------------------------------------------
+  const designRef = useRef(design);
+  designRef.current = design;
+  const startOptions = () => {
+    const d = designRef.current;
+    return {
+      config: d.config,
+      name: d.name.trim() || autoName(d.config),
+      ...(d.config.data.kind === 'csv' && d.csv ? { csvText: d.csv.text } : {}),
+      ...(d.imported ? { initialParams: d.imported.weights.params } : {}),
+    };
+  };
+  const transport = {
+    play: () => {
+      const phase = run.view.phase;
+      if (phase === 'running') void controller.pause();
+      else if (phase === 'paused') void controller.resume();
+      else if (phase !== 'starting') void controller.start(startOptions());
+    },
+    step: () => void controller.step(startOptions()),
+    stop: () => {
+      if (isActive(run.view.phase)) void controller.stop();
+    },
+    reset: () => void controller.reset(),
+  };
+  const transportRef = useRef(transport);
+  transportRef.current = transport;
+
+  // Space: play/pause · → or S: step · Esc: stop (not while typing in a field)
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === ' ' || e.code === 'Space') {
+        if (t?.tagName === 'BUTTON') (t as HTMLButtonElement).blur();
+        e.preventDefault();
+        transportRef.current.play();
+      } else if (e.key === 'ArrowRight' || e.key === 's' || e.key === 'S') {
+        e.preventDefault();
+        transportRef.current.step();
+      } else if (e.key === 'Escape') {
+        transportRef.current.stop();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const exportRun = async (runId: string, format: ExportFormat) => {
+    try {
+      const file = await unwrap(api.runs.export({ runId, format }));
+      saveFile(file);
+      toast('info', `Saved ${file.filename}`);
+    } catch (e) {
+      onError((e as Error).message);
+    }
+  };
+
+  const openRun = async (id: string) => {
+    if (isActive(run.view.phase) && run.view.runId !== id) {
+      onError('A run is training in the Train view; pause or stop it before opening another.');
+      return;
+    }
+    if (await controller.open(id)) setTab('train');
+  };
+
+  const tabs = (
+    <nav className="tabs" role="tablist">
+      {TABS.map((t) => (
+        <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={tab === t.id ? 'on' : ''} onClick={() => setTab(t.id)} data-testid={`tab-${t.id}`}>
+          {t.label}
+          {t.id === 'runs' && runs.length > 0 && <span className="count tnum">{runs.length}</span>}
+          {t.id === 'compare' && compareIds.length > 0 && <span className="count tnum">{compareIds.length}</span>}
+        </button>
+      ))}
+    </nav>
+  );
+
+  return (
+    <Shell theme={theme} hostLabel={host.label} tabs={tabs} right={<span className="kbd-hint muted small">Space · → · Esc</span>}>
+      {lost && (
+        <div className="banner error global" role="alert" data-testid="connection-lost">
+          The connection to the host closed. Start <code>backprop-lab serve</code> again and reload this page (with the new URL&apos;s token).
+        </div>
+      )}
+      <main className={`page page-${tab}`}>
+        {tab === 'train' && (
+          <div className="train-layout">
+            <DesignPanel design={design} update={setDesign} info={info} api={api} preview={designPreview.preview} previewError={designPreview.error} locked={false} theme={theme.resolved} onError={onError} />
+            <TrainView run={run} transport={transport} architecture={design.config.architecture} preview={preview} theme={theme.resolved} onExport={(f) => view.runId && void exportRun(view.runId, f)} />
+          </div>
+        )}
+        {tab === 'inspect' && <InspectView run={run} api={api} preview={preview} theme={theme.resolved} />}
+        {tab === 'runs' && (
+          <RunsView
+            runs={runs}
+            api={api}
+            selected={selected}
+            setSelected={setSelected}
+            onOpen={(id) => void openRun(id)}
+            onCompare={() => {
+              setCompareIds(selected.slice(0, 10));
+              setTab('compare');
+            }}
+            onExport={(id, f) => void exportRun(id, f)}
+            onError={onError}
+            shownRunId={view.runId}
+          />
+        )}
+        {tab === 'compare' && <CompareView ids={compareIds} setIds={setCompareIds} runs={runs} api={api} theme={theme.resolved} onError={onError} goToRuns={() => setTab('runs')} />}
+      </main>
+      <div className="toasts" aria-live="polite">
+        {toasts.map((t) => (
+          <div key={t.id} className={`toast ${t.kind}`} data-testid={t.kind === 'error' ? 'toast-error' : 'toast'} role={t.kind === 'error' ? 'alert' : 'status'}>
+            {t.text}
+            <button type="button" className="icon-btn" aria-label="dismiss" onClick={() => setToasts((x) => x.filter((y) => y.id !== t.id))}>
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </Shell>
+  );
 }
+
+export type { BackpropLabApi };

@@ -1,4 +1,4 @@
-// Renderer entry: mounts the React page into #root.
+// Renderer entry: mounts the dashboard into #root.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

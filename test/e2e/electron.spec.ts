@@ -43,7 +43,7 @@ test('the desktop app opens one locked-down window with the page and the preload
 
     // The renderer has the bridge and nothing of Node.
     const renderer = await page.evaluate(() => ({
-      version: window.backpropLab?.version,
+      version: window.backpropLab?.desktop.version,
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
       opened: window.open('https://example.com/') === null,

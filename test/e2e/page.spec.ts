@@ -1,55 +1,35 @@
-// The built renderer in headless Chromium: it loads cleanly under its CSP, shows the seed architecture,
-// and trains 100 epochs in the page to numpy's numbers.
+// The dashboard in headless Chromium against `backprop-lab serve` (global setup's server, temporary database):
+// it loads cleanly under its CSP, opens on the seed experiment, edits the design, reproduces numpy's numbers
+// through the host, shows a diverging run as such, answers the keyboard, and refuses a wrong token.
 import { readFileSync } from 'node:fs';
-import { expect, test, type ConsoleMessage, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import WebSocket from 'ws';
 import { SEED_ARCHITECTURE, layerParameterCount, parameterCount } from '../../engine/architecture';
+import { cspViolations, openApp, setField, statValue, waitForEnd, watchCsp, watchProblems } from './support/app';
+import { sharedServer } from './support/server';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/reference/${name}`, import.meta.url), 'utf8'));
 const grads0 = fixture('grads_epoch0.json') as { cost: number };
 const history = fixture('cost_history.json') as { epochs: number[]; cost: number[] };
-
-/** Collects console errors, uncaught page errors and CSP violations for the whole test. */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    else if (/Content[- ]Security[- ]Policy/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  return problems;
-}
-
-/** Registered before any page script runs, so it sees violations from the very first parse. */
-async function watchCsp(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __cspViolations: string[] };
-    w.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      w.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}`);
-    });
-  });
-}
-const cspViolations = (page: Page) => page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
-
 const relErr = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 test('loads with no console errors and no CSP violations, under the strict CSP', async ({ page }) => {
   const problems = watchProblems(page);
   await watchCsp(page);
-  await page.goto('/');
+  await openApp(page, sharedServer().url);
   await expect(page.getByRole('heading', { name: 'Backprop Lab', level: 1 })).toBeVisible();
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
-  // Only WebAssembly compilation is allowed beyond 'self' (the engine's SIMD kernels): no JS eval, no inline script.
-  expect(csp).toBe("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
-  // In a plain browser there is no preload bridge.
+  // Scripts only from the app (no eval, no inline); the only connection beyond 'self' is serve's local WebSocket.
+  expect(csp).toBe("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:*");
+  // In a plain browser there is no preload bridge: the page talks to the server.
   await expect(page.getByTestId('host')).toHaveText('browser');
+  await expect(page.getByTestId('data-counts')).toHaveText('900 train · 100 test');
   expect(await cspViolations(page)).toEqual([]);
   expect(problems).toEqual([]);
 });
 
-test('shows the seed architecture: 5 layers and their parameter counts, 5,226 in total', async ({ page }) => {
-  await page.goto('/');
+test('opens on the seed experiment: NN_ARCHITECTURE (5,226 parameters) on moons, seed 101, learning rate 0.01', async ({ page }) => {
+  await openApp(page, sharedServer().url);
   const rows = page.getByTestId('layer-row');
   await expect(rows).toHaveCount(5);
   // Counted by hand as out·in + out per layer, independent of the engine's parameterCount.
@@ -58,32 +38,145 @@ test('shows the seed architecture: 5 layers and their parameter counts, 5,226 in
   expect(SEED_ARCHITECTURE.map(layerParameterCount)).toEqual(expected);
   expect(parameterCount(SEED_ARCHITECTURE)).toBe(5226);
   await expect(page.getByTestId('layer-params')).toHaveText(expected.map((n) => n.toLocaleString('en-US')));
-  await expect(rows.nth(0)).toContainText('relu');
-  await expect(rows.nth(4)).toContainText('sigmoid');
+  await expect(page.getByTestId('activation-1')).toHaveValue('relu');
+  await expect(page.getByTestId('activation-5')).toHaveValue('sigmoid');
   await expect(page.getByTestId('total-params')).toHaveText('5,226');
+  await expect(page.getByTestId('dataset')).toHaveValue('moons');
+  await expect(page.getByTestId('init-seed')).toHaveValue('101');
+  await expect(page.getByTestId('learning-rate')).toHaveValue('0.01');
+  await expect(page.getByTestId('epochs')).toHaveValue('10000');
+  await expect(page.getByTestId('run-status')).toHaveText('Ready');
 });
 
-test("trains 100 epochs in the page and reproduces numpy's epoch-0 and epoch-100 costs to 1e-12", async ({ page }) => {
+test('edits the network: add and remove layers, neurons per layer, and the JSON list with inline errors', async ({ page }) => {
+  await openApp(page, sharedServer().url);
+  await page.getByTestId('add-layer').click();
+  await expect(page.getByTestId('layer-row')).toHaveCount(6);
+  // the new hidden layer (8 relu units) sits before the output: 25·8+8 + 8·1+1 replaces 25·1+1
+  await expect(page.getByTestId('total-params')).toHaveText((5226 - 26 + 208 + 9).toLocaleString('en-US'));
+  await setField(page, 'neurons-5', '4');
+  await expect(page.getByTestId('total-params')).toHaveText((5226 - 26 + 104 + 5).toLocaleString('en-US'));
+  await page.getByRole('button', { name: 'remove layer 5' }).click();
+  await expect(page.getByTestId('total-params')).toHaveText('5,226');
+
+  await page.getByTestId('arch-view').getByRole('radio', { name: 'JSON' }).click();
+  const json = page.getByTestId('architecture-json');
+  await expect(json).toHaveValue(/"input_dim": 2, "output_dim": 25, "activation": "relu"/);
+  await json.fill('[{"input_dim": 2, "output_dim": 25, "activation": "relu"}, {"input_dim": 24, "output_dim": 1, "activation": "sigmoid"}]');
+  // validateArchitecture's message, shown where the mistake is
+  await expect(page.getByTestId('architecture-error')).toHaveText('layer 2 expects input_dim 24 but layer 1 outputs 25; set layer 2 input_dim to 25');
+  await json.fill('[{"input_dim": 2, "output_dim": 25, "activation": "relu"}, {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"}]');
+  await expect(page.getByTestId('architecture-error')).toHaveCount(0);
+  await page.getByTestId('arch-view').getByRole('radio', { name: 'Layers' }).click();
+  await expect(page.getByTestId('layer-row')).toHaveCount(2);
+  await expect(page.getByTestId('total-params')).toHaveText('101');
+});
+
+test("trains 100 epochs through the server and reproduces numpy's epoch-0 and epoch-100 costs to 1e-12", async ({ page }) => {
   const problems = watchProblems(page);
   await watchCsp(page);
-  await page.goto('/');
-  await page.getByTestId('train').click();
-  // Whichever comes first: the results, or the page's report of a failed run (then fail with its text at once).
-  await expect(page.getByTestId('results').or(page.getByTestId('train-error'))).toBeVisible({ timeout: 90_000 });
-  expect(await page.getByTestId('train-error').allTextContents()).toEqual([]);
+  await openApp(page, sharedServer().url);
+  await setField(page, 'epochs', '100');
+  await page.getByTestId('backend-choice').selectOption('cpu');
+  await page.getByTestId('play').click();
+  expect(await waitForEnd(page)).toBe('Finished');
+  await expect(page.getByTestId('epoch-counter')).toHaveText('epoch 100 / 100');
 
-  const epoch0 = Number(await page.getByTestId('epoch0-cost').textContent());
-  const final = Number(await page.getByTestId('final-cost').textContent());
+  const epoch0 = await statValue(page, 'epoch0-cost');
+  const final = await statValue(page, 'final-cost');
   // cost_history.json records epochs 0, 100, …: cost[1] is the cost before update 100, i.e. after 100 updates,
   // which is the final cost of a 100-epoch run.
   expect(history.epochs[1]).toBe(100);
   expect(relErr(epoch0, grads0.cost)).toBeLessThan(1e-12);
-  expect(relErr(final, history.cost[1])).toBeLessThan(1e-12);
+  expect(relErr(final, history.cost[1]!)).toBeLessThan(1e-12);
   expect(final).toBeLessThan(epoch0);
-  // The CSP lets the CPU backend use its WebAssembly kernels in the page (no silent fallback to plain JS).
-  await expect(page.getByTestId('backend')).toHaveText('cpu · wasm-simd-f64');
-
-  await page.screenshot({ path: 'test-results/page-after-training.png', fullPage: true });
+  // the backend that ran and why
+  await expect(page.getByTestId('backend')).toHaveText(/^cpu · /);
+  await expect(page.getByTestId('backend-reason')).toContainText('cpu was asked for');
+  await expect(page.getByTestId('cost-chart')).toHaveAttribute('data-points', '100');
   expect(await cspViolations(page)).toEqual([]);
   expect(problems).toEqual([]);
+});
+
+test('a diverging run (learning rate 100) says so and is stored as failed', async ({ page }) => {
+  await openApp(page, sharedServer().url);
+  await setField(page, 'learning-rate', '100');
+  await setField(page, 'run-name', 'diverges');
+  await page.getByTestId('play').click();
+  expect(await waitForEnd(page)).toBe('Failed');
+  const message = page.getByTestId('diverged-message');
+  await expect(message).toBeVisible();
+  await expect(message).toContainText('The run diverged.');
+  await expect(message).toContainText(/diverged at epoch \d+/);
+  await expect(message).toContainText('smaller learning rate');
+
+  await page.getByTestId('tab-runs').click();
+  const row = page.getByTestId('run-row').filter({ hasText: 'diverges' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toHaveAttribute('data-status', 'failed');
+  await expect(row.getByTestId('run-status-cell')).toHaveText('failed');
+});
+
+test('keyboard: Space trains and pauses, → steps one epoch, Esc stops', async ({ page }) => {
+  await openApp(page, sharedServer().url);
+  await setField(page, 'epochs', '1000000');
+  await setField(page, 'run-name', 'keyboard');
+  await page.locator('body').click({ position: { x: 700, y: 300 } });
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('run-status')).toHaveText('Training');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('run-status')).toHaveText('Paused');
+  const counter = page.getByTestId('epoch-counter');
+  // wait for the pause to settle (the last batch in flight arrives), then step once
+  await expect(async () => {
+    const a = await counter.textContent();
+    await page.waitForTimeout(400);
+    expect(await counter.textContent()).toBe(a);
+  }).toPass();
+  const before = Number((await counter.textContent())!.match(/epoch ([\d,]+)/)![1]!.replace(/,/g, ''));
+  await page.keyboard.press('ArrowRight');
+  await expect(counter).toHaveText(`epoch ${(before + 1).toLocaleString('en-US')} / 1,000,000`);
+  await expect(page.getByTestId('run-status')).toHaveText('Paused');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('run-status')).toHaveText('Stopped');
+});
+
+test('a wrong or missing token is refused, for the page and for the WebSocket', async ({ request }) => {
+  const { origin, token } = sharedServer();
+  expect((await request.get(`${origin}/?token=wrong-${token.slice(6)}`)).status()).toBe(403);
+  expect((await request.get(`${origin}/`)).status()).toBe(403);
+  expect((await request.get(`${origin}/?token=${token}`)).status()).toBe(200);
+  const upgrade = (url: string) =>
+    new Promise<string>((resolve) => {
+      const ws = new WebSocket(url);
+      ws.on('open', () => {
+        ws.close();
+        resolve('open');
+      });
+      ws.on('error', (e) => resolve(e.message));
+    });
+  const wsOrigin = origin.replace('http:', 'ws:');
+  expect(await upgrade(`${wsOrigin}/ws?token=nope`)).toMatch(/403/);
+  expect(await upgrade(`${wsOrigin}/ws`)).toMatch(/403/);
+  expect(await upgrade(`${wsOrigin}/ws?token=${token}`)).toBe('open');
+});
+
+test('imports a CSV: the host parses it, the data switches to it, and a run trains on it', async ({ page }) => {
+  await openApp(page, sharedServer().url);
+  // two blobs, 3 features, label last: layer 1's input_dim follows the features
+  const lines = ['a,b,c,label'];
+  for (let i = 0; i < 60; i++) {
+    const k = i % 2;
+    lines.push([k * 2 + Math.sin(i), k * 2 + Math.cos(i), (i % 7) / 7, k].map((v) => (typeof v === 'number' ? v.toFixed(4) : v)).join(','));
+  }
+  await page.getByTestId('csv-file').setInputFiles({ name: 'blobs.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await expect(page.getByTestId('csv-info')).toContainText('blobs.csv: 60 rows, 3 features, 2 classes');
+  await expect(page.getByTestId('dataset')).toHaveValue('csv');
+  await expect(page.getByTestId('layer-row').first().locator('td').nth(1)).toHaveText('3');
+  await expect(page.getByTestId('data-counts')).toHaveText('54 train · 6 test');
+  await setField(page, 'epochs', '20');
+  await setField(page, 'run-name', 'csv run');
+  await page.getByTestId('play').click();
+  expect(await waitForEnd(page)).toBe('Finished');
+  await expect(page.getByTestId('epoch-counter')).toHaveText('epoch 20 / 20');
 });

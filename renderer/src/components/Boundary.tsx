@@ -1,0 +1,208 @@
+// The decision boundary as a heatmap of the host's snapshot grid, with the train (filled) and test (ringed)
+// points over it. Without a grid it is the dataset's scatter preview. A click picks an input point.
+import { useEffect, useRef, useState } from 'react';
+import type { BoundaryGrid, DataPreview } from '../api';
+import { palette, type Palette } from '../lib/theme';
+
+export interface Bounds {
+  x: [number, number];
+  y: [number, number];
+}
+
+/** The area to draw: the grid's, else the data's range with a margin. */
+export function boundsOf(grid: BoundaryGrid | null, data: DataPreview | null): Bounds {
+  if (grid) return { x: grid.x, y: grid.y };
+  const r = data?.range;
+  if (r && r.length >= 2) {
+    const pad = (a: [number, number]): [number, number] => {
+      const m = (a[1] - a[0]) * 0.08 || 1;
+      return [a[0] - m, a[1] + m];
+    };
+    return { x: pad(r[0]!), y: pad(r[1]!) };
+  }
+  return { x: [-1.5, 2.5], y: [-1, 1.5] };
+}
+
+function classColor(p: Palette, k: number): [number, number, number] {
+  if (k === 0) return p.class0;
+  if (k === 1) return p.class1;
+  const hex = p.series[(k + 2) % p.series.length]!;
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+function hexRgb(hex: string): [number, number, number] {
+  const n = parseInt(hex.replace('#', '').slice(0, 6), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+function drawGrid(ctx: CanvasRenderingContext2D, grid: BoundaryGrid, w: number, h: number, p: Palette): void {
+  const { size, values } = grid;
+  const img = new ImageData(size, size);
+  const bg = hexRgb(p.card);
+  for (let r = 0; r < size; r++) {
+    const src = (size - 1 - r) * size; // values are y-major from y[0] (bottom); canvas rows go top-down
+    for (let c = 0; c < size; c++) {
+      const v = values[src + c] ?? NaN;
+      let col: [number, number, number], strength: number;
+      if (grid.kind === 'probability') {
+        col = v >= 0.5 ? p.class1 : p.class0;
+        strength = Number.isFinite(v) ? Math.min(1, Math.abs(v - 0.5) * 2) : 0;
+      } else {
+        col = classColor(p, v);
+        strength = grid.confidence?.[src + c] ?? 1;
+      }
+      const a = 0.1 + 0.4 * strength;
+      const o = (r * size + c) * 4;
+      img.data[o] = bg[0] + (col[0] - bg[0]) * a;
+      img.data[o + 1] = bg[1] + (col[1] - bg[1]) * a;
+      img.data[o + 2] = bg[2] + (col[2] - bg[2]) * a;
+      img.data[o + 3] = 255;
+    }
+  }
+  const off = document.createElement('canvas');
+  off.width = size;
+  off.height = size;
+  off.getContext('2d')!.putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(off, 0, 0, w, h);
+  // the 0.5 contour by marching squares over the cell centres, with linear interpolation along each edge
+  if (grid.kind === 'probability') {
+    const cw = w / size, ch = h / size;
+    const v = (r: number, c: number) => values[r * size + c] ?? 0; // r from the bottom
+    const X = (c: number) => (c + 0.5) * cw;
+    const Y = (r: number) => h - (r + 0.5) * ch;
+    const t = (a: number, b: number) => (a === b ? 0.5 : (0.5 - a) / (b - a));
+    ctx.strokeStyle = p.fg;
+    ctx.globalAlpha = 0.6;
+    ctx.lineWidth = 1.4;
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    for (let r = 0; r + 1 < size; r++) {
+      for (let c = 0; c + 1 < size; c++) {
+        const a = v(r, c), b = v(r, c + 1), d = v(r + 1, c + 1), e = v(r + 1, c);
+        const pts: Array<[number, number]> = [];
+        if (a >= 0.5 !== b >= 0.5) pts.push([X(c) + t(a, b) * cw, Y(r)]);
+        if (b >= 0.5 !== d >= 0.5) pts.push([X(c + 1), Y(r) - t(b, d) * ch]);
+        if (e >= 0.5 !== d >= 0.5) pts.push([X(c) + t(e, d) * cw, Y(r + 1)]);
+        if (a >= 0.5 !== e >= 0.5) pts.push([X(c), Y(r) - t(a, e) * ch]);
+        for (let k = 0; k + 1 < pts.length; k += 2) {
+          ctx.moveTo(pts[k]![0], pts[k]![1]);
+          ctx.lineTo(pts[k + 1]![0], pts[k + 1]![1]);
+        }
+      }
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+}
+
+export function Boundary({
+  grid,
+  data,
+  picked,
+  onPick,
+  testId = 'boundary',
+  theme,
+  showTest = true,
+}: {
+  grid: BoundaryGrid | null;
+  data: DataPreview | null;
+  picked?: [number, number] | null;
+  onPick?: (x: number, y: number) => void;
+  testId?: string;
+  theme: string;
+  showTest?: boolean;
+}) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [px, setPx] = useState(0);
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setPx(Math.round(el.clientWidth)));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el || px === 0) return;
+    const dpr = window.devicePixelRatio || 1;
+    const w = px, h = el.clientHeight || px;
+    el.width = Math.round(w * dpr);
+    el.height = Math.round(h * dpr);
+    const ctx = el.getContext('2d')!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const p = palette();
+    ctx.fillStyle = p.card;
+    ctx.fillRect(0, 0, w, h);
+    const b = boundsOf(grid, data);
+    if (grid) drawGrid(ctx, grid, w, h, p);
+    const sx = (x: number) => ((x - b.x[0]) / (b.x[1] - b.x[0])) * w;
+    const sy = (y: number) => h - ((y - b.y[0]) / (b.y[1] - b.y[0])) * h;
+    if (data && data.features >= 2) {
+      const dot = (set: DataPreview['train'], test: boolean) => {
+        const r = test ? 3.2 : 2.4;
+        for (let i = 0; i < set.n; i++) {
+          const x = sx(set.X[i * data.features]!), y = sy(set.X[i * data.features + 1]!);
+          const c = classColor(p, set.y[i]!);
+          ctx.beginPath();
+          ctx.arc(x, y, r, 0, Math.PI * 2);
+          if (test) {
+            ctx.fillStyle = p.card;
+            ctx.fill();
+            ctx.lineWidth = 1.6;
+            ctx.strokeStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+            ctx.stroke();
+          } else {
+            ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+            ctx.fill();
+            ctx.lineWidth = 0.6;
+            ctx.strokeStyle = p.card;
+            ctx.stroke();
+          }
+        }
+      };
+      dot(data.train, false);
+      if (showTest) dot(data.test, true);
+    }
+    if (picked) {
+      const x = sx(picked[0]), y = sy(picked[1]);
+      ctx.strokeStyle = p.fg;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x - 9, y);
+      ctx.lineTo(x + 9, y);
+      ctx.moveTo(x, y - 9);
+      ctx.lineTo(x, y + 9);
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(x, y, 5, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+  }, [grid, data, picked, px, theme, showTest]);
+
+  const click = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    if (!onPick) return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    const b = boundsOf(grid, data);
+    const x = b.x[0] + ((e.clientX - rect.left) / rect.width) * (b.x[1] - b.x[0]);
+    const y = b.y[1] - ((e.clientY - rect.top) / rect.height) * (b.y[1] - b.y[0]);
+    onPick(Number(x.toFixed(3)), Number(y.toFixed(3)));
+  };
+
+  return (
+    <canvas
+      ref={canvas}
+      className={`boundary${onPick ? ' pickable' : ''}`}
+      data-testid={testId}
+      data-has-grid={grid ? 'yes' : 'no'}
+      data-epoch={grid ? 'grid' : ''}
+      onClick={click}
+      role="img"
+      aria-label={grid ? 'decision boundary over the data' : 'scatter of the train and test points'}
+    />
+  );
+}

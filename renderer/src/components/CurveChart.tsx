@@ -1,0 +1,99 @@
+// Train and test curves of the shown run (cost or accuracy). Built once per run/option change; new epochs are
+// appended to the datasets and drawn with chart.update('none') — never rebuilt while a run trains.
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import type { ChartDataset } from 'chart.js';
+import { Chart, lineOptions, withAlpha } from '../lib/charts';
+import { Ema } from '../lib/smooth';
+import { palette } from '../lib/theme';
+import type { LiveRun } from '../live/run';
+
+export interface CurveOptions {
+  /** 0 = raw; 0.99 = very smooth. */
+  smoothing: number;
+  log: boolean;
+  x: 'epoch' | 'time';
+}
+
+type Pt = { x: number; y: number | null };
+
+export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun; kind: 'cost' | 'accuracy'; options: CurveOptions; theme: string; testId: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const generation = useSyncExternalStore(run.subscribe, () => run.generation);
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    const p = palette();
+    const smooth = options.smoothing > 0;
+    const keys = kind === 'cost' ? (['trainCost', 'testCost'] as const) : (['trainAccuracy', 'testAccuracy'] as const);
+    const colors = [p.train, p.test];
+    const labels = ['train', 'test'];
+    const raw: Pt[][] = [[], []];
+    const smoothed: Pt[][] = [[], []];
+    const emas = [new Ema(options.smoothing), new Ema(options.smoothing)];
+    const datasets: ChartDataset<'line', Pt[]>[] = [];
+    keys.forEach((_, i) => {
+      datasets.push({ label: labels[i]!, data: smooth ? smoothed[i]! : raw[i]!, borderColor: colors[i], backgroundColor: colors[i], borderDash: i === 1 ? [5, 3] : [] });
+    });
+    if (smooth) keys.forEach((_, i) => datasets.push({ label: `${labels[i]} (raw)`, data: raw[i]!, borderColor: withAlpha(colors[i]!, 0.22), backgroundColor: withAlpha(colors[i]!, 0.22), borderWidth: 1 }));
+    const chart = new Chart(el, {
+      type: 'line',
+      data: { datasets },
+      options: {
+        ...lineOptions({
+          xTitle: options.x === 'epoch' ? 'epoch' : 'wall time (s)',
+          log: kind === 'cost' && options.log,
+          ...(kind === 'accuracy' ? { yMax: 1 } : {}),
+        }),
+        plugins: {
+          ...lineOptions({ xTitle: '' }).plugins,
+          legend: { display: true, position: 'top', align: 'end', labels: { color: p.fg, boxWidth: 14, boxHeight: 2, font: { size: 11 }, filter: (item) => !item.text.endsWith('(raw)') } },
+        },
+      },
+    });
+    let n = 0;
+    const fill = () => {
+      const s = run.series;
+      const len = s.epoch.length;
+      if (len === n) return;
+      for (let j = n; j < len; j++) {
+        const x = options.x === 'epoch' ? s.epoch[j]! : s.wallMs[j]! / 1000;
+        keys.forEach((k, i) => {
+          let y = s[k][j] ?? null;
+          if (y !== null && !Number.isFinite(y)) y = null;
+          if (y !== null && kind === 'cost' && options.log && y <= 0) y = null;
+          if (i === 1 && y === null) return; // the test set may be measured less often: no gap markers
+          raw[i]!.push({ x, y });
+          if (smooth) smoothed[i]!.push({ x, y: emas[i]!.push(y) });
+        });
+      }
+      n = len;
+      el.parentElement?.setAttribute('data-points', String(raw[0]!.length));
+      chart.update('none');
+    };
+    fill();
+    // at most ~5 redraws a second however fast batches arrive: the browser shares the CPU with the training
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = 0;
+    const off = run.onAppend(() => {
+      if (timer) return;
+      const wait = Math.max(0, last + 200 - performance.now());
+      timer = setTimeout(() => {
+        timer = null;
+        last = performance.now();
+        fill();
+      }, wait);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+      chart.destroy();
+    };
+  }, [run, generation, kind, options.smoothing, options.log, options.x, theme]);
+
+  return (
+    <div className="chart-box" data-testid={testId}>
+      <canvas ref={canvas} role="img" aria-label={`${kind} curves`} />
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// A small menu of export formats for one run.
+import { useEffect, useRef, useState } from 'react';
+import type { ExportFormat } from '../api';
+
+export const FORMATS: ReadonlyArray<{ format: ExportFormat; label: string; hint: string }> = [
+  { format: 'json', label: 'JSON', hint: 'config, weights and metrics' },
+  { format: 'npz', label: '.npz', hint: 'numpy: np.load(path)["W1"]' },
+  { format: 'onnx', label: 'ONNX', hint: 'for onnxruntime' },
+  { format: 'py', label: 'Notebook script', hint: 'the run as numpy code' },
+  { format: 'metrics-csv', label: 'Metrics CSV', hint: 'every epoch' },
+];
+
+export function ExportMenu({ disabled, onExport, label = 'Export', testId = 'export-menu' }: { disabled?: boolean; onExport: (f: ExportFormat) => void; label?: string; testId?: string }) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    return () => document.removeEventListener('mousedown', close);
+  }, [open]);
+  return (
+    <div className="menu" ref={ref}>
+      <button type="button" className="btn" disabled={disabled} aria-haspopup="menu" aria-expanded={open} data-testid={testId} onClick={() => setOpen(!open)}>
+        {label} ▾
+      </button>
+      {open && (
+        <div className="menu-list" role="menu">
+          {FORMATS.map((f) => (
+            <button
+              key={f.format}
+              type="button"
+              role="menuitem"
+              data-testid={`export-${f.format}`}
+              onClick={() => {
+                setOpen(false);
+                onExport(f.format);
+              }}
+            >
+              <span>{f.label}</span>
+              <span className="muted small">{f.hint}</span>
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,296 @@
+// Inspect: for one input point, the forward cache of every layer (the notebook's memory: A_prev, Z, and A) and the
+// latest gradients; per-layer gradient norms and dead-ReLU shares over the run; the gradient check on demand.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ChartDataset } from 'chart.js';
+import { unwrap, type BackpropLabApi, type DataPreview, type GradCheckResult, type InspectResult, type ParamJSON } from '../api';
+import { Chart, lineOptions } from '../lib/charts';
+import { fmtInt, fmtSci, fmtVal } from '../lib/format';
+import { palette } from '../lib/theme';
+import type { LiveRun } from '../live/run';
+import { Boundary } from './Boundary';
+import { NumberField } from './fields';
+import { useRunView, useSnapshot } from './TrainView';
+
+export function InspectView({ run, api, preview, theme }: { run: LiveRun; api: BackpropLabApi; preview: DataPreview | null; theme: string }) {
+  const v = useRunView(run);
+  const snap = useSnapshot(run);
+  const [point, setPoint] = useState<[number, number]>([0.5, 0.25]);
+  const [result, setResult] = useState<InspectResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [check, setCheck] = useState<GradCheckResult | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [checkError, setCheckError] = useState<string | null>(null);
+  const inFlight = useRef(false);
+  const runId = v.runId;
+
+  const inspect = useCallback(
+    async (p: [number, number]) => {
+      if (!runId || inFlight.current) return;
+      inFlight.current = true;
+      try {
+        const r = await api.net.inspect({ runId, point: p });
+        if (r.ok) {
+          setResult(r.value);
+          setError(null);
+        } else setError(r.error.message);
+      } finally {
+        inFlight.current = false;
+      }
+    },
+    [api, runId],
+  );
+
+  // follow the run: re-inspect the chosen point whenever a new snapshot (a few times a second) arrives
+  useEffect(() => {
+    void inspect(point);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runId, snap?.epoch, v.phase]);
+
+  useEffect(() => {
+    setCheck(null);
+    setCheckError(null);
+  }, [runId]);
+
+  const pick = (x: number, y: number) => {
+    setPoint([x, y]);
+    void inspect([x, y]);
+  };
+
+  const gradCheck = async () => {
+    if (!runId) return;
+    setChecking(true);
+    setCheckError(null);
+    try {
+      setCheck(await unwrap(api.net.gradCheck({ runId })));
+    } catch (e) {
+      setCheckError((e as Error).message);
+    } finally {
+      setChecking(false);
+    }
+  };
+
+  if (!runId) {
+    return (
+      <div className="inspect empty-state" data-testid="inspect-view">
+        <h2>Nothing to inspect yet</h2>
+        <p className="muted">Train a network (Space) or open a stored run from the Runs page; then pick a point here to see what every layer computes for it.</p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="inspect" data-testid="inspect-view">
+      <div className="inspect-left">
+        <figure className="card">
+          <figcaption>
+            Pick an input <span className="muted small">click the map or type x₁, x₂</span>
+          </figcaption>
+          <Boundary grid={snap?.boundary ?? null} data={preview} picked={point} onPick={pick} theme={theme} testId="inspect-boundary" />
+          <form
+            className="point-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void inspect(point);
+            }}
+          >
+            <label>
+              x₁ <NumberField value={point[0]} onChange={(x) => x !== null && setPoint([x, point[1]])} testId="point-x1" />
+            </label>
+            <label>
+              x₂ <NumberField value={point[1]} onChange={(y) => y !== null && setPoint([point[0], y])} testId="point-x2" />
+            </label>
+            <button type="submit" className="btn small" data-testid="inspect-go">
+              Inspect
+            </button>
+          </form>
+          {result && <Prediction result={result} />}
+        </figure>
+        <Health run={run} theme={theme} />
+      </div>
+      <div className="inspect-right">
+        <section className="card">
+          <header className="section-head">
+            <h3>
+              Forward cache <span className="muted small tnum">{result ? `at epoch ${fmtInt(result.epoch)}` : ''}</span>
+            </h3>
+            <span className="muted small">A_prev → Z = W·A_prev + b → A = g(Z); cells coloured by value</span>
+          </header>
+          {error && (
+            <p className="inline-error" data-testid="inspect-error">
+              {error}
+            </p>
+          )}
+          {result && <Caches result={result} />}
+        </section>
+        <section className="card">
+          <header className="section-head">
+            <h3>Gradient check</h3>
+            <button type="button" className="btn small" onClick={() => void gradCheck()} disabled={checking} data-testid="grad-check">
+              {checking ? 'Checking…' : 'Run gradient check'}
+            </button>
+          </header>
+          <p className="muted small">Backprop's dW, db against centred finite differences of the cost, in float64. Below 1e-7 is a pass.</p>
+          {checkError && <p className="inline-error">{checkError}</p>}
+          {check && <GradCheckTable check={check} />}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function Prediction({ result }: { result: InspectResult }) {
+  const out = result.layers[result.layers.length - 1];
+  if (!out) return null;
+  const a = out.A;
+  const text = a.length === 1 ? `P(class 1) = ${a[0]!.toFixed(4)} → class ${a[0]! >= 0.5 ? 1 : 0}` : `class ${a.indexOf(Math.max(...a))} (p = ${Math.max(...a).toFixed(4)})`;
+  return (
+    <p className="prediction tnum" data-testid="prediction">
+      {text}
+    </p>
+  );
+}
+
+function Strip({ values, label, scale }: { values: number[]; label: string; scale: number }) {
+  const shown = values.length <= 64 ? values : values.slice(0, 64);
+  return (
+    <div className="strip-row">
+      <span className="strip-label">{label}</span>
+      <div className="strip" role="list" aria-label={label}>
+        {shown.map((x, i) => {
+          const t = scale > 0 ? Math.max(-1, Math.min(1, x / scale)) : 0;
+          const color = t >= 0 ? `rgba(58, 99, 216, ${Math.abs(t).toFixed(3)})` : `rgba(214, 69, 61, ${Math.abs(t).toFixed(3)})`;
+          return <span key={i} role="listitem" className={`cell${x === 0 ? ' zero' : ''}`} style={{ background: color }} title={`${label}[${i}] = ${fmtVal(x)}`} />;
+        })}
+        {values.length > shown.length && <span className="muted small">+{values.length - shown.length}</span>}
+      </div>
+      <span className="strip-sum tnum muted small">{values.length <= 3 ? values.map(fmtVal).join(', ') : `${range(values)}`}</span>
+    </div>
+  );
+}
+
+const range = (v: number[]) => {
+  let lo = Infinity, hi = -Infinity, zeros = 0;
+  for (const x of v) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+    if (x === 0) zeros++;
+  }
+  return `${fmtVal(lo)} … ${fmtVal(hi)}${zeros ? ` · ${zeros} zero` : ''}`;
+};
+
+const norm = (p: ParamJSON | undefined) => (p ? Math.sqrt(p.data.reduce((s, x) => s + x * x, 0)) : null);
+
+function Caches({ result }: { result: InspectResult }) {
+  const grads = new Map(result.grads.map((g) => [g.name.replace(/^d/, ''), g]));
+  return (
+    <div className="caches" data-testid="layer-caches">
+      {result.layers.map((l) => {
+        const scale = Math.max(1e-12, ...l.A_prev.map(Math.abs), ...l.Z.map(Math.abs), ...l.A.map(Math.abs));
+        const dW = grads.get(`W${l.layer}`), db = grads.get(`b${l.layer}`);
+        return (
+          <div className="cache" key={l.layer} data-testid="layer-cache">
+            <div className="cache-head">
+              <strong>Layer {l.layer}</strong>
+              <span className="muted small">
+                {l.activation} · {l.A_prev.length} → {l.Z.length}
+              </span>
+              <span className="muted small tnum grad-norms" data-testid="layer-grads">
+                ‖dW{l.layer}‖ {fmtSci(norm(dW))} · ‖db{l.layer}‖ {fmtSci(norm(db))}
+              </span>
+            </div>
+            <Strip values={l.A_prev} label="A_prev" scale={scale} />
+            <Strip values={l.Z} label="Z" scale={scale} />
+            <Strip values={l.A} label="A" scale={scale} />
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function GradCheckTable({ check }: { check: GradCheckResult }) {
+  const pass = (e: number) => e < 1e-7;
+  return (
+    <table className="data-table compact" data-testid="grad-check-table">
+      <thead>
+        <tr>
+          <th>Parameter</th>
+          <th className="num">Entries checked</th>
+          <th className="num">Relative error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {check.perParam.map((p) => (
+          <tr key={p.name}>
+            <td>{p.name}</td>
+            <td className="num tnum">{fmtInt(p.checked)}</td>
+            <td className={`num tnum ${pass(p.relativeError) ? 'good' : 'bad'}`} data-testid="grad-check-error">
+              {fmtSci(p.relativeError)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <td>All (ε = {check.epsilon})</td>
+          <td />
+          <td className={`num tnum strong ${pass(check.relativeError) ? 'good' : 'bad'}`} data-testid="grad-check-total">
+            {fmtSci(check.relativeError)}
+          </td>
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
+/** Per-layer ‖grad‖ and dead-ReLU share over the run, from the snapshots seen while it trained. */
+function Health({ run, theme }: { run: LiveRun; theme: string }) {
+  const gradCanvas = useRef<HTMLCanvasElement>(null);
+  const deadCanvas = useRef<HTMLCanvasElement>(null);
+  const [count, setCount] = useState(run.health.epoch.length);
+  useEffect(() => run.onSnapshot(() => setCount(run.health.epoch.length)), [run]);
+
+  useEffect(() => {
+    const p = palette();
+    const h = run.health;
+    const make = (el: HTMLCanvasElement | null, rows: (number | null)[][], log: boolean, yTitle: string) => {
+      if (!el) return null;
+      const datasets: ChartDataset<'line', { x: number; y: number | null }[]>[] = rows.map((r, i) => ({
+        label: `L${i + 1}`,
+        data: r.map((y, k) => ({ x: h.epoch[k]!, y: y === null || (log && y <= 0) ? null : y })),
+        borderColor: p.series[i % p.series.length],
+        backgroundColor: p.series[i % p.series.length],
+        borderWidth: 1.4,
+      }));
+      return new Chart(el, { type: 'line', data: { datasets }, options: lineOptions({ xTitle: 'epoch', yTitle, log, ...(log ? {} : { yMin: 0, yMax: 1 }) }) });
+    };
+    const a = make(gradCanvas.current, h.gradNorm, true, '‖∇‖');
+    const deadRows = h.dead.filter((r) => r.some((x) => x !== null));
+    const b = make(deadCanvas.current, h.dead.map((r) => (r.some((x) => x !== null) ? r : r.map(() => null))), false, 'dead share');
+    void deadRows;
+    return () => {
+      a?.destroy();
+      b?.destroy();
+    };
+  }, [run, count, theme]);
+
+  return (
+    <figure className="card health" data-testid="layer-health">
+      <figcaption>
+        Layer health <span className="muted small">gradient norm and dead ReLUs, per layer</span>
+      </figcaption>
+      {count === 0 ? (
+        <p className="muted small">Recorded from the live snapshots while a run trains in this window.</p>
+      ) : (
+        <div className="health-charts">
+          <div className="mini-chart">
+            <canvas ref={gradCanvas} />
+          </div>
+          <div className="mini-chart">
+            <canvas ref={deadCanvas} />
+          </div>
+        </div>
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,230 @@
+// The run the Train and Inspect pages show: a live one fed by the host's event batches, or a stored one loaded
+// from the run store. Series grow by appending (charts append the new tail, never rebuild); React components
+// read the small scalar state through useSyncExternalStore and re-render at most once per animation frame.
+import type { BackendInfo, EpochMetrics, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
+
+export type Phase = RunStatus | 'idle' | 'starting';
+
+/** Per-epoch series, index-aligned. null where a metric was not measured that epoch. */
+export interface Series {
+  epoch: number[];
+  wallMs: number[];
+  trainCost: number[];
+  testCost: (number | null)[];
+  trainAccuracy: number[];
+  testAccuracy: (number | null)[];
+}
+
+export interface HealthSeries {
+  epoch: number[];
+  /** Per layer: ‖dW‖ over the run, and the share of dead ReLUs (null for other activations). */
+  gradNorm: number[][];
+  dead: (number | null)[][];
+}
+
+export interface FinalMetrics {
+  finalCost: number;
+  trainAccuracy: number;
+  testCost: number | null;
+  testAccuracy: number | null;
+  msPerEpoch: number;
+}
+
+export interface RunView {
+  runId: string | null;
+  name: string;
+  phase: Phase;
+  /** Epochs completed. */
+  epoch: number;
+  totalEpochs: number;
+  config: RunConfig | null;
+  backend: BackendInfo | null;
+  reason: string | null;
+  final: FinalMetrics | null;
+  /** Loaded from the store (not live): curves may be downsampled. */
+  stored: boolean;
+  /** Epochs per second over the last couple of seconds of wall time (live only). */
+  rate: number | null;
+}
+
+const emptySeries = (): Series => ({ epoch: [], wallMs: [], trainCost: [], testCost: [], trainAccuracy: [], testAccuracy: [] });
+
+export const isActive = (p: Phase) => p === 'running' || p === 'paused' || p === 'starting';
+
+export class LiveRun {
+  view: RunView = LiveRun.idleView();
+  series: Series = emptySeries();
+  health: HealthSeries = { epoch: [], gradNorm: [], dead: [] };
+  snapshot: RunSnapshotEvent | null = null;
+  /** Bumped whenever the series are replaced (not appended): charts rebuild then. */
+  generation = 0;
+
+  private viewListeners = new Set<() => void>();
+  private appendListeners = new Set<(from: number) => void>();
+  private snapshotListeners = new Set<() => void>();
+  private frame = 0;
+  private pendingAppendFrom: number | null = null;
+
+  static idleView(): RunView {
+    return { runId: null, name: '', phase: 'idle', epoch: 0, totalEpochs: 0, config: null, backend: null, reason: null, final: null, stored: false, rate: null };
+  }
+
+  // --- subscriptions -------------------------------------------------------------------------------------------
+  subscribe = (l: () => void): (() => void) => {
+    this.viewListeners.add(l);
+    return () => void this.viewListeners.delete(l);
+  };
+  getView = (): RunView => this.view;
+  onAppend(l: (from: number) => void): () => void {
+    this.appendListeners.add(l);
+    return () => void this.appendListeners.delete(l);
+  }
+  onSnapshot(l: () => void): () => void {
+    this.snapshotListeners.add(l);
+    return () => void this.snapshotListeners.delete(l);
+  }
+
+  private setView(patch: Partial<RunView>): void {
+    this.view = { ...this.view, ...patch };
+    this.schedule();
+  }
+
+  /** Coalesces notifications to one per animation frame, however many batches arrive. */
+  private schedule(): void {
+    if (this.frame) return;
+    const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: FrameRequestCallback) => setTimeout(() => f(0), 16) as unknown as number;
+    this.frame = raf(() => {
+      this.frame = 0;
+      if (this.pendingAppendFrom !== null) {
+        const from = this.pendingAppendFrom;
+        this.pendingAppendFrom = null;
+        for (const l of this.appendListeners) l(from);
+      }
+      for (const l of this.viewListeners) l();
+    });
+  }
+
+  // --- lifecycle -----------------------------------------------------------------------------------------------
+  reset(): void {
+    this.series = emptySeries();
+    this.health = { epoch: [], gradNorm: [], dead: [] };
+    this.snapshot = null;
+    this.generation++;
+    this.pendingAppendFrom = null;
+    this.view = LiveRun.idleView();
+    for (const l of this.snapshotListeners) l();
+    this.schedule();
+  }
+
+  starting(config: RunConfig, name: string): void {
+    this.reset();
+    this.setView({ phase: 'starting', config, name, totalEpochs: config.training.epochs });
+  }
+
+  started(runId: string, backend: BackendInfo, status: RunStatus): void {
+    this.setView({ runId, backend, phase: status });
+  }
+
+  failedToStart(message: string): void {
+    this.setView({ phase: 'failed', reason: message });
+  }
+
+  /** Shows a stored run: its curves from the store, its config and final metrics. */
+  load(run: RunDetail, curves: RunCurves): void {
+    this.reset();
+    const s = emptySeries();
+    const train = curves.trainCost;
+    if (train) {
+      const at = (key: keyof RunCurves) => {
+        const c = curves[key];
+        const m = new Map<number, number>();
+        if (c) c.step.forEach((st, i) => m.set(st, c.value[i]!));
+        return m;
+      };
+      const tc = at('testCost'), ta = at('trainAccuracy'), xa = at('testAccuracy');
+      train.step.forEach((st, i) => {
+        s.epoch.push(st);
+        s.wallMs.push(NaN); // the store's curves carry no wall time
+        s.trainCost.push(train.value[i]!);
+        s.testCost.push(tc.get(st) ?? null);
+        s.trainAccuracy.push(ta.get(st) ?? NaN);
+        s.testAccuracy.push(xa.get(st) ?? null);
+      });
+    }
+    this.series = s;
+    this.generation++;
+    const final =
+      run.finalCost !== null && run.trainAccuracy !== null
+        ? { finalCost: run.finalCost, trainAccuracy: run.trainAccuracy, testCost: run.testCost, testAccuracy: run.testAccuracy, msPerEpoch: run.durationMs && run.epochsDone ? run.durationMs / run.epochsDone : 0 }
+        : null;
+    this.view = {
+      runId: run.id,
+      name: run.name,
+      phase: run.status,
+      epoch: run.epochsDone,
+      totalEpochs: run.config.training.epochs,
+      config: run.config,
+      backend: run.backend,
+      reason: run.error,
+      final,
+      stored: true,
+      rate: null,
+    };
+    for (const l of this.snapshotListeners) l();
+    this.schedule();
+  }
+
+  // --- host events ---------------------------------------------------------------------------------------------
+  addMetrics(batch: EpochMetrics[]): void {
+    if (batch.length === 0) return;
+    const s = this.series;
+    const from = s.epoch.length;
+    for (const m of batch) {
+      s.epoch.push(m.epoch);
+      s.wallMs.push(m.elapsedMs);
+      s.trainCost.push(m.trainCost);
+      s.testCost.push(m.testCost);
+      s.trainAccuracy.push(m.trainAccuracy);
+      s.testAccuracy.push(m.testAccuracy);
+    }
+    if (this.pendingAppendFrom === null) this.pendingAppendFrom = from;
+    const last = batch[batch.length - 1]!;
+    this.setView({ epoch: last.epoch + 1, rate: this.measureRate() });
+  }
+
+  /** Epochs per second over the last ~2 s of the run's own clock. */
+  private measureRate(): number | null {
+    const { epoch, wallMs } = this.series;
+    const n = epoch.length;
+    if (n < 2) return null;
+    const tEnd = wallMs[n - 1]!;
+    let i = n - 2;
+    while (i > 0 && tEnd - wallMs[i]! < 2000) i--;
+    const dt = tEnd - wallMs[i]!;
+    return dt > 0 ? ((epoch[n - 1]! - epoch[i]!) / dt) * 1000 : null;
+  }
+
+  setStatus(e: RunStatusEvent): void {
+    this.setView({
+      phase: e.status,
+      epoch: Math.max(this.view.epoch, e.epoch),
+      ...(e.backend ? { backend: e.backend } : {}),
+      ...(e.reason !== undefined ? { reason: e.reason } : {}),
+      ...(e.final ? { final: e.final } : {}),
+      ...(e.status === 'running' ? { reason: null } : {}),
+    });
+  }
+
+  setSnapshot(e: RunSnapshotEvent): void {
+    this.snapshot = e;
+    const h = this.health;
+    if (e.layers.length && (h.epoch.length === 0 || h.epoch[h.epoch.length - 1]! < e.epoch)) {
+      h.epoch.push(e.epoch);
+      e.layers.forEach((l, i) => {
+        (h.gradNorm[i] ??= []).push(Math.hypot(l.gradNormW, l.gradNormB));
+        (h.dead[i] ??= []).push(l.deadShare);
+      });
+    }
+    for (const l of this.snapshotListeners) l();
+  }
+}
