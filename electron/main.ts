@@ -2,9 +2,10 @@
 // no navigation away from the app, no permissions). The only file besides preload.ts that imports electron.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { wireIpc } from './main-wiring';
+import { harden, openWindow } from './window';
 import { createService } from './service';
 import { defaultDataDir, openStoreOrRecover } from './store/index';
 
@@ -13,7 +14,6 @@ const here = fileURLToPath(new URL('.', import.meta.url)); // out/main/
 /** electron-vite dev sets ELECTRON_RENDERER_URL to its dev server; a built app loads out/renderer/index.html. */
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
 const rendererFile = join(here, '../renderer/index.html');
-const rendererFileUrl = pathToFileURL(rendererFile);
 
 // The app, the command line and browser mode share one database: runs.db in defaultDataDir() (or
 // BACKPROP_LAB_DATA_DIR), which is also where Electron keeps its own user data.
@@ -38,51 +38,8 @@ if (!app.requestSingleInstanceLock()) {
   start();
 }
 
-/** True for a URL inside the app itself: the dev server's origin, or the bundled index.html. */
-function isAppUrl(raw: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (devServerUrl) return url.origin === new URL(devServerUrl).origin;
-  return url.protocol === 'file:' && url.pathname === rendererFileUrl.pathname;
-}
-
-/** Applied to every web contents the app ever creates, so nothing can open or navigate elsewhere. */
-function harden(contents: WebContents): void {
-  contents.setWindowOpenHandler(({ url }) => {
-    // external links open in the system browser, and only over https
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-}
-
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    title: 'Backprop Lab',
-    show: false,
-    webPreferences: {
-      preload: join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      webviewTag: false,
-      allowRunningInsecureContent: false,
-    },
-  });
+  const win = openWindow(BrowserWindow, join(here, '../preload/index.cjs'));
   win.once('ready-to-show', () => win.show());
   if (devServerUrl) void win.loadURL(devServerUrl);
   else void win.loadFile(rendererFile);
@@ -90,7 +47,7 @@ function createWindow(): BrowserWindow {
 }
 
 function start(): void {
-  app.on('web-contents-created', (_event, contents) => harden(contents));
+  app.on('web-contents-created', (_event, contents) => harden(contents, { devServerUrl, rendererFile }, (url) => shell.openExternal(url)));
 
   app.on('second-instance', () => {
     const [win] = BrowserWindow.getAllWindows();

@@ -20,7 +20,7 @@ test('loads with no console errors and no CSP violations, under the strict CSP',
   await expect(page.getByRole('heading', { name: 'Backprop Lab', level: 1 })).toBeVisible();
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   // Scripts only from the app (no eval, no inline); the only connection beyond 'self' is serve's local WebSocket.
-  expect(csp).toBe("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:*");
+  expect(csp).toBe("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; form-action 'none'");
   // In a plain browser there is no preload bridge: the page talks to the server.
   await expect(page.getByTestId('host')).toHaveText('browser');
   await expect(page.getByTestId('data-counts')).toHaveText('900 train · 100 test');
