@@ -4,7 +4,8 @@
 // batch) and events. No Electron here: main.ts (IPC) and server.ts (WebSocket) both serve this object.
 
 import { ArchitectureError, parameterCount, validateArchitecture } from '../engine/architecture';
-import { BACKEND_FACTORIES, BackendUnavailableError, type BackendFactory } from '../engine/backends/index';
+import { BackendUnavailableError, type BackendFactory } from '../engine/backends/index';
+import { NODE_BACKENDS } from './backends';
 import { ConfigError, defaultConfig, resolveConfig, type RunConfig } from '../engine/config';
 import { DatasetError, loadData, parseCsv, type Samples } from '../engine/datasets/index';
 import { ImportError } from '../engine/export/errors';
@@ -189,7 +190,7 @@ export function createService(deps: ServiceDeps): Service {
 
   const handlers: Handlers = {
     'app.info': async () => {
-      backendsInfo ??= probeBackends(deps.backends ?? BACKEND_FACTORIES);
+      backendsInfo ??= probeBackends(deps.backends ?? NODE_BACKENDS);
       return {
         version: deps.version,
         host: deps.host,

@@ -33,7 +33,7 @@ export class Network {
   private readonly stateB: Tensor[][] = [];
   private readonly workspaces = new Map<string, Workspace>();
 
-  constructor(readonly backend: Backend, readonly layers: readonly LayerSpec[], params: Params, optimizer: OptimizerName = 'sgd') {
+  constructor(readonly backend: Backend, readonly layers: readonly LayerSpec[], params: Params, readonly optimizer: OptimizerName = 'sgd') {
     const slots = optimizer === 'sgd' ? 0 : optimizer === 'momentum' ? 1 : 2;
     layers.forEach((l, i) => {
       const W = params[2 * i], b = params[2 * i + 1];
@@ -151,6 +151,16 @@ export class Network {
       this.backend.write(this.W[i], params[2 * i].data);
       this.backend.write(this.b[i], params[2 * i + 1].data);
     });
+  }
+
+  /** The same network, parameters and optimizer state on another backend (e.g. the CPU after a gpu failure). */
+  transferTo(backend: Backend): Network {
+    const next = new Network(backend, this.layers, this.params(), this.optimizer);
+    const copy = (from: Tensor[][], to: Tensor[][]) =>
+      from.forEach((slots, i) => slots.forEach((t, k) => backend.write(to[i][k], this.backend.read(t))));
+    copy(this.stateW, next.stateW);
+    copy(this.stateB, next.stateB);
+    return next;
   }
 
   free(): void {

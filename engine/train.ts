@@ -3,7 +3,8 @@
 
 import { layerParameterCount } from './architecture';
 import type { Backend, UpdateRule } from './backends/backend';
-import { selectBackend, type BackendInfo } from './backends/index';
+import { CpuBackend } from './backends/cpu';
+import { releaseBackend, selectBackend, type BackendFactory, type BackendInfo, type Measurement } from './backends/index';
 import type { RunConfig } from './config';
 import { ConfigError } from './config';
 import { loadData, type DataSplit, type Samples } from './datasets/index';
@@ -62,6 +63,8 @@ export interface TrainerOptions {
   backend?: { backend: Backend; info: BackendInfo };
   /** Evaluate the test set every N epochs (0: only at the end). Default 1. */
   evalTestEvery?: number;
+  /** The backends to choose from (default BACKEND_FACTORIES); Node hosts pass ones that explain more. */
+  factories?: BackendFactory[];
 }
 
 export interface RunOptions {
@@ -79,11 +82,79 @@ export interface LayerCache {
   A: number[];
 }
 
-/** Picks the backend, loads the data, initialises the parameters. */
+/**
+ * Picks the backend, loads the data, initialises the parameters. Under backend 'auto' each backend that starts is
+ * timed on a few training steps of this very network and batch size, and the fastest is kept, with the figures.
+ */
 export async function createTrainer(config: RunConfig, opts: TrainerOptions = {}): Promise<Trainer> {
   const data = opts.data ?? loadData(config.data, opts.csvText);
-  const chosen = opts.backend ?? (await selectBackend(config.backend));
+  checkFit(config, data);
+  const chosen =
+    opts.backend ??
+    (await selectBackend(config.backend, {
+      factories: opts.factories,
+      // nothing to train, nothing to measure: the first backend that starts will do
+      calibrate: config.training.epochs > 0 ? (b, limit) => calibrate(config, data, opts, b, limit) : undefined,
+    }));
   return new Trainer(config, data, chosen.backend, chosen.info, opts);
+}
+
+/** The first m samples, as a set of their own. */
+function head(s: Samples, m: number): Samples {
+  return { X: s.X.subarray(0, m * s.features), y: s.y.subarray(0, m), n: m, features: s.features };
+}
+
+/** ms per training step of the configured batch size on a backend: one untimed step, then up to 150 ms of steps. */
+async function calibrate(config: RunConfig, data: DataSplit, opts: TrainerOptions, backend: Backend, limitMs: number | null): Promise<Measurement> {
+  const n = data.train.n;
+  const m = config.training.batchSize === null ? n : Math.min(config.training.batchSize, n);
+  const sample: DataSplit = { ...data, train: head(data.train, m), test: head(data.test, 0) };
+  const cfg: RunConfig = { ...config, backend: 'cpu', training: { ...config.training, batchSize: null } };
+  const info: BackendInfo = { name: backend.name, mode: backend.mode, precision: backend.precision, reason: 'calibration' };
+  const t = new Trainer(cfg, sample, backend, info, { params: opts.params, evalTestEvery: 0 });
+  const step = () => {
+    try {
+      t.step();
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e; // a blow-up costs the same time; only failures count
+    }
+  };
+  try {
+    const t0 = performance.now();
+    step();
+    const first = performance.now() - t0;
+    if (limitMs !== null && first > limitMs) return { msPerStep: first, cut: true };
+    let steps = 0;
+    const t1 = performance.now();
+    do {
+      step();
+      steps++;
+      await yieldNow();
+    } while (performance.now() - t1 < 150 && steps < 20);
+    return { msPerStep: (performance.now() - t1) / steps };
+  } finally {
+    t.free();
+  }
+}
+
+/** Refuses data and losses that do not fit the architecture, naming the fix. */
+function checkFit(config: RunConfig, data: DataSplit): void {
+  const arch = config.architecture;
+  const first = arch[0], last = arch[arch.length - 1];
+  if (data.features !== first.input_dim) {
+    throw new ConfigError(`layer 1 has input_dim ${first.input_dim} but the data has ${data.features} features; set layer 1 input_dim to ${data.features}`);
+  }
+  const outputs = last.output_dim;
+  if (outputs !== 1 && outputs !== data.classes) {
+    throw new ConfigError(`the output layer has ${outputs} units but the data has ${data.classes} classes; set the last output_dim to 1 (sigmoid, two classes) or ${data.classes} (softmax)`);
+  }
+  if (outputs === 1 && data.classes > 2) {
+    throw new ConfigError(`the data has ${data.classes} classes but the output layer has 1 unit; set the last output_dim to ${data.classes} with softmax`);
+  }
+  const loss = config.training.loss === 'auto' ? defaultLoss(last.activation) : config.training.loss;
+  const mismatch = lossMismatch(loss, last.activation);
+  if (mismatch) throw new ConfigError(mismatch);
+  if (data.train.n === 0) throw new ConfigError('the training set is empty; use more samples or a smaller test size');
 }
 
 /** Columns of a (features × n) matrix from row-major samples (n × features), as the notebook's X.T. */
@@ -94,7 +165,7 @@ function transpose(s: Samples): Float64Array {
 }
 
 export class Trainer {
-  readonly net: Network;
+  net: Network;
   readonly loss: Loss;
   readonly costHistory: number[] = [];
   /** Epochs completed so far. */
@@ -114,23 +185,12 @@ export class Trainer {
   private startedAt = 0;
   private last: EpochMetrics | null = null;
 
-  constructor(readonly config: RunConfig, readonly data: DataSplit, readonly backend: Backend, readonly backendInfo: BackendInfo, opts: TrainerOptions = {}) {
+  constructor(readonly config: RunConfig, readonly data: DataSplit, public backend: Backend, public backendInfo: BackendInfo, opts: TrainerOptions = {}) {
+    checkFit(config, data);
     const arch = config.architecture;
-    const first = arch[0], last = arch[arch.length - 1];
-    if (data.features !== first.input_dim) {
-      throw new ConfigError(`layer 1 has input_dim ${first.input_dim} but the data has ${data.features} features; set layer 1 input_dim to ${data.features}`);
-    }
+    const last = arch[arch.length - 1];
     this.outputs = last.output_dim;
-    if (this.outputs !== 1 && this.outputs !== data.classes) {
-      throw new ConfigError(`the output layer has ${this.outputs} units but the data has ${data.classes} classes; set the last output_dim to 1 (sigmoid, two classes) or ${data.classes} (softmax)`);
-    }
-    if (this.outputs === 1 && data.classes > 2) {
-      throw new ConfigError(`the data has ${data.classes} classes but the output layer has 1 unit; set the last output_dim to ${data.classes} with softmax`);
-    }
     this.loss = config.training.loss === 'auto' ? defaultLoss(last.activation) : config.training.loss;
-    const mismatch = lossMismatch(this.loss, last.activation);
-    if (mismatch) throw new ConfigError(mismatch);
-    if (data.train.n === 0) throw new ConfigError('the training set is empty; use more samples or a smaller test size');
 
     this.X = transpose(data.train);
     this.Y = this.targets(data.train);
@@ -143,7 +203,34 @@ export class Trainer {
 
     const params = opts.params ?? initLayers(arch, config.init.seed, config.init.scale);
     this.net = new Network(backend, arch, params, config.training.optimizer);
-    if (this.batch === n) backend.write(this.net.workspace(n).A[0], this.X);
+    this.bindData();
+  }
+
+  /** Full batch: X goes into the network's input once, not every epoch. */
+  private bindData(): void {
+    const n = this.data.train.n;
+    if (this.batch === n) this.backend.write(this.net.workspace(n).A[0], this.X);
+  }
+
+  /**
+   * Under backend 'auto' a failing gpu backend hands the run to the CPU: the parameters and optimizer state move
+   * over and the reason is kept. An explicit --backend gpu fails instead.
+   */
+  private fallBackToCpu(error: Error): void {
+    const from = this.backend;
+    const cpu = new CpuBackend();
+    const moved = this.net.transferTo(cpu);
+    this.net.free();
+    void releaseBackend(from);
+    this.net = moved;
+    this.backend = cpu;
+    this.bindData();
+    this.backendInfo = {
+      name: cpu.name,
+      mode: cpu.mode,
+      precision: cpu.precision,
+      reason: `${this.backendInfo.reason}; ${from.name} (${from.mode}) failed at epoch ${this.epoch} (${error.message}), so the run continued on the cpu`,
+    };
   }
 
   /** Y as (outputs × n): the label itself for one output, one-hot columns for several. */
@@ -198,6 +285,18 @@ export class Trainer {
 
   /** Trains one epoch and returns its metrics. Throws DivergenceError when the run blows up. */
   step(): EpochMetrics {
+    try {
+      return this.trainEpoch();
+    } catch (e) {
+      const recoverable = !(e instanceof DivergenceError) && !(e instanceof ConfigError) && this.config.backend === 'auto' && this.backend.name !== 'cpu';
+      if (!recoverable) throw e;
+      // a failure part-way through a mini-batch epoch keeps the batches already applied, then redoes the epoch
+      this.fallBackToCpu(e as Error);
+      return this.trainEpoch();
+    }
+  }
+
+  private trainEpoch(): EpochMetrics {
     if (this.startedAt === 0) this.startedAt = performance.now();
     const e = this.epoch;
     const n = this.data.train.n;

@@ -26,6 +26,7 @@ import { checkOutputFolder, exportContent, formatOfFile, writeExport, type RunEx
 import { describeArchitecture, readWeightsFile, sameArchitecture } from './import';
 import { formatCost, percent, Progress } from './progress';
 import { version, type CliIO } from './io';
+import { NODE_BACKENDS } from '../backends';
 
 const d = defaultConfig();
 const GENERATED = ['moons', 'circles', 'xor', 'spiral', 'gaussian'] as const;
@@ -429,7 +430,7 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
 
   let trainer: Awaited<ReturnType<typeof createTrainer>>;
   try {
-    trainer = await createTrainer(config, { data, ...(imported ? { params: imported.params } : {}) });
+    trainer = await createTrainer(config, { data, factories: NODE_BACKENDS, ...(imported ? { params: imported.params } : {}) });
   } catch (e) {
     if (e instanceof BackendUnavailableError) return fail(e.message);
     if (e instanceof ConfigError) return fail(`${imported ? `--init-from ${options.initFrom}: ` : ''}${configErrorToUsage(e.message)}`);

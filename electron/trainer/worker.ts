@@ -8,6 +8,7 @@ import { gradientCheck } from '../../engine/gradcheck';
 import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type TrainResult } from '../../engine/train';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
 import { featureRanges, gridInputs, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
+import { NODE_BACKENDS } from '../backends';
 
 const port = parentPort;
 if (!port) throw new Error('electron/trainer/worker.ts runs as a worker thread, started by TrainerHost');
@@ -18,6 +19,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 let trainer: Trainer;
 try {
   trainer = await createTrainer(init.config, {
+    factories: NODE_BACKENDS,
     ...(init.csvText !== undefined ? { csvText: init.csvText } : {}),
     ...(init.params ? { params: paramsFromPlain(init.params) } : {}),
   });

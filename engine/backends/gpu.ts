@@ -24,7 +24,6 @@ import {
   ROW_SUM_PARTIAL,
   SGD,
 } from './gpu/kernels';
-import type { BackendFactory } from './index';
 
 /** The gpu.js modes this backend runs on, best first, as gpu.js's own automatic order. gpu.js's 'cpu' is not one:
  * plain JS float32 kernels would only be a slower copy of the cpu backend. */
@@ -315,11 +314,3 @@ export async function createGpuBackend(opts: GpuBackendOptions = {}): Promise<Gp
   }
   throw new Error(`gpu.js has no mode that runs here: ${skipped.join('; ')}`);
 }
-
-/** A gpu entry for a backend list, with options (e.g. explainHeadlessGL in Node hosts). */
-export function gpuFactory(opts: GpuBackendOptions = {}): BackendFactory {
-  return { name: 'gpu', create: () => createGpuBackend(opts) };
-}
-
-/** The gpu entry of the backend list (engine/backends/index.ts): rejects with the reason when gpu.js cannot start. */
-export const gpuBackendFactory: BackendFactory = gpuFactory();

@@ -1,9 +1,11 @@
-// Backend selection: an ordered list of factories. Under 'auto' a factory that fails is skipped and its
-// reason kept; an explicit request that fails is an error.
+// Backend selection: an ordered list of factories. An explicit choice that cannot start is an error. Under
+// 'auto' every backend that starts is measured on the actual network and batch size (a short calibration the
+// caller supplies), the fastest wins, and the reason — with the figures — is kept for the run's record.
 
 import type { BackendChoice } from '../config';
 import type { Backend } from './backend';
 import { CpuBackend } from './cpu';
+import type { GpuBackendOptions } from './gpu';
 
 export type { Backend, Tensor, UpdateRule, Precision } from './backend';
 
@@ -28,40 +30,98 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-/** Factories in order of preference. The gpu.js backend registers itself here when it is built. */
-export const BACKEND_FACTORIES: BackendFactory[] = [
-  {
-    name: 'gpu',
-    create: () => Promise.reject(new BackendUnavailableError('the gpu.js backend is not part of this build yet')),
-  },
-  { name: 'cpu', create: async () => new CpuBackend() },
-];
+/** The gpu.js backend, loaded only when asked for (gpu.js is large). Node hosts pass explainHeadlessGL. */
+export function gpuFactory(opts: GpuBackendOptions = {}): BackendFactory {
+  return { name: 'gpu', create: async () => (await import('./gpu')).createGpuBackend(opts) };
+}
 
-export async function selectBackend(choice: BackendChoice, factories: BackendFactory[] = BACKEND_FACTORIES): Promise<{ backend: Backend; info: BackendInfo }> {
-  const info = (b: Backend, reason: string): BackendInfo => {
-    // a backend may say why it runs in this mode (e.g. the CPU backend without WebAssembly SIMD)
-    const modeReason = (b as { modeReason?: string }).modeReason;
-    return { name: b.name, mode: b.mode, precision: b.precision, reason: modeReason ? `${reason}; ${modeReason}` : reason };
-  };
+export const cpuFactory: BackendFactory = { name: 'cpu', create: async () => new CpuBackend() };
+
+/** The backends in order of preference when measurements tie (cpu first: it is the float64 reference). */
+export const BACKEND_FACTORIES: BackendFactory[] = [cpuFactory, gpuFactory()];
+
+/** What a calibration measured for one backend: ms per training step of the real batch. */
+export interface Measurement {
+  msPerStep: number;
+  /** True when the backend's first step alone was so slow that it was not timed further. */
+  cut?: boolean;
+}
+
+/**
+ * Times training steps on a backend; `limitMs` is the longest a first step may take before the backend is
+ * judged slower without further steps (a first step includes kernel compilation).
+ */
+export type Calibrate = (backend: Backend, limitMs: number | null) => Promise<Measurement>;
+
+export interface SelectOptions {
+  factories?: BackendFactory[];
+  /** Required for a measured 'auto'; without it 'auto' takes the first backend that starts. */
+  calibrate?: Calibrate;
+}
+
+function describe(b: Backend, reason: string): BackendInfo {
+  // a backend may say why it runs in this mode (e.g. the CPU backend without WebAssembly SIMD)
+  const modeReason = (b as { modeReason?: string }).modeReason;
+  return { name: b.name, mode: b.mode, precision: b.precision, reason: modeReason ? `${reason}; ${modeReason}` : reason };
+}
+
+/** Releases a backend that lost the selection (the gpu backend holds a gpu.js context). */
+export async function releaseBackend(b: Backend): Promise<void> {
+  const d = (b as { dispose?: () => Promise<void> | void }).dispose;
+  if (d) await d.call(b);
+}
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+export async function selectBackend(choice: BackendChoice, opts: SelectOptions = {}): Promise<{ backend: Backend; info: BackendInfo }> {
+  const factories = opts.factories ?? BACKEND_FACTORIES;
   if (choice !== 'auto') {
     const f = factories.find((x) => x.name === choice);
     if (!f) throw new BackendUnavailableError(`backend ${choice} is not available; use --backend cpu or auto`);
     try {
       const b = await f.create();
-      return { backend: b, info: info(b, `${choice} was asked for`) };
+      return { backend: b, info: describe(b, `${choice} was asked for`) };
     } catch (e) {
       throw new BackendUnavailableError(`backend ${choice} cannot start: ${(e as Error).message}; use --backend cpu or auto`);
     }
   }
   const skipped: string[] = [];
+  const ready: Backend[] = [];
   for (const f of factories) {
     try {
-      const b = await f.create();
-      const why = skipped.length ? `auto: ${skipped.join('; ')}` : `auto: ${f.name} is the first available`;
-      return { backend: b, info: info(b, why) };
+      ready.push(await f.create());
     } catch (e) {
       skipped.push(`${f.name} unavailable (${(e as Error).message})`);
     }
   }
-  throw new BackendUnavailableError(`no backend could start: ${skipped.join('; ')}`);
+  if (ready.length === 0) throw new BackendUnavailableError(`no backend could start: ${skipped.join('; ')}`);
+  const notes = skipped.length ? `; ${skipped.join('; ')}` : '';
+  if (ready.length === 1 || !opts.calibrate) {
+    for (const b of ready.slice(1)) await releaseBackend(b);
+    const why = ready.length === 1 ? `auto: ${ready[0].name} is the only backend that starts here` : `auto: ${ready[0].name} is the first available`;
+    return { backend: ready[0], info: describe(ready[0], why + notes) };
+  }
+  // measure each on the real network and batch; a backend whose first step takes 20× the best so far is cut short
+  const figures: { b: Backend; m: Measurement }[] = [];
+  for (const b of ready) {
+    const best = figures.length ? Math.min(...figures.map((f) => f.m.msPerStep)) : null;
+    let m: Measurement;
+    try {
+      m = await opts.calibrate(b, best === null ? null : Math.max(20 * best, 200));
+    } catch (e) {
+      // a backend that fails while being measured is out, with the reason
+      skipped.push(`${b.name} (${b.mode}) failed during calibration (${(e as Error).message})`);
+      await releaseBackend(b);
+      continue;
+    }
+    figures.push({ b, m });
+  }
+  if (figures.length === 0) throw new BackendUnavailableError(`no backend could train this network: ${skipped.join('; ')}`);
+  const winner = figures.reduce((a, c) => (c.m.msPerStep < a.m.msPerStep ? c : a));
+  for (const f of figures) if (f !== winner) await releaseBackend(f.b);
+  const measured = figures
+    .map((f) => `${f.b.name} (${f.b.mode}) ${f.m.cut ? `> ${ms(f.m.msPerStep)} ms (first step)` : `${ms(f.m.msPerStep)} ms`}/step`)
+    .join(', ');
+  const why = `auto: measured on this network and batch: ${measured}; ${winner.b.name} is faster${skipped.length ? `; ${skipped.join('; ')}` : ''}`;
+  return { backend: winner.b, info: describe(winner.b, why) };
 }

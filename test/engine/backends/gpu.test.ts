@@ -4,7 +4,10 @@
 // (scripts/setup-headlessgl.sh, then xvfb-run -a npx vitest run test/engine/backends).
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { createGpuBackend, GPU_MODES, gpuBackendFactory, gpuFactory, type GpuBackend } from '../../../engine/backends/gpu';
+import { createGpuBackend, GPU_MODES, type GpuBackend } from '../../../engine/backends/gpu';
+import { gpuFactory } from '../../../engine/backends/index';
+
+const gpuBackendFactory = gpuFactory();
 import { explainHeadlessGL } from '../../../engine/backends/gpu-node';
 import { resolveConfig } from '../../../engine/config';
 import { createTrainer } from '../../../engine/train';

@@ -1,0 +1,111 @@
+// Backend choice: explicit requests, 'auto' by measurement on the real network, and the fall-back to the CPU
+// when a gpu backend fails part-way through a run.
+
+import { describe, expect, it } from 'vitest';
+import type { Backend, Tensor } from '../../../engine/backends/backend';
+import { CpuBackend } from '../../../engine/backends/cpu';
+import { BackendUnavailableError, cpuFactory, selectBackend, type BackendFactory } from '../../../engine/backends/index';
+import { resolveConfig } from '../../../engine/config';
+import { createTrainer } from '../../../engine/train';
+import { referenceMoons } from '../../helpers/engine';
+
+/** A backend that computes with the CPU backend but calls itself gpu; it can be slowed down or made to fail. */
+function fakeGpu(opts: { slowMs?: number; failAfterGemms?: number } = {}): Backend {
+  const cpu = new CpuBackend();
+  let gemms = 0;
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  return {
+    name: 'gpu',
+    mode: 'fake',
+    precision: 'float64',
+    tolerance: cpu.tolerance,
+    tensor: (r, c, d) => cpu.tensor(r, c, d),
+    read: (t) => cpu.read(t),
+    write: (t, d) => cpu.write(t, d),
+    gemm: (a: Tensor, b: Tensor, out: Tensor, ta: boolean, tb: boolean, div: number) => {
+      gemms++;
+      if (opts.failAfterGemms !== undefined && gemms > opts.failAfterGemms) throw new Error('device lost (CONTEXT_LOST_WEBGL)');
+      if (opts.slowMs) spin(opts.slowMs);
+      cpu.gemm(a, b, out, ta, tb, div);
+    },
+    biasActivation: (z, b, act, a) => cpu.biasActivation(z, b, act, a),
+    activationBackward: (dA, z, a, act, dz) => cpu.activationBackward(dA, z, a, act, dz),
+    rowSums: (t, out, d) => cpu.rowSums(t, out, d),
+    update: (p, g, s, r) => cpu.update(p, g, s, r),
+    free: (t) => cpu.free(t),
+  };
+}
+
+const factory = (make: () => Backend): BackendFactory => ({ name: 'gpu', create: async () => make() });
+const failing: BackendFactory = { name: 'gpu', create: () => Promise.reject(new Error('gpu.js found no WebGL context')) };
+
+describe('backend selection', () => {
+  it('an explicit backend that cannot start is an error naming the reason and the way out', async () => {
+    await expect(selectBackend('gpu', { factories: [cpuFactory, failing] })).rejects.toThrow(BackendUnavailableError);
+    await expect(selectBackend('gpu', { factories: [cpuFactory, failing] })).rejects.toThrow(
+      'backend gpu cannot start: gpu.js found no WebGL context; use --backend cpu or auto',
+    );
+  });
+
+  it('auto keeps the reason of a backend that cannot start', async () => {
+    const { backend, info } = await selectBackend('auto', { factories: [cpuFactory, failing] });
+    expect(backend.name).toBe('cpu');
+    expect(info.reason).toContain('auto: cpu is the only backend that starts here; gpu unavailable (gpu.js found no WebGL context)');
+  });
+
+  it('auto measures every backend on the actual network and batch and keeps the faster, with the figures', async () => {
+    const cfg = resolveConfig({ training: { epochs: 10 } });
+    const slow = await createTrainer(cfg, { data: referenceMoons(), factories: [cpuFactory, factory(() => fakeGpu({ slowMs: 3 }))] });
+    expect(slow.backendInfo.name).toBe('cpu');
+    expect(slow.backendInfo.reason).toMatch(/^auto: measured on this network and batch: cpu \(wasm-simd-f64\) [\d.]+ ms\/step, gpu \(fake\) [>\d. ]+ms.*\/step; cpu is faster/);
+
+    // a "gpu" faster than the CPU (the CPU made slow by a fake of its own) wins
+    const slowCpu: BackendFactory = { name: 'cpu', create: async () => ({ ...fakeGpu({ slowMs: 3 }), name: 'cpu', mode: 'slow' }) };
+    const fast = await createTrainer(cfg, { data: referenceMoons(), factories: [slowCpu, factory(() => fakeGpu())] });
+    expect(fast.backendInfo.name).toBe('gpu');
+    expect(fast.backendInfo.reason).toContain('gpu is faster');
+  });
+
+  it('measures with the configured batch size, not the whole data set', async () => {
+    const seen: number[] = [];
+    const spy: BackendFactory = {
+      name: 'gpu',
+      create: async () => {
+        const b = fakeGpu();
+        const tensor = b.tensor;
+        b.tensor = (r, c, d) => (seen.push(c), tensor(r, c, d));
+        return b;
+      },
+    };
+    await createTrainer(resolveConfig({ training: { epochs: 10, batchSize: 64 } }), { data: referenceMoons(), factories: [cpuFactory, spy] });
+    expect(seen).toContain(64);
+    expect(seen).not.toContain(900);
+  });
+});
+
+describe('fall-back to the CPU', () => {
+  const cfg = (backend: 'auto' | 'gpu') => resolveConfig({ backend, training: { epochs: 12, optimizer: 'adam', learningRate: 0.01 } });
+
+  it('under auto, a gpu that fails part-way hands the run to the CPU with its parameters and optimizer state, and says so', async () => {
+    // an epoch makes 19 gemms (5 forward, 5 for the test set, 9 backward): fail inside epoch 3
+    const gpu = fakeGpu({ failAfterGemms: 19 * 3 + 7 });
+    const t = await createTrainer(cfg('auto'), { data: referenceMoons(), backend: { backend: gpu, info: { name: 'gpu', mode: 'fake', precision: 'float64', reason: 'auto: test' } } });
+    const r = await t.run();
+    expect(r.status).toBe('finished');
+    expect(r.backend.name).toBe('cpu');
+    expect(r.backend.reason).toBe('auto: test; gpu (fake) failed at epoch 3 (device lost (CONTEXT_LOST_WEBGL)), so the run continued on the cpu');
+    // the same numbers as a run that was on the CPU all along: nothing was lost in the move, adam's moments included
+    const ref = await (await createTrainer(cfg('auto'), { data: referenceMoons(), backend: { backend: new CpuBackend(), info: { name: 'cpu', mode: 'x', precision: 'float64', reason: 'x' } } })).run();
+    expect(r.costHistory).toEqual(ref.costHistory);
+    expect(r.finalCost).toBe(ref.finalCost);
+  });
+
+  it('an explicit gpu run that fails is an error, not a silent fall-back', async () => {
+    const gpu = fakeGpu({ failAfterGemms: 20 });
+    const t = await createTrainer(cfg('gpu'), { data: referenceMoons(), backend: { backend: gpu, info: { name: 'gpu', mode: 'fake', precision: 'float64', reason: 'gpu was asked for' } } });
+    await expect(t.run()).rejects.toThrow('device lost');
+  });
+});
