@@ -1,6 +1,7 @@
 // `backprop-lab serve`: the dashboard in any browser. Serves out/renderer and the service over a WebSocket on
 // 127.0.0.1, prints the URL (with its token) on a line of its own on stdout, and runs until Ctrl-C.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,16 @@ export function serveUsage(): string {
 /** The repository's (or the installed package's) out/renderer. */
 const defaultStatic = () => fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
+/** A fresh clone has no built dashboard yet: build it once with electron-vite (about 10 s). */
+function buildDashboard(io: CliIO): void {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const bin = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+  if (!existsSync(bin)) return;
+  io.stderr('backprop-lab serve: building the dashboard (once; npm run build does the same)…\n');
+  const r = spawnSync(process.execPath, [bin, 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) io.stderr(`backprop-lab serve: the dashboard build failed (exit ${r.status}); see the messages above\n`);
+}
+
 /** Runs `serve`; resolves with the exit code once the server has stopped. `started` sees the server (tests). */
 export async function runServe(argv: readonly string[], io: CliIO, started?: (server: RunningServer) => void): Promise<number> {
   let opts;
@@ -56,8 +67,9 @@ export async function runServe(argv: readonly string[], io: CliIO, started?: (se
   const db = typeof dbOpt === 'string' ? resolve(cwd, dbOpt) : resolveDbPath({});
   const staticOpt = opts.get('--static');
   const staticDir = typeof staticOpt === 'string' ? resolve(cwd, staticOpt) : defaultStatic();
+  if (!existsSync(join(staticDir, 'index.html')) && staticOpt === undefined) buildDashboard(io);
   if (!existsSync(join(staticDir, 'index.html'))) {
-    io.stderr(`backprop-lab serve: note: ${join(staticDir, 'index.html')} is missing, so the page will not load; build it with npx electron-vite build\n`);
+    io.stderr(`backprop-lab serve: note: ${join(staticDir, 'index.html')} is missing, so the page will not load; build it with npm run build\n`);
   }
 
   let server: RunningServer;
