@@ -121,6 +121,8 @@ describe('train records its run', () => {
         return () => void (interrupt = null);
       },
     });
+    // training starts once the backend is chosen (auto measures each backend first): wait for the handler, then a bit
+    for (let i = 0; i < 600 && !interrupt; i++) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     interrupt!();
     const r = await pending;

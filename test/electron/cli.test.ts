@@ -187,10 +187,14 @@ describe('bad options and values exit 2 with one line naming them', () => {
     expect(r.stderr).toBe('backprop-lab: --arch bad-arch.json: layer 2 expects input_dim 4 but layer 1 outputs 3; set layer 2 input_dim to 3\n');
   });
 
-  it('--backend gpu says it cannot start (no gpu backend in this build)', async () => {
-    const r = await cli(['train', '--backend', 'gpu', '--epochs', '1']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^backprop-lab: backend gpu cannot start: .*; use --backend cpu or auto\n$/);
+  it('--backend gpu trains on gpu.js and reports its mode and why, within 1e-3 of float64 numpy', async () => {
+    const r = await cli(['train', '--backend', 'gpu', '--epochs', '100', '--json', '--no-record']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = lastJson(r.stdout);
+    expect(out.backend).toMatchObject({ name: 'gpu', precision: 'float32', mode: expect.stringMatching(/^(headlessgl|webasm)$/) });
+    expect(out.backend.reason).toMatch(/^gpu was asked for; /);
+    const ref = JSON.parse(readFileSync(new URL('../fixtures/reference/cost_history.json', import.meta.url), 'utf8'));
+    expect(Math.abs(out.finalCost - ref.cost[1]) / ref.cost[1]).toBeLessThan(1e-3);
   });
 });
 
@@ -214,8 +218,12 @@ describe('runs that do not finish', () => {
         return () => void (interrupt = null);
       },
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // training starts once the backend is chosen (auto measures each backend first): wait for the handler, then a bit
+    for (let i = 0; i < 600 && !interrupt; i++) await new Promise((r) => setTimeout(r, 50));
     expect(interrupt).not.toBeNull();
+    // training starts once the backend is chosen (auto measures each backend first): wait for the handler, then a bit
+    for (let i = 0; i < 600 && !interrupt; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
     interrupt!();
     const r = await pending;
     expect(r.code).toBe(130);
