@@ -46,6 +46,12 @@ function shapeError(op: string, detail: string): Error {
 export interface CpuBackendOptions {
   /** 'auto' (default): WebAssembly SIMD when this engine supports it, else plain JS. 'wasm' throws when it can't. */
   kernels?: 'auto' | 'wasm' | 'js';
+  /**
+   * Run on these float64 kernels and memory instead of a fresh one-thread instance (./parallel.ts passes kernels
+   * split over worker threads); `modeReason` then says what they are.
+   */
+  heap?: WasmHeap;
+  modeReason?: string;
 }
 
 export class CpuBackend implements Backend {
@@ -60,10 +66,10 @@ export class CpuBackend implements Backend {
   readonly heap: WasmHeap | null;
 
   constructor(opts: CpuBackendOptions = {}) {
-    const want = opts.kernels ?? 'auto';
-    let heap: WasmHeap | null = null;
-    let reason = 'plain JS kernels were asked for';
-    if (want !== 'js') {
+    const want = opts.heap ? 'given' : opts.kernels ?? 'auto';
+    let heap: WasmHeap | null = opts.heap ?? null;
+    let reason = opts.heap ? opts.modeReason ?? 'WebAssembly SIMD kernels were given' : 'plain JS kernels were asked for';
+    if (want !== 'js' && want !== 'given') {
       const m = kernelModule();
       if ('module' in m) {
         try {

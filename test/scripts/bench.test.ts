@@ -1,5 +1,6 @@
-// `npm run bench`: its JSON shape, the engine entry, and (where python has numpy) the numpy entry with the
-// engine's final cost checked against numpy's. No time limits: a benchmark prints ratios, it does not assert them.
+// `npm run bench`: its JSON shape, the engine entries, and (where python has numpy) the numpy entries with every
+// final cost checked against numpy's, on the seed workload and the scale ones. No time limits: a benchmark prints
+// ratios, it does not assert them.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../engine/config';
 import { findNumpyScript, findPython, flopsPerEpoch, IMPLS, main, parseBenchArgs, WORKLOADS } from '../../scripts/bench';
+import { SCALE_ARCH } from '../../scripts/bench/scale';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -25,7 +27,7 @@ const numpy = (() => {
 
 describe('bench', () => {
   it('--epochs 20 --repeats 1 --json: engine-cpu-f64 timed, numpy alongside, the same final cost', async () => {
-    const r = await bench(['--epochs', '20', '--repeats', '1', '--json']);
+    const r = await bench(['--workload', 'seed-moons', '--impl', 'engine-cpu-f64,numpy-f64', '--epochs', '20', '--repeats', '1', '--json']);
     expect(r.code).toBe(0);
     const engine = r.json.results.find((x: any) => x.impl === 'engine-cpu-f64');
     expect(engine).toMatchObject({ workload: 'seed-moons', epochs: 20 });
@@ -43,14 +45,14 @@ describe('bench', () => {
     expect(ref).toMatchObject({ workload: 'seed-moons', epochs: 20 });
     expect(ref.msPerEpoch).toBeGreaterThan(0);
     expect(r.json.ratio).toBeCloseTo(engine.msPerEpoch / ref.msPerEpoch, 10);
-    expect(r.json.checks).toEqual([expect.objectContaining({ workload: 'seed-moons', impl: 'engine-cpu-f64', reference: 'numpy-f64', ok: true })]);
+    expect(r.json.checks).toEqual([expect.objectContaining({ workload: 'seed-moons', impl: 'engine-cpu-f64', reference: 'numpy-f64', epochs: 20, tolerance: 1e-9, ok: true })]);
     expect(r.json.checks[0].relDiff).toBeLessThan(1e-9);
     expect(r.stdout).toMatch(/engine-cpu-f64 is [\d.]+× (slower|faster) than numpy-f64/);
     expect(r.stdout).toMatch(/check final cost after 20 epochs: .* OK/);
   });
 
   it('runs as `node bin/bench.js` (npm run bench) with --impl to pick implementations', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/bench.js'), '--epochs', '5', '--repeats', '1', '--impl', 'engine-cpu-f64', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/bench.js'), '--workload', 'seed-moons', '--epochs', '5', '--repeats', '1', '--impl', 'engine-cpu-f64', '--json'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     const out = JSON.parse(lines[lines.length - 1]!);
@@ -58,14 +60,70 @@ describe('bench', () => {
     expect(out.ratio).toBeNull();
   });
 
+  it('scale and scale-mb512 --epochs 1: every cpu path and numpy f32/f64, checked against numpy-f64, with the numpy-f32 ratio', async () => {
+    const r = await bench(['--workload', 'scale,scale-mb512', '--impl', 'engine-cpu-f64,engine-cpu-f64-threads,engine-cpu-f32,engine-cpu-f32-threads,numpy-f64,numpy-f32', '--epochs', '1', '--repeats', '1', '--json']);
+    expect(r.code).toBe(0);
+    for (const w of ['scale', 'scale-mb512']) {
+      for (const impl of ['engine-cpu-f64', 'engine-cpu-f64-threads', 'engine-cpu-f32', 'engine-cpu-f32-threads']) {
+        const e = r.json.results.find((x: any) => x.workload === w && x.impl === impl);
+        expect(e, `${w} × ${impl}`).toMatchObject({ epochs: 1, precision: impl.includes('f32') ? 'float32' : 'float64' });
+        expect(e.msPerEpoch).toBeGreaterThan(0);
+        expect(e.gflops).toBeGreaterThan(0);
+      }
+      // the threaded float64 path is the one-thread path, bit for bit
+      const cost = (impl: string) => r.json.results.find((x: any) => x.workload === w && x.impl === impl).finalCost;
+      expect(cost('engine-cpu-f64-threads')).toBe(cost('engine-cpu-f64'));
+      expect(cost('engine-cpu-f32-threads')).toBe(cost('engine-cpu-f32'));
+    }
+    if (!numpy.ok) {
+      console.warn(`bench test: python with numpy not available, the scale numpy entries are not checked (${numpy.why})`);
+      expect(r.stdout).toContain('numpy-f32 skipped');
+      return;
+    }
+    for (const w of ['scale', 'scale-mb512']) {
+      for (const impl of ['numpy-f64', 'numpy-f32']) expect(r.json.results.find((x: any) => x.workload === w && x.impl === impl), `${w} × ${impl}`).toBeDefined();
+      const checks = r.json.checks.filter((c: any) => c.workload === w);
+      expect(checks.map((c: any) => c.impl).sort()).toEqual(['engine-cpu-f32', 'engine-cpu-f32-threads', 'engine-cpu-f64', 'engine-cpu-f64-threads', 'numpy-f32']);
+      for (const c of checks) {
+        expect(c.ok, `${w} × ${c.impl}: ${c.relDiff}`).toBe(true);
+        expect(c.tolerance).toBe(c.impl.includes('f32') ? 1e-3 : 1e-9);
+      }
+      const s = r.json.scale.find((x: any) => x.workload === w);
+      expect(s).toMatchObject({ target: 0.5 });
+      expect(s.best).toMatch(/^engine-/);
+      expect(s.fractionOfNumpyF32).toBeGreaterThan(0);
+    }
+    expect(r.stdout).toMatch(/scale: best engine path engine-\S+ \([\d.]+ ms\/epoch\) reaches [\d.]+ of numpy-f32's throughput/);
+  });
+
+  it('bench_numpy.py makes the same scale data as the engine (numpy-f64 and the engine agree after one epoch to 1e-12)', async () => {
+    if (!numpy.ok) {
+      console.warn(`bench test: python with numpy not available, bench_numpy.py is not run (${numpy.why})`);
+      return;
+    }
+    const r = spawnSync(findPython().exe!, [join(ROOT, 'scripts/bench_numpy.py'), '--dtype', 'float64', '--samples', '512', '--epochs', '1', '--repeats', '1', '--check-epochs', '1'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(Object.keys(out.costs_at)).toEqual(['1']);
+    const { scaleData } = await import('../../scripts/bench/scale');
+    const { createTrainer } = await import('../../engine/train');
+    const { CpuBackend } = await import('../../engine/backends/cpu');
+    const b = new CpuBackend();
+    const tr = await createTrainer(resolveConfig({ architecture: SCALE_ARCH, training: { epochs: 1 } }), { data: scaleData(512), backend: { backend: b, info: { name: 'cpu', mode: b.mode, precision: 'float64', reason: 'test' } } });
+    const res = await tr.run();
+    expect(Math.abs(res.finalCost - out.final_cost) / out.final_cost).toBeLessThan(1e-12);
+  });
+
   it('counts 3·2·Σ(in·out)·m flops per epoch and parses its options', () => {
     expect(flopsPerEpoch(resolveConfig(), 900)).toBe(6 * (2 * 25 + 25 * 50 + 50 * 50 + 50 * 25 + 25) * 900);
-    expect(parseBenchArgs([])).toEqual({ json: false, epochs: 2000, repeats: 3, workloads: null, impls: null });
+    expect(flopsPerEpoch(resolveConfig({ architecture: SCALE_ARCH }), 16384)).toBe(6 * (64 * 256 + 256 * 256 + 256) * 16384);
+    expect(parseBenchArgs([])).toEqual({ json: false, epochs: null, repeats: 3, workloads: null, impls: null });
     expect(parseBenchArgs(['--epochs=50', '--repeats', '2', '--workload', 'seed-moons'])).toMatchObject({ epochs: 50, repeats: 2, workloads: ['seed-moons'] });
     expect(() => parseBenchArgs(['--epochs', '0'])).toThrow('--epochs must be an integer ≥ 1');
     expect(() => parseBenchArgs(['--impl', 'numpy-f16'])).toThrow('--impl must name some of');
-    expect(WORKLOADS.map((w) => w.id)).toContain('seed-moons');
-    expect(IMPLS.map((i) => i.id)).toEqual(expect.arrayContaining(['engine-cpu-f64', 'numpy-f64']));
+    expect(WORKLOADS.map((w) => w.id)).toEqual(['seed-moons', 'scale', 'scale-mb512']);
+    expect(WORKLOADS.find((w) => w.id === 'seed-moons')!.epochs).toBe(2000);
+    expect(IMPLS.map((i) => i.id)).toEqual(expect.arrayContaining(['engine-cpu-f64', 'engine-cpu-f64-threads', 'engine-cpu-f32', 'engine-cpu-f32-threads', 'engine-gpu-webasm', 'engine-gpu-headlessgl', 'numpy-f64', 'numpy-f32']));
   });
 
   it('a bad option exits 2', async () => {

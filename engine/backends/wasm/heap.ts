@@ -1,6 +1,8 @@
-// The WebAssembly SIMD kernels, loaded from the embedded module, and the linear memory their tensors live in:
+// The WebAssembly SIMD kernels, loaded from the embedded modules, and the linear memory their tensors live in:
 // one instance per CPU backend, with a first-fit allocator over its memory above the module's own data.
+// The memory may be given (a shared one, for the threaded kernels of ../parallel.ts).
 
+import { KERNELS_F32_WASM_BASE64 } from './kernels-f32-wasm';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 
 /** The module's exports (see kernels.c); pointers are byte offsets into the heap's memory. */
@@ -15,31 +17,59 @@ export interface WasmKernels {
   sgd(p: number, g: number, n: number, lr: number, l2: number): void;
 }
 
-/** Activation codes of kernels.c. */
+/**
+ * The float32 module's exports (see kernels-f32.c). Every kernel takes (part, nparts) last and does that share
+ * of the work; the gemms use gemm_scratch_bytes(M, K, N) bytes of scratch per part (part p at p times that).
+ */
+export interface WasmF32Kernels {
+  gemm_scratch_bytes(M: number, K: number, N: number): number;
+  gemm_nn_mt(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number, part: number, nparts: number): void;
+  gemm_tn_mt(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number, part: number, nparts: number): void;
+  gemm_nt_mt(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number, part: number, nparts: number): void;
+  row_sums_mt(x: number, out: number, rows: number, cols: number, divisor: number, part: number, nparts: number): void;
+  bias_act_mt(z: number, bias: number, a: number, rows: number, cols: number, act: number, slope: number, part: number, nparts: number): number;
+  act_backward_mt(dA: number, z: number, a: number, dz: number, n: number, act: number, slope: number, part: number, nparts: number): void;
+  sgd_mt(p: number, g: number, n: number, lr: number, l2: number, part: number, nparts: number): void;
+}
+
+/** Activation codes of kernels.c and kernels-f32.c. */
 export const WASM_ACT = { relu: 0, leaky_relu: 1, linear: 2, sigmoid: 3, tanh: 4 } as const;
 
 const PAGE = 65536;
 /** Every block starts on a cache line and is a whole number of them. */
 const ALIGN = 64;
 
-let cached: { module: WebAssembly.Module } | { reason: string } | undefined;
+type Loaded = { module: WebAssembly.Module } | { reason: string };
+const cache = new Map<string, Loaded>();
 
-/** The compiled kernel module, or why it cannot run here (no WebAssembly, no SIMD, compile refused). */
-export function kernelModule(): { module: WebAssembly.Module } | { reason: string } {
-  if (cached) return cached;
+/** Compiles an embedded module once, or says why it cannot run here (no WebAssembly, no SIMD, compile refused). */
+export function loadModule(base64: string): Loaded {
+  let m = cache.get(base64);
+  if (m) return m;
   try {
     if (typeof WebAssembly !== 'object') {
-      cached = { reason: 'WebAssembly is not available' };
+      m = { reason: 'WebAssembly is not available' };
     } else {
-      const bytes = decodeBase64(KERNELS_WASM_BASE64);
-      cached = WebAssembly.validate(bytes)
+      const bytes = decodeBase64(base64);
+      m = WebAssembly.validate(bytes)
         ? { module: new WebAssembly.Module(bytes) }
         : { reason: 'this WebAssembly engine does not support SIMD (simd128)' };
     }
   } catch (e) {
-    cached = { reason: `the WebAssembly kernels did not compile: ${(e as Error).message}` };
+    m = { reason: `the WebAssembly kernels did not compile: ${(e as Error).message}` };
   }
-  return cached;
+  cache.set(base64, m);
+  return m;
+}
+
+/** The float64 kernel module (kernels.c), or why it cannot run here. */
+export function kernelModule(): Loaded {
+  return loadModule(KERNELS_WASM_BASE64);
+}
+
+/** The float32 kernel module (kernels-f32.c, unshared memory), or why it cannot run here. */
+export function kernelModuleF32(): Loaded {
+  return loadModule(KERNELS_F32_WASM_BASE64);
 }
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
@@ -54,20 +84,30 @@ interface Block {
   size: number;
 }
 
+export interface WasmHeapOptions<K = WasmKernels> {
+  /** Initial size of a memory made here (default 4 MiB). */
+  initialBytes?: number;
+  /** Use this memory (e.g. a shared one) instead of making one; the module must import it as env.memory. */
+  memory?: WebAssembly.Memory;
+  /** Call these instead of the instance's exports (e.g. wrappers that split each call over threads). */
+  kernels?: K;
+}
+
 /** One kernel instance and its memory. Blocks freed (explicitly or when their tensor is collected) are reused. */
-export class WasmHeap {
+export class WasmHeap<K = WasmKernels> {
   readonly memory: WebAssembly.Memory;
-  readonly kernels: WasmKernels;
+  readonly kernels: K;
   /** Free blocks, sorted by address, never adjacent (they are merged). */
   private readonly freeList: Block[] = [];
   private readonly sizes = new Map<number, number>();
   private readonly collected =
     typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((ptr) => this.free(ptr)) : null;
 
-  constructor(module: WebAssembly.Module, initialBytes = 4 << 20) {
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE) });
+  constructor(module: WebAssembly.Module, opts: number | WasmHeapOptions<K> = {}) {
+    const o = typeof opts === 'number' ? { initialBytes: opts } : opts;
+    this.memory = o.memory ?? new WebAssembly.Memory({ initial: Math.ceil((o.initialBytes ?? 4 << 20) / PAGE) });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.kernels = instance.exports as unknown as WasmKernels;
+    this.kernels = o.kernels ?? (instance.exports as unknown as K);
     const base = roundUp((instance.exports.__heap_base as WebAssembly.Global).value as number, ALIGN);
     this.freeList.push({ ptr: base, size: this.memory.buffer.byteLength - base });
   }
@@ -135,6 +175,11 @@ export class WasmHeap {
   /** A float64 view of n values at ptr; views go stale (length 0) when the memory grows, so re-take them. */
   f64(ptr: number, n: number): Float64Array {
     return new Float64Array(this.memory.buffer, ptr, n);
+  }
+
+  /** A float32 view of n values at ptr (goes stale as f64's do). */
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, n);
   }
 
   /** Bytes allocated and not freed (for tests). */

@@ -9,6 +9,11 @@
 // - elementwise kernels do the same operations, in the same order, as engine/activations.ts.
 //
 // Pointers are byte offsets into linear memory; no alignment is assumed (v128 loads may be unaligned).
+//
+// Built with -DKERNELS_MT (the shared-memory build), each kernel `x` also has an `x_mt` export taking (part, nparts) last, which does only that share of the output
+// (columns for NN/TN, rows or columns for NT, rows or elements for the rest) so that threads sharing the memory
+// (../parallel.ts) split the work. Every output element is still computed by one thread in the same order, so the
+// threaded result is bit for bit the one-thread result.
 
 #include <wasm_simd128.h>
 
@@ -16,6 +21,18 @@
 #define INLINE static inline __attribute__((always_inline))
 
 typedef v128_t vec;
+
+INLINE int imin(int a, int b) { return a < b ? a : b; }
+
+/** Part `part` of nparts of [0, n), cut on multiples of `align`, as [*b, *e). */
+INLINE void share(int n, int part, int nparts, int align, int *b, int *e) {
+  int chunks = (n + align - 1) / align;
+  int per = chunks / nparts, rem = chunks % nparts;
+  int c0 = part * per + (part < rem ? part : rem);
+  int c1 = c0 + per + (part < rem ? 1 : 0);
+  *b = imin(c0 * align, n);
+  *e = imin(c1 * align, n);
+}
 
 INLINE vec vadd(vec a, vec b) { return wasm_f64x2_add(a, b); }
 INLINE vec vmul(vec a, vec b) { return wasm_f64x2_mul(a, b); }
@@ -102,12 +119,19 @@ INLINE void rows_block(const double *A, int ars, int aks, const double *B, doubl
   if (j < j1) micro1(A, ars, aks, B, C, i, j, ks, nk, N, R, div, d);
 }
 
+/** Ints of scratch one part of a gemm needs (its live-row lists), a multiple of 16. */
+INLINE int scratch_ints(int M, int K, int N) { return (K + M + N + 15) / 16 * 16; }
+
 INLINE void gemm_xn(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
-                    double divisor, int *scratch) {
+                    double divisor, int *scratch, int part, int nparts) {
   int div = divisor != 1.0;
+  int c0, c1;
+  share(N, part, nparts, 4, &c0, &c1);
+  if (c0 >= c1) return;
+  scratch += part * scratch_ints(M, K, N);
   int nk = live_rows(B, K, N, scratch);
-  for (int j0 = 0; j0 < N; j0 += NB) {
-    int j1 = j0 + NB < N ? j0 + NB : N;
+  for (int j0 = c0; j0 < c1; j0 += NB) {
+    int j1 = j0 + NB < c1 ? j0 + NB : c1;
     int i = 0;
     for (; i + NN_R <= M; i += NN_R) rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, NN_R, div, divisor);
     switch (M - i) {
@@ -121,14 +145,28 @@ INLINE void gemm_xn(const double *A, int ars, int aks, const double *B, double *
 /** C(M×N) = A(M×K) · B(K×N) / divisor; scratch holds K ints. */
 EXPORT(gemm_nn) void gemm_nn(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                              int *scratch) {
-  gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch);
+  gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch, 0, 1);
 }
 
 /** C(M×N) = A(K×M)ᵀ · B(K×N) / divisor; scratch holds K ints. */
 EXPORT(gemm_tn) void gemm_tn(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                              int *scratch) {
-  gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch);
+  gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, 0, 1);
 }
+
+#ifdef KERNELS_MT
+/** gemm_nn for this part's columns; scratch holds scratch_ints(M, K, N) ints per part. */
+EXPORT(gemm_nn_mt) void gemm_nn_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
+                                   int *scratch, int part, int nparts) {
+  gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch, part, nparts);
+}
+
+/** gemm_tn for this part's columns; scratch holds scratch_ints(M, K, N) ints per part. */
+EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
+                                   int *scratch, int part, int nparts) {
+  gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, part, nparts);
+}
+#endif
 
 // ---------------------------------------------------------------------------------------------------------
 // C(M×N) = A(M×K) · B(N×K)ᵀ / divisor: every element is a dot product of two contiguous rows of length K.
@@ -173,16 +211,32 @@ INLINE void dots_rows(const double *A, const double *B, double *C, const int *is
   for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
 }
 
-/** C(M×N) = A(M×K) · B(N×K)ᵀ / divisor; scratch holds M + N ints. */
-EXPORT(gemm_nt) void gemm_nt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
-                             int *scratch) {
+/** The live indices of `live` (n of them) that fall in [lo, hi): returns the first, sets *cnt. */
+INLINE const int *live_in(const int *live, int n, int lo, int hi, int *cnt) {
+  int a = 0;
+  while (a < n && live[a] < lo) a++;
+  int b = a;
+  while (b < n && live[b] < hi) b++;
+  *cnt = b - a;
+  return live + a;
+}
+
+INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
+                         int *scratch, int part, int nparts) {
   int div = divisor != 1.0;
-  int *is = scratch, *js = scratch + M;
-  int ni = live_rows(A, M, K, is), nj = live_rows(B, N, K, js);
-  if (ni < M || nj < N) {
+  int r0 = 0, r1 = M, c0 = 0, c1 = N;
+  if (M >= 4 * nparts || M >= N) share(M, part, nparts, NT_R, &r0, &r1);
+  else share(N, part, nparts, NT_S, &c0, &c1);
+  scratch += part * scratch_ints(M, K, N);
+  int *isAll = scratch, *jsAll = scratch + M;
+  int niAll = live_rows(A, M, K, isAll), njAll = live_rows(B, N, K, jsAll);
+  if (niAll < M || njAll < N) {
     double z = div ? 0.0 / divisor : 0.0;  // what a dot of zeros would have given (np.dot gives +0 there)
-    for (int i = 0; i < M * N; i++) C[i] = z;
+    for (int i = r0; i < r1; i++)
+      for (int j = c0; j < c1; j++) C[i * N + j] = z;
   }
+  int ni, nj;
+  const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
   int t = 0;
   for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
   switch (ni - t) {
@@ -191,6 +245,23 @@ EXPORT(gemm_nt) void gemm_nt(const double *A, const double *B, double *C, int M,
     case 1: dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor); break;
   }
 }
+
+/** C(M×N) = A(M×K) · B(N×K)ᵀ / divisor; scratch holds M + N ints. */
+EXPORT(gemm_nt) void gemm_nt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
+                             int *scratch) {
+  gemm_nt_part(A, B, C, M, K, N, divisor, scratch, 0, 1);
+}
+
+#ifdef KERNELS_MT
+/** gemm_nt for this part's rows (or columns, when M is too small to share); scratch_ints(M, K, N) ints per part. */
+EXPORT(gemm_nt_mt) void gemm_nt_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
+                                   int *scratch, int part, int nparts) {
+  gemm_nt_part(A, B, C, M, K, N, divisor, scratch, part, nparts);
+}
+
+/** Bytes of scratch one part of a gemm needs. */
+EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N) { return 4 * scratch_ints(M, K, N); }
+#endif
 
 // ---------------------------------------------------------------------------------------------------------
 // numpy's pairwise_sum (numpy/core/src/umath/loops_utils.h.src), for a contiguous float64 row.
@@ -226,13 +297,26 @@ static double pairwise_sum(const double *a, int n) {
 }
 
 /** out[r] = (0 + pairwise_sum(X[r, :])) / divisor for every row: np.sum(X, axis=1) / divisor. */
-EXPORT(row_sums) void row_sums(const double *X, double *out, int rows, int cols, double divisor) {
-  for (int r = 0; r < rows; r++) {
+INLINE void row_sums_part(const double *X, double *out, int rows, int cols, double divisor, int part, int nparts) {
+  int r0, r1;
+  share(rows, part, nparts, 1, &r0, &r1);
+  for (int r = r0; r < r1; r++) {
     // numpy's add.reduce starts from its identity 0 (which turns a -0 sum into +0)
     double s = 0.0 + pairwise_sum(X + r * cols, cols);
     out[r] = s / divisor;
   }
 }
+
+EXPORT(row_sums) void row_sums(const double *X, double *out, int rows, int cols, double divisor) {
+  row_sums_part(X, out, rows, cols, divisor, 0, 1);
+}
+
+#ifdef KERNELS_MT
+EXPORT(row_sums_mt) void row_sums_mt(const double *X, double *out, int rows, int cols, double divisor, int part,
+                                     int nparts) {
+  row_sums_part(X, out, rows, cols, divisor, part, nparts);
+}
+#endif
 
 // ---------------------------------------------------------------------------------------------------------
 // Elementwise: bias + activation, activation backward, the sgd step.
@@ -243,12 +327,15 @@ enum { ACT_RELU = 0, ACT_LEAKY = 1, ACT_LINEAR = 2, ACT_SIGMOID = 3, ACT_TANH = 
  * Z += bias (per row), then A = g(Z) for relu, leaky_relu (slope) or linear; other activations only get the
  * bias added (their g runs in JS). Returns 1 when every output (or every Z, for the others) is finite.
  */
-EXPORT(bias_act) int bias_act(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope) {
+INLINE int bias_act_part(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope,
+                         int part, int nparts) {
+  int r0, r1;
+  share(rows, part, nparts, 1, &r0, &r1);
   vec zero = wasm_f64x2_const(0.0, 0.0);
   vec sl = vsplat(slope);
   vec chk = zero;  // Σ out·0: NaN iff some output is NaN or ±Infinity (never overflows)
   double chks = 0.0;
-  for (int r = 0; r < rows; r++) {
+  for (int r = r0; r < r1; r++) {
     double b = bias[r];
     vec bv = vsplat(b);
     double *z = Z + r * cols, *a = A + r * cols;
@@ -284,9 +371,20 @@ EXPORT(bias_act) int bias_act(double *Z, const double *bias, double *A, int rows
   return c == 0.0;
 }
 
+EXPORT(bias_act) int bias_act(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope) {
+  return bias_act_part(Z, bias, A, rows, cols, act, slope, 0, 1);
+}
+
+#ifdef KERNELS_MT
+EXPORT(bias_act_mt) int bias_act_mt(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope,
+                                    int part, int nparts) {
+  return bias_act_part(Z, bias, A, rows, cols, act, slope, part, nparts);
+}
+#endif
+
 /** dZ = dA ⊙ g'(Z) over n values, as engine/activations.ts (softmax is not handled here). */
-EXPORT(act_backward) void act_backward(const double *dA, const double *Z, const double *A, double *dZ, int n, int act,
-                                       double slope) {
+INLINE void act_backward_all(const double *dA, const double *Z, const double *A, double *dZ, int n, int act,
+                             double slope) {
   vec zero = wasm_f64x2_const(0.0, 0.0);
   vec one = wasm_f64x2_const(1.0, 1.0);
   vec sl = vsplat(slope);
@@ -319,8 +417,22 @@ EXPORT(act_backward) void act_backward(const double *dA, const double *Z, const 
   }
 }
 
+EXPORT(act_backward) void act_backward(const double *dA, const double *Z, const double *A, double *dZ, int n, int act,
+                                       double slope) {
+  act_backward_all(dA, Z, A, dZ, n, act, slope);
+}
+
+#ifdef KERNELS_MT
+EXPORT(act_backward_mt) void act_backward_mt(const double *dA, const double *Z, const double *A, double *dZ, int n,
+                                             int act, double slope, int part, int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 8, &i0, &i1);
+  act_backward_all(dA + i0, Z + i0, A + i0, dZ + i0, i1 - i0, act, slope);
+}
+#endif
+
 /** p -= lr · g (l2 = 0), or p -= lr · (g + l2 · p). */
-EXPORT(sgd) void sgd(double *p, const double *g, int n, double lr, double l2) {
+INLINE void sgd_all(double *p, const double *g, int n, double lr, double l2) {
   vec lv = vsplat(lr), l2v = vsplat(l2);
   int i = 0;
   if (l2 == 0.0) {
@@ -334,3 +446,13 @@ EXPORT(sgd) void sgd(double *p, const double *g, int n, double lr, double l2) {
     for (; i < n; i++) p[i] = p[i] - lr * (g[i] + l2 * p[i]);
   }
 }
+
+EXPORT(sgd) void sgd(double *p, const double *g, int n, double lr, double l2) { sgd_all(p, g, n, lr, l2); }
+
+#ifdef KERNELS_MT
+EXPORT(sgd_mt) void sgd_mt(double *p, const double *g, int n, double lr, double l2, int part, int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 8, &i0, &i1);
+  sgd_all(p + i0, g + i0, i1 - i0, lr, l2);
+}
+#endif

@@ -1,0 +1,262 @@
+// node-only: runs the CPU kernels on worker_threads (node:worker_threads, Atomics.wait on the calling thread).
+// The multi-threaded CPU backends: the float64 (numpy-exact) or float32 WebAssembly SIMD kernels, with every
+// kernel call split between the calling thread and `threads − 1` workers that share one WebAssembly.Memory.
+// The Backend interface is synchronous, so the caller posts a job in a shared control block, wakes the workers,
+// does its own share, and blocks (Atomics.wait) until they are done. Each output element is computed by one
+// thread exactly as the one-thread kernels do, so results are bit for bit those of CpuBackend / CpuF32Backend.
+// Browsers never reach this file (the renderer may not block its main thread, and needs cross-origin isolation
+// for shared memory).
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Activation } from '../architecture';
+import type { Backend, Precision, Tensor, UpdateRule } from './backend';
+import { CpuBackend } from './cpu';
+import { CpuF32Backend } from './cpu-f32';
+import { KERNELS_F32_MT_WASM_BASE64 } from './wasm/kernels-f32-mt-wasm';
+import { KERNELS_MT_WASM_BASE64 } from './wasm/kernels-mt-wasm';
+import { loadModule, WasmHeap, type WasmF32Kernels, type WasmKernels } from './wasm/heap';
+
+const PAGE = 65536;
+/** Pages of the shared memory's maximum (2 GiB; the modules are linked with the same --max-memory). */
+const MAX_PAGES = 32768;
+
+// Control block (Int32Array over a SharedArrayBuffer):
+const GEN = 0; // job generation; workers wait for it to change. -1: exit
+const DONE = 1; // workers finished with the current job
+const OP = 2; // index of the kernel in `names`
+const NARGS = 3;
+const RESULT = 4; // RESULT + part: each part's return value
+const MAX_ARGS = 16;
+
+/** The worker's loop, run with `eval` (so no file path to resolve under tsx, vitest or a bundle). */
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { module, memory, ctl: ctlBuf, args: argsBuf, names, part, nparts, spin } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const fns = names.map((n) => ex[n]);
+const ctl = new Int32Array(ctlBuf), args = new Float64Array(argsBuf);
+// read the generation before saying ready: the first job may be posted the moment 'ready' arrives
+let gen = Atomics.load(ctl, ${GEN});
+parentPort.postMessage('ready');
+for (;;) {
+  // spin briefly (the next kernel usually follows within microseconds), then sleep until the generation moves
+  for (let i = 0; i < spin && Atomics.load(ctl, ${GEN}) === gen; i++);
+  while (Atomics.load(ctl, ${GEN}) === gen) Atomics.wait(ctl, ${GEN}, gen);
+  gen = Atomics.load(ctl, ${GEN});
+  if (gen === -1) break;
+  const n = ctl[${NARGS}], a = args;
+  const f = fns[ctl[${OP}]];
+  let r;
+  switch (n) {
+    case 5: r = f(a[0], a[1], a[2], a[3], a[4], part, nparts); break;
+    case 7: r = f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], part, nparts); break;
+    case 8: r = f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], part, nparts); break;
+    default: r = f(...Array.from(a.subarray(0, n)), part, nparts);
+  }
+  ctl[${RESULT} + part] = r | 0;
+  if (Atomics.add(ctl, ${DONE}, 1) === nparts - 2) Atomics.notify(ctl, ${DONE});
+}
+`;
+
+/** Kernel calls split over the calling thread and `threads − 1` workers sharing one memory. */
+export class KernelPool {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: Record<string, (...a: number[]) => number>;
+  private readonly ctl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly index = new Map<string, number>();
+  private readonly workers: Worker[] = [];
+  private closed = false;
+  private broken: string | null = null;
+
+  private constructor(readonly module: WebAssembly.Module, readonly threads: number, names: string[], spin: number) {
+    this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Record<string, (...a: number[]) => number>;
+    names.forEach((n, i) => this.index.set(n, i));
+    const ctlBuf = new SharedArrayBuffer(4 * (RESULT + threads));
+    const argsBuf = new SharedArrayBuffer(8 * MAX_ARGS);
+    this.ctl = new Int32Array(ctlBuf);
+    this.args = new Float64Array(argsBuf);
+    for (let part = 1; part < threads; part++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, ctl: ctlBuf, args: argsBuf, names, part, nparts: threads, spin } });
+      w.unref(); // an idle pool never keeps the process alive
+      this.workers.push(w);
+    }
+  }
+
+  /** A pool whose workers have instantiated the module (so the first kernel doesn't wait for them to boot). */
+  static async create(module: WebAssembly.Module, threads: number, names: string[], spin = 20000): Promise<KernelPool> {
+    const pool = new KernelPool(module, threads, names, spin);
+    await Promise.all(
+      pool.workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+            w.once('exit', (code) => reject(new Error(`a kernel worker exited with code ${code} before it was ready`)));
+          }),
+      ),
+    );
+    for (const w of pool.workers) {
+      w.removeAllListeners();
+      w.on('error', (e) => (pool.broken ??= `a kernel worker failed: ${e.message}`));
+      w.on('exit', (code) => (pool.broken ??= `a kernel worker exited (code ${code})`));
+    }
+    return pool;
+  }
+
+  /** Runs kernel `name` on every part (args without the trailing part, nparts); returns the least part result. */
+  run(name: string, args: number[]): number {
+    if (this.closed) throw new Error('cpu backend: its kernel threads were closed (the backend was disposed)');
+    if (this.broken) throw new Error(`cpu backend: ${this.broken}`);
+    const n = this.threads;
+    const f = this.exports[name];
+    if (n === 1) return f(...args, 0, 1);
+    const ctl = this.ctl;
+    this.args.set(args);
+    ctl[OP] = this.index.get(name)!;
+    ctl[NARGS] = args.length;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+    let r = f(...args, 0, n) | 0;
+    // the workers usually finish about when this thread does: spin a little before sleeping
+    for (let i = 0; i < 20000 && Atomics.load(ctl, DONE) !== n - 1; i++);
+    for (let d = Atomics.load(ctl, DONE); d !== n - 1; d = Atomics.load(ctl, DONE)) {
+      if (Atomics.wait(ctl, DONE, d, 1000) === 'timed-out' && this.broken) throw new Error(`cpu backend: ${this.broken}`);
+    }
+    for (let p = 1; p < n; p++) r = Math.min(r, ctl[RESULT + p]);
+    return r;
+  }
+
+  /** Stops the workers; the pool can't run kernels afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.workers) w.removeAllListeners();
+    Atomics.store(this.ctl, GEN, -1);
+    Atomics.notify(this.ctl, GEN);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+const KERNEL_NAMES = ['gemm_nn_mt', 'gemm_tn_mt', 'gemm_nt_mt', 'row_sums_mt', 'bias_act_mt', 'act_backward_mt', 'sgd_mt'];
+
+export interface ParallelCpuBackendOptions {
+  /** 'float64' (default: numpy-exact, as CpuBackend) or 'float32' (as CpuF32Backend). */
+  precision?: Precision;
+  /** Threads in all, the calling one included (default: the machine's available parallelism, at most 8). */
+  threads?: number;
+}
+
+/**
+ * The cpu backend with its kernels split over worker threads. Create it with `ParallelCpuBackend.create()`;
+ * call `dispose()` when done (idle workers don't keep the process alive either way).
+ */
+export class ParallelCpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly mode: string;
+  readonly modeReason: string;
+  readonly precision: Precision;
+  readonly tolerance: number;
+
+  private constructor(private readonly inner: Backend, private readonly pool: KernelPool, mode: string, modeReason: string) {
+    this.mode = mode;
+    this.modeReason = modeReason;
+    this.precision = inner.precision;
+    this.tolerance = inner.tolerance;
+  }
+
+  static async create(opts: ParallelCpuBackendOptions = {}): Promise<ParallelCpuBackend> {
+    const precision = opts.precision ?? 'float64';
+    const threads = opts.threads ?? Math.min(8, availableParallelism());
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`cpu backend: threads must be a whole number ≥ 1, got ${threads}`);
+    if (typeof SharedArrayBuffer !== 'function') throw new Error('cpu backend: threads need SharedArrayBuffer, which this runtime lacks; use the one-thread cpu backend');
+    const loaded = loadModule(precision === 'float32' ? KERNELS_F32_MT_WASM_BASE64 : KERNELS_MT_WASM_BASE64);
+    if (!('module' in loaded)) throw new Error(`cpu backend: ${loaded.reason}; use the one-thread cpu backend`);
+    const pool = await KernelPool.create(loaded.module, threads, KERNEL_NAMES);
+    const mode = `${precision === 'float32' ? 'wasm-simd-f32' : 'wasm-simd-f64'}-threads${threads}`;
+    const modeReason = `WebAssembly SIMD kernels split over ${threads} thread${threads > 1 ? 's' : ''} sharing one memory`;
+    const run = (name: string) => (...a: number[]) => pool.run(name, a.slice(0, -2)); // drop the (0, 1) the backend passes
+    if (precision === 'float32') {
+      const ex = pool.exports as unknown as WasmF32Kernels;
+      const kernels: WasmF32Kernels = {
+        gemm_scratch_bytes: (M, K, N) => ex.gemm_scratch_bytes(M, K, N),
+        gemm_nn_mt: run('gemm_nn_mt'),
+        gemm_tn_mt: run('gemm_tn_mt'),
+        gemm_nt_mt: run('gemm_nt_mt'),
+        row_sums_mt: run('row_sums_mt'),
+        bias_act_mt: run('bias_act_mt'),
+        act_backward_mt: run('act_backward_mt'),
+        sgd_mt: run('sgd_mt'),
+      };
+      const heap = new WasmHeap<WasmF32Kernels>(loaded.module, { memory: pool.memory, kernels });
+      return new ParallelCpuBackend(new CpuF32Backend({ heap, parts: threads, mode, modeReason }), pool, mode, modeReason);
+    }
+    // float64: CpuBackend calls the one-thread exports with a scratch sized for one part; these run the _mt
+    // kernels on every thread with a scratch block of gemm_scratch_bytes per part
+    const ex = pool.exports as unknown as { gemm_scratch_bytes(M: number, K: number, N: number): number };
+    let scratchPtr = 0, scratchBytes = 0;
+    let heap: WasmHeap | null = null;
+    const gemm = (name: string) => (a: number, b: number, c: number, M: number, K: number, N: number, divisor: number) => {
+      const bytes = ex.gemm_scratch_bytes(M, K, N) * threads;
+      if (bytes > scratchBytes) {
+        if (scratchBytes) heap!.free(scratchPtr);
+        scratchPtr = heap!.alloc(bytes);
+        scratchBytes = bytes;
+      }
+      pool.run(name, [a, b, c, M, K, N, divisor, scratchPtr]);
+    };
+    const all = (name: string) => (...a: number[]) => pool.run(name, a);
+    const kernels: WasmKernels = {
+      gemm_nn: gemm('gemm_nn_mt'),
+      gemm_tn: gemm('gemm_tn_mt'),
+      gemm_nt: gemm('gemm_nt_mt'),
+      row_sums: all('row_sums_mt'),
+      bias_act: all('bias_act_mt'),
+      act_backward: all('act_backward_mt'),
+      sgd: all('sgd_mt'),
+    };
+    heap = new WasmHeap<WasmKernels>(loaded.module, { memory: pool.memory, kernels });
+    return new ParallelCpuBackend(new CpuBackend({ heap, modeReason }), pool, mode, modeReason);
+  }
+
+  /** Threads in all, the calling one included. */
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor {
+    return this.inner.tensor(rows, cols, data);
+  }
+  read(x: Tensor): Float64Array {
+    return this.inner.read(x);
+  }
+  write(x: Tensor, data: ArrayLike<number>): void {
+    this.inner.write(x, data);
+  }
+  gemm(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean, divisor: number): void {
+    this.inner.gemm(a, b, out, transA, transB, divisor);
+  }
+  biasActivation(z: Tensor, bias: Tensor, activation: Activation, a: Tensor): boolean {
+    return this.inner.biasActivation(z, bias, activation, a);
+  }
+  activationBackward(dA: Tensor, z: Tensor, a: Tensor, activation: Activation, dz: Tensor): void {
+    this.inner.activationBackward(dA, z, a, activation, dz);
+  }
+  rowSums(x: Tensor, out: Tensor, divisor: number): void {
+    this.inner.rowSums(x, out, divisor);
+  }
+  update(param: Tensor, grad: Tensor, state: Tensor[], rule: UpdateRule): void {
+    this.inner.update(param, grad, state, rule);
+  }
+  free(x: Tensor): void {
+    this.inner.free(x);
+  }
+
+  /** Stops the worker threads; the backend can't compute afterwards. */
+  dispose(): Promise<void> {
+    return this.pool.close();
+  }
+}

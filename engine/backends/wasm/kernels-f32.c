@@ -1,0 +1,365 @@
+// The float32 CPU path's inner loops as WebAssembly SIMD (f32x4: twice the lanes of the float64 kernels), working
+// in place on tensors in the module's (imported) linear memory. Rebuilt by scripts/build-wasm.sh into
+// kernels-f32-wasm.ts (one thread) and kernels-f32-mt-wasm.ts (shared memory, for ../parallel.ts).
+//
+// Numerics: IEEE float32 products and sums, no FMA, no -ffast-math. Unlike the float64 kernels these do not
+// reproduce numpy's summation order (numpy's float32 sgemm doesn't promise one either): gemm NN/TN sum each
+// element in k order; gemm NT sums each dot product in 4 lanes (k mod 4) added at the end; row sums use 16 lanes.
+//
+// Every kernel takes (part, nparts) last and does only its share of the output (columns for NN/TN, rows or
+// columns for NT, rows or elements for the rest), so nparts threads sharing the memory can each call it with
+// their own part; one thread calls it with (0, 1). No part writes what another reads in the same call.
+
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define INLINE static inline __attribute__((always_inline))
+
+typedef v128_t vec;
+
+INLINE vec vadd(vec a, vec b) { return wasm_f32x4_add(a, b); }
+INLINE vec vmul(vec a, vec b) { return wasm_f32x4_mul(a, b); }
+INLINE vec vld(const float *p) { return wasm_v128_load(p); }
+INLINE void vst(float *p, vec x) { wasm_v128_store(p, x); }
+INLINE vec vsplat(float x) { return wasm_f32x4_splat(x); }
+INLINE int imin(int a, int b) { return a < b ? a : b; }
+
+/** Part `part` of nparts of [0, n), cut on multiples of `align`, as [*b, *e). */
+INLINE void share(int n, int part, int nparts, int align, int *b, int *e) {
+  int chunks = (n + align - 1) / align;
+  int per = chunks / nparts, rem = chunks % nparts;
+  int c0 = part * per + (part < rem ? part : rem);
+  int c1 = c0 + per + (part < rem ? 1 : 0);
+  *b = imin(c0 * align, n);
+  *e = imin(c1 * align, n);
+}
+
+// Dead ReLUs give all-zero rows of A and dZ; the gemms skip them (a term a·0 adds nothing to a finite sum).
+
+/** Indices of the rows of X (rows×cols) holding a nonzero (NaN counts); returns how many. */
+static int live_rows(const float *X, int rows, int cols, int *out) {
+  int n = 0;
+  for (int r = 0; r < rows; r++) {
+    const float *x = X + r * cols;
+    int j = 0;
+    while (j < cols && x[j] == 0.0f) j++;
+    if (j < cols) out[n++] = r;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// C(M×N) = op(A)·B / divisor; op(A)[i][k] = A[i*ars + k*aks] (NN: ars = K, aks = 1; TN: ars = 1, aks = M).
+// Both operands are packed first (over the live k only): op(A) as blocks of NN_R rows, k-major
+// (Ap[blk][t][r]), and each panel of NB columns of B as Bp[t][c]. Packing matters more than anything else here:
+// a panel read in place walks rows N floats apart, which land in the same few L1 sets and evict each other.
+// The micro-kernel keeps R rows × V vectors (4·V columns) of C in registers and walks the live k in order.
+
+#ifndef NB
+#define NB 64
+#endif
+#ifndef NN_R
+#define NN_R 4
+#endif
+#ifndef NN_V
+#define NN_V 2
+#endif
+
+INLINE int round_up(int n, int to) { return (n + to - 1) / to * to; }
+
+/** Bytes of scratch one part of a gemm needs (the live lists and both packed operands). */
+EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N) {
+  // live lists, packed op(A), one packed panel of B; a multiple of 64 so every part's block is aligned
+  return round_up(4 * round_up(K + M + N, 16) + 4 * round_up(M, NN_R) * K + 4 * K * NB, 64);
+}
+
+INLINE void micro(const float *ap, const float *bp, float *C, int N, int nk, int R, int V, int div, vec d) {
+  vec acc[NN_R][NN_V];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < V; v++) acc[r][v] = wasm_f32x4_const(0, 0, 0, 0);
+  for (int t = 0; t < nk; t++) {
+    const float *bk = bp + t * NB, *ak = ap + t * NN_R;
+    vec bv[NN_V];
+    for (int v = 0; v < V; v++) bv[v] = vld(bk + 4 * v);
+    for (int r = 0; r < R; r++) {
+      vec x = wasm_v128_load32_splat(ak + r);
+      for (int v = 0; v < V; v++) acc[r][v] = vadd(acc[r][v], vmul(x, bv[v]));
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < V; v++) vst(C + r * N + 4 * v, div ? wasm_f32x4_div(acc[r][v], d) : acc[r][v]);
+}
+
+// R rows × the last 1–3 columns, scalar
+INLINE void micro_tail(const float *ap, const float *bp, float *C, int N, int nk, int w, int R, int div, float d) {
+  for (int c = 0; c < w; c++) {
+    float acc[NN_R];
+    for (int r = 0; r < R; r++) acc[r] = 0.0f;
+    for (int t = 0; t < nk; t++) {
+      float y = bp[t * NB + c];
+      for (int r = 0; r < R; r++) acc[r] = acc[r] + ap[t * NN_R + r] * y;
+    }
+    for (int r = 0; r < R; r++) C[r * N + c] = div ? acc[r] / d : acc[r];
+  }
+}
+
+INLINE void rows_block(const float *ap, const float *bp, float *C, int N, int nk, int w, int R, int div, float d) {
+  vec dv = vsplat(d);
+  int c = 0;
+  for (; c + 4 * NN_V <= w; c += 4 * NN_V) micro(ap, bp + c, C + c, N, nk, R, NN_V, div, dv);
+  for (; c + 4 <= w; c += 4) micro(ap, bp + c, C + c, N, nk, R, 1, div, dv);
+  if (c < w) micro_tail(ap, bp + c, C + c, N, nk, w - c, R, div, d);
+}
+
+static void gemm_xn(const float *A, int ars, int aks, const float *B, float *C, int M, int K, int N, float divisor,
+                    char *scratch, int part, int nparts) {
+  int div = divisor != 1.0f;
+  scratch += part * gemm_scratch_bytes(M, K, N);
+  int *ks = (int *)scratch;
+  float *Ap = (float *)(scratch + 4 * round_up(K + M + N, 16));
+  float *Bp = Ap + round_up(M, NN_R) * K;
+  int c0, c1;
+  share(N, part, nparts, 4 * NN_V, &c0, &c1);
+  if (c0 >= c1) return;
+  int nk = live_rows(B, K, N, ks);
+  // op(A), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
+  for (int i = 0; i < M; i += NN_R) {
+    float *blk = Ap + i * nk;
+    for (int t = 0; t < nk; t++) {
+      const float *a = A + ks[t] * aks;
+      for (int r = 0; r < NN_R; r++) blk[t * NN_R + r] = i + r < M ? a[(i + r) * ars] : 0.0f;
+    }
+  }
+  for (int j0 = c0; j0 < c1; j0 += NB) {
+    int w = imin(NB, c1 - j0);
+    for (int t = 0; t < nk; t++) {
+      const float *b = B + ks[t] * N + j0;
+      float *bp = Bp + t * NB;
+      int c = 0;
+      for (; c + 4 <= w; c += 4) vst(bp + c, vld(b + c));
+      for (; c < w; c++) bp[c] = b[c];
+    }
+    int i = 0;
+    for (; i + NN_R <= M; i += NN_R) rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, NN_R, div, divisor);
+    switch (M - i) {
+      case 3: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 3, div, divisor); break;
+      case 2: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 2, div, divisor); break;
+      case 1: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 1, div, divisor); break;
+    }
+  }
+}
+
+/** C(M×N) = A(M×K) · B(K×N) / divisor, columns of this part; scratch: gemm_scratch_bytes per part. */
+EXPORT(gemm_nn_mt) void gemm_nn_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
+                                   char *scratch, int part, int nparts) {
+  gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch, part, nparts);
+}
+
+/** C(M×N) = A(K×M)ᵀ · B(K×N) / divisor, columns of this part; scratch: gemm_scratch_bytes per part. */
+EXPORT(gemm_tn_mt) void gemm_tn_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
+                                   char *scratch, int part, int nparts) {
+  gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, part, nparts);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// C(M×N) = A(M×K) · B(N×K)ᵀ / divisor: dot products of contiguous rows of length K (K = the batch, long).
+// R live rows of A × S live rows of B per block, one f32x4 accumulator per dot, over the whole of K. (Cutting K
+// into chunks, packed or not, measured slower: the rows stream well from L3 and the loop stays in registers.)
+
+#ifndef NT_R
+#define NT_R 2
+#endif
+#ifndef NT_S
+#define NT_S 4
+#endif
+
+INLINE float hsum(vec v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+INLINE void dots(const float *A, const float *B, float *C, const int *is, const int *js, int K, int N, int R, int S,
+                 int div, float d) {
+  vec acc[NT_R][NT_S];
+  const float *a[NT_R], *b[NT_S];
+  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
+  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) acc[r][s] = wasm_f32x4_const(0, 0, 0, 0);
+  int k = 0;
+  for (; k + 4 <= K; k += 4) {
+    vec av[NT_R], bv[NT_S];
+    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
+    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
+    for (int r = 0; r < R; r++)
+      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
+  }
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) {
+      float x = hsum(acc[r][s]);
+      for (int q = k; q < K; q++) x = x + a[r][q] * b[s][q];
+      C[is[r] * N + js[s]] = div ? x / d : x;
+    }
+}
+
+INLINE void dots_rows(const float *A, const float *B, float *C, const int *is, const int *js, int nj, int K, int N,
+                      int R, int div, float d) {
+  int t = 0;
+  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, div, d);
+  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
+}
+
+/** The live indices of `live` (n of them) that fall in [lo, hi): returns the first, sets *cnt. */
+INLINE const int *live_in(const int *live, int n, int lo, int hi, int *cnt) {
+  int a = 0;
+  while (a < n && live[a] < lo) a++;
+  int b = a;
+  while (b < n && live[b] < hi) b++;
+  *cnt = b - a;
+  return live + a;
+}
+
+/**
+ * C(M×N) = A(M×K) · B(N×K)ᵀ / divisor for this part's rows (or columns, when M is too small to share);
+ * scratch: gemm_scratch_bytes per part.
+ */
+EXPORT(gemm_nt_mt) void gemm_nt_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
+                                   char *scratch, int part, int nparts) {
+  int div = divisor != 1.0f;
+  int r0 = 0, r1 = M, c0 = 0, c1 = N;
+  if (M >= 4 * nparts || M >= N) share(M, part, nparts, NT_R, &r0, &r1);
+  else share(N, part, nparts, NT_S, &c0, &c1);
+  scratch += part * gemm_scratch_bytes(M, K, N);
+  float z = div ? 0.0f / divisor : 0.0f;
+  for (int i = r0; i < r1; i++)
+    for (int j = c0; j < c1; j++) C[i * N + j] = z;  // dead rows and columns stay zero
+  int *isAll = (int *)scratch, *jsAll = isAll + M;
+  int niAll = live_rows(A, M, K, isAll), njAll = live_rows(B, N, K, jsAll);
+  int ni, nj;
+  const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
+  int t = 0;
+  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
+  for (; t < ni; t++) dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Row sums: 16 lanes (4 vectors) over the row, combined pairwise, then the tail.
+
+static float row_sum(const float *a, int n) {
+  vec s0 = wasm_f32x4_const(0, 0, 0, 0), s1 = s0, s2 = s0, s3 = s0;
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    s0 = vadd(s0, vld(a + i));
+    s1 = vadd(s1, vld(a + i + 4));
+    s2 = vadd(s2, vld(a + i + 8));
+    s3 = vadd(s3, vld(a + i + 12));
+  }
+  float s = hsum(vadd(vadd(s0, s1), vadd(s2, s3)));
+  for (; i < n; i++) s = s + a[i];
+  return s;
+}
+
+/** out[r] = Σ X[r, :] / divisor for this part's rows. */
+EXPORT(row_sums_mt) void row_sums_mt(const float *X, float *out, int rows, int cols, float divisor, int part,
+                                     int nparts) {
+  int r0, r1;
+  share(rows, part, nparts, 1, &r0, &r1);
+  for (int r = r0; r < r1; r++) out[r] = row_sum(X + r * cols, cols) / divisor;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Elementwise: bias + activation, activation backward, the sgd step.
+
+enum { ACT_RELU = 0, ACT_LEAKY = 1, ACT_LINEAR = 2, ACT_SIGMOID = 3, ACT_TANH = 4 };
+
+/**
+ * For this part's rows: Z += bias (per row), then A = g(Z) for relu, leaky_relu (slope) or linear; other
+ * activations only get the bias added (their g runs in JS). Returns 1 when every output (or Z) is finite.
+ */
+EXPORT(bias_act_mt) int bias_act_mt(float *Z, const float *bias, float *A, int rows, int cols, int act, float slope,
+                                    int part, int nparts) {
+  int r0, r1;
+  share(rows, part, nparts, 1, &r0, &r1);
+  vec zero = wasm_f32x4_const(0, 0, 0, 0);
+  vec sl = vsplat(slope);
+  vec chk = zero;  // Σ out·0: NaN iff some output is NaN or ±Infinity
+  float chks = 0.0f;
+  for (int r = r0; r < r1; r++) {
+    float b = bias[r];
+    vec bv = vsplat(b);
+    float *z = Z + r * cols, *a = A + r * cols;
+    int j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      vec v = vadd(vld(z + j), bv);
+      vst(z + j, v);
+      vec o;
+      if (act == ACT_RELU) o = wasm_v128_and(v, wasm_v128_or(wasm_f32x4_gt(v, zero), wasm_f32x4_ne(v, v)));
+      else if (act == ACT_LEAKY) o = wasm_v128_bitselect(v, vmul(sl, v), wasm_f32x4_gt(v, zero));
+      else o = v;
+      if (act <= ACT_LINEAR) vst(a + j, o);
+      chk = vadd(chk, vmul(o, zero));
+    }
+    for (; j < cols; j++) {
+      float v = z[j] + b;
+      z[j] = v;
+      float o;
+      if (act == ACT_RELU) o = v > 0 ? v : v != v ? v : 0.0f;
+      else if (act == ACT_LEAKY) o = v > 0 ? v : slope * v;
+      else o = v;
+      if (act <= ACT_LINEAR) a[j] = o;
+      chks = chks + o * 0.0f;
+    }
+  }
+  return hsum(chk) + chks == 0.0f;
+}
+
+/** dZ = dA ⊙ g'(Z) over this part of n values (softmax is not handled here). */
+EXPORT(act_backward_mt) void act_backward_mt(const float *dA, const float *Z, const float *A, float *dZ, int n,
+                                             int act, float slope, int part, int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 16, &i0, &i1);
+  vec zero = wasm_f32x4_const(0, 0, 0, 0);
+  vec one = wasm_f32x4_const(1, 1, 1, 1);
+  vec sl = vsplat(slope);
+  int i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    vec g = vld(dA + i), o;
+    if (act == ACT_RELU) o = wasm_v128_andnot(g, wasm_f32x4_le(vld(Z + i), zero));
+    else if (act == ACT_LEAKY) o = wasm_v128_bitselect(g, vmul(sl, g), wasm_f32x4_gt(vld(Z + i), zero));
+    else if (act == ACT_SIGMOID) {
+      vec s = vld(A + i);
+      o = vmul(vmul(g, s), wasm_f32x4_sub(one, s));
+    } else if (act == ACT_TANH) {
+      vec t = vld(A + i);
+      o = vmul(g, wasm_f32x4_sub(one, vmul(t, t)));
+    } else o = g;
+    vst(dZ + i, o);
+  }
+  for (; i < i1; i++) {
+    float g = dA[i], o;
+    if (act == ACT_RELU) o = Z[i] <= 0 ? 0.0f : g;
+    else if (act == ACT_LEAKY) o = Z[i] > 0 ? g : slope * g;
+    else if (act == ACT_SIGMOID) o = g * A[i] * (1 - A[i]);
+    else if (act == ACT_TANH) o = g * (1 - A[i] * A[i]);
+    else o = g;
+    dZ[i] = o;
+  }
+}
+
+/** p -= lr · g (l2 = 0), or p -= lr · (g + l2 · p), over this part of n values. */
+EXPORT(sgd_mt) void sgd_mt(float *p, const float *g, int n, float lr, float l2, int part, int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 16, &i0, &i1);
+  vec lv = vsplat(lr), l2v = vsplat(l2);
+  int i = i0;
+  if (l2 == 0.0f) {
+    for (; i + 4 <= i1; i += 4) vst(p + i, wasm_f32x4_sub(vld(p + i), vmul(lv, vld(g + i))));
+    for (; i < i1; i++) p[i] = p[i] - lr * g[i];
+  } else {
+    for (; i + 4 <= i1; i += 4) {
+      vec pv = vld(p + i);
+      vst(p + i, wasm_f32x4_sub(pv, vmul(lv, vadd(vld(g + i), vmul(l2v, pv)))));
+    }
+    for (; i < i1; i++) p[i] = p[i] - lr * (g[i] + l2 * p[i]);
+  }
+}
