@@ -104,7 +104,7 @@ function head(s: Samples, m: number): Samples {
   return { X: s.X.subarray(0, m * s.features), y: s.y.subarray(0, m), n: m, features: s.features };
 }
 
-/** ms per training step of the configured batch size on a backend: one untimed step, then up to 150 ms of steps. */
+/** ms per training step of the configured batch size on a backend: a warm-up, then up to 150 ms of timed steps. */
 async function calibrate(config: RunConfig, data: DataSplit, opts: TrainerOptions, backend: Backend, limitMs: number | null): Promise<Measurement> {
   const n = data.train.n;
   const m = config.training.batchSize === null ? n : Math.min(config.training.batchSize, n);
@@ -124,15 +124,18 @@ async function calibrate(config: RunConfig, data: DataSplit, opts: TrainerOption
     step();
     const first = performance.now() - t0;
     if (limitMs !== null && first > limitMs) return { msPerStep: first, cut: true };
-    // only the steps are timed: the yields between them (so messages get through) are not
+    // warm up (the JIT, worker threads) for up to 60 ms or 25 steps, then time steps back to back, as training
+    // runs them (a pause between steps would let worker threads fall asleep), for up to 150 ms
+    const w0 = performance.now();
+    for (let i = 0; i < 25 && performance.now() - w0 < 60; i++) step();
+    await yieldNow();
     let steps = 0, spent = 0;
+    const t1 = performance.now();
     do {
-      const s0 = performance.now();
       step();
-      spent += performance.now() - s0;
       steps++;
-      await yieldNow();
-    } while (spent < 150 && steps < 20);
+      spent = performance.now() - t1;
+    } while (spent < 150 && steps < 200);
     return { msPerStep: spent / steps };
   } finally {
     t.free();

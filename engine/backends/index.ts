@@ -75,30 +75,30 @@ const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.
 
 export async function selectBackend(choice: BackendChoice, opts: SelectOptions = {}): Promise<{ backend: Backend; info: BackendInfo }> {
   const factories = opts.factories ?? BACKEND_FACTORIES;
-  if (choice !== 'auto') {
-    const f = factories.find((x) => x.name === choice);
-    if (!f) throw new BackendUnavailableError(`backend ${choice} is not available; use --backend cpu or auto`);
-    try {
-      const b = await f.create();
-      return { backend: b, info: describe(b, `${choice} was asked for`) };
-    } catch (e) {
-      throw new BackendUnavailableError(`backend ${choice} cannot start: ${(e as Error).message}; use --backend cpu or auto`);
-    }
-  }
+  // an explicit choice may still have several candidates (a Node host offers a one-thread and a threaded cpu)
+  const candidates = choice === 'auto' ? factories : factories.filter((f) => f.name === choice);
+  if (candidates.length === 0) throw new BackendUnavailableError(`backend ${choice} is not available; use --backend cpu or auto`);
   const skipped: string[] = [];
+  const failures: string[] = [];
   const ready: Backend[] = [];
-  for (const f of factories) {
+  for (const f of candidates) {
     try {
       ready.push(await f.create());
     } catch (e) {
+      failures.push((e as Error).message);
       skipped.push(`${f.name} unavailable (${(e as Error).message})`);
     }
   }
-  if (ready.length === 0) throw new BackendUnavailableError(`no backend could start: ${skipped.join('; ')}`);
+  if (ready.length === 0) {
+    if (choice !== 'auto') throw new BackendUnavailableError(`backend ${choice} cannot start: ${failures.join('; ')}; use --backend cpu or auto`);
+    throw new BackendUnavailableError(`no backend could start: ${skipped.join('; ')}`);
+  }
+  const asked = choice === 'auto' ? 'auto' : `${choice} was asked for`;
   const notes = skipped.length ? `; ${skipped.join('; ')}` : '';
   if (ready.length === 1 || !opts.calibrate) {
     for (const b of ready.slice(1)) await releaseBackend(b);
-    const why = ready.length === 1 ? `auto: ${ready[0].name} is the only backend that starts here` : `auto: ${ready[0].name} is the first available`;
+    const why =
+      choice !== 'auto' ? asked : ready.length === 1 ? `auto: ${ready[0].name} is the only backend that starts here` : `auto: ${ready[0].name} is the first available`;
     return { backend: ready[0], info: describe(ready[0], why + notes) };
   }
   // measure each on the real network and batch; a backend whose first step takes 20× the best so far is cut short
@@ -117,14 +117,16 @@ export async function selectBackend(choice: BackendChoice, opts: SelectOptions =
     figures.push({ b, m });
   }
   if (figures.length === 0) throw new BackendUnavailableError(`no backend could train this network: ${skipped.join('; ')}`);
-  // the first in the list (the float64 CPU reference) keeps the run unless another is clearly faster (by 20%)
+  // the first in the list keeps the run unless another is clearly faster (by 20%): the list puts the float64
+  // CPU reference first, and a measurement within noise should not move a run to float32
   const winner = figures.reduce((a, c) => (c.m.msPerStep * 1.2 < a.m.msPerStep ? c : a));
   for (const f of figures) if (f !== winner) await releaseBackend(f.b);
   const measured = figures
     .map((f) => `${f.b.name} (${f.b.mode}) ${f.m.cut ? `first step ${ms(f.m.msPerStep)} ms, not timed further` : `${ms(f.m.msPerStep)} ms/step`}`)
     .join(', ');
   const fastest = figures.reduce((a, c) => (c.m.msPerStep < a.m.msPerStep ? c : a));
-  const verdict = fastest === winner ? `${winner.b.name} is faster` : `${winner.b.name} is kept: ${fastest.b.name} is less than 20% faster`;
-  const why = `auto: measured on this network and batch: ${measured}; ${verdict}${skipped.length ? `; ${skipped.join('; ')}` : ''}`;
+  const label = (b: Backend) => (figures.filter((f) => f.b.name === b.name).length > 1 ? `${b.name} (${b.mode})` : b.name);
+  const verdict = fastest === winner ? `${label(winner.b)} is faster` : `${label(winner.b)} is kept: ${label(fastest.b)} is less than 20% faster`;
+  const why = `${asked}: measured on this network and batch: ${measured}; ${verdict}${skipped.length ? `; ${skipped.join('; ')}` : ''}`;
   return { backend: winner.b, info: describe(winner.b, why) };
 }

@@ -69,6 +69,18 @@ describe('backend selection', () => {
     expect(fast.backendInfo.reason).toContain('gpu is faster');
   });
 
+  it('an explicit choice with several candidates (one-thread and threaded cpu) is measured too, never leaving that backend', async () => {
+    const slowCpu: BackendFactory = { name: 'cpu', create: async () => ({ ...fakeGpu({ slowMs: 3 }), name: 'cpu', mode: 'slow' }) };
+    const t = await createTrainer(resolveConfig({ backend: 'cpu', training: { epochs: 10 } }), {
+      data: referenceMoons(),
+      factories: [slowCpu, cpuFactory, factory(() => fakeGpu())],
+    });
+    expect(t.backendInfo.name).toBe('cpu');
+    expect(t.backendInfo.mode).toBe('wasm-simd-f64');
+    expect(t.backendInfo.reason).toMatch(/^cpu was asked for: measured on this network and batch: cpu \(slow\) .*, cpu \(wasm-simd-f64\) [\d.]+ ms\/step; cpu \(wasm-simd-f64\) is faster/);
+    expect(t.backendInfo.reason).not.toContain('gpu');
+  });
+
   it('measures with the configured batch size, not the whole data set', async () => {
     const seen: number[] = [];
     const spy: BackendFactory = {
