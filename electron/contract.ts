@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backends/index';
-import { BACKEND_CHOICES, DATASET_KINDS, LOSSES, OPTIMIZERS, type RunConfig } from '../engine/config';
+import { BACKEND_CHOICES, DATASET_KINDS, LOSSES, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
 
@@ -130,7 +130,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: CommandErro
 // Result types
 
 export interface BackendAvailability {
-  name: 'cpu' | 'gpu';
+  name: Exclude<BackendChoice, 'auto'>;
   available: boolean;
   /** The mode it would run in, or why it cannot. */
   detail: string;

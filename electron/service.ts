@@ -4,7 +4,7 @@
 // batch) and events. No Electron here: main.ts (IPC) and server.ts (WebSocket) both serve this object.
 
 import { ArchitectureError, parameterCount, validateArchitecture } from '../engine/architecture';
-import { BackendUnavailableError, type BackendFactory } from '../engine/backends/index';
+import { BackendUnavailableError, releaseBackend, type BackendFactory } from '../engine/backends/index';
 import { NODE_BACKENDS } from './backends';
 import { ConfigError, defaultConfig, resolveConfig, type RunConfig } from '../engine/config';
 import { DatasetError, loadData, parseCsv, type Samples } from '../engine/datasets/index';
@@ -577,16 +577,21 @@ function metricsCsv(store: Store, rec: RunRecord): string {
 }
 
 async function probeBackends(factories: BackendFactory[]): Promise<AppInfo['backends']> {
-  const out: AppInfo['backends'] = [];
+  // one entry per choice (a Node host offers a threaded and a one-thread cpu): available if any of them starts
+  const byName = new Map<string, { available: boolean; details: string[] }>();
   for (const f of factories) {
+    const entry = byName.get(f.name) ?? { available: false, details: [] };
+    byName.set(f.name, entry);
     try {
       const b = await f.create();
-      out.push({ name: f.name, available: true, detail: `${b.mode} (${b.precision})` });
+      entry.available = true;
+      entry.details.push(`${b.mode} (${b.precision})`);
+      await releaseBackend(b);
     } catch (e) {
-      out.push({ name: f.name, available: false, detail: (e as Error).message });
+      entry.details.push((e as Error).message);
     }
   }
-  return out;
+  return [...byName].map(([name, e]) => ({ name: name as BackendFactory['name'], available: e.available, detail: e.details.join('; ') }));
 }
 
 /** "runs.start: config.training.learningRate: Too small: expected number to be >0" (the first three issues). */

@@ -9,7 +9,8 @@ export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const LOSSES = ['auto', 'binary_cross_entropy', 'mse', 'softmax_cross_entropy'] as const;
 export type LossName = (typeof LOSSES)[number];
-export const BACKEND_CHOICES = ['auto', 'cpu', 'gpu'] as const;
+/** cpu: float64, the numpy-exact reference; cpu-f32: the same kernels in float32, about twice as fast, asked for by name only. */
+export const BACKEND_CHOICES = ['auto', 'cpu', 'cpu-f32', 'gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** Where the samples come from and how they are split into train and test sets. */

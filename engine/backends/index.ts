@@ -5,6 +5,7 @@
 import type { BackendChoice } from '../config';
 import type { Backend } from './backend';
 import { CpuBackend } from './cpu';
+import { CpuF32Backend } from './cpu-f32';
 import type { GpuBackendOptions } from './gpu';
 
 export type { Backend, Tensor, UpdateRule, Precision } from './backend';
@@ -18,7 +19,9 @@ export interface BackendInfo {
 }
 
 export interface BackendFactory {
-  name: 'cpu' | 'gpu';
+  name: Exclude<BackendChoice, 'auto'>;
+  /** False for a backend that runs only when asked for by name (cpu-f32: auto never trades float64 for speed). */
+  auto?: boolean;
   /** Resolves to a ready backend, or rejects with the reason it cannot run here. */
   create(): Promise<Backend>;
 }
@@ -36,9 +39,10 @@ export function gpuFactory(opts: GpuBackendOptions = {}): BackendFactory {
 }
 
 export const cpuFactory: BackendFactory = { name: 'cpu', create: async () => new CpuBackend() };
+export const cpuF32Factory: BackendFactory = { name: 'cpu-f32', auto: false, create: async () => new CpuF32Backend() };
 
 /** The backends in order of preference when measurements tie (cpu first: it is the float64 reference). */
-export const BACKEND_FACTORIES: BackendFactory[] = [cpuFactory, gpuFactory()];
+export const BACKEND_FACTORIES: BackendFactory[] = [cpuFactory, cpuF32Factory, gpuFactory()];
 
 /** What a calibration measured for one backend: ms per training step of the real batch. */
 export interface Measurement {
@@ -76,7 +80,7 @@ const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.
 export async function selectBackend(choice: BackendChoice, opts: SelectOptions = {}): Promise<{ backend: Backend; info: BackendInfo }> {
   const factories = opts.factories ?? BACKEND_FACTORIES;
   // an explicit choice may still have several candidates (a Node host offers a one-thread and a threaded cpu)
-  const candidates = choice === 'auto' ? factories : factories.filter((f) => f.name === choice);
+  const candidates = choice === 'auto' ? factories.filter((f) => f.auto !== false) : factories.filter((f) => f.name === choice);
   if (candidates.length === 0) throw new BackendUnavailableError(`backend ${choice} is not available; use --backend cpu or auto`);
   const skipped: string[] = [];
   const failures: string[] = [];

@@ -154,7 +154,7 @@ describe('bad options and values exit 2 with one line naming them', () => {
     [['--dataset', 'foo'], /--dataset must be one of moons, circles, xor, spiral, gaussian or csv:PATH, got "foo"/],
     [['--dataset', 'csv'], /--dataset csv needs the file/],
     [['--optimizer', 'rmsprop'], /--optimizer must be one of sgd, momentum, adam, got "rmsprop"/],
-    [['--backend', 'tpu'], /--backend must be one of auto, cpu, gpu, got "tpu"/],
+    [['--backend', 'tpu'], /--backend must be one of auto, cpu, cpu-f32, gpu, got "tpu"/],
     [['--loss', 'hinge'], /--loss must be one of auto, .*got "hinge"/],
     [['--test-size', '1'], /--test-size must be a fraction from 0 up to \(not including\) 1, got 1/],
     [['--factor', '1.5', '--dataset', 'circles'], /--factor must be a number between 0 and 1/],

@@ -81,7 +81,7 @@ describe('run configuration', () => {
     [{ training: { optimizer: 'rmsprop' } }, 'training.optimizer must be one of sgd, momentum, adam, got "rmsprop"'],
     [{ data: { testSize: 1 } }, 'data.testSize must be a fraction from 0 up to (not including) 1, got 1'],
     [{ init: { seed: -1 } }, 'init.seed must be an integer from 0 to 4294967295'],
-    [{ backend: 'tpu' }, 'backend must be one of auto, cpu, gpu, got "tpu"'],
+    [{ backend: 'tpu' }, 'backend must be one of auto, cpu, cpu-f32, gpu, got "tpu"'],
     [{ data: { kind: 'csv' } }, 'data.csv.path is missing'],
   ])('refuses %j', (partial, expected) => {
     expect(() => resolveConfig(partial as never)).toThrow(ConfigError);

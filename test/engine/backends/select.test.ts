@@ -1,10 +1,11 @@
 // Backend choice: explicit requests, 'auto' by measurement on the real network, and the fall-back to the CPU
 // when a gpu backend fails part-way through a run.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Backend, Tensor } from '../../../engine/backends/backend';
 import { CpuBackend } from '../../../engine/backends/cpu';
-import { BackendUnavailableError, cpuFactory, selectBackend, type BackendFactory } from '../../../engine/backends/index';
+import { BackendUnavailableError, cpuF32Factory, cpuFactory, selectBackend, type BackendFactory } from '../../../engine/backends/index';
 import { resolveConfig } from '../../../engine/config';
 import { createTrainer } from '../../../engine/train';
 import { referenceMoons } from '../../helpers/engine';
@@ -79,6 +80,18 @@ describe('backend selection', () => {
     expect(t.backendInfo.mode).toBe('wasm-simd-f64');
     expect(t.backendInfo.reason).toMatch(/^cpu was asked for: measured on this network and batch: cpu \(slow\) .*, cpu \(wasm-simd-f64\) [\d.]+ ms\/step; cpu \(wasm-simd-f64\) is faster/);
     expect(t.backendInfo.reason).not.toContain('gpu');
+  });
+
+  it('auto never trades float64 for speed: cpu-f32 runs only when asked for by name', async () => {
+    const data = referenceMoons();
+    const auto = await createTrainer(resolveConfig({ training: { epochs: 10 } }), { data, factories: [cpuFactory, cpuF32Factory] });
+    expect(auto.backendInfo.precision).toBe('float64');
+    const f32 = await createTrainer(resolveConfig({ backend: 'cpu-f32', training: { epochs: 100 } }), { data, factories: [cpuFactory, cpuF32Factory] });
+    expect(f32.backendInfo).toMatchObject({ mode: 'wasm-simd-f32', precision: 'float32', reason: expect.stringMatching(/^cpu-f32 was asked for/) });
+    const r = await f32.run();
+    // float32 arithmetic, the float64 numpy cost after 100 epochs to single precision
+    const ref = JSON.parse(readFileSync(new URL('../../fixtures/reference/cost_history.json', import.meta.url), 'utf8'));
+    expect(Math.abs(r.finalCost - ref.cost[1]) / ref.cost[1]).toBeLessThan(1e-5);
   });
 
   it('measures with the configured batch size, not the whole data set', async () => {
