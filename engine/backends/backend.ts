@@ -57,3 +57,24 @@ export interface Backend {
   update(param: Tensor, grad: Tensor, state: Tensor[], rule: UpdateRule): void;
   free(t: Tensor): void;
 }
+
+/**
+ * The sizes of out = op(a)·op(b): M×K times K×N. Throws, naming the backend and all three shapes, when they do not
+ * fit together.
+ */
+export function gemmDims(backend: string, a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean): { M: number; K: number; N: number } {
+  const M = transA ? a.cols : a.rows;
+  const K = transA ? a.rows : a.cols;
+  const Kb = transB ? b.cols : b.rows;
+  const N = transB ? b.rows : b.cols;
+  if (K !== Kb || out.rows !== M || out.cols !== N) {
+    const shape = (x: Tensor, tr: boolean) => `${x.rows}×${x.cols}${tr ? 'ᵀ' : ''}`;
+    throw shapeError(backend, 'gemm', `${shape(a, transA)} · ${shape(b, transB)} → ${out.rows}×${out.cols}`);
+  }
+  return { M, K, N };
+}
+
+/** The error for tensors whose shapes do not fit an op, naming the backend, the op and the shapes. */
+export function shapeError(backend: string, op: string, detail: string): Error {
+  return new Error(`${backend} backend: ${op} got mismatched shapes (${detail})`);
+}

@@ -7,7 +7,7 @@
 
 import type { Activation } from '../architecture';
 import { activationBackward, biasActivate, LEAKY_SLOPE } from '../activations';
-import type { Backend, Tensor, UpdateRule } from './backend';
+import { gemmDims, shapeError as backendShapeError, type Backend, type Tensor, type UpdateRule } from './backend';
 import { cpuUpdate } from './cpu';
 import { gemmTT } from './kernels';
 import { kernelModuleF32, WASM_ACT, WasmHeap, type WasmF32Kernels } from './wasm/heap';
@@ -38,9 +38,7 @@ function t(x: Tensor): CpuF32Tensor {
   return x as CpuF32Tensor;
 }
 
-function shapeError(op: string, detail: string): Error {
-  return new Error(`cpu float32 backend: ${op} got mismatched shapes (${detail})`);
-}
+const shapeError = (op: string, detail: string) => backendShapeError('cpu float32', op, detail);
 
 export interface CpuF32BackendOptions {
   /**
@@ -105,13 +103,7 @@ export class CpuF32Backend implements Backend {
   }
 
   gemm(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean, divisor: number): void {
-    const M = transA ? a.cols : a.rows;
-    const K = transA ? a.rows : a.cols;
-    const Kb = transB ? b.cols : b.rows;
-    const N = transB ? b.rows : b.cols;
-    if (K !== Kb || out.rows !== M || out.cols !== N) {
-      throw shapeError('gemm', `${a.rows}×${a.cols}${transA ? 'ᵀ' : ''} · ${b.rows}×${b.cols}${transB ? 'ᵀ' : ''} → ${out.rows}×${out.cols}`);
-    }
+    const { M, K, N } = gemmDims('cpu float32', a, b, out, transA, transB);
     const k = this.heap.kernels;
     const pa = t(a).ptr, pb = t(b).ptr, pc = t(out).ptr;
     if (transA && transB) {

@@ -4,7 +4,7 @@
 
 import type { Activation } from '../architecture';
 import { activationBackward, biasActivate, LEAKY_SLOPE } from '../activations';
-import type { Backend, Tensor, UpdateRule } from './backend';
+import { gemmDims, shapeError as backendShapeError, type Backend, type Tensor, type UpdateRule } from './backend';
 import { gemmNN, gemmNT, gemmTN, gemmTT, rowSumsPairwise } from './kernels';
 import { kernelModule, WASM_ACT, WasmHeap } from './wasm/heap';
 
@@ -39,9 +39,7 @@ function t(x: Tensor): CpuTensor {
   return x as CpuTensor;
 }
 
-function shapeError(op: string, detail: string): Error {
-  return new Error(`cpu backend: ${op} got mismatched shapes (${detail})`);
-}
+const shapeError = (op: string, detail: string) => backendShapeError('cpu', op, detail);
 
 export interface CpuBackendOptions {
   /** 'auto' (default): WebAssembly SIMD when this engine supports it, else plain JS. 'wasm' throws when it can't. */
@@ -107,13 +105,7 @@ export class CpuBackend implements Backend {
   }
 
   gemm(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean, divisor: number): void {
-    const M = transA ? a.cols : a.rows;
-    const K = transA ? a.rows : a.cols;
-    const Kb = transB ? b.cols : b.rows;
-    const N = transB ? b.rows : b.cols;
-    if (K !== Kb || out.rows !== M || out.cols !== N) {
-      throw shapeError('gemm', `${a.rows}×${a.cols}${transA ? 'ᵀ' : ''} · ${b.rows}×${b.cols}${transB ? 'ᵀ' : ''} → ${out.rows}×${out.cols}`);
-    }
+    const { M, K, N } = gemmDims('cpu', a, b, out, transA, transB);
     if (!(transA && transB) && this.inHeap(a, b, out)) {
       const h = this.heap!, k = h.kernels;
       const pa = t(a).ptr, pb = t(b).ptr, pc = t(out).ptr;

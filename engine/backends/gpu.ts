@@ -6,7 +6,7 @@
 
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
 import type { Activation } from '../architecture';
-import type { Backend, Tensor, UpdateRule } from './backend';
+import { gemmDims, shapeError as backendShapeError, type Backend, type Tensor, type UpdateRule } from './backend';
 import {
   activationBackwardSource,
   activationSource,
@@ -72,9 +72,7 @@ function isTexture(v: Value): v is Texture {
   return !Array.isArray(v);
 }
 
-function shapeError(op: string, detail: string): Error {
-  return new Error(`gpu backend: ${op} got mismatched shapes (${detail})`);
-}
+const shapeError = (op: string, detail: string) => backendShapeError('gpu', op, detail);
 
 export class GpuBackend implements Backend {
   readonly name = 'gpu';
@@ -208,13 +206,7 @@ export class GpuBackend implements Backend {
   }
 
   gemm(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean, divisor: number): void {
-    const M = transA ? a.cols : a.rows;
-    const K = transA ? a.rows : a.cols;
-    const Kb = transB ? b.cols : b.rows;
-    const N = transB ? b.rows : b.cols;
-    if (K !== Kb || out.rows !== M || out.cols !== N) {
-      throw shapeError('gemm', `${a.rows}×${a.cols}${transA ? 'ᵀ' : ''} · ${b.rows}×${b.cols}${transB ? 'ᵀ' : ''} → ${out.rows}×${out.cols}`);
-    }
+    const { M, K, N } = gemmDims('gpu', a, b, out, transA, transB);
     const k = this.kernel(`gemm${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`, gemmSource(transA, transB), M, N, { K, div: divisor });
     this.set(out, k(this.v(a), this.v(b)));
   }
