@@ -26,12 +26,25 @@ interface Finding {
   sample: string;
 }
 
+/** electronegativity's CSV report; fields may be quoted and hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): Finding[] {
-  const rows = text.trim().split('\n').slice(1);
-  return rows.map((line) => {
-    const cells = line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, ''));
-    return { id: cells[0], file: cells[3], location: cells[4], sample: cells[5] };
-  });
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(cell.trim()), (cell = '');
+    else if (ch === '\n') row.push(cell.trim()), rows.push(row), (row = []), (cell = '');
+    else cell += ch;
+  }
+  if (cell || row.length) row.push(cell.trim()), rows.push(row);
+  return rows.slice(1).filter((r) => r.length > 1).map((c) => ({ id: c[0], file: c[3], location: c[4], sample: c[5] }));
 }
 
 describe('electronegativity', () => {
