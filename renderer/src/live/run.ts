@@ -141,10 +141,10 @@ export class LiveRun {
         if (c) c.step.forEach((st, i) => m.set(st, c.value[i]!));
         return m;
       };
-      const tc = at('testCost'), ta = at('trainAccuracy'), xa = at('testAccuracy');
+      const tc = at('testCost'), ta = at('trainAccuracy'), xa = at('testAccuracy'), wall = at('elapsedMs');
       train.step.forEach((st, i) => {
         s.epoch.push(st);
-        s.wallMs.push(NaN); // the store's curves carry no wall time
+        s.wallMs.push(wall.get(st) ?? NaN); // elapsed ms since the run started, as recorded per epoch
         s.trainCost.push(train.value[i]!);
         s.testCost.push(tc.get(st) ?? null);
         s.trainAccuracy.push(ta.get(st) ?? NaN);
