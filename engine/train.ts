@@ -324,8 +324,7 @@ export class Trainer {
       for (let start = 0; start < n; start += this.batch) {
         const m = Math.min(this.batch, n - start);
         const ws = this.net.workspace(m);
-        const Xb = new Float64Array(this.X.length / n * m);
-        const Yb = new Float64Array(this.outputs * m);
+        const { Xb, Yb } = this.batchBuffers(m);
         this.gather(this.X, this.data.features, order, start, m, Xb);
         this.gather(this.Y, this.outputs, order, start, m, Yb);
         this.backend.write(ws.A[0], Xb);
@@ -349,6 +348,14 @@ export class Trainer {
     };
     this.last = metrics;
     return metrics;
+  }
+
+  private batchBufferCache = new Map<number, { Xb: Float64Array; Yb: Float64Array }>();
+  /** Reused gather buffers for a batch of m samples (a full epoch has at most two sizes). */
+  private batchBuffers(m: number): { Xb: Float64Array; Yb: Float64Array } {
+    let b = this.batchBufferCache.get(m);
+    if (!b) this.batchBufferCache.set(m, (b = { Xb: new Float64Array(this.data.features * m), Yb: new Float64Array(this.outputs * m) }));
+    return b;
   }
 
   private gather(src: Float64Array, rows: number, order: ArrayLike<number>, start: number, m: number, out: Float64Array): void {
