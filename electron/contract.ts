@@ -9,6 +9,7 @@ import type { BackendInfo } from '../engine/backends/index';
 import { BACKEND_CHOICES, DATASET_KINDS, LOSSES, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
+import type { RunSummary as StoreRunSummary } from './store/index';
 
 export type { BackendInfo, EpochMetrics, GradCheckResult, LayerCache, LayerSpec, RunConfig };
 
@@ -147,26 +148,11 @@ export interface AppInfo {
 }
 
 /** One row of the runs table (the store's run summary, with the live status and two derived columns). */
-export interface RunSummary {
+/** A run as the dashboard lists it: the store's summary, with the live status and two derived fields. */
+export interface RunSummary extends Omit<StoreRunSummary, 'status'> {
   id: RunId;
-  name: string;
   /** 'paused' while its worker is paused (the store keeps it as running). */
   status: RunStatus;
-  dataset: string;
-  /** ms since the epoch */
-  createdAt: number;
-  startedAt: number | null;
-  endedAt: number | null;
-  epochsDone: number;
-  finalCost: number | null;
-  trainAccuracy: number | null;
-  testCost: number | null;
-  testAccuracy: number | null;
-  backend: BackendInfo | null;
-  /** Why it failed, stopped or was interrupted. */
-  error: string | null;
-  tags: string[];
-  notes: string;
   /** Layer widths, "2-25-50-50-25-1". */
   architecture: string;
   /** endedAt − startedAt, or null while it runs. */
