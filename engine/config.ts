@@ -12,6 +12,8 @@ export type LossName = (typeof LOSSES)[number];
 /** cpu: float64, the numpy-exact reference; cpu-f32: the same kernels in float32, about twice as fast, asked for by name only. */
 export const BACKEND_CHOICES = ['auto', 'cpu', 'cpu-f32', 'gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+/** The most epochs one run may train: one cap for the dashboard, the command line and sweeps. */
+export const MAX_EPOCHS = 100_000_000;
 
 /** Where the samples come from and how they are split into train and test sets. */
 export interface DataSpec {
@@ -96,8 +98,8 @@ function num(path: string, v: unknown, check: (n: number) => boolean, want: stri
   }
   return v;
 }
-const int = (path: string, v: unknown, min: number) =>
-  num(path, v, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
+const int = (path: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  num(path, v, (n) => Number.isInteger(n) && n >= min && n <= max, max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max.toLocaleString('en-US')}`);
 const seedInt = (path: string, v: unknown) =>
   num(path, v, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295 (numpy seeds are 32-bit)');
 function oneOf<T extends string>(path: string, v: unknown, options: readonly T[]): T {
@@ -131,7 +133,7 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
       ...(data.csv ? { csv: { ...data.csv } } : {}),
     },
     training: {
-      epochs: int('training.epochs', training.epochs, 0),
+      epochs: int('training.epochs', training.epochs, 0, MAX_EPOCHS),
       learningRate: num('training.learningRate', training.learningRate, (n) => n > 0, 'a positive number'),
       batchSize: training.batchSize === null ? null : int('training.batchSize', training.batchSize, 1),
       optimizer: oneOf('training.optimizer', training.optimizer, OPTIMIZERS),

@@ -27,18 +27,22 @@ export interface EpochMetrics {
 
 export type RunStatus = 'finished' | 'stopped' | 'diverged';
 
-export interface TrainResult {
-  status: RunStatus;
-  /** Epochs completed. */
-  epochs: number;
+/** How a run ended, in numbers: the one shape the worker, the core, the store's record, events and the CLI share. */
+export interface FinalMetrics {
   /** Train cost and accuracies at the parameters after the last update. */
   finalCost: number;
   trainAccuracy: number;
   testCost: number | null;
   testAccuracy: number | null;
+  msPerEpoch: number;
+}
+
+export interface TrainResult extends FinalMetrics {
+  status: RunStatus;
+  /** Epochs completed. */
+  epochs: number;
   /** Cost of every epoch, before that epoch's update. */
   costHistory: number[];
-  msPerEpoch: number;
   backend: BackendInfo;
   /** Why the run stopped early ("diverged at epoch 812: cost is NaN"). */
   reason?: string;
