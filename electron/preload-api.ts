@@ -23,6 +23,7 @@ export const COMMAND_NAMES = [
   'runs.delete',
   'runs.export',
   'runs.importWeights',
+  'runs.import',
   'data.preview',
   'data.parseCsv',
   'net.inspect',
