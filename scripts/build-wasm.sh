@@ -6,7 +6,8 @@
 #   engine/backends/wasm/kernels.c     → kernels-mt-wasm.ts     (float64, shared memory: parallel.ts)
 # The generated files are committed, so only whoever edits a .c file needs this.
 #
-# Needs clang (≥ 14, with the wasm32 target) and wasm-ld (lld); no libc, no emscripten. The one-thread command:
+# Needs clang (≥ 14, with the wasm32 target), wasm-ld (lld) and llvm-objdump (llvm) — on Debian/Ubuntu
+# `apt-get install clang lld llvm`; no libc, no emscripten. The one-thread command:
 #   clang --target=wasm32 -O3 -msimd128 -ffreestanding -nostdlib \
 #     -Wl,--no-entry -Wl,--import-memory -Wl,--export=__heap_base -Wl,--strip-all -o kernels.wasm kernels.c
 # -msimd128: f64x2 / f32x4 SIMD; no -ffast-math and no relaxed-simd, so floating point keeps IEEE order and rounding.
@@ -21,6 +22,13 @@ cd "$(dirname "$0")/.."
 DIR=engine/backends/wasm
 CLANG=${CLANG:-clang}
 WASM_LD=${WASM_LD:-wasm-ld}
+OBJDUMP=${OBJDUMP:-llvm-objdump}
+for tool in "$CLANG" "$WASM_LD" "$OBJDUMP"; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "build-wasm: $tool not found; install clang, lld and llvm (Debian: apt-get install clang lld llvm), or set CLANG, WASM_LD, OBJDUMP" >&2
+    exit 1
+  fi
+done
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -36,9 +44,13 @@ build() {
     lflags+=(--shared-memory --max-memory=2147483648)
   fi
   "$CLANG" "${cflags[@]}" -c -o "$TMP/$base.o" "$src"
-  if [ "$mt" = 1 ] && llvm-objdump -d "$TMP/$base.o" 2>/dev/null | grep -q __stack_pointer; then
-    echo "build-wasm: $src uses the C stack, which the threads of the shared-memory build would share; keep its arrays in registers" >&2
-    exit 1
+  if [ "$mt" = 1 ]; then
+    # the stack check must run: a disassembly that fails is an error, not a pass
+    "$OBJDUMP" -d "$TMP/$base.o" > "$TMP/$base.dis"
+    if grep -q __stack_pointer "$TMP/$base.dis"; then
+      echo "build-wasm: $src uses the C stack, which the threads of the shared-memory build would share; keep its arrays in registers" >&2
+      exit 1
+    fi
   fi
   "$WASM_LD" "${lflags[@]}" -o "$TMP/$base.wasm" "$TMP/$base.o"
   local b64 size sha
