@@ -49,3 +49,21 @@ export function formatBytes(n: number): string {
   if (n >= 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KiB`;
   return `${n} byte${n === 1 ? '' : 's'}`;
 }
+
+/** Why an export cannot be made; a front end maps the code to its own error (an exit status, a reply code). */
+export type ExportErrorCode =
+  | 'unknown_format' // not one of FORMAT_NAMES
+  | 'no_weights' // a weights format (json, npz, onnx) of a run with no stored weights
+  | 'bad_weights' // the weights (or starting weights) do not fit the architecture
+  | 'not_representable'; // a value the format cannot hold (e.g. beyond float32 for ONNX, a non-finite start)
+
+/** An export that cannot be made: `code` to branch on, a one-line message that names the way out. */
+export class ExportError extends Error {
+  constructor(
+    readonly code: ExportErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExportError';
+  }
+}

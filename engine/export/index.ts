@@ -7,19 +7,24 @@ import { ImportError, type ImportLimits } from './errors';
 import { readNpz, type ImportedWeights } from './npz';
 import { parseWeightsJSON } from './weights-json';
 
-export { ImportError, DEFAULT_IMPORT_LIMITS, type ImportLimits } from './errors';
+export { ImportError, ExportError, DEFAULT_IMPORT_LIMITS, type ImportLimits, type ExportErrorCode } from './errors';
+export {
+  FORMATS, FORMAT_NAMES, TRAIN_EXPORT_FORMATS, WEIGHTS_IMPORT_EXTENSIONS, WEIGHTS_IMPORT_ACCEPT,
+  formatInfo, formatOfFile, isFormatName, isWeightsFile, extensionOf, type FormatName, type FormatInfo,
+} from './format-table';
+export { exportRun, exportRunFile, type RunParts, type ExportedFile } from './formats';
 export { writeNpz, readNpz, type WeightsExport, type ImportedWeights, type NpzWriteOptions, type NpzReadOptions } from './npz';
 export { encodeNpyFloat64, encodeNpyText, parseNpy, npyFloats, npyText, type NpyArray } from './npy';
 export { weightsToJSON, stringifyWeights, parseWeightsJSON, WEIGHTS_FORMAT, WEIGHTS_VERSION, type WeightsJSON, type JsonReadOptions } from './weights-json';
 export { exportOnnx, onnxModel, decodeOnnx, ONNX_IR_VERSION, type OnnxExportOptions } from './onnx';
 export { notebookScript, type NotebookOptions } from './notebook';
-export { metricsToCSV, metricsToJSON, metricsFromJSON, METRICS_CSV_HEADER, METRICS_FORMAT } from './metrics';
+export { metricsToCSV, metricsToJSON, metricsFromJSON, METRICS_CSV_HEADER, METRICS_FORMAT, type MetricsRow } from './metrics';
 
-/** The export formats, by file extension. */
+/** The weights-and-script formats, by file extension. @deprecated Use FORMAT_NAMES / TRAIN_EXPORT_FORMATS and formatOfFile (format-table.ts). */
 export const EXPORT_FORMATS = ['json', 'npz', 'onnx', 'py'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** The export format a file name asks for (by its extension, case-insensitive), or null. */
+/** The export format a file name asks for (by its extension, case-insensitive), or null. @deprecated Use formatOfFile(name, { trainExport: true }). */
 export function exportFormatOf(fileName: string): ExportFormat | null {
   const m = /\.([A-Za-z]+)$/.exec(fileName);
   const ext = m?.[1].toLowerCase();

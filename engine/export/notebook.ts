@@ -5,13 +5,92 @@
 
 import type { LayerSpec } from '../architecture';
 import type { RunConfig } from '../config';
+import type { Params } from '../init';
 import { defaultLoss } from '../losses';
+import { paramOf } from './validate';
 
 export interface NotebookOptions {
   /** The run's name, for the docstring. */
   title?: string;
   /** For csv data: the path the script reads (default: config.data.csv.path). */
   csvPath?: string;
+  /**
+   * The parameters the run started from when they were not init_layers(seed) (imported weights): the script
+   * embeds them bit for bit and trains from them. W<k> (out, in), b<k> (out, 1), as the engine's Params.
+   */
+  initialParams?: Params;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 with padding (Python's base64.b64encode), without Buffer or btoa so it runs anywhere. */
+export function base64Of(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + '==';
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + '=';
+  }
+  return out;
+}
+
+/** The values as little-endian float64 bytes (numpy's '<f8'), whatever the host's byte order. */
+function float64Bytes(data: Float64Array): Uint8Array {
+  const out = new Uint8Array(8 * data.length);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat64(8 * i, data[i], true);
+  return out;
+}
+
+/** Characters of base64 per script line (a multiple of 4, so each line is whole base64 groups). */
+const B64_LINE = 96;
+
+/**
+ * The block for imported starting weights: each W/b as its shape and its float64 bytes in base64, so
+ * np.frombuffer gives back exactly the doubles the run started from (decimal literals would too, at about
+ * three times the size). Throws Error when the parameters do not fit the architecture, RangeError for a
+ * non-finite value.
+ */
+function initialParamsSection(arch: readonly LayerSpec[], params: Params): string {
+  const entries: string[] = [];
+  arch.forEach((layer, idx) => {
+    const k = idx + 1;
+    for (const [name, rows, cols] of [[`W${k}`, layer.output_dim, layer.input_dim], [`b${k}`, layer.output_dim, 1]] as const) {
+      let data: Float64Array;
+      try {
+        data = paramOf(params, name, rows, cols);
+      } catch (e) {
+        throw new Error((e as Error).message.replace(/^cannot export: /, 'cannot export the starting weights: '));
+      }
+      const bad = data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new RangeError(`cannot write the starting weight ${name}[${bad}] = ${data[bad]}: starting weights must be finite`);
+      const text = base64Of(float64Bytes(data));
+      const pieces: string[] = [];
+      for (let i = 0; i < text.length; i += B64_LINE) pieces.push(`        "${text.slice(i, i + B64_LINE)}"`);
+      entries.push(`    "${name}": ((${rows}, ${cols}), (\n${pieces.join('\n')}\n    )),`);
+    }
+  });
+  return `# The run started from imported weights, not from init_layers(INIT_SEED): each W and b as its shape and its
+# float64 values (little-endian, numpy's "<f8") in base64, exactly as the run began.
+INITIAL_PARAMS = {
+${entries.join('\n')}
+}
+
+
+def initial_params():
+    """The imported starting weights as the notebook's params_values: W_k (out, in), b_k (out, 1), float64."""
+    return {
+        name: np.frombuffer(base64.b64decode(text), dtype="<f8").reshape(shape).copy()
+        for name, (shape, text) in INITIAL_PARAMS.items()
+    }`;
 }
 
 /** A Python float literal that parses to the same double (JS and Python both print shortest round-trips). */
@@ -346,8 +425,8 @@ def targets(y, outputs):
 
 
 def train(X, Y, nn_architecture, epochs):
-    """Trains from init_layers; the cost and accuracy of each epoch come from before its updates."""
-    params_values = init_layers(nn_architecture, INIT_SEED, INIT_SCALE)
+    """Trains from START; the cost and accuracy of each epoch come from before its updates."""
+    params_values = START_PARAMS
     n = X.shape[1]
     batch_size = n if BATCH_SIZE is None else min(BATCH_SIZE, n)
     shuffle = np.random.RandomState(SHUFFLE_SEED)
@@ -405,6 +484,10 @@ if __name__ == "__main__":
  */
 export function notebookScript(config: RunConfig, opts: NotebookOptions = {}): string {
   const arch = config.architecture;
+  const imported = opts.initialParams ? initialParamsSection(arch, opts.initialParams) : null;
+  const network = imported
+    ? NETWORK.replace('Trains from START', 'Trains from the imported starting weights').replace('START_PARAMS', 'initial_params()   # the run began from imported weights')
+    : NETWORK.replace('Trains from START', 'Trains from init_layers').replace('START_PARAMS', 'init_layers(nn_architecture, INIT_SEED, INIT_SCALE)');
   const t = config.training;
   const loss = t.loss === 'auto' ? defaultLoss(arch[arch.length - 1].activation) : t.loss;
   const data = dataSection(config, opts);
@@ -415,7 +498,7 @@ export function notebookScript(config: RunConfig, opts: NotebookOptions = {}): s
 """${title.replace(/"""/g, "'''").replace(/\\/g, '/')}
 
 Data: ${data.summary}.
-Network: ${shape} (${arch.map((l) => l.activation).join(', ')}), init_layers seed ${config.init.seed}, scale ${pyFloat(config.init.scale)}.
+Network: ${shape} (${arch.map((l) => l.activation).join(', ')}), ${imported ? 'starting from imported weights (embedded below)' : `init_layers seed ${config.init.seed}, scale ${pyFloat(config.init.scale)}`}.
 Training: ${t.epochs} epochs of ${t.optimizer}, ${how}, learning rate ${pyFloat(t.learningRate)}, ${loss}${t.l2 > 0 ? `, L2 ${pyFloat(t.l2)}` : ''}.
 
 This is the seed notebook's code with its bugs fixed, plus what Backprop Lab adds (more activations and
@@ -425,12 +508,12 @@ train cost it prints is the app's. Change the settings below and run it again to
 Run:  python3 <this file>      (needs numpy and scikit-learn)
 """
 
-${[...data.imports.filter((l) => l.startsWith('import ')), 'import numpy as np', ...data.imports.filter((l) => l.startsWith('from '))].join('\n')}
+${[...(imported ? ['import base64'] : []), ...data.imports.filter((l) => l.startsWith('import ')), 'import numpy as np', ...data.imports.filter((l) => l.startsWith('from '))].join('\n')}
 
 # ---------------------------------------------------------------- the run's settings
 
 ${pyArchitecture(arch)}
-${setting('INIT_SEED', String(config.init.seed), 'np.random.seed before init_layers')}
+${setting('INIT_SEED', String(config.init.seed), imported ? 'np.random.seed before init_layers (unused: this run starts from INITIAL_PARAMS)' : 'np.random.seed before init_layers')}
 ${setting('INIT_SCALE', pyFloat(config.init.scale), 'W, b = randn(…) · INIT_SCALE')}
 
 ${setting('EPOCHS', String(t.epochs))}
@@ -448,8 +531,8 @@ ${setting('LOSS', pyStr(loss), '"binary_cross_entropy", "softmax_cross_entropy" 
 ${data.code}
 
 
-${NETWORK}
-
+${network}
+${imported ? `\n\n# ---------------------------------------------------------------- the starting weights\n\n${imported}\n` : ''}
 
 ${MAIN}
 `;
