@@ -4,8 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type DeepPartial, type RunConfig } from '../../../engine/config';
 import { loadData } from '../../../engine/datasets/index';
+import { exportRun } from '../../../engine/export/formats';
 import { notebookScript } from '../../../engine/export/notebook';
+import { initLayers, type Params } from '../../../engine/init';
 import { cpuTrainer, relErr } from '../../helpers/engine';
+import { runPython } from '../../helpers/numpy';
 import { numpyPython, tempDir } from './support';
 
 const L = (input_dim: number, output_dim: number, activation: string) => ({ input_dim, output_dim, activation }) as RunConfig['architecture'][number];
@@ -87,5 +90,64 @@ describe.runIf(numpyPython)('notebook script run with numpy', () => {
     expect(relErr(cost, result.finalCost)).toBeLessThan(1e-9);
     expect(accuracy).toBe(result.trainAccuracy);
     if (result.testAccuracy !== null) expect(Number(/^test accuracy: (\S+)$/m.exec(out)?.[1])).toBe(result.testAccuracy);
+  });
+});
+
+/** Weights with awkward doubles in them: -0, a subnormal, the largest double below 1, 0.1 + 0.2. */
+function awkward(params: Params): Params {
+  const out = params.map((p) => ({ ...p, data: Float64Array.from(p.data) }));
+  const specials = [-0, 5e-324, 1 - 2 ** -53, 0.1 + 0.2, -1.0000000000000002];
+  specials.forEach((v, i) => (out[0].data[i % out[0].data.length] = v));
+  return out;
+}
+
+const hex = (a: Float64Array) => Array.from(new Uint8Array(Float64Array.from(a).buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+
+const STARTS: Array<[string, DeepPartial<RunConfig>, (c: RunConfig) => Promise<Params> | Params]> = [
+  ['the seed notebook’s run continued from its own weights after 100 epochs (moons, full-batch sgd)', { training: { epochs: 200 } }, async (c) => {
+    const first = await cpuTrainer(resolveConfig({ ...c, training: { ...c.training, epochs: 100 } }), loadData(c.data));
+    await first.run();
+    const p = first.params();
+    first.free();
+    return p;
+  }],
+  ['circles, tanh + softmax, adam, mini-batches, from other weights with awkward doubles', {
+    architecture: [L(2, 8, 'tanh'), L(8, 2, 'softmax')],
+    data: { kind: 'circles', samples: 300, noise: 0.05, factor: 0.5, seed: 3, testSize: 0.2, splitSeed: 4 },
+    training: { epochs: 40, optimizer: 'adam', batchSize: 32, shuffleSeed: 2, l2: 0.001 },
+  }, (c) => awkward(initLayers(c.architecture, 77, 0.7))],
+];
+
+describe.runIf(numpyPython)('notebook script of a run that started from imported weights', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(() => (tmp = tempDir()));
+  afterAll(() => tmp?.cleanup());
+
+  it.each(STARTS)('embeds them bit for bit and reproduces the engine’s final train cost to 1e-9: %s', async (name, partial, startOf) => {
+    const config = resolveConfig(partial);
+    const start = await startOf(config);
+    const trainer = await cpuTrainer(config, loadData(config.data), { params: start.map((p) => ({ ...p, data: Float64Array.from(p.data) })) });
+    const result = await trainer.run();
+    trainer.free();
+    expect(result.status).toBe('finished');
+
+    const i = STARTS.findIndex((c) => c[0] === name);
+    const py = exportRun('py', { architecture: config.architecture, config, params: null, initialParams: start });
+    expect(py).toBe(notebookScript(config, { initialParams: start }));
+    const script = tmp.write(`start-${i}.py`, py as string);
+    // the embedded weights, read back by numpy, are the very doubles the run started from
+    const bytes = runPython('import runpy, sys\nm = runpy.run_path(sys.argv[1], run_name="check")\nfor k, v in m["initial_params"]().items(): print(k, v.shape, v.astype("<f8").tobytes().hex())', [script]);
+    expect(bytes.trim().split('\n')).toEqual(start.map((p) => `${p.name} (${p.rows}, ${p.cols}) ${hex(p.data)}`));
+
+    const out = execFileSync(numpyPython!, [script], { encoding: 'utf8', timeout: 120_000 });
+    const cost = Number(/^final train cost: (\S+)$/m.exec(out)?.[1]);
+    expect(relErr(cost, result.finalCost)).toBeLessThan(1e-9);
+    expect(Number(/^final train accuracy: (\S+)$/m.exec(out)?.[1])).toBe(result.trainAccuracy);
+    if (result.testAccuracy !== null) expect(Number(/^test accuracy: (\S+)$/m.exec(out)?.[1])).toBe(result.testAccuracy);
+
+    // and the test can tell: the script from init_layers(seed) ends elsewhere
+    const seeded = tmp.write(`seeded-${i}.py`, notebookScript(config));
+    const seededCost = Number(/^final train cost: (\S+)$/m.exec(execFileSync(numpyPython!, [seeded], { encoding: 'utf8', timeout: 120_000 }))?.[1]);
+    expect(relErr(seededCost, result.finalCost)).toBeGreaterThan(1e-6);
   });
 });
