@@ -378,7 +378,8 @@ function optionOf(section: string, key: string, bad: (m: string) => void): Sweep
     return null;
   }
   const near = suggestOption(key);
-  bad(`unknown option ${section}.${key}${near ? ` (did you mean "${near}"?)` : ''}; keys are train's option names without the dashes (${SWEEP_OPTIONS.map((o) => o.name).join(', ')})`);
+  const names = near ? '' : ` (${SWEEP_OPTIONS.map((o) => o.name).join(', ')})`;
+  bad(`unknown option ${section}.${key}${near ? ` (did you mean "${near}"?)` : ''}; keys are train's option names without the dashes${names}`);
   return null;
 }
 
