@@ -1,11 +1,12 @@
 // The desktop bridge's host half, without Electron: one ipcMain.handle per contract command, answering only the
-// app's own page (the sender frame's URL is out/renderer/index.html, or the dev server in development), and
+// app's own page (the sender frame's URL is app://backprop-lab/index.html, or the dev server in development:
+// protocol.ts's isAppUrl, the same check that guards navigation), and
 // every service event forwarded to the app's windows on its fixed channel. main.ts passes ipcMain and the windows;
 // tests pass fakes.
 
-import { pathToFileURL } from 'node:url';
 import type { Result } from './contract';
 import { COMMAND_NAMES, EVENT_LIST, commandChannel, eventChannel, type Unsubscribe } from './preload-api';
+import { isAppUrl, type AppLocation } from './protocol';
 import type { ServiceEndpoint } from './transport';
 
 /** The frame an IPC message came from (Electron's WebFrameMain; null once it navigated away or was destroyed). */
@@ -32,41 +33,9 @@ export interface WebContentsLike {
   isDestroyed(): boolean;
 }
 
-/** Where the app's own page lives: the bundled file (built app) or the dev server (electron-vite dev). */
-export interface AppLocation {
-  /** Absolute path of out/renderer/index.html. */
-  rendererFile?: string;
-  /** ELECTRON_RENDERER_URL in development; leave undefined in a packaged app. */
-  devServerUrl?: string;
-}
-
 export interface WiringOptions extends AppLocation {
   /** The webContents events go to (main.ts: BrowserWindow.getAllWindows().map((w) => w.webContents)). */
   windows(): Iterable<WebContentsLike>;
-}
-
-/** True for a URL of the app's own page: the dev server's origin, or exactly the bundled index.html. */
-export function isAppUrl(raw: string | null | undefined, where: AppLocation): boolean {
-  if (!raw) return false;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (where.devServerUrl) {
-    try {
-      const dev = new URL(where.devServerUrl);
-      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === dev.origin) return true;
-    } catch {
-      // a malformed dev server URL matches nothing
-    }
-  }
-  if (where.rendererFile) {
-    const file = pathToFileURL(where.rendererFile);
-    return url.protocol === 'file:' && url.host === file.host && decodeURIComponent(url.pathname) === decodeURIComponent(file.pathname);
-  }
-  return false;
 }
 
 /**
@@ -74,7 +43,6 @@ export function isAppUrl(raw: string | null | undefined, where: AppLocation): bo
  * other frame (a subframe, a page navigated elsewhere) is answered with a 'forbidden' error and reaches nothing.
  */
 export function wireIpc(ipcMain: IpcMainLike, service: ServiceEndpoint, options: WiringOptions): () => void {
-  if (!options.rendererFile && !options.devServerUrl) throw new Error('wireIpc needs rendererFile or devServerUrl to know the app’s own page');
   for (const name of COMMAND_NAMES) {
     ipcMain.handle(commandChannel(name), async (event, payload): Promise<Result<unknown>> => {
       const frame = event?.senderFrame ?? null;

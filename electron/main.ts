@@ -1,19 +1,26 @@
-// Electron entry: one window with the renderer, locked down (sandbox, context isolation, no new windows,
-// no navigation away from the app, no permissions). The only file besides preload.ts that imports electron.
+// Electron entry: one window with the renderer, served from app://backprop-lab/ (not file://) and locked down
+// (sandbox, context isolation, no new windows, no navigation away from the app, no permissions or devices, no
+// DevTools once packaged). The only file besides preload.ts that imports electron.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { contentSecurityPolicy } from './csp';
 import { wireIpc } from './main-wiring';
-import { harden, openWindow } from './window';
+import { APP_PAGE_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './protocol';
+import { harden, lockDownSession, openWindow } from './window';
 import { createService } from './service';
 import { defaultDataDir, openStoreOrRecover } from './store/index';
 
 const here = fileURLToPath(new URL('.', import.meta.url)); // out/main/
 
-/** electron-vite dev sets ELECTRON_RENDERER_URL to its dev server; a built app loads out/renderer/index.html. */
+/** electron-vite dev sets ELECTRON_RENDERER_URL to its dev server; a built app loads app://backprop-lab/index.html. */
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
-const rendererFile = join(here, '../renderer/index.html');
+/** What app:// serves: the built renderer (out/renderer, inside app.asar once packaged). */
+const rendererDir = join(here, '../renderer');
+
+// Before the app is ready: app:// is a standard, secure scheme with an origin of its own.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 // The app, the command line and browser mode share one database: runs.db in defaultDataDir() (or
 // BACKPROP_LAB_DATA_DIR), which is also where Electron keeps its own user data.
@@ -39,15 +46,14 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function createWindow(): BrowserWindow {
-  const win = openWindow(BrowserWindow, join(here, '../preload/index.cjs'));
+  const win = openWindow(BrowserWindow, { preload: join(here, '../preload/index.cjs'), packaged: app.isPackaged });
   win.once('ready-to-show', () => win.show());
-  if (devServerUrl) void win.loadURL(devServerUrl);
-  else void win.loadFile(rendererFile);
+  void win.loadURL(devServerUrl ?? APP_PAGE_URL);
   return win;
 }
 
 function start(): void {
-  app.on('web-contents-created', (_event, contents) => harden(contents, { devServerUrl, rendererFile }, (url) => shell.openExternal(url)));
+  app.on('web-contents-created', (_event, contents) => harden(contents, { devServerUrl }, (url) => shell.openExternal(url)));
 
   app.on('second-instance', () => {
     const [win] = BrowserWindow.getAllWindows();
@@ -62,9 +68,10 @@ function start(): void {
   });
 
   void app.whenReady().then(() => {
-    // The dashboard needs no camera, microphone, notifications, geolocation, …: refuse every request.
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    session.defaultSession.setPermissionCheckHandler(() => false);
+    // The dashboard needs no camera, microphone, screen, devices, notifications, geolocation, …: refuse them all.
+    lockDownSession(session.defaultSession);
+    // The page and its assets, with the desktop's Content-Security-Policy (no network at all: IPC only).
+    protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir, { csp: contentSecurityPolicy({ kind: 'desktop' }) }));
 
     let opened: ReturnType<typeof openStoreOrRecover>;
     try {
@@ -79,7 +86,6 @@ function start(): void {
     store.recoverInterrupted();
     const service = createService({ store, host: 'desktop', version: app.getVersion() });
     const unwire = wireIpc(ipcMain, service, {
-      rendererFile,
       devServerUrl,
       windows: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
     });

@@ -4,8 +4,9 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import type { EventName, Result } from '../../electron/contract';
-import { isAppUrl, wireIpc, type IpcInvokeEventLike, type IpcMainLike, type WebContentsLike } from '../../electron/main-wiring';
+import { wireIpc, type IpcInvokeEventLike, type IpcMainLike, type WebContentsLike } from '../../electron/main-wiring';
 import { COMMAND_NAMES } from '../../electron/preload-api';
+import { APP_PAGE_URL } from '../../electron/protocol';
 import type { ServiceEndpoint } from '../../electron/transport';
 
 vi.mock('electron', () => {
@@ -13,7 +14,7 @@ vi.mock('electron', () => {
 });
 
 const RENDERER = '/opt/Backprop Lab/resources/app/out/renderer/index.html';
-const APP_URL = pathToFileURL(RENDERER).href;
+const APP_URL = APP_PAGE_URL;
 
 class FakeIpcMain implements IpcMainLike {
   handlers = new Map<string, (event: IpcInvokeEventLike, payload: unknown) => unknown>();
@@ -59,24 +60,26 @@ function fakeService() {
 
 const fromApp = (): IpcInvokeEventLike => ({ senderFrame: { url: APP_URL, parent: null } });
 
-describe('isAppUrl', () => {
-  it('accepts exactly the bundled index.html, with any query or hash, and the dev server origin', () => {
-    const built = { rendererFile: RENDERER };
-    expect(isAppUrl(APP_URL, built)).toBe(true);
-    expect(isAppUrl(`${APP_URL}#/runs`, built)).toBe(true);
-    expect(isAppUrl(`${APP_URL}?x=1`, built)).toBe(true);
-    expect(isAppUrl(pathToFileURL('/opt/Backprop Lab/resources/app/out/renderer/other.html').href, built)).toBe(false);
-    expect(isAppUrl('file:///etc/passwd', built)).toBe(false);
-    expect(isAppUrl('https://example.com/', built)).toBe(false);
-    expect(isAppUrl('javascript:alert(1)', built)).toBe(false);
-    expect(isAppUrl('', built)).toBe(false);
-    expect(isAppUrl(null, built)).toBe(false);
-    expect(isAppUrl('not a url', built)).toBe(false);
-    const dev = { rendererFile: RENDERER, devServerUrl: 'http://localhost:5173/' };
-    expect(isAppUrl('http://localhost:5173/#/design', dev)).toBe(true);
-    expect(isAppUrl('http://localhost:5174/', dev)).toBe(false);
-    expect(isAppUrl('http://127.0.0.1:5173/', dev)).toBe(false);
-    expect(isAppUrl('https://localhost:5173/', dev)).toBe(false);
+describe('the sender check', () => {
+  it('answers exactly the app page (app://backprop-lab/index.html, any hash), and the dev server in development', async () => {
+    const ipc = new FakeIpcMain();
+    const { service, calls } = fakeService();
+    wireIpc(ipc, service, { windows: () => [] });
+    const answer = async (url: string) => (await ipc.invoke('bpl:cmd:runs.list', { senderFrame: { url, parent: null } }, {})).ok;
+    expect(await answer(APP_URL)).toBe(true);
+    expect(await answer(`${APP_URL}#/runs`)).toBe(true);
+    expect(await answer('app://backprop-lab/assets/index.js')).toBe(false);
+    expect(await answer('app://evil/index.html')).toBe(false);
+    // the page's old home: file:// is no longer the app, even the bundled index.html
+    expect(await answer(pathToFileURL(RENDERER).href)).toBe(false);
+    expect(await answer('http://localhost:5173/')).toBe(false);
+    expect(calls).toHaveLength(2);
+
+    const dev = new FakeIpcMain();
+    wireIpc(dev, fakeService().service, { devServerUrl: 'http://localhost:5173/', windows: () => [] });
+    const devAnswer = async (url: string) => (await dev.invoke('bpl:cmd:runs.list', { senderFrame: { url, parent: null } }, {})).ok;
+    expect(await devAnswer('http://localhost:5173/#/design')).toBe(true);
+    expect(await devAnswer('http://localhost:5174/')).toBe(false);
   });
 });
 
@@ -84,7 +87,7 @@ describe('wireIpc', () => {
   it('registers one handler per contract command and forwards the payload to the service', async () => {
     const ipc = new FakeIpcMain();
     const { service, calls } = fakeService();
-    wireIpc(ipc, service, { rendererFile: RENDERER, windows: () => [] });
+    wireIpc(ipc, service, { windows: () => [] });
     expect([...ipc.handlers.keys()].sort()).toEqual(COMMAND_NAMES.map((n) => `bpl:cmd:${n}`).sort());
     expect(await ipc.invoke('bpl:cmd:runs.start', fromApp(), { config: {} })).toEqual({ ok: true, value: 'done' });
     expect(calls).toEqual([['runs.start', { config: {} }]]);
@@ -93,7 +96,7 @@ describe('wireIpc', () => {
   it('refuses a sender that is not the app page: another URL, a subframe, a frame that is gone', async () => {
     const ipc = new FakeIpcMain();
     const { service, calls } = fakeService();
-    wireIpc(ipc, service, { rendererFile: RENDERER, windows: () => [] });
+    wireIpc(ipc, service, { windows: () => [] });
     const forbidden = { ok: false, error: { code: 'forbidden', message: expect.stringMatching(/app's own page/) } };
     expect(await ipc.invoke('bpl:cmd:runs.list', { senderFrame: { url: 'https://evil.example/', parent: null } }, {})).toEqual(forbidden);
     // an iframe inside the app page, even one loading the app's own URL
@@ -106,7 +109,7 @@ describe('wireIpc', () => {
   it('never throws across the bridge: a failing service becomes an internal error', async () => {
     const ipc = new FakeIpcMain();
     const { service } = fakeService();
-    wireIpc(ipc, service, { rendererFile: RENDERER, windows: () => [] });
+    wireIpc(ipc, service, { windows: () => [] });
     expect(await ipc.invoke('bpl:cmd:runs.delete', fromApp(), { runId: 'x' })).toEqual({ ok: false, error: { code: 'internal', message: 'unexpected' } });
   });
 
@@ -115,7 +118,7 @@ describe('wireIpc', () => {
     const { service, emit, listeners } = fakeService();
     const a = new FakeWindow(), b = new FakeWindow();
     b.destroyed = true;
-    const dispose = wireIpc(ipc, service, { rendererFile: RENDERER, windows: () => [a, b] });
+    const dispose = wireIpc(ipc, service, { windows: () => [a, b] });
     emit('run.metrics', { runId: 'r', metrics: [] });
     emit('run.status', { runId: 'r', status: 'finished', epoch: 3 });
     expect(a.sent).toEqual([
@@ -126,9 +129,5 @@ describe('wireIpc', () => {
     dispose();
     expect(ipc.handlers.size).toBe(0);
     expect(listeners.size).toBe(0);
-  });
-
-  it('needs to know the app page', () => {
-    expect(() => wireIpc(new FakeIpcMain(), fakeService().service, { windows: () => [] })).toThrow(/rendererFile or devServerUrl/);
   });
 });
