@@ -78,3 +78,17 @@ export function gemmDims(backend: string, a: Tensor, b: Tensor, out: Tensor, tra
 export function shapeError(backend: string, op: string, detail: string): Error {
   return new Error(`${backend} backend: ${op} got mismatched shapes (${detail})`);
 }
+
+/** A backend whose kernels are split over threads, and whose thread count can change between kernels. */
+export interface ThreadedBackend extends Backend {
+  /** Threads it was made with (the most it can use). */
+  readonly threads: number;
+  /** Threads its kernels run on now. */
+  readonly activeThreads: number;
+  /** Uses n (1 … threads) from the next kernel on; results are the same at any count. */
+  setThreads(n: number): void;
+}
+
+export function isThreaded(b: Backend): b is ThreadedBackend {
+  return typeof (b as Partial<ThreadedBackend>).setThreads === 'function' && typeof (b as Partial<ThreadedBackend>).threads === 'number';
+}

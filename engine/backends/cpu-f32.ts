@@ -2,13 +2,12 @@
 // kernels with four f32 lanes per vector instead of two f64 ones, and half the memory traffic. For big networks
 // and batches, where float64's numpy-exactness is not the point; results agree with float64 to float32 precision.
 // It needs WebAssembly SIMD (there is no plain-JS float32 mode: the float64 cpu backend is the fallback).
-// Sigmoid, tanh and softmax, the adam and momentum steps, and gemm with both operands transposed run in JS in
-// float64 on the tensor's values (the output layer's few values, the parameters' once-per-step update).
+// Sigmoid, tanh and softmax and gemm with both operands transposed run in JS in float64 on the tensor's values
+// (the output layer's few values); every optimizer step runs in the kernels, in float32.
 
 import type { Activation } from '../architecture';
 import { activationBackward, biasActivate, LEAKY_SLOPE } from '../activations';
 import { gemmDims, shapeError as backendShapeError, type Backend, type Tensor, type UpdateRule } from './backend';
-import { cpuUpdate } from './cpu';
 import { gemmTT } from './kernels';
 import { kernelModuleF32, WASM_ACT, WasmHeap, type WasmF32Kernels } from './wasm/heap';
 
@@ -145,16 +144,14 @@ export class CpuF32Backend implements Backend {
   }
 
   update(param: Tensor, grad: Tensor, state: Tensor[], rule: UpdateRule): void {
-    if (rule.kind === 'sgd') {
-      this.heap.kernels.sgd_mt(t(param).ptr, t(grad).ptr, param.rows * param.cols, rule.lr, rule.l2, 0, 1);
-      return;
+    const k = this.heap.kernels, p = t(param).ptr, g = t(grad).ptr, n = param.rows * param.cols;
+    // in float32 with the hyperparameters rounded to float32, as numpy's float32 arrays with python floats do
+    if (rule.kind === 'sgd') k.sgd_mt(p, g, n, rule.lr, rule.l2, 0, 1);
+    else if (rule.kind === 'momentum') k.momentum_mt(p, g, t(state[0]).ptr, n, rule.lr, rule.l2, rule.momentum, 0, 1);
+    else {
+      const { beta1, beta2 } = rule;
+      k.adam_mt(p, g, t(state[0]).ptr, t(state[1]).ptr, n, rule.lr, rule.l2, beta1, 1 - beta1, beta2, 1 - beta2, 1 - Math.pow(beta1, rule.t), 1 - Math.pow(beta2, rule.t), rule.epsilon, 0, 1);
     }
-    // momentum / adam: float64 arithmetic on the float32 values, stored back as float32 (as numpy's float32
-    // arrays with python-float hyperparameters would not quite do; close enough at float32 precision)
-    const p = this.read(param), s = state.map((x) => this.read(x));
-    cpuUpdate(p, this.read(grad), s, rule);
-    t(param).data.set(p);
-    state.forEach((x, i) => t(x).data.set(s[i]));
   }
 
   free(x: Tensor): void {

@@ -147,8 +147,16 @@ export class CpuBackend implements Backend {
   }
 
   update(param: Tensor, grad: Tensor, state: Tensor[], rule: UpdateRule): void {
-    if (rule.kind === 'sgd' && this.inHeap(param, grad, grad)) {
-      this.heap!.kernels.sgd(t(param).ptr, t(grad).ptr, param.rows * param.cols, rule.lr, rule.l2);
+    const n = param.rows * param.cols;
+    if (this.inHeap(param, grad, state[0] ?? grad, state[1])) {
+      const k = this.heap!.kernels, p = t(param).ptr, g = t(grad).ptr;
+      if (rule.kind === 'sgd') k.sgd(p, g, n, rule.lr, rule.l2);
+      else if (rule.kind === 'momentum') k.momentum(p, g, t(state[0]).ptr, n, rule.lr, rule.l2, rule.momentum);
+      else {
+        const { beta1, beta2 } = rule;
+        // the same doubles cpuUpdate computes (1 − β, 1 − β^t), so both paths give the same bits
+        k.adam(p, g, t(state[0]).ptr, t(state[1]).ptr, n, rule.lr, rule.l2, beta1, 1 - beta1, beta2, 1 - beta2, 1 - Math.pow(beta1, rule.t), 1 - Math.pow(beta2, rule.t), rule.epsilon);
+      }
       return;
     }
     cpuUpdate(t(param).data, t(grad).data, state.map((s) => t(s).data), rule);

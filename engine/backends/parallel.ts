@@ -26,13 +26,15 @@ const GEN = 0; // job generation; workers wait for it to change. -1: exit
 const DONE = 1; // workers finished with the current job
 const OP = 2; // index of the kernel in `names`
 const NARGS = 3;
-const RESULT = 4; // RESULT + part: each part's return value
+const NPARTS = 4; // parts of the current job (≤ threads); workers whose part is beyond it sit the job out
+const SPIN = 5; // iterations a worker spins before sleeping (0 on a machine whose cores are taken)
+const RESULT = 6; // RESULT + part: each part's return value
 const MAX_ARGS = 16;
 
 /** The worker's loop, run with `eval` (so no file path to resolve under tsx, vitest or a bundle). */
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { module, memory, ctl: ctlBuf, args: argsBuf, names, part, nparts, spin } = workerData;
+const { module, memory, ctl: ctlBuf, args: argsBuf, names, part } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((n) => ex[n]);
 const ctl = new Int32Array(ctlBuf), args = new Float64Array(argsBuf);
@@ -41,10 +43,13 @@ let gen = Atomics.load(ctl, ${GEN});
 parentPort.postMessage('ready');
 for (;;) {
   // spin briefly (the next kernel usually follows within microseconds), then sleep until the generation moves
+  const spin = Atomics.load(ctl, ${SPIN});
   for (let i = 0; i < spin && Atomics.load(ctl, ${GEN}) === gen; i++);
   while (Atomics.load(ctl, ${GEN}) === gen) Atomics.wait(ctl, ${GEN}, gen);
   gen = Atomics.load(ctl, ${GEN});
   if (gen === -1) break;
+  const nparts = ctl[${NPARTS}];
+  if (part >= nparts) continue;
   const n = ctl[${NARGS}], a = args;
   const f = fns[ctl[${OP}]];
   let r;
@@ -69,8 +74,16 @@ export class KernelPool {
   private readonly workers: Worker[] = [];
   private closed = false;
   private broken: string | null = null;
+  /** Threads the next jobs use (1 … threads); 1 runs every kernel on the calling thread and wakes no worker. */
+  private activeThreads: number;
+  private spin: number;
+  /** Recent jobs whose workers were not done when this thread finished its share and stopped spinning. */
+  private late = 0;
+  private jobs = 0;
 
   private constructor(readonly module: WebAssembly.Module, readonly threads: number, names: string[], spin: number) {
+    this.activeThreads = threads;
+    this.spin = spin;
     this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Record<string, (...a: number[]) => number>;
     names.forEach((n, i) => this.index.set(n, i));
@@ -78,8 +91,9 @@ export class KernelPool {
     const argsBuf = new SharedArrayBuffer(8 * MAX_ARGS);
     this.ctl = new Int32Array(ctlBuf);
     this.args = new Float64Array(argsBuf);
+    this.ctl[SPIN] = spin;
     for (let part = 1; part < threads; part++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, ctl: ctlBuf, args: argsBuf, names, part, nparts: threads, spin } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, ctl: ctlBuf, args: argsBuf, names, part } });
       w.unref(); // an idle pool never keeps the process alive
       this.workers.push(w);
     }
@@ -106,25 +120,53 @@ export class KernelPool {
     return pool;
   }
 
-  /** Runs kernel `name` on every part (args without the trailing part, nparts); returns the least part result. */
-  run(name: string, args: number[]): number {
+  /** Threads the kernels run on now (the calling one included). */
+  get active(): number {
+    return this.activeThreads;
+  }
+
+  /**
+   * Runs the next jobs on `n` threads (1 … threads). Results do not change: every output element is computed by
+   * one thread the same way whatever the split. With 1 the workers sleep (no spinning, no wake-ups).
+   */
+  setActive(n: number): void {
+    this.activeThreads = Math.max(1, Math.min(this.threads, Math.floor(n)));
+    this.late = this.jobs = 0;
+    this.ctl[SPIN] = this.spin;
+  }
+
+  /**
+   * Runs kernel `name` (args without the trailing part, nparts) split over the active threads, or on this thread
+   * alone when `small` (a job too short to pay for waking a worker); returns the least part result.
+   */
+  run(name: string, args: number[], small = false): number {
     if (this.closed) throw new Error('cpu backend: its kernel threads were closed (the backend was disposed)');
     if (this.broken) throw new Error(`cpu backend: ${this.broken}`);
-    const n = this.threads;
+    const n = this.activeThreads;
     const f = this.exports[name];
-    if (n === 1) return f(...args, 0, 1);
+    if (n === 1 || small) return f(...args, 0, 1);
     const ctl = this.ctl;
     this.args.set(args);
     ctl[OP] = this.index.get(name)!;
     ctl[NARGS] = args.length;
+    ctl[NPARTS] = n;
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     let r = f(...args, 0, n) | 0;
-    // the workers usually finish about when this thread does: spin a little before sleeping
-    for (let i = 0; i < 20000 && Atomics.load(ctl, DONE) !== n - 1; i++);
+    // the workers usually finish about when this thread does: spin a little before sleeping — unless they have
+    // often been late (their core is busy with something else), when spinning only takes the core from them
+    const spin = Atomics.load(ctl, SPIN) > 0 ? 20000 : 0;
+    let i = 0;
+    while (i < spin && Atomics.load(ctl, DONE) !== n - 1) i++;
+    if (Atomics.load(ctl, DONE) !== n - 1) this.late++;
     for (let d = Atomics.load(ctl, DONE); d !== n - 1; d = Atomics.load(ctl, DONE)) {
       if (Atomics.wait(ctl, DONE, d, 1000) === 'timed-out' && this.broken) throw new Error(`cpu backend: ${this.broken}`);
+    }
+    if (++this.jobs === 256) {
+      // more than a quarter of the jobs late: the cores are shared; stop spinning on both sides
+      Atomics.store(ctl, SPIN, this.late > 64 ? 0 : this.spin);
+      this.late = this.jobs = 0;
     }
     for (let p = 1; p < n; p++) r = Math.min(r, ctl[RESULT + p]);
     return r;
@@ -141,7 +183,15 @@ export class KernelPool {
   }
 }
 
-const KERNEL_NAMES = ['gemm_nn_mt', 'gemm_tn_mt', 'gemm_nt_mt', 'row_sums_mt', 'bias_act_mt', 'act_backward_mt', 'sgd_mt'];
+const KERNEL_NAMES = ['gemm_nn_mt', 'gemm_tn_mt', 'gemm_nt_mt', 'row_sums_mt', 'bias_act_mt', 'act_backward_mt', 'sgd_mt', 'momentum_mt', 'adam_mt'];
+
+/**
+ * Below these sizes a kernel runs on the calling thread alone: waking a worker and waiting for it costs a few
+ * microseconds (far more on a busy machine), more than splitting saves. A gemm's work is M·K·N multiply-adds
+ * (64×256×256 ≈ 4M is split; the seed network's 25×2×900 is not); an elementwise kernel's is its element count.
+ */
+export const MIN_SPLIT_GEMM = 1 << 18;
+export const MIN_SPLIT_ELEMENTS = 1 << 15;
 
 export interface ParallelCpuBackendOptions {
   /** 'float64' (default: numpy-exact, as CpuBackend) or 'float32' (as CpuF32Backend). */
@@ -178,18 +228,22 @@ export class ParallelCpuBackend implements Backend {
     const pool = await KernelPool.create(loaded.module, threads, KERNEL_NAMES);
     const mode = `${precision === 'float32' ? 'wasm-simd-f32' : 'wasm-simd-f64'}-threads${threads}`;
     const modeReason = `WebAssembly SIMD kernels split over ${threads} thread${threads > 1 ? 's' : ''} sharing one memory`;
-    const run = (name: string) => (...a: number[]) => pool.run(name, a.slice(0, -2)); // drop the (0, 1) the backend passes
+    // drop the (0, 1) the backend passes; `size` picks the argument that says how big the job is
+    const run = (name: string, size: (a: number[]) => number, min: number) => (...a: number[]) => pool.run(name, a.slice(0, -2), size(a) < min);
+    const gemmWork = (a: number[]) => a[3] * a[4] * a[5];
     if (precision === 'float32') {
       const ex = pool.exports as unknown as WasmF32Kernels;
       const kernels: WasmF32Kernels = {
         gemm_scratch_bytes: (M, K, N) => ex.gemm_scratch_bytes(M, K, N),
-        gemm_nn_mt: run('gemm_nn_mt'),
-        gemm_tn_mt: run('gemm_tn_mt'),
-        gemm_nt_mt: run('gemm_nt_mt'),
-        row_sums_mt: run('row_sums_mt'),
-        bias_act_mt: run('bias_act_mt'),
-        act_backward_mt: run('act_backward_mt'),
-        sgd_mt: run('sgd_mt'),
+        gemm_nn_mt: run('gemm_nn_mt', gemmWork, MIN_SPLIT_GEMM),
+        gemm_tn_mt: run('gemm_tn_mt', gemmWork, MIN_SPLIT_GEMM),
+        gemm_nt_mt: run('gemm_nt_mt', gemmWork, MIN_SPLIT_GEMM),
+        row_sums_mt: run('row_sums_mt', (a) => a[2] * a[3], MIN_SPLIT_ELEMENTS),
+        bias_act_mt: run('bias_act_mt', (a) => a[3] * a[4], MIN_SPLIT_ELEMENTS),
+        act_backward_mt: run('act_backward_mt', (a) => a[4], MIN_SPLIT_ELEMENTS),
+        sgd_mt: run('sgd_mt', (a) => a[2], MIN_SPLIT_ELEMENTS),
+        momentum_mt: run('momentum_mt', (a) => a[3], MIN_SPLIT_ELEMENTS),
+        adam_mt: run('adam_mt', (a) => a[4], MIN_SPLIT_ELEMENTS),
       };
       const heap = new WasmHeap<WasmF32Kernels>(loaded.module, { memory: pool.memory, kernels });
       return new ParallelCpuBackend(new CpuF32Backend({ heap, parts: threads, mode, modeReason }), pool, mode, modeReason);
@@ -206,17 +260,19 @@ export class ParallelCpuBackend implements Backend {
         scratchPtr = heap!.alloc(bytes);
         scratchBytes = bytes;
       }
-      pool.run(name, [a, b, c, M, K, N, divisor, scratchPtr]);
+      pool.run(name, [a, b, c, M, K, N, divisor, scratchPtr], M * K * N < MIN_SPLIT_GEMM);
     };
-    const all = (name: string) => (...a: number[]) => pool.run(name, a);
+    const all = (name: string, size: (a: number[]) => number) => (...a: number[]) => pool.run(name, a, size(a) < MIN_SPLIT_ELEMENTS);
     const kernels: WasmKernels = {
       gemm_nn: gemm('gemm_nn_mt'),
       gemm_tn: gemm('gemm_tn_mt'),
       gemm_nt: gemm('gemm_nt_mt'),
-      row_sums: all('row_sums_mt'),
-      bias_act: all('bias_act_mt'),
-      act_backward: all('act_backward_mt'),
-      sgd: all('sgd_mt'),
+      row_sums: all('row_sums_mt', (a) => a[2] * a[3]),
+      bias_act: all('bias_act_mt', (a) => a[3] * a[4]),
+      act_backward: all('act_backward_mt', (a) => a[4]),
+      sgd: all('sgd_mt', (a) => a[2]),
+      momentum: all('momentum_mt', (a) => a[3]),
+      adam: all('adam_mt', (a) => a[4]),
     };
     heap = new WasmHeap<WasmKernels>(loaded.module, { memory: pool.memory, kernels });
     return new ParallelCpuBackend(new CpuBackend({ heap, modeReason }), pool, mode, modeReason);
@@ -225,6 +281,20 @@ export class ParallelCpuBackend implements Backend {
   /** Threads in all, the calling one included. */
   get threads(): number {
     return this.pool.threads;
+  }
+
+  /** Threads the kernels run on now (see setThreads). */
+  get activeThreads(): number {
+    return this.pool.active;
+  }
+
+  /**
+   * Runs on `n` of the backend's threads from the next kernel on (1: the calling thread alone, the workers
+   * asleep). Results are bit for bit the same at any count; the trainer uses this to leave a busy machine's
+   * cores alone and to come back when threads pay again.
+   */
+  setThreads(n: number): void {
+    this.pool.setActive(n);
   }
 
   tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor {

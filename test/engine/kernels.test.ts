@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Activation } from '../../engine/architecture';
-import { activationBackward, biasActivate, LEAKY_SLOPE } from '../../engine/activations';
+import { activationBackward, biasActivate } from '../../engine/activations';
 import { CpuBackend, cpuUpdate, type CpuTensor } from '../../engine/backends/cpu';
 import { pairwiseSum, rowSumsPairwise } from '../../engine/backends/kernels';
 import { kernelModule } from '../../engine/backends/wasm/heap';
@@ -205,6 +205,28 @@ describe.each(modes)('cpu kernels ($mode)', ({ kernels, mode, skip }) => {
       const ref = p.slice();
       cpuUpdate(ref, g, [], rule);
       expect(Array.from(B.read(P))).toEqual(Array.from(ref));
+    }
+  });
+
+  it.skipIf(skip).each([
+    ['momentum', 0],
+    ['momentum', 0.001],
+    ['adam', 0],
+    ['adam', 0.001],
+  ] as const)('%s update (l2 %s) runs in the kernels and gives the same bits as cpuUpdate over 5 steps', (kind, l2) => {
+    const rand = rng(5);
+    for (const n of [1, 2, 7, 1250]) {
+      const p = randomMatrix(rand, 1, n, 0, 0);
+      const rule: UpdateRule = { kind, lr: 0.003, l2, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, t: 1 };
+      const P = T(1, n, p), S = [T(1, n), T(1, n)];
+      const ref = p.slice(), rs = [new Float64Array(n), new Float64Array(n)];
+      for (let step = 1; step <= 5; step++) {
+        const g = randomMatrix(rand, 1, n, 0.2, 0);
+        B.update(P, T(1, n, g), S, { ...rule, t: step });
+        cpuUpdate(ref, g, rs, { ...rule, t: step });
+      }
+      expect(Array.from(B.read(P)), `${n} values`).toEqual(Array.from(ref));
+      expect(Array.from(B.read(S[0])), `${n} values, first state`).toEqual(Array.from(rs[0]));
     }
   });
 

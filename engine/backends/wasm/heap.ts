@@ -15,6 +15,9 @@ export interface WasmKernels {
   bias_act(z: number, bias: number, a: number, rows: number, cols: number, act: number, slope: number): number;
   act_backward(dA: number, z: number, a: number, dz: number, n: number, act: number, slope: number): void;
   sgd(p: number, g: number, n: number, lr: number, l2: number): void;
+  momentum(p: number, g: number, v: number, n: number, lr: number, l2: number, mu: number): void;
+  /** omb1 = 1 − b1, omb2 = 1 − b2, c1 = 1 − b1^t, c2 = 1 − b2^t (the caller's, as numpy's python floats). */
+  adam(p: number, g: number, m: number, v: number, n: number, lr: number, l2: number, b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number): void;
 }
 
 /**
@@ -30,6 +33,8 @@ export interface WasmF32Kernels {
   bias_act_mt(z: number, bias: number, a: number, rows: number, cols: number, act: number, slope: number, part: number, nparts: number): number;
   act_backward_mt(dA: number, z: number, a: number, dz: number, n: number, act: number, slope: number, part: number, nparts: number): void;
   sgd_mt(p: number, g: number, n: number, lr: number, l2: number, part: number, nparts: number): void;
+  momentum_mt(p: number, g: number, v: number, n: number, lr: number, l2: number, mu: number, part: number, nparts: number): void;
+  adam_mt(p: number, g: number, m: number, v: number, n: number, lr: number, l2: number, b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, part: number, nparts: number): void;
 }
 
 /** Activation codes of kernels.c and kernels-f32.c. */

@@ -363,3 +363,56 @@ EXPORT(sgd_mt) void sgd_mt(float *p, const float *g, int n, float lr, float l2, 
     for (; i < i1; i++) p[i] = p[i] - lr * (g[i] + l2 * p[i]);
   }
 }
+
+/**
+ * Momentum over this part of n values, in float32 as numpy's float32 arrays do it (the hyperparameters rounded to
+ * float32): g' = g (l2 = 0) or g + l2·p; v = mu·v + g'; p -= lr·v.
+ */
+EXPORT(momentum_mt) void momentum_mt(float *p, const float *g, float *v, int n, float lr, float l2, float mu,
+                                     int part, int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 16, &i0, &i1);
+  vec lv = vsplat(lr), l2v = vsplat(l2), muv = vsplat(mu);
+  int i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    vec pv = vld(p + i), gi = vld(g + i);
+    if (l2 != 0.0f) gi = vadd(gi, vmul(l2v, pv));
+    vec vv = vadd(vmul(muv, vld(v + i)), gi);
+    vst(v + i, vv);
+    vst(p + i, wasm_f32x4_sub(pv, vmul(lv, vv)));
+  }
+  for (; i < i1; i++) {
+    float gi = l2 == 0.0f ? g[i] : g[i] + l2 * p[i];
+    v[i] = mu * v[i] + gi;
+    p[i] = p[i] - lr * v[i];
+  }
+}
+
+/**
+ * Adam over this part of n values in float32: m = b1·m + (1−b1)·g'; v = b2·v + (1−b2)·g'·g';
+ * p -= (lr·(m/c1)) / (√(v/c2) + eps); c1 = 1 − b1^t, c2 = 1 − b2^t (from the caller, rounded to float32).
+ */
+EXPORT(adam_mt) void adam_mt(float *p, const float *g, float *m, float *v, int n, float lr, float l2, float b1,
+                             float omb1, float b2, float omb2, float c1, float c2, float eps, int part, int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 16, &i0, &i1);
+  vec lv = vsplat(lr), l2v = vsplat(l2), b1v = vsplat(b1), o1v = vsplat(omb1), b2v = vsplat(b2), o2v = vsplat(omb2);
+  vec c1v = vsplat(c1), c2v = vsplat(c2), ev = vsplat(eps);
+  int i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    vec pv = vld(p + i), gi = vld(g + i);
+    if (l2 != 0.0f) gi = vadd(gi, vmul(l2v, pv));
+    vec mv = vadd(vmul(b1v, vld(m + i)), vmul(o1v, gi));
+    vec vv = vadd(vmul(b2v, vld(v + i)), vmul(vmul(o2v, gi), gi));
+    vst(m + i, mv);
+    vst(v + i, vv);
+    vec step = wasm_f32x4_div(vmul(lv, wasm_f32x4_div(mv, c1v)), vadd(wasm_f32x4_sqrt(wasm_f32x4_div(vv, c2v)), ev));
+    vst(p + i, wasm_f32x4_sub(pv, step));
+  }
+  for (; i < i1; i++) {
+    float gi = l2 == 0.0f ? g[i] : g[i] + l2 * p[i];
+    m[i] = b1 * m[i] + omb1 * gi;
+    v[i] = b2 * v[i] + omb2 * gi * gi;
+    p[i] = p[i] - (lr * (m[i] / c1)) / (__builtin_sqrtf(v[i] / c2) + eps);
+  }
+}

@@ -456,3 +456,77 @@ EXPORT(sgd_mt) void sgd_mt(double *p, const double *g, int n, double lr, double 
   sgd_all(p + i0, g + i0, i1 - i0, lr, l2);
 }
 #endif
+
+/**
+ * Momentum: g' = g (l2 = 0) or g + l2·p; v = mu·v + g'; p -= lr·v — engine/backends/cpu.ts's cpuUpdate and
+ * make_training_fixtures.update, operation for operation.
+ */
+INLINE void momentum_all(double *p, const double *g, double *v, int n, double lr, double l2, double mu) {
+  vec lv = vsplat(lr), l2v = vsplat(l2), muv = vsplat(mu);
+  int i = 0;
+  for (; i + 2 <= n; i += 2) {
+    vec pv = vld(p + i), gi = vld(g + i);
+    if (l2 != 0.0) gi = vadd(gi, vmul(l2v, pv));
+    vec vv = vadd(vmul(muv, vld(v + i)), gi);
+    vst(v + i, vv);
+    vst(p + i, wasm_f64x2_sub(pv, vmul(lv, vv)));
+  }
+  for (; i < n; i++) {
+    double gi = l2 == 0.0 ? g[i] : g[i] + l2 * p[i];
+    v[i] = mu * v[i] + gi;
+    p[i] = p[i] - lr * v[i];
+  }
+}
+
+/**
+ * Adam: m = b1·m + (1−b1)·g'; v = b2·v + (1−b2)·g'·g'; p -= (lr·(m/c1)) / (√(v/c2) + eps), with c1 = 1 − b1^t and
+ * c2 = 1 − b2^t computed by the caller (as cpuUpdate and numpy do, in that order; omb1 = 1 − b1, omb2 = 1 − b2).
+ */
+INLINE void adam_all(double *p, const double *g, double *m, double *v, int n, double lr, double l2, double b1,
+                     double omb1, double b2, double omb2, double c1, double c2, double eps) {
+  vec lv = vsplat(lr), l2v = vsplat(l2), b1v = vsplat(b1), o1v = vsplat(omb1), b2v = vsplat(b2), o2v = vsplat(omb2);
+  vec c1v = vsplat(c1), c2v = vsplat(c2), ev = vsplat(eps);
+  int i = 0;
+  for (; i + 2 <= n; i += 2) {
+    vec pv = vld(p + i), gi = vld(g + i);
+    if (l2 != 0.0) gi = vadd(gi, vmul(l2v, pv));
+    vec mv = vadd(vmul(b1v, vld(m + i)), vmul(o1v, gi));
+    vec vv = vadd(vmul(b2v, vld(v + i)), vmul(vmul(o2v, gi), gi));
+    vst(m + i, mv);
+    vst(v + i, vv);
+    vec step = wasm_f64x2_div(vmul(lv, wasm_f64x2_div(mv, c1v)), vadd(wasm_f64x2_sqrt(wasm_f64x2_div(vv, c2v)), ev));
+    vst(p + i, wasm_f64x2_sub(pv, step));
+  }
+  for (; i < n; i++) {
+    double gi = l2 == 0.0 ? g[i] : g[i] + l2 * p[i];
+    m[i] = b1 * m[i] + omb1 * gi;
+    v[i] = b2 * v[i] + omb2 * gi * gi;
+    p[i] = p[i] - (lr * (m[i] / c1)) / (__builtin_sqrt(v[i] / c2) + eps);
+  }
+}
+
+EXPORT(momentum) void momentum(double *p, const double *g, double *v, int n, double lr, double l2, double mu) {
+  momentum_all(p, g, v, n, lr, l2, mu);
+}
+
+EXPORT(adam) void adam(double *p, const double *g, double *m, double *v, int n, double lr, double l2, double b1,
+                       double omb1, double b2, double omb2, double c1, double c2, double eps) {
+  adam_all(p, g, m, v, n, lr, l2, b1, omb1, b2, omb2, c1, c2, eps);
+}
+
+#ifdef KERNELS_MT
+EXPORT(momentum_mt) void momentum_mt(double *p, const double *g, double *v, int n, double lr, double l2, double mu,
+                                     int part, int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 8, &i0, &i1);
+  momentum_all(p + i0, g + i0, v + i0, i1 - i0, lr, l2, mu);
+}
+
+EXPORT(adam_mt) void adam_mt(double *p, const double *g, double *m, double *v, int n, double lr, double l2, double b1,
+                             double omb1, double b2, double omb2, double c1, double c2, double eps, int part,
+                             int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 8, &i0, &i1);
+  adam_all(p + i0, g + i0, m + i0, v + i0, i1 - i0, lr, l2, b1, omb1, b2, omb2, c1, c2, eps);
+}
+#endif

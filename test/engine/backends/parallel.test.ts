@@ -58,6 +58,11 @@ function runOps(B: Backend, seed: number): Float64Array[] {
     const P = T(M, N, z);
     B.update(P, T(M, N, dA), [], rule);
     out.push(B.read(P));
+    for (const kind of ['momentum', 'adam'] as const) {
+      const Q = T(M, N, z), S = [T(M, N), T(M, N)];
+      for (let t = 1; t <= 2; t++) B.update(Q, T(M, N, dA), S, { kind, lr: 0.01, l2: 0.001, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, t });
+      out.push(B.read(Q), B.read(S[0]), B.read(S[1]));
+    }
   }
   return out;
 }
@@ -107,6 +112,21 @@ describe.each([
     got.forEach((g, i) => {
       if (g.length !== want[i].length || g.some((v, j) => !Object.is(v, want[i][j]))) throw new Error(`op result ${i} differs`);
     });
+  });
+
+  it('gives the same bits on fewer active threads (setThreads), down to the calling thread alone', async () => {
+    const B = await get();
+    const want = runOps(single(), 11);
+    for (let n = threads - 1; n >= 1; n--) {
+      B.setThreads(n);
+      expect(B.activeThreads).toBe(n);
+      const got = runOps(B, 11);
+      got.forEach((g, i) => {
+        if (g.length !== want[i].length || g.some((v, j) => !Object.is(v, want[i][j]))) throw new Error(`op result ${i} differs on ${n} threads`);
+      });
+    }
+    B.setThreads(99);
+    expect(B.activeThreads).toBe(threads);
   });
 
   it.each([null, 64])('trains to the one-thread cost history bit for bit (batch %s)', async (batch) => {
