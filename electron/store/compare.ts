@@ -3,9 +3,20 @@
 // every bucket's min and max, and a parameter diff over the flattened run configuration.
 
 import { z } from 'zod';
-import { StoreError, validate } from './errors';
+import type { RunConfig } from '../../engine/config';
+import { MAX_NAME_LENGTH, MAX_TAG_LENGTH, RUN_ID_PATTERN } from '../limits';
+import { StoreError, fromSqlite, validate } from './errors';
 import { decodeValue, METRIC_KEY } from './metrics';
 import { RUN_STATUSES, SUMMARY_COLUMNS, summaryFromRow, type RunState, type RunSummary, type Store } from './store';
+
+/** Runs a read, with SQLite's errors (a damaged page, a lock) turned into StoreError as the Store's methods do. */
+function read<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw fromSqlite(e);
+  }
+}
 
 // ── run list ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -34,8 +45,8 @@ export interface ListRunsQuery extends RunFilter {
 }
 
 const filterShape = {
-  name: z.string().max(200).optional(),
-  tag: z.string().min(1).max(64).optional(),
+  name: z.string().max(MAX_NAME_LENGTH).optional(),
+  tag: z.string().min(1).max(MAX_TAG_LENGTH).optional(),
   status: z.union([z.enum(RUN_STATUSES), z.array(z.enum(RUN_STATUSES)).min(1)]).optional(),
   dataset: z.string().min(1).max(64).optional(),
 };
@@ -89,6 +100,10 @@ export function listRunsSql(query: ListRunsQuery = {}): { sql: string; params: u
 /** Runs matching the filter, sorted (with tags; without config or metrics). */
 export function listRuns(store: Store, query: ListRunsQuery = {}): RunSummary[] {
   const { sql, params } = listRunsSql(query);
+  return read(() => listRows(store, sql, params));
+}
+
+function listRows(store: Store, sql: string, params: unknown[]): RunSummary[] {
   const rows = store.db.prepare(sql).all(...params) as (Parameters<typeof summaryFromRow>[0] & { rid: number })[];
   if (rows.length === 0) return [];
   const tags = new Map<number, string[]>();
@@ -103,7 +118,22 @@ export function listRuns(store: Store, query: ListRunsQuery = {}): RunSummary[] 
 export function countRuns(store: Store, filter: RunFilter = {}): number {
   const f = validate(filterSchema, filter, 'countRuns', 'filter');
   const { where, params } = whereClause(f);
-  return store.db.prepare(`SELECT count(*) FROM runs ${where}`).pluck().get(...params) as number;
+  return read(() => store.db.prepare(`SELECT count(*) FROM runs ${where}`).pluck().get(...params) as number);
+}
+
+const configIdsSchema = z.array(z.string().regex(RUN_ID_PATTERN, 'must be a run id')).max(10_000, 'must name at most 10000 runs');
+
+/**
+ * Each listed run's configuration, in one query over the runs' id index (the run list itself does not read it),
+ * e.g. for the layer widths beside each run in a list. Ids of runs that do not exist are left out of the map.
+ */
+export function configsOf(store: Store, ids: readonly string[]): Map<string, RunConfig> {
+  const list = validate(configIdsSchema, ids, 'configsOf', 'ids');
+  if (list.length === 0) return new Map();
+  const rows = read(
+    () => store.db.prepare('SELECT id, config FROM runs WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(list)) as { id: string; config: string }[],
+  );
+  return new Map(rows.map((r) => [r.id, JSON.parse(r.config) as RunConfig]));
 }
 
 // ── curves ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -129,7 +159,7 @@ export interface LoadCurvesOptions {
 /** One range scan of the metrics primary key (run_id, key, step). */
 export const CURVE_SQL = 'SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step';
 
-const runIdsSchema = z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a run id')).min(1, 'must name at least one run').max(100, 'must name at most 100 runs');
+const runIdsSchema = z.array(z.string().regex(RUN_ID_PATTERN, 'must be a run id')).min(1, 'must name at least one run').max(100, 'must name at most 100 runs');
 const curvesSchema = z
   .object({
     keys: z.array(z.string().regex(METRIC_KEY, 'must be a metric key such as train_cost')).min(1).max(32).default(['train_cost']),
@@ -144,6 +174,10 @@ const curvesSchema = z
 export function loadCurves(store: Store, runIds: string[], options: LoadCurvesOptions = {}): Curve[] {
   const ids = validate(runIdsSchema, runIds, 'loadCurves', 'runIds');
   const o = validate(curvesSchema, options, 'loadCurves');
+  return read(() => curvesOf(store, ids, o));
+}
+
+function curvesOf(store: Store, ids: string[], o: z.output<typeof curvesSchema>): Curve[] {
   const stmt = store.db.prepare<[number, string], [number, number | null]>(CURVE_SQL).raw(true);
   const curves: Curve[] = [];
   for (const id of ids) {

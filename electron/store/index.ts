@@ -8,8 +8,19 @@
 //   rec.finish(result, trainer.params());            // → finished | stopped | failed, with final weights
 //   listRuns(store, { sort: 'finalCost' }); loadCurves(store, ids, { maxPoints: 1000 }); diffParams(store, ids);
 
-export { StoreError, type StoreErrorCode } from './errors';
-export { APP_DIR_NAME, DB_FILE_NAME, defaultDataDir, openStore, openStoreOrRecover, resolveDbPath, type OpenStoreOptions, type RecoveredStore } from './db';
+export { StoreError, fromSqlite, isTransient, type StoreErrorCode } from './errors';
+export {
+  APP_DIR_NAME,
+  DB_FILE_NAME,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  defaultDataDir,
+  openStore,
+  openStoreOrRecover,
+  resolveDbPath,
+  type OpenStoreOptions,
+  type RecoveredStore,
+  type RecoverOptions,
+} from './db';
 export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './migrations';
 export { METRIC_KEY, STANDARD_KEYS, decodeValue, encodeValue, epochRows, snakeCase, type MetricRow } from './metrics';
 export { MetricsRecorder, type RecorderOptions } from './recorder';
@@ -17,6 +28,7 @@ export {
   RUN_STATUSES,
   Store,
   pidAlive,
+  runDurationMs,
   type BackendRecord,
   type ImportRunInput,
   type InterruptedRun,
@@ -27,6 +39,7 @@ export {
 export {
   CURVE_SQL,
   RUN_SORTS,
+  configsOf,
   countRuns,
   diffParams,
   downsampleMinMax,

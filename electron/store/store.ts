@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { resolveConfig, type RunConfig } from '../../engine/config';
 import type { Params } from '../../engine/init';
 import type { TrainResult } from '../../engine/train';
-import { StoreError, show, validate } from './errors';
+import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_REASON_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from '../limits';
+import { StoreError, fromSqlite, show, validate } from './errors';
 import { checkRows, decodeValue, encodeValue, type MetricRow } from './metrics';
 import { decodeParams, encodeParams } from './weights';
 
@@ -46,6 +47,18 @@ export interface RunSummary {
   notes: string;
 }
 
+/**
+ * A run's wall time in ms, the one meaning everywhere (run list, `runs show`, the dashboard):
+ * endedAt − startedAt once it has ended; now − startedAt while it runs (status 'running', or the dashboard's
+ * 'paused'); null without a start (an imported run that did not say) or when it ended without an end time.
+ * Never negative (a clock set back gives 0).
+ */
+export function runDurationMs(run: Pick<RunSummary, 'startedAt' | 'endedAt'> & { status: string }, now: number = Date.now()): number | null {
+  if (run.startedAt === null) return null;
+  const end = run.endedAt ?? (run.status === 'running' || run.status === 'paused' ? now : null);
+  return end === null ? null : Math.max(0, end - run.startedAt);
+}
+
 /** One run with everything but its metrics and weight values. */
 export interface RunRecord extends RunSummary {
   config: RunConfig;
@@ -69,17 +82,29 @@ const PROCESS_WRITER_ID = randomUUID();
 const HOST = hostname();
 
 // ── validation ────────────────────────────────────────────────────────────────────────────────────────────
-const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a run id (letters, digits, - and _)');
+const runId = z.string().regex(RUN_ID_PATTERN, 'must be a run id (letters, digits, - and _)');
 const name = z
   .string()
   .transform((s) => s.trim())
-  .pipe(z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'));
+  .pipe(
+    z
+      .string()
+      .min(1, 'must not be empty')
+      .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`)
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'),
+  );
 const tag = z
   .string()
   .transform((s) => s.trim())
-  .pipe(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').regex(/^[^,\u0000-\u001f\u007f]*$/, 'must not contain commas or control characters'));
-const tags = z.array(tag).max(50, 'must be at most 50 tags').transform((t) => [...new Set(t)]);
-const notes = z.string().max(100_000, 'must be at most 100000 characters');
+  .pipe(
+    z
+      .string()
+      .min(1, 'must not be empty')
+      .max(MAX_TAG_LENGTH, `must be at most ${MAX_TAG_LENGTH} characters`)
+      .regex(/^[^,\u0000-\u001f\u007f]*$/, 'must not contain commas or control characters'),
+  );
+const tags = z.array(tag).max(MAX_TAGS, `must be at most ${MAX_TAGS} tags`).transform((t) => [...new Set(t)]);
+const notes = z.string().max(MAX_NOTES_LENGTH, `must be at most ${MAX_NOTES_LENGTH} characters`);
 const backend = z.object({ name: z.string().max(100), mode: z.string().max(100), precision: z.string().max(100).default(''), reason: z.string().max(2000).default('') });
 // z.number() refuses NaN and ±Infinity, which a diverged run's result holds
 const finite = z.custom<number>((v) => typeof v === 'number', 'must be a number');
@@ -93,7 +118,7 @@ const trainResult = z.object({
   backend: backend.optional(),
   reason: z.string().optional(),
 });
-const reason = z.string().min(1, 'must say why').max(10_000);
+const reason = z.string().min(1, 'must say why').max(MAX_REASON_LENGTH);
 const createOptions = z.object({ name: name.optional(), backend: backend.nullable().optional(), tags: tags.optional(), notes: notes.optional() }).strict();
 
 /** Finite numbers are stored; NaN and ±Infinity in a final-metric column become NULL (unknown). */
@@ -205,7 +230,7 @@ const importInput = z
     createdAt: time.optional(),
     startedAt: time.nullable().optional(),
     endedAt: time.nullable().optional(),
-    error: z.string().max(10_000).nullable().optional(),
+    error: z.string().max(MAX_REASON_LENGTH).nullable().optional(),
     backend: backend.nullable().optional(),
     tags: tags.optional(),
     notes: notes.optional(),
@@ -226,9 +251,15 @@ const importInput = z
 export class Store {
   private closed = false;
   private readonly stmts;
+  /**
+   * Opened with `readonly: true`: reads work, every write throws StoreError READONLY, and recoverInterrupted()
+   * does nothing (it would have to write).
+   */
+  readonly readOnly: boolean;
 
   /** Use openStore(); this wraps a database that is already open, configured and migrated. */
-  constructor(readonly db: Database, readonly path: string) {
+  constructor(readonly db: Database, readonly path: string, options: { readOnly?: boolean } = {}) {
+    this.readOnly = options.readOnly ?? false;
     this.stmts = {
       byId: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
       ridStatus: db.prepare<[string], { rid: number; status: RunState; writer_id: string | null }>('SELECT rid, status, writer_id FROM runs WHERE id = ?'),
@@ -385,6 +416,7 @@ export class Store {
    */
   recoverInterrupted(options: { staleAfterMs?: number } = {}): InterruptedRun[] {
     const { staleAfterMs } = validate(z.object({ staleAfterMs: z.number().min(0).default(600_000) }), options, 'recoverInterrupted');
+    if (this.readOnly) return [];
     const out: InterruptedRun[] = [];
     this.db
       .transaction(() => {
@@ -447,7 +479,7 @@ export class Store {
 
   /** The full id of the one run whose id starts with `prefix` (for the CLI's short ids); NOT_FOUND or INVALID (ambiguous). */
   resolveRunId(prefix: string): string {
-    const p = validate(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a run id or the start of one'), prefix, 'resolveRunId', 'id');
+    const p = validate(z.string().regex(RUN_ID_PATTERN, 'must be a run id or the start of one'), prefix, 'resolveRunId', 'id');
     const ids = this.db.prepare<[string, string], string>('SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6').pluck().all(p, p + '\uffff');
     if (ids.includes(p)) return p;
     if (ids.length === 1) return ids[0]!;
@@ -605,4 +637,24 @@ export class Store {
     }
     return r.rid;
   }
+}
+
+// Every method of Store turns SQLite's own errors into StoreError (BUSY, READONLY, CORRUPT, FULL, IO; see
+// fromSqlite), so a caller never meets a raw SqliteError with its stack: a lock held by another program is BUSY
+// (nothing was written — every write is one transaction — and the same call may be retried), a damaged page met
+// by a read is CORRUPT. Done once here rather than in each method; the methods themselves stay plain.
+for (const key of Object.getOwnPropertyNames(Store.prototype)) {
+  const d = Object.getOwnPropertyDescriptor(Store.prototype, key)!;
+  if (key === 'constructor' || typeof d.value !== 'function') continue;
+  const method = d.value as (...args: unknown[]) => unknown;
+  Object.defineProperty(Store.prototype, key, {
+    ...d,
+    value: function (this: Store, ...args: unknown[]) {
+      try {
+        return method.apply(this, args);
+      } catch (e) {
+        throw fromSqlite(e);
+      }
+    },
+  });
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../engine/config';
 import {
+  configsOf,
   countRuns,
   diffParams,
   downsampleMinMax,
@@ -176,5 +177,16 @@ describe('diffParams', () => {
     expect(rows.find((r) => r.path === 'architecture[5].activation')).toEqual({ path: 'architecture[5].activation', values: [undefined, 'sigmoid'], differs: true });
     expect(rows.find((r) => r.path === 'architecture[1].activation')!.values).toEqual(['relu', 'tanh']);
     expect(() => diffParams(store, ['r1', 'zz'])).toThrow(/there is no run with id "zz"/);
+  });
+});
+
+describe('configsOf', () => {
+  it('gives each listed run’s configuration in one query, leaving out ids that do not exist', () => {
+    const ids = listRuns(store, { limit: 3 }).map((r) => r.id);
+    const configs = configsOf(store, [...ids, 'no-such-run']);
+    expect([...configs.keys()].sort()).toEqual([...ids].sort());
+    for (const id of ids) expect(configs.get(id)).toEqual(store.getRun(id).config);
+    expect(configsOf(store, []).size).toBe(0);
+    expect(() => configsOf(store, ['bad id'])).toThrow('configsOf: ids[0] must be a run id, got "bad id"');
   });
 });

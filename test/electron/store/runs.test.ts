@@ -7,7 +7,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../engine/config';
 import type { Params } from '../../../engine/init';
 import type { TrainResult } from '../../../engine/train';
-import { MetricsRecorder, openStore, StoreError, type Store } from '../../../electron/store/index';
+import { MAX_NAME_LENGTH, MAX_TAG_LENGTH, RUN_ID_PATTERN } from '../../../electron/limits';
+import { MetricsRecorder, openStore, runDurationMs, StoreError, type Store } from '../../../electron/store/index';
 import { cpuTrainer, referenceMoons } from '../../helpers/engine';
 import { tempDir } from './helpers';
 
@@ -296,5 +297,37 @@ describe('editing, deleting, importing', () => {
     expect(() => store.importRun({ config, weights: [{ name: 'W1', rows: 1, cols: 1, data: [1] as never }] })).toThrow('importRun: weights: params[0] (W1) data must be a Float64Array, got [1]');
     expect(() => store.importRun({ config: { ...config, architecture: [] } })).toThrow(/importRun: config: /);
     expect(store.db.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(before);
+  });
+});
+
+describe('runDurationMs: one meaning of a run’s duration', () => {
+  const at = { createdAt: 0 };
+  it('is end − start once ended, now − start while running (or paused), null without a start', () => {
+    expect(runDurationMs({ ...at, status: 'finished', startedAt: 1000, endedAt: 4500 }, 99_999)).toBe(3500);
+    expect(runDurationMs({ ...at, status: 'running', startedAt: 1000, endedAt: null }, 7000)).toBe(6000);
+    expect(runDurationMs({ ...at, status: 'paused', startedAt: 1000, endedAt: null }, 7000)).toBe(6000);
+    expect(runDurationMs({ ...at, status: 'finished', startedAt: null, endedAt: 4500 }, 7000)).toBeNull();
+    // an imported run that ended without saying when: unknown, not "until now"
+    expect(runDurationMs({ ...at, status: 'finished', startedAt: 1000, endedAt: null }, 7000)).toBeNull();
+    // a clock set back does not give a negative duration
+    expect(runDurationMs({ ...at, status: 'running', startedAt: 9000, endedAt: null }, 7000)).toBe(0);
+  });
+
+  it('measures a stored run: growing while it runs, fixed once it ends', () => {
+    const run = store.createRun(resolveConfig({}));
+    const t = run.startedAt!;
+    expect(runDurationMs(store.getRun(run.id), t + 250)).toBe(250);
+    const ended = store.failRun(run.id, 'stopped for the test');
+    expect(runDurationMs(ended, t + 10_000_000)).toBe(ended.endedAt! - t);
+  });
+});
+
+describe('limits come from electron/limits.ts', () => {
+  it('names and tags are held to MAX_NAME_LENGTH and MAX_TAG_LENGTH, ids to RUN_ID_PATTERN', () => {
+    const run = store.createRun(resolveConfig({}), { name: 'x'.repeat(MAX_NAME_LENGTH), tags: ['t'.repeat(MAX_TAG_LENGTH)] });
+    expect(() => store.renameRun(run.id, 'x'.repeat(MAX_NAME_LENGTH + 1))).toThrow(`renameRun: name must be at most ${MAX_NAME_LENGTH} characters`);
+    expect(() => store.setTags(run.id, ['t'.repeat(MAX_TAG_LENGTH + 1)])).toThrow(`setTags: tags[0] must be at most ${MAX_TAG_LENGTH} characters`);
+    expect(RUN_ID_PATTERN.test(run.id)).toBe(true);
+    expect(() => store.getRun('a'.repeat(65))).toThrow(/getRun: id must be a run id/);
   });
 });

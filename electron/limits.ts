@@ -1,0 +1,19 @@
+// The limits on what a run may be called and carry, declared once: the store enforces them on every write and the
+// contract checks payloads against the same numbers before they reach it. Plain constants, no imports, so any
+// host file (and the renderer, type-only or not) can use them.
+
+/** A run's id: letters, digits, - and _, 1 to RUN_ID_MAX_LENGTH characters (the store makes uuids; imports may keep theirs). */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The longest run id RUN_ID_PATTERN accepts. */
+export const RUN_ID_MAX_LENGTH = 64;
+
+/** Characters in a run's name (after trimming); names have no control characters. */
+export const MAX_NAME_LENGTH = 200;
+/** Characters in one tag (after trimming); tags have no commas or control characters. */
+export const MAX_TAG_LENGTH = 64;
+/** Tags on one run. */
+export const MAX_TAGS = 50;
+/** Characters in a run's notes. */
+export const MAX_NOTES_LENGTH = 100_000;
+/** Characters in a stored reason (why a run failed, stopped or was interrupted). */
+export const MAX_REASON_LENGTH = 10_000;
