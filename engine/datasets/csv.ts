@@ -225,7 +225,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
       y[i] = index.get(l)!;
     });
   }
-  if (classNames.length < 2) {
+  // Counted over the rows, not the class names: integer labels name classes 0..max, so a column of 1s alone would
+  // otherwise read as two classes (0 never seen) and train to a meaningless 100 %. All 1s is refused as all 0s is.
+  if (new Set(y).size < 2) {
     throw new DatasetError(`${name}: every row has the label ${JSON.stringify(labels[0])}; a classifier needs at least 2 classes in column ${JSON.stringify(labelName)}`);
   }
   return {

@@ -299,6 +299,17 @@ describe('parseCsv', () => {
     expect(err(text)).toBe(message);
   });
 
+  it('refuses a label column with a single class whatever its value (all 1s is not two classes), naming the column and the value', () => {
+    // integer labels are class indices 0..max: a column of 1s alone used to read as classes 0 and 1 and train to 100 %
+    expect(err('x1,x2,y\n1,2,1\n2,3,1\n4,5,1\n')).toBe('data.csv: every row has the label "1"; a classifier needs at least 2 classes in column "y"');
+    expect(err('x1,x2,y\n1,2,0\n2,3,0\n')).toBe('data.csv: every row has the label "0"; a classifier needs at least 2 classes in column "y"');
+    expect(err('x1,x2,y\n1,2,7\n2,3,7\n')).toBe('data.csv: every row has the label "7"; a classifier needs at least 2 classes in column "y"');
+    expect(err('x1,x2,y\n1,2,1\n2,3,1.0\n')).toBe('data.csv: every row has the label "1"; a classifier needs at least 2 classes in column "y"');
+    expect(err('kind,x\nsetosa,1\nsetosa,2\n', 'kind')).toBe('data.csv: every row has the label "setosa"; a classifier needs at least 2 classes in column "kind"');
+    // two distinct classes, even with a gap in the indices, are still accepted
+    expect(parseCsv('x1,y\n1,1\n2,3\n', { name }).classes).toBe(4);
+  });
+
   it('names the columns when the label column does not exist', () => {
     expect(err('x1,x2,y\n1,2,0\n2,3,1\n', 'label')).toBe(
       'data.csv has no column "label"; its columns are "x1", "x2", "y" — set the label column to one of them',
