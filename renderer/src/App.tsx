@@ -1,6 +1,6 @@
 // The dashboard: connects to the host (desktop preload or `backprop-lab serve`), then lays out the pages —
 // Train (design panel + live charts), Inspect, Runs, Compare — with themes and keyboard shortcuts.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useMemo, useState } from 'react';
 import { connectHost, unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type ExportFormat, type Host, type RunConfig, type RunSummary } from './api';
 import { CompareView } from './components/CompareView';
 import { DesignPanel } from './components/DesignPanel';
@@ -78,11 +78,15 @@ export function App() {
 function usePreview(api: BackpropLabApi, data: RunConfig['data'] | null, csvText: string | undefined, csvName: string | undefined) {
   const [preview, setPreview] = useState<DataPreview | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The spec's identity: a new object with the same content, or the same file again, asks for no new preview.
   const key = data ? JSON.stringify(data) + (csvText !== undefined ? `#${csvText.length}:${csvName}` : '') : '';
+  const current = useEffectEvent(() => ({ data, csvText }));
   useEffect(() => {
-    if (!data) return;
+    if (!key) return;
     let live = true;
     const t = setTimeout(async () => {
+      const { data, csvText } = current();
+      if (!data) return;
       if (data.kind === 'csv' && csvText === undefined) {
         setPreview(null);
         setError(null);
@@ -99,7 +103,6 @@ function usePreview(api: BackpropLabApi, data: RunConfig['data'] | null, csvText
       live = false;
       clearTimeout(t);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, api]);
   return { preview, error };
 }
@@ -171,41 +174,38 @@ const Logo = () => (
 
 function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; theme: Theme; lost: boolean }) {
   const api = host.api;
-  const controller = useMemo(() => new RunController(api), [api]);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const toast = useCallback((kind: Toast['kind'], text: string) => {
+    const id = Math.random();
+    setToasts((t) => [...t.slice(-3), { id, kind, text }]);
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 4000);
+  }, []);
+  // Never changes (toast depends on nothing), so the controller and the run it shows live as long as the api.
+  const onError = useCallback((m: string) => toast('error', m), [toast]);
+  const controller = useMemo(() => new RunController(api, onError), [api, onError]);
   useEffect(() => controller.attach(), [controller]);
   const run = controller.run;
   const view = useRunView(run);
 
   const [tab, setTab] = useState<Tab>('train');
   const [design, setDesign] = useState<Design>(() => ({ config: structuredClone(info.defaultConfig), name: '', csv: null, imported: null }));
-  const [toasts, setToasts] = useState<Toast[]>([]);
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [selected, setSelected] = useState<string[]>([]);
   const [compareIds, setCompareIds] = useState<string[]>([]);
 
-  const toast = useCallback((kind: Toast['kind'], text: string) => {
-    const id = Math.random();
-    setToasts((t) => [...t.slice(-3), { id, kind, text }]);
-    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 4000);
-  }, []);
-  const onError = useCallback((m: string) => toast('error', m), [toast]);
-  useEffect(() => {
-    controller.onError = onError;
-  }, [controller, onError]);
-
   // --- the runs table, refreshed when the host says runs changed -------------------------------------------------
-  const refreshRuns = useCallback(async () => {
-    const r = await api.runs.list({});
-    if (r.ok) setRuns(r.value);
-  }, [api]);
   useEffect(() => {
-    void refreshRuns();
+    const refreshRuns = () =>
+      void api.runs.list({}).then((r) => {
+        if (r.ok) setRuns(r.value);
+      });
+    refreshRuns();
     let timer: ReturnType<typeof setTimeout> | null = null;
     const soon = () => {
       if (timer) return;
       timer = setTimeout(() => {
         timer = null;
-        void refreshRuns();
+        refreshRuns();
       }, 150);
     };
     const offs = [api.on['runs.changed'](soon), api.on['run.status'](soon)];
@@ -213,7 +213,7 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
       offs.forEach((o) => o());
       if (timer) clearTimeout(timer);
     };
-  }, [api, refreshRuns]);
+  }, [api]);
 
   // --- data previews: the design's data (left panel), and the shown run's (boundary, inspect) ----------------------
   const designCsv = design.config.data.kind === 'csv' ? design.csv?.text : undefined;
@@ -224,10 +224,8 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
   const preview = sameData ? designPreview.preview : shownPreview.preview;
 
   // --- transport ---------------------------------------------------------------------------------------------------
-  const designRef = useRef(design);
-  designRef.current = design;
   const startOptions = () => {
-    const d = designRef.current;
+    const d = design;
     return {
       config: d.config,
       name: d.name.trim() || autoName(d.config),
@@ -248,28 +246,28 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
     },
     reset: () => void controller.reset(),
   };
-  const transportRef = useRef(transport);
-  transportRef.current = transport;
 
-  // Space: play/pause · → or S: step · Esc: stop (not while typing in a field)
+  // Space: play/pause · → or S: step · Esc: stop (not while typing in a field). An effect event: it sees this
+  // render's transport (and design) while the listener stays registered once.
+  const onKey = useEffectEvent((e: KeyboardEvent) => {
+    const t = e.target as HTMLElement | null;
+    const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === ' ' || e.code === 'Space') {
+      if (t?.tagName === 'BUTTON') (t as HTMLButtonElement).blur();
+      e.preventDefault();
+      transport.play();
+    } else if (e.key === 'ArrowRight' || e.key === 's' || e.key === 'S') {
+      e.preventDefault();
+      transport.step();
+    } else if (e.key === 'Escape') {
+      transport.stop();
+    }
+  });
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
-      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === ' ' || e.code === 'Space') {
-        if (t?.tagName === 'BUTTON') (t as HTMLButtonElement).blur();
-        e.preventDefault();
-        transportRef.current.play();
-      } else if (e.key === 'ArrowRight' || e.key === 's' || e.key === 'S') {
-        e.preventDefault();
-        transportRef.current.step();
-      } else if (e.key === 'Escape') {
-        transportRef.current.stop();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    const listener = (e: KeyboardEvent) => onKey(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
   }, []);
 
   const exportRun = async (runId: string, format: ExportFormat) => {

@@ -1,6 +1,6 @@
 // Compare 2–10 runs: overlaid curves, final metrics side by side, the configuration table (optionally only
 // the rows that differ), and the distance between weights of runs that share architecture and init seed.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { ChartDataset } from 'chart.js';
 import { unwrap, type BackpropLabApi, type MetricKey, type RunCurves, type RunDiff, type RunSummary } from '../api';
 import { Chart, lineOptions } from '../lib/charts';
@@ -32,34 +32,34 @@ export function CompareView({
   onError: (m: string) => void;
   goToRuns: () => void;
 }) {
-  const [curves, setCurves] = useState<Record<string, RunCurves> | null>(null);
-  const [diff, setDiff] = useState<RunDiff | null>(null);
   const [metric, setMetric] = useState<MetricKey>('trainCost');
   const [log, setLog] = useState(false);
   const [onlyDiff, setOnlyDiff] = useState(true);
+  // The selection's identity: a new array of the same ids loads nothing again.
   const key = ids.join(',');
+  // What was loaded, and for which selection: another selection shows nothing until its own data arrives.
+  const [loaded, setLoaded] = useState<{ key: string; curves: Record<string, RunCurves>; diff: RunDiff } | null>(null);
+  const curves = loaded?.key === key ? loaded.curves : null;
+  const diff = loaded?.key === key ? loaded.diff : null;
   const byId = new Map(runs.map((r) => [r.id, r]));
   const colors = palette().series;
+  const reportError = useEffectEvent((message: string) => onError(message));
 
   useEffect(() => {
-    if (ids.length < 2) return;
+    const runIds = key.split(',');
+    if (runIds.length < 2) return;
     let live = true;
-    setCurves(null);
-    setDiff(null);
     void (async () => {
       try {
-        const [c, d] = await Promise.all([unwrap(api.runs.curves({ runIds: ids, maxPoints: 2000 })), unwrap(api.runs.diff({ runIds: ids }))]);
-        if (!live) return;
-        setCurves(c);
-        setDiff(d);
+        const [c, d] = await Promise.all([unwrap(api.runs.curves({ runIds, maxPoints: 2000 })), unwrap(api.runs.diff({ runIds }))]);
+        if (live) setLoaded({ key, curves: c, diff: d });
       } catch (e) {
-        if (live) onError((e as Error).message);
+        if (live) reportError((e as Error).message);
       }
     })();
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, api]);
 
   if (ids.length < 2) {
@@ -207,19 +207,22 @@ function show(v: unknown): string {
 
 function OverlayChart({ ids, curves, metric, log, names, theme }: { ids: string[]; curves: Record<string, RunCurves> | null; metric: MetricKey; log: boolean; names: string[]; theme: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  // The names' content, not the array (a new one every render), decides whether the chart is drawn again.
+  const namesKey = JSON.stringify(names);
   useEffect(() => {
+    const labels = JSON.parse(namesKey) as string[];
     if (!canvas.current || !curves) return;
     const p = palette();
     const isCost = metric.endsWith('Cost');
     const datasets: ChartDataset<'line', { x: number; y: number | null }[]>[] = ids.map((id, i) => {
       const c = curves[id]?.[metric];
       const data = c ? c.step.map((x, k) => ({ x, y: Number.isFinite(c.value[k]!) && !(log && isCost && c.value[k]! <= 0) ? c.value[k]! : null })) : [];
-      return { label: names[i]!, data, borderColor: p.series[i % p.series.length], backgroundColor: p.series[i % p.series.length] };
+      return { label: labels[i]!, data, borderColor: p.series[i % p.series.length], backgroundColor: p.series[i % p.series.length] };
     });
     const chart = new Chart(canvas.current, { type: 'line', data: { datasets }, options: lineOptions({ xTitle: 'epoch', log: log && isCost, ...(isCost ? {} : { yMax: 1 }) }) });
     canvas.current.parentElement?.setAttribute('data-series', String(datasets.filter((d) => d.data.length > 0).length));
     return () => chart.destroy();
-  }, [ids, curves, metric, log, names.join('|'), theme]);
+  }, [ids, curves, metric, log, namesKey, theme]);
   return (
     <div className="chart-box tall" data-testid="compare-chart">
       <canvas ref={canvas} />

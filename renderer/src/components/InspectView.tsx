@@ -1,6 +1,6 @@
 // Inspect: for one input point, the forward cache of every layer (the notebook's memory: A_prev, Z, and A) and the
 // latest gradients; per-layer gradient norms and dead-ReLU shares over the run; the gradient check on demand.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { ChartDataset } from 'chart.js';
 import { unwrap, type BackpropLabApi, type DataPreview, type GradCheckResult, type InspectResult, type ParamJSON } from '../api';
 import { Chart, lineOptions } from '../lib/charts';
@@ -40,16 +40,22 @@ export function InspectView({ run, api, preview, theme }: { run: LiveRun; api: B
     [api, runId],
   );
 
-  // follow the run: re-inspect the chosen point whenever a new snapshot (a few times a second) arrives
+  // follow the run: re-inspect the chosen point whenever a new snapshot (a few times a second) arrives; typing a
+  // point does not (the form's Inspect button or a click on the map does)
+  const inspectPoint = useEffectEvent(() => void inspect(point));
+  const epoch = snap?.epoch;
+  const phase = v.phase;
   useEffect(() => {
-    void inspect(point);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runId, snap?.epoch, v.phase]);
+    inspectPoint();
+  }, [runId, epoch, phase]);
 
-  useEffect(() => {
+  // another run shown: its gradient check is not this one's
+  const [checkedRun, setCheckedRun] = useState(runId);
+  if (checkedRun !== runId) {
+    setCheckedRun(runId);
     setCheck(null);
     setCheckError(null);
-  }, [runId]);
+  }
 
   const pick = (x: number, y: number) => {
     setPoint([x, y]);

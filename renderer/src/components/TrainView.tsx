@@ -1,6 +1,6 @@
 // The centre of the Train page: transport controls, progress and speed, the final numbers, the live cost and
 // accuracy curves, the decision boundary and the network diagram.
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useState, useSyncExternalStore } from 'react';
 import type { DataPreview, ExportFormat, LayerSpec, RunSnapshotEvent } from '../api';
 import { fmtAcc, fmtCost, fmtDuration, fmtInt, fmtRate } from '../lib/format';
 import { isActive, type LiveRun, type RunView } from '../live/run';
@@ -22,12 +22,8 @@ export function useRunView(run: LiveRun): RunView {
 }
 
 export function useSnapshot(run: LiveRun): RunSnapshotEvent | null {
-  const [snap, setSnap] = useState(run.snapshot);
-  useEffect(() => {
-    setSnap(run.snapshot);
-    return run.onSnapshot(() => setSnap(run.snapshot));
-  }, [run]);
-  return snap;
+  const subscribe = useCallback((onChange: () => void) => run.onSnapshot(onChange), [run]);
+  return useSyncExternalStore(subscribe, () => run.snapshot);
 }
 
 export function TrainView({

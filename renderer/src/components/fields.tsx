@@ -1,5 +1,5 @@
 // Small form controls: a number field that keeps what is typed until it parses, a labelled row, a segmented switch.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
 /** A number input that commits only valid values; an empty field commits `emptyValue` when one is given. */
 export function NumberField({
@@ -7,7 +7,6 @@ export function NumberField({
   onChange,
   min,
   max,
-  step,
   integer,
   emptyValue,
   placeholder,
@@ -19,6 +18,7 @@ export function NumberField({
   onChange: (v: number | null) => void;
   min?: number;
   max?: number;
+  /** Accepted for symmetry with `<input type="number">`; the field is text, so it does not constrain input. */
   step?: number | 'any';
   integer?: boolean;
   emptyValue?: null;
@@ -28,11 +28,12 @@ export function NumberField({
   label?: string;
 }) {
   const [text, setText] = useState(value === null ? '' : String(value));
-  useEffect(() => {
-    // follow outside changes unless the text already means that value
+  // follow outside changes of the value unless the text already means it (adjusted while rendering, not in an effect)
+  const [followed, setFollowed] = useState(value);
+  if (!Object.is(value, followed)) {
+    setFollowed(value);
     if (value === null ? text !== '' : Number(text) !== value || text.trim() === '') setText(value === null ? '' : String(value));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [value]);
+  }
   const parsed = text.trim() === '' ? null : Number(text);
   const bad =
     parsed === null

@@ -17,10 +17,12 @@ type Pending = { metrics: EpochMetrics[][]; status: RunStatusEvent[]; snapshot: 
 export class RunController {
   readonly run = new LiveRun();
   private pending = new Map<RunId, Pending>();
-  /** Called with every command failure, to show it to the user. */
-  onError: (message: string) => void = () => {};
 
-  constructor(private readonly api: BackpropLabApi) {}
+  /** `onError` is called with every command failure, to show it to the user. */
+  constructor(
+    private readonly api: BackpropLabApi,
+    private readonly onError: (message: string) => void = () => {},
+  ) {}
 
   /** Listens to the host's run events; returns the function that stops listening. */
   attach(): () => void {
