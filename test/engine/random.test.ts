@@ -155,14 +155,13 @@ function exactFma(a: number, b: number, c: number): number {
   let mp = ma * mb;
   let ep = ea + eb;
   let m2 = mc;
-  let e2 = ec;
+  const e2 = ec;
   // align to the smaller exponent
   if (ep > e2) {
     mp <<= BigInt(ep - e2);
     ep = e2;
   } else {
-    m2 <<= BigInt(e2 - ep);
-    e2 = ep;
+    m2 <<= BigInt(e2 - ep); // both now at exponent ep
   }
   return roundToDouble(mp + m2, ep);
 }

@@ -10,7 +10,7 @@ import { tempDir } from './helpers';
 const RUNS = 1000;
 const EPOCHS = 200;
 let store: Store;
-let ids: string[] = [];
+const ids: string[] = [];
 
 function plan(sql: string, params: unknown[]): string[] {
   return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);

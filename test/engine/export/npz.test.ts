@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { deflateSync, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_ARCHITECTURE, type LayerSpec } from '../../../engine/architecture';
 import { resolveConfig } from '../../../engine/config';

@@ -54,7 +54,7 @@ export function importErrorOf(fn: () => unknown): Error & { part: string } {
     fn();
   } catch (e) {
     if ((e as Error)?.name === 'ImportError') return e as Error & { part: string };
-    throw new Error(`expected an ImportError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+    throw new Error(`expected an ImportError, got ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
   }
   throw new Error('expected an ImportError, but the import succeeded');
 }
