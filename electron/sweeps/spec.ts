@@ -117,17 +117,26 @@ export interface SweepSpec {
   random: Record<string, Distribution>;
   /** How many random draws (null when there is no `random`). */
   trials: number | null;
+  /**
+   * How grid and random go together (trials.ts): 'cross' (default) runs each random draw with every grid point
+   * (trials × |grid| trials; an option may not be in both); 'union' runs the grid's points and the random draws
+   * as separate trials (|grid| + trials; an option may be in both, e.g. lr listed and drawn).
+   */
+  combine: Combine;
   /** Seed of the generator behind `random` (default 0). */
   seed: number;
   asha: AshaSpec | null;
 }
+
+export const COMBINES = ['cross', 'union'] as const;
+export type Combine = (typeof COMBINES)[number];
 
 /** The most trials one sweep may have (grid size × random draws). */
 export const MAX_TRIALS = 10_000;
 /** The default η, as W&B's hyperband and the ASHA paper's experiments use. */
 export const DEFAULT_REDUCTION = 3;
 
-const TOP_KEYS = ['name', 'base', 'grid', 'random', 'trials', 'seed', 'asha'] as const;
+const TOP_KEYS = ['name', 'base', 'grid', 'random', 'trials', 'seed', 'combine', 'asha'] as const;
 const ASHA_KEYS = ['metric', 'min_epochs', 'reduction'] as const;
 
 /** A spec that cannot be used: every problem, one line each, each naming the key and the fix. */
@@ -197,6 +206,13 @@ export function checkSweepSpec(input: unknown): { ok: true; spec: SweepSpec } | 
     }
   }
 
+  let combine: Combine = 'cross';
+  if (raw.combine !== undefined) {
+    if (typeof raw.combine !== 'string' || !(COMBINES as readonly string[]).includes(raw.combine)) {
+      bad(`combine must be "cross" (each random draw with every grid point) or "union" (the grid's trials and the random draws side by side), got ${describe(raw.combine)}`);
+    } else combine = raw.combine as Combine;
+  }
+
   // random: option → one distribution
   const random: Record<string, Distribution> = {};
   if (raw.random !== undefined) {
@@ -205,8 +221,8 @@ export function checkSweepSpec(input: unknown): { ok: true; spec: SweepSpec } | 
       for (const [key, dist] of Object.entries(raw.random)) {
         const opt = optionOf('random', key, bad);
         if (!opt) continue;
-        if (key in grid) {
-          bad(`random.${key}: ${key} is also in grid; an option is either listed in grid or drawn in random, remove one`);
+        if (key in grid && combine === 'cross') {
+          bad(`random.${key}: ${key} is also in grid, and grid and random are crossed (each draw runs with every grid point); remove one, or set "combine": "union" to run the grid's trials and the random draws side by side`);
           continue;
         }
         const d = checkDistribution(`random.${key}`, opt, dist, bad);
@@ -247,21 +263,23 @@ export function checkSweepSpec(input: unknown): { ok: true; spec: SweepSpec } | 
   // label-column only means something for a CSV dataset, as in train
   const labelSet = 'label-column' in base || 'label-column' in grid || 'label-column' in random;
   if (labelSet) {
-    const datasets = possibleValues('dataset', base, grid, random, defaultConfig().data.kind);
+    const datasets = possibleValues('dataset', { base, grid, random, combine }, defaultConfig().data.kind);
     const notCsv = datasets.find((v) => typeof v !== 'string' || !v.startsWith('csv:'));
     if (notCsv !== undefined) bad(`label-column is only for a CSV dataset, but dataset can be ${describe(notCsv)}; use "dataset": "csv:PATH" or remove label-column`);
   }
 
-  const asha = raw.asha === undefined ? null : checkAsha(raw.asha, base, grid, random, bad);
+  const asha = raw.asha === undefined ? null : checkAsha(raw.asha, { base, grid, random, combine }, bad);
 
   const gridSize = Object.values(grid).reduce((n, list) => n * list.length, 1);
-  const total = gridSize * (trials ?? 1);
+  const hasPoints = Object.keys(grid).length > 0;
+  const total = combine === 'union' ? (hasPoints ? gridSize : 0) + (trials ?? 0) : gridSize * (trials ?? 1);
   if (total > MAX_TRIALS) {
-    bad(`the sweep has ${total} trials (${Object.keys(grid).length ? `grid ${gridSize}` : ''}${trials ? `${Object.keys(grid).length ? ' × ' : ''}${trials} random draws` : ''}); at most ${MAX_TRIALS}: list fewer values or draw fewer trials`);
+    const parts = [hasPoints ? `grid ${gridSize}` : '', trials ? `${trials} random draws` : ''].filter(Boolean).join(combine === 'union' ? ' + ' : ' × ');
+    bad(`the sweep has ${total} trials (${parts}); at most ${MAX_TRIALS}: list fewer values or draw fewer trials`);
   }
 
   if (problems.length) return { ok: false, problems };
-  return { ok: true, spec: { name, base, grid, random, trials, seed, asha } };
+  return { ok: true, spec: { name, base, grid, random, trials, combine, seed, asha } };
 }
 
 /** The spec as JSON again, with its defaults filled in: what the store keeps, and what parseSweepSpec reads back to the same spec. */
@@ -273,6 +291,7 @@ export function sweepSpecToJson(spec: SweepSpec): Record<string, unknown> {
     out.trials = spec.trials;
   }
   out.seed = spec.seed;
+  out.combine = spec.combine;
   if (spec.asha) out.asha = { metric: spec.asha.metric, min_epochs: spec.asha.minEpochs, reduction: spec.asha.reduction };
   return out;
 }
@@ -303,13 +322,8 @@ export function sweepOption(name: string): SweepOption | undefined {
 
 // ————— checks —————
 
-function checkAsha(
-  raw: unknown,
-  base: OptionValues,
-  grid: Record<string, OptionValue[]>,
-  random: Record<string, Distribution>,
-  report: (m: string) => void,
-): AshaSpec | null {
+function checkAsha(raw: unknown, parts: Parts, report: (m: string) => void): AshaSpec | null {
+  const { base, grid, random } = parts;
   let found = 0;
   const bad = (m: string) => {
     found++;
@@ -357,7 +371,7 @@ function checkAsha(
 
   // a test metric needs a test set in every trial
   if (metric === 'testCost' || metric === 'testAccuracy') {
-    const sizes = possibleValues('test-size', base, grid, random, defaultConfig().data.testSize);
+    const sizes = possibleValues('test-size', parts, defaultConfig().data.testSize);
     if (sizes.some((v) => v === 0)) bad(`asha.metric ${metric} needs a test set, but test-size can be 0; use "metric": "cost" or "trainAccuracy", or keep test-size above 0`);
   }
   if (found > 0 || metric === null || minEpochs === null) return null;
@@ -543,12 +557,28 @@ function checkDistribution(where: string, opt: SweepOption, raw: unknown, bad: (
   return { [kind]: [low, high] } as Distribution;
 }
 
-/** Every value an option can take in some trial (base's or the default when it does not vary); bounds of a range. */
-function possibleValues(name: string, base: OptionValues, grid: Record<string, OptionValue[]>, random: Record<string, Distribution>, fallback: OptionValue): OptionValue[] {
-  if (grid[name]) return grid[name]!;
+/** Every value an option can take in some trial: its grid values, its range's bounds or choices, and base's
+ *  value (or train's default) when some trial leaves it alone. */
+function possibleValues(name: string, parts: Parts, fallback: OptionValue): OptionValue[] {
+  const { base, grid, random, combine } = parts;
+  const out: OptionValue[] = [];
+  const inGrid = name in grid;
   const d = random[name];
-  if (d) return 'choice' in d ? d.choice : Object.values(d)[0] as number[];
-  return [name in base ? base[name]! : fallback];
+  if (inGrid) out.push(...grid[name]!);
+  if (d) out.push(...('choice' in d ? d.choice : (Object.values(d)[0] as number[])));
+  const hasGrid = Object.keys(grid).length > 0;
+  const hasRandom = Object.keys(random).length > 0;
+  const baseUsed = combine === 'cross' ? !inGrid && !d : (hasGrid && !inGrid) || (hasRandom && !d) || (!hasGrid && !hasRandom);
+  if (baseUsed) out.push(name in base ? base[name]! : fallback);
+  return out;
+}
+
+/** The parsed parts a cross-option check looks at. */
+interface Parts {
+  base: OptionValues;
+  grid: Record<string, OptionValue[]>;
+  random: Record<string, Distribution>;
+  combine: Combine;
 }
 
 // ————— small helpers —————

@@ -11,9 +11,11 @@
 //      int [lo, hi]          rs.randint(lo, hi + 1)                     both bounds included
 //      choice [v0, v1, …]    values[rs.randint(0, len)]
 //    Draws never depend on the grid, and the first k draws are the same whatever `trials` is.
-//  - both: each random draw crossed with the whole grid, draw-major: trial d·|grid| + g is draw d with grid
-//    point g. So "random lr × grid seed" tries every drawn lr on every seed (unlike Ray Tune, which draws afresh
-//    for each grid point). The count is trials × |grid|.
+//  - both, "combine": "cross" (the default): each random draw crossed with the whole grid, draw-major: trial
+//    d·|grid| + g is draw d with grid point g. So "random lr × grid seed" tries every drawn lr on every seed
+//    (Ray Tune also repeats the grid per sample, but draws afresh for each grid point). trials × |grid| trials.
+//  - both, "combine": "union": the grid's points first (they leave the random options at base), then the draws
+//    (they leave the grid options at base). |grid| + trials trials; an option may be both listed and drawn.
 //  - a trial's params override base; its options are base + params, in the option table's order.
 
 import { NumpyRandom } from '../../engine/random';
@@ -30,8 +32,9 @@ export interface Trial {
   options: OptionValues;
 }
 
-/** How many trials the spec makes: |grid| × trials (a missing part counts 1). */
-export function countTrials(spec: Pick<SweepSpec, 'grid' | 'trials'>): number {
+/** How many trials the spec makes: |grid| × trials crossed (a missing part counts 1), |grid| + trials as a union. */
+export function countTrials(spec: Pick<SweepSpec, 'grid' | 'trials' | 'combine'>): number {
+  if (spec.combine === 'union') return (Object.keys(spec.grid).length ? gridSize(spec.grid) : 0) + (spec.trials ?? 0);
   return gridSize(spec.grid) * (spec.trials ?? 1);
 }
 
@@ -85,15 +88,18 @@ function drawOne(rs: NumpyRandom, d: Distribution): OptionValue {
 
 /** Every trial of the spec, in order (see the file's head). */
 export function generateTrials(spec: SweepSpec): Trial[] {
+  const hasGrid = Object.keys(spec.grid).length > 0;
+  const hasRandom = Object.keys(spec.random).length > 0;
   const points = gridPoints(spec.grid);
-  const draws = Object.keys(spec.random).length ? drawRandom(spec.random, spec.trials ?? 1, spec.seed) : [{}];
+  const draws = hasRandom ? drawRandom(spec.random, spec.trials ?? 1, spec.seed) : [{}];
   const trials: Trial[] = [];
-  for (const draw of draws) {
-    for (const point of points) {
-      const params = { ...point, ...draw };
-      trials.push({ index: trials.length, params, options: mergeOptions(spec.base, params) });
-    }
+  const add = (params: OptionValues) => trials.push({ index: trials.length, params, options: mergeOptions(spec.base, params) });
+  if (spec.combine === 'union' && hasGrid && hasRandom) {
+    for (const point of points) add(point);
+    for (const draw of draws) add(draw);
+    return trials;
   }
+  for (const draw of draws) for (const point of points) add({ ...point, ...draw });
   return trials;
 }
 

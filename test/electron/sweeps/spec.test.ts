@@ -37,6 +37,7 @@ describe('parseSweepSpec: a valid spec', () => {
     expect(spec.random).toEqual({ l2: { log_uniform: [0.0001, 1] }, 'batch-size': { choice: [32, 64, 'full'] } });
     expect(spec.trials).toBe(40);
     expect(spec.seed).toBe(5);
+    expect(spec.combine).toBe('cross');
     expect(spec.asha).toEqual({ metric: 'testCost', minEpochs: 30, reduction: 3, maxEpochs: 300 });
   });
 
@@ -194,9 +195,27 @@ describe('parseSweepSpec: grid and trials', () => {
     expect(p).toContainEqual(expect.stringMatching(/^seed must be an integer from 0 to 4294967295/));
   });
 
-  it('an option both in grid and random', () => {
-    expect(problems({ grid: { lr: [0.1, 0.2] }, random: { lr: { uniform: [0.1, 0.2] } }, trials: 2 })).toEqual([
-      'random.lr: lr is also in grid; an option is either listed in grid or drawn in random, remove one',
+  it('an option both in grid and random cannot be crossed; as a union it can', () => {
+    const spec = { grid: { lr: [0.1, 0.2] }, random: { lr: { uniform: [0.1, 0.2] } }, trials: 2 };
+    expect(problems(spec)).toEqual([
+      'random.lr: lr is also in grid, and grid and random are crossed (each draw runs with every grid point); remove one, or set "combine": "union" to run the grid\'s trials and the random draws side by side',
+    ]);
+    expect(parseSweepSpec({ ...spec, combine: 'union' }).combine).toBe('union');
+    expect(problems({ ...spec, combine: 'both' })[0]).toMatch(/^combine must be "cross" .* or "union"/);
+  });
+
+  it("the issue's own example lists lr in grid and draws it in random: refused crossed, read as a union", () => {
+    const issue = { ...EXAMPLE, random: { lr: { log_uniform: [0.0001, 1] }, 'batch-size': { choice: [32, 64, 'full'] } } };
+    expect(problems(issue)).toEqual([expect.stringMatching(/^random\.lr: lr is also in grid.*"combine": "union"/)]);
+    const spec = parseSweepSpec({ ...issue, combine: 'union' });
+    expect(spec.random.lr).toEqual({ log_uniform: [0.0001, 1] });
+    expect(spec.grid.lr).toEqual([0.01, 0.05, 0.1]);
+  });
+
+  it('too many trials as a union (grid + draws)', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i);
+    expect(problems({ grid: { seed: values, 'data-seed': values }, random: { lr: { uniform: [0.1, 1] } }, trials: 1, combine: 'union' })).toEqual([
+      `the sweep has 10001 trials (grid 10000 + 1 random draws); at most ${MAX_TRIALS}: list fewer values or draw fewer trials`,
     ]);
   });
 

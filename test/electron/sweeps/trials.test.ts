@@ -139,6 +139,32 @@ describe('grid and random combined', () => {
   });
 });
 
+describe('grid and random as a union', () => {
+  it('runs the grid’s points, then the draws, each leaving the other part’s options at base', () => {
+    const spec = parseSweepSpec({
+      base: { lr: 0.5, 'batch-size': 32 },
+      grid: { lr: [0.01, 0.1], seed: [1, 2] },
+      random: { lr: { log_uniform: [0.0001, 1] }, 'batch-size': { choice: [16, 'full'] } },
+      trials: 3,
+      seed: 5,
+      combine: 'union',
+    });
+    const trials = generateTrials(spec);
+    expect(countTrials(spec)).toBe(7);
+    expect(trials).toHaveLength(7);
+    expect(trials.slice(0, 4).map((t) => t.options)).toEqual([
+      { lr: 0.01, 'batch-size': 32, seed: 1 },
+      { lr: 0.01, 'batch-size': 32, seed: 2 },
+      { lr: 0.1, 'batch-size': 32, seed: 1 },
+      { lr: 0.1, 'batch-size': 32, seed: 2 },
+    ]);
+    const draws = drawRandom(spec.random, 3, 5);
+    expect(trials.slice(4).map((t) => t.params)).toEqual(draws);
+    expect(trials.slice(4).every((t) => !('seed' in t.options))).toBe(true);
+    expect(trials.map((t) => t.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+});
+
 describe('trialArgv', () => {
   it('writes train’s flags in its usage order, numbers in their shortest exact form, arch as inline JSON', () => {
     const arch = [{ input_dim: 2, output_dim: 1, activation: 'sigmoid' as const }];
