@@ -416,15 +416,12 @@ function suggestOption(key: string): string | null {
 export function checkValue(opt: SweepOption, value: unknown): string | null {
   switch (opt.name) {
     case 'arch':
+      if (!Array.isArray(value)) return `must be a list of layers like [{"input_dim": 2, "output_dim": 25, "activation": "relu"}, …], got ${describe(value)}`;
       try {
-        validateArchitecture(Array.isArray(value) ? value : Symbol('not a list'));
+        validateArchitecture(value);
         return null;
       } catch (e) {
-        if (e instanceof ArchitectureError) {
-          return Array.isArray(value)
-            ? e.message
-            : `must be a list of layers like [{"input_dim": 2, "output_dim": 25, "activation": "relu"}, …], got ${describe(value)}`;
-        }
+        if (e instanceof ArchitectureError) return e.message;
         throw e;
       }
     case 'dataset':

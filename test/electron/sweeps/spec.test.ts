@@ -116,6 +116,9 @@ describe('parseSweepSpec: bad keys name the key and suggest the right one', () =
   it('an architecture is checked with the engine’s own rules', () => {
     const p = problems({ grid: { arch: [ARCH, [{ input_dim: 2, output_dim: 0, activation: 'relu' }]] } });
     expect(p).toEqual(['grid.arch[1]: layer 1 output_dim must be a positive integer, got 0']);
+    expect(problems({ base: { arch: 'net.json' }, grid: { lr: [0.1, 0.2] } })).toEqual([
+      'base.arch: must be a list of layers like [{"input_dim": 2, "output_dim": 25, "activation": "relu"}, …], got "net.json"',
+    ]);
   });
 });
 
