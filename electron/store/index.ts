@@ -28,6 +28,7 @@ export {
   RUN_STATUSES,
   Store,
   pidAlive,
+  reasonLine,
   runDurationMs,
   type BackendRecord,
   type ImportRunInput,

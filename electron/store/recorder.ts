@@ -5,7 +5,7 @@
 import type { Params } from '../../engine/init';
 import type { EpochMetrics, TrainResult } from '../../engine/train';
 import { z } from 'zod';
-import { StoreError, validate } from './errors';
+import { isTransient, StoreError, validate } from './errors';
 import { checkRows, epochRows, type MetricRow } from './metrics';
 import type { RunRecord, Store } from './store';
 
@@ -33,6 +33,9 @@ const recorderOptions = z
   })
   .strict();
 
+/** The longest wait between two tries to commit while another program holds the database's lock. */
+const MAX_BACKOFF_MS = 2000;
+
 export class MetricsRecorder {
   private buffer: MetricRow[] = [];
   private lastFlushAt = Date.now();
@@ -43,6 +46,14 @@ export class MetricsRecorder {
   private readonly opts: z.output<typeof recorderOptions>;
   private committedStep = -1;
   private closed = false;
+  /**
+   * After a commit met another program's lock (BUSY): no timer- or record-driven attempt before retryAt, so a long
+   * lock costs one short try per backoff period instead of one per epoch. The wait starts at flushEveryMs and
+   * doubles up to MAX_BACKOFF_MS (or flushEveryMs when that is longer); a commit resets it. flush() and close()
+   * always try.
+   */
+  private retryAt = 0;
+  private backoffMs = 0;
 
   constructor(readonly store: Store, readonly runId: string, options: RecorderOptions = {}) {
     this.opts = validate(recorderOptions, options, 'MetricsRecorder');
@@ -68,6 +79,7 @@ export class MetricsRecorder {
   private push(rows: MetricRow[]): void {
     if (this.closed) throw new StoreError('STATE', `MetricsRecorder for run ${this.runId} is closed`);
     for (const r of rows) this.buffer.push(r);
+    if (this.retryAt > Date.now()) return; // a lock was met a moment ago: the rows wait, nothing blocks
     // checked here too, not only by the timer: a training loop that rarely yields still commits on time
     if (this.buffer.length >= this.opts.flushEveryRows || Date.now() - this.lastFlushAt >= this.opts.flushEveryMs) this.flush();
   }
@@ -84,8 +96,15 @@ export class MetricsRecorder {
     } catch (e) {
       // keep the rows for the next try (a lock held longer than busy_timeout); a deleted or ended run will not take them
       if (!(e instanceof StoreError && (e.code === 'NOT_FOUND' || e.code === 'STATE'))) this.buffer = batch.concat(this.buffer);
+      if (isTransient(e)) {
+        const cap = Math.max(MAX_BACKOFF_MS, this.opts.flushEveryMs);
+        this.backoffMs = Math.min(cap, this.backoffMs ? this.backoffMs * 2 : this.opts.flushEveryMs);
+        this.retryAt = Date.now() + this.backoffMs;
+      }
       throw e;
     }
+    this.backoffMs = 0;
+    this.retryAt = 0;
     let last = -1;
     for (const r of batch) if (r.step > last) last = r.step;
     if (last > this.committedStep) this.committedStep = last;
@@ -136,6 +155,7 @@ export class MetricsRecorder {
   }
 
   private flushQuietly(): void {
+    if (this.retryAt > Date.now()) return;
     try {
       this.flush();
     } catch (e) {

@@ -121,6 +121,19 @@ const trainResult = z.object({
 const reason = z.string().min(1, 'must say why').max(MAX_REASON_LENGTH);
 const createOptions = z.object({ name: name.optional(), backend: backend.nullable().optional(), tags: tags.optional(), notes: notes.optional() }).strict();
 
+/**
+ * A reason as it is stored and shown (why a run failed, stopped or was interrupted): one line, without a stack
+ * trace — the "    at …" lines of an exception are dropped and what is left is joined with spaces.
+ */
+export function reasonLine(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .filter((l) => !/^\s+at\s/.test(l))
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+}
+
 /** Finite numbers are stored; NaN and ±Infinity in a final-metric column become NULL (unknown). */
 const finalValue = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -362,6 +375,7 @@ export class Store {
     params: Params | undefined,
   ): RunRecord {
     const rid = this.writable(id, where);
+    if (error !== null) error = reasonLine(error) || (status === 'stopped' ? 'stopped' : 'failed');
     const packed = params === undefined ? null : encodeParams(params, where);
     const now = Date.now();
     this.db
@@ -451,7 +465,7 @@ export class Store {
   /** The run with this id; throws StoreError NOT_FOUND. */
   getRun(id: string): RunRecord {
     const run = this.findRun(id);
-    if (!run) throw new StoreError('NOT_FOUND', `there is no run with id ${show(id)} in ${this.path}; list them with \`backprop-lab runs list\``);
+    if (!run) throw new StoreError('NOT_FOUND', `there is no run with id ${show(id)}; list them with \`backprop-lab runs list\``);
     return run;
   }
 
@@ -483,7 +497,7 @@ export class Store {
     const ids = this.db.prepare<[string, string], string>('SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6').pluck().all(p, p + '\uffff');
     if (ids.includes(p)) return p;
     if (ids.length === 1) return ids[0]!;
-    if (ids.length === 0) throw new StoreError('NOT_FOUND', `there is no run whose id starts with ${show(p)} in ${this.path}`);
+    if (ids.length === 0) throw new StoreError('NOT_FOUND', `there is no run whose id starts with ${show(p)}`);
     throw new StoreError('INVALID', `${show(p)} matches several runs (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}); give more of the id`);
   }
 
@@ -584,7 +598,7 @@ export class Store {
           .run(
             id, o.name ?? defaultName(cfg), o.status ?? 'finished', cfg.data.kind, JSON.stringify(cfg),
             o.backend?.name ?? null, o.backend?.mode ?? null, o.backend?.precision ?? null, o.backend?.reason ?? null,
-            o.createdAt ?? now, o.startedAt ?? null, o.endedAt ?? null, o.error ?? null, o.notes ?? '', epochs,
+            o.createdAt ?? now, o.startedAt ?? null, o.endedAt ?? null, o.error ? reasonLine(o.error) : (o.error ?? null), o.notes ?? '', epochs,
             finalValue(f.finalCost), finalValue(f.trainAccuracy), finalValue(f.testCost), finalValue(f.testAccuracy),
           );
         const rid = Number(info.lastInsertRowid);
@@ -623,7 +637,7 @@ export class Store {
   rid(id: string, where: string): number {
     validate(runId, id, where, 'id');
     const r = this.stmts.ridStatus.get(id);
-    if (!r) throw new StoreError('NOT_FOUND', `${where}: there is no run with id ${show(id)} in ${this.path}`);
+    if (!r) throw new StoreError('NOT_FOUND', `${where}: there is no run with id ${show(id)}`);
     return r.rid;
   }
 
@@ -631,7 +645,7 @@ export class Store {
   private writable(id: string, where: string): number {
     validate(runId, id, where, 'id');
     const r = this.stmts.ridStatus.get(id);
-    if (!r) throw new StoreError('NOT_FOUND', `${where}: there is no run with id ${show(id)} in ${this.path}`);
+    if (!r) throw new StoreError('NOT_FOUND', `${where}: there is no run with id ${show(id)}`);
     if (r.status !== 'running' && r.status !== 'interrupted') {
       throw new StoreError('STATE', `${where}: run ${id} is already ${r.status}; only a running run takes new metrics or a final state`);
     }

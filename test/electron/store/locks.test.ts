@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TrainResult } from '../../../engine/train';
 import { isTransient, listRuns, MetricsRecorder, openStore, StoreError, type Store } from '../../../electron/store/index';
 import { REPO, tempDir } from './helpers';
@@ -200,6 +200,55 @@ describe('a lock held by another process at start-up', () => {
       expect(e.message).not.toMatch(/\n/);
     } finally {
       await holder.release();
+    }
+  });
+});
+
+describe('the MetricsRecorder under a lock held by another process', () => {
+  it('backs off: epochs keep buffering without a commit attempt each, and all of them are committed once the lock is gone', async () => {
+    const path = join(tempDir(), 'runs.db');
+    const store = openStore({ path, busyTimeoutMs: 0 });
+    const run = store.createRun({} as never);
+    const append = store.appendMetrics.bind(store);
+    let attempts = 0;
+    store.appendMetrics = (id, r) => (attempts++, append(id, r));
+    // the recorder's own timer only runs while the test awaits the other process; record() drives the commits here,
+    // at the (fake) times set below
+    const rec = new MetricsRecorder(store, run.id, { flushEveryMs: 1000, heartbeatMs: 600_000, onError: () => {} });
+    const holder = holdLock(path, 'write');
+    await holder.locked;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      let t = Date.now() + 1001;
+      vi.setSystemTime(t);
+      expect(() => rec.recordRows(rows(0, 1))).toThrow(expect.objectContaining({ code: 'BUSY' }));
+      expect(attempts).toBe(1);
+      for (let i = 1; i < 500; i++) rec.recordRows(rows(i, i + 1)); // no throw, no attempt: backing off for 1 s
+      expect(attempts).toBe(1);
+      vi.setSystemTime((t += 1000));
+      expect(() => rec.recordRows(rows(500, 501))).toThrow(expect.objectContaining({ code: 'BUSY' }));
+      expect(attempts).toBe(2);
+      vi.setSystemTime((t += 1000)); // within the doubled wait (2 s)
+      rec.recordRows(rows(501, 502));
+      expect(attempts).toBe(2);
+      expect(rec.pending).toBe(502);
+      expect(metricCount(store)).toBe(0);
+
+      await holder.release();
+      vi.setSystemTime((t += 100_000));
+      rec.recordRows(rows(502, 503));
+      expect(attempts).toBe(3);
+      expect(rec.pending).toBe(0);
+      expect(store.readMetrics(run.id).map((r) => r.step)).toEqual(Array.from({ length: 503 }, (_, i) => i));
+      // a commit resets the wait: the next one is tried on the usual schedule
+      vi.setSystemTime((t += 1001));
+      rec.recordRows(rows(503, 504));
+      expect(attempts).toBe(4);
+    } finally {
+      vi.useRealTimers();
+      await holder.release();
+      rec.close();
+      store.close();
     }
   });
 });
