@@ -6,7 +6,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-import boundaries from './lint/boundaries.js';
+import boundaries, { nodeOnlyFiles } from './lint/boundaries.js';
 
 export default defineConfig([
   globalIgnores(['out/', 'dist/', 'test-results/', 'playwright-report/', '.bench/', 'scratch-tmp/', 'test/fixtures/']),
@@ -56,6 +56,7 @@ export default defineConfig([
 
   {
     plugins: { boundaries },
+    settings: { boundaries: { nodeOnly: nodeOnlyFiles() } },
     rules: { 'boundaries/imports': 'error' },
   },
   {

@@ -12,7 +12,8 @@
 // Every form of import counts: static imports and re-exports, side-effect imports, import(), require(),
 // `import x = require()` and `import('…')` types. `no-restricted-imports` cannot read the node-only marker, resolve
 // a path or see import()/require(), so these rules are written here, over ESLint's AST.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,15 +54,22 @@ function resolveFile(fromFile, specifier) {
   return candidates.find((c) => existsSync(c) && statSync(c).isFile());
 }
 
-const nodeOnlyCache = new Map();
-/** Whether a file on disk carries the node-only marker (cached by path and modification time). */
-function fileIsNodeOnly(file) {
-  const mtime = statSync(file).mtimeMs;
-  const hit = nodeOnlyCache.get(file);
-  if (hit && hit.mtime === mtime) return hit.nodeOnly;
-  const nodeOnly = isNodeOnly(readFileSync(file, 'utf8'));
-  nodeOnlyCache.set(file, { mtime, nodeOnly });
-  return nodeOnly;
+/**
+ * Every source file under `dirs` (repository-relative) that carries the node-only marker, for the config's
+ * settings (`settings.boundaries.nodeOnly`). Whether an import is allowed depends on the file it imports, which
+ * ESLint's cache does not see; the list is part of the config, so the cache is dropped whenever it changes.
+ */
+export function nodeOnlyFiles(dirs = ['engine', 'electron', 'renderer']) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (SOURCE_EXTENSIONS.some((e) => entry.name.endsWith(e)) && isNodeOnly(readFileSync(full, 'utf8'))) found.push(repoPath(ROOT, full));
+    }
+  };
+  for (const d of dirs) if (existsSync(join(ROOT, d))) walk(join(ROOT, d));
+  return found.sort();
 }
 
 const stringValue = (node) => {
@@ -108,6 +116,9 @@ function moduleReferences(visit) {
   };
 }
 
+/** nodeOnlyFiles(), for a config without the setting. */
+let scanned;
+
 /** @type {import('eslint').Rule.RuleModule} */
 const imports = {
   meta: {
@@ -133,6 +144,8 @@ const imports = {
     const inEngine = file.startsWith('engine/');
     const inPage = file.startsWith('renderer/') || PAGE_SHARED.includes(file);
     const nodeOnly = isNodeOnly(context.sourceCode.text);
+    /** @type {string[]} */
+    const listed = context.settings.boundaries?.nodeOnly ?? (scanned ??= nodeOnlyFiles());
     return moduleReferences((spec, typeOnly, node) => {
       const report = (messageId, data = {}) => context.report({ node, messageId, data: { spec, ...data } });
       if (isPackage(spec, 'electron') && !ELECTRON_IMPORTERS.includes(file)) {
@@ -154,7 +167,7 @@ const imports = {
       if (inPage && part === 'electron' && !PAGE_SHARED.includes(targetPath)) {
         report('pageValueImportsHost', { shared: PAGE_SHARED.join(' and ') });
       }
-      if (target && (inPage || (inEngine && !nodeOnly)) && fileIsNodeOnly(target)) {
+      if (target && (inPage || (inEngine && !nodeOnly)) && listed.includes(targetPath)) {
         const why = inPage ? 'the page cannot run Node code' : 'an engine file that is not node-only may be loaded by the page';
         report('reachesNodeOnly', { target: targetPath, why });
       }
@@ -199,6 +212,7 @@ const noDomGlobals = {
 };
 
 export default {
-  meta: { name: 'backprop-lab-boundaries' },
+  // The version is this file's hash: ESLint's cache keys on plugin names and versions, so an edited rule re-lints.
+  meta: { name: 'backprop-lab-boundaries', version: createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 12) },
   rules: { imports, 'no-dom-globals': noDomGlobals },
 };

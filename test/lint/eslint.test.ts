@@ -179,6 +179,9 @@ describe('the repository is linted', () => {
     expect(await severity('engine/network.ts', 'boundaries/no-dom-globals')).toBe(2);
     expect(await severity('renderer/src/App.tsx', 'react-hooks/exhaustive-deps')).toBe(2);
     expect(await eslint.isPathIgnored('engine/network.ts')).toBe(false);
+    // The node-only files are listed in the config, so the lint cache is dropped when a file gains or loses the marker.
+    const settings = ((await eslint.calculateConfigForFile('renderer/src/App.tsx')) as { settings?: { boundaries?: { nodeOnly?: string[] } } }).settings;
+    expect(settings?.boundaries?.nodeOnly).toEqual(expect.arrayContaining(['engine/backends/parallel.ts', 'engine/backends/gpu-node.ts']));
     expect(await eslint.isPathIgnored('renderer/src/components/TrainView.tsx')).toBe(false);
   });
 
