@@ -6,12 +6,14 @@
 import { z } from 'zod';
 import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backends/index';
-import { BACKEND_CHOICES, DATASET_KINDS, LOSSES, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
+import { BACKEND_CHOICES, DATASET_KINDS, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
+import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
 import type { RunSummary as StoreRunSummary } from './store/index';
 
-export type { BackendInfo, EpochMetrics, GradCheckResult, LayerCache, LayerSpec, RunConfig };
+import type { FinalMetrics } from '../engine/train';
+export type { BackendInfo, EpochMetrics, FinalMetrics, GradCheckResult, LayerCache, LayerSpec, RunConfig };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Limits: what an untrusted payload may hold before anything is allocated for it.
@@ -27,6 +29,7 @@ export const MAX_COMPARE = 10;
 const MAX_NAME = 200;
 const MAX_NOTE = 100_000;
 const MAX_TAGS = 50;
+const MAX_TAG = 64;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared schemas
@@ -66,7 +69,7 @@ export const RunConfigInputSchema = z.strictObject({
   data: DataSpecSchema.partial().optional(),
   training: z
     .strictObject({
-      epochs: z.number().int().min(0).max(100_000_000),
+      epochs: z.number().int().min(0).max(MAX_EPOCHS),
       learningRate: z.number().positive(),
       batchSize: z.number().int().positive().nullable(),
       optimizer: z.enum(OPTIMIZERS),
@@ -99,8 +102,9 @@ export const ParamsSchema = z.array(ParamSchema).min(2).max(200);
 /** Per-epoch metrics as EpochMetrics names them (elapsedMs: wall time since the run started, for an x axis in time). */
 export const METRIC_KEYS = ['trainCost', 'trainAccuracy', 'testCost', 'testAccuracy', 'elapsedMs'] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];
-export const EXPORT_FORMATS = ['json', 'npz', 'onnx', 'py', 'metrics-csv'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Export formats: the one table in engine/export/format-table.ts. */
+export const EXPORT_FORMATS = FORMAT_NAMES;
+export type ExportFormat = FormatName;
 export const RUN_STATUSES = ['running', 'paused', 'finished', 'failed', 'stopped', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -117,6 +121,8 @@ export const ERROR_CODES = [
   'unsupported', // e.g. an export format that is not available in this build
   'import_failed', // an imported file is malformed or does not fit
   'forbidden', // the sender is not the app's own page
+  'busy', // the run database is locked by another program for longer than the command waits; try again
+  'limit', // a limit of this host is reached (e.g. runs training at once); the message names it and the way out
   'internal', // a bug: the message says what failed
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -139,12 +145,12 @@ export interface BackendAvailability {
 
 export interface AppInfo {
   version: string;
-  /** 'desktop' through the preload, 'browser' through `backprop-lab serve`. */
-  host: 'desktop' | 'browser';
+  /** 'desktop' through the preload, 'browser' through `backprop-lab serve`, 'cli' for the command line. */
+  host: 'desktop' | 'browser' | 'cli';
   backends: BackendAvailability[];
   /** The seed notebook's experiment: what the Design page opens with. */
   defaultConfig: RunConfig;
-  limits: { maxCsvText: number; maxImportBytes: number; maxCompare: number };
+  limits: { maxCsvText: number; maxImportBytes: number; maxCompare: number; maxLiveRuns: number };
 }
 
 /** One row of the runs table (the store's run summary, with the live status and two derived columns). */
@@ -155,8 +161,10 @@ export interface RunSummary extends Omit<StoreRunSummary, 'status'> {
   status: RunStatus;
   /** Layer widths, "2-25-50-50-25-1". */
   architecture: string;
-  /** endedAt − startedAt, or null while it runs. */
+  /** Wall time: endedAt − startedAt, or until now while it runs (runDurationMs); null before it started. */
   durationMs: number | null;
+  /** The epochs it was configured for (runs.list). */
+  plannedEpochs?: number | null;
 }
 
 export interface RunDetail extends RunSummary {
@@ -177,6 +185,8 @@ export interface StartedRun {
   runId: RunId;
   backend: BackendInfo;
   status: RunStatus;
+  /** The configuration the run trains: as sent, with the architecture fitted to the data when asked. */
+  config: RunConfig;
 }
 
 export interface LiveState {
@@ -213,6 +223,12 @@ export interface ImportedWeights {
   /** The run configuration the file carried, if any (a JSON export does). */
   config: RunConfig | null;
   parameterCount: number;
+}
+
+export interface ImportedRun {
+  run: RunSummary;
+  /** How the imported weights were evaluated ("evaluated on moons: cost 0.074…"), or why they were not. */
+  evaluated: string;
 }
 
 export interface PointSet {
@@ -276,6 +292,13 @@ export const COMMANDS = {
       initialParams: ParamsSchema.optional(),
       /** Create the run paused at epoch 0, to step through it. */
       startPaused: z.boolean().optional(),
+      tags: z.array(z.string().trim().min(1).max(MAX_TAG)).max(MAX_TAGS).optional(),
+      notes: z.string().max(MAX_NOTE).optional(),
+      /**
+       * Fit the architecture's input width to the data's features and its output to its classes (1 sigmoid unit
+       * for two, K softmax units for K): the command line's default when no architecture is given.
+       */
+      fitArchitecture: z.boolean().optional(),
     }),
   ),
   'runs.pause': command<LiveState>()(runRef),
@@ -320,7 +343,7 @@ export const COMMANDS = {
   ),
   'runs.rename': command<RunSummary>()(z.strictObject({ runId: RunIdSchema, name: z.string().trim().min(1).max(MAX_NAME) })),
   'runs.tag': command<RunSummary>()(
-    z.strictObject({ runId: RunIdSchema, tags: z.array(z.string().trim().min(1).max(64)).max(MAX_TAGS) }),
+    z.strictObject({ runId: RunIdSchema, tags: z.array(z.string().trim().min(1).max(MAX_TAG)).max(MAX_TAGS) }),
   ),
   'runs.note': command<RunSummary>()(z.strictObject({ runId: RunIdSchema, notes: z.string().max(MAX_NOTE) })),
   'runs.delete': command<{ deleted: RunId }>()(runRef),
@@ -331,6 +354,16 @@ export const COMMANDS = {
       base64: z.string().max(Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + 4),
       /** Check the weights against this architecture (the Design page's) instead of the file's own. */
       architecture: z.array(LayerSchema).min(1).max(100).optional(),
+    }),
+  ),
+
+  /** Stores a weights file (from runs.export or --export) as a new finished run, evaluated on its data when generated. */
+  'runs.import': command<ImportedRun>()(
+    z.strictObject({
+      filename: z.string().min(1).max(4096),
+      base64: z.string().max(Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + 4),
+      name: z.string().trim().min(1).max(MAX_NAME).optional(),
+      tags: z.array(z.string().trim().min(1).max(MAX_TAG)).max(MAX_TAGS).optional(),
     }),
   ),
 
@@ -385,7 +418,11 @@ export interface RunStatusEvent {
   reason?: string;
   backend?: BackendInfo;
   /** The final metrics, once finished or stopped. */
-  final?: { finalCost: number; trainAccuracy: number; testCost: number | null; testAccuracy: number | null; msPerEpoch: number };
+  final?: FinalMetrics;
+  /** Set on a failed run that diverged (its reason says where and why), as opposed to one that crashed. */
+  diverged?: boolean;
+  /** On the end event only: why the run's record in the store is incomplete (the database refused writes), if so. */
+  recordingLost?: string;
 }
 
 /** The decision boundary: the network's output over a size×size grid spanning the data (row-major, y outer). */

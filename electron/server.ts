@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createService, type Service } from './service';
+import { CORE_BUSY_TIMEOUT_MS, createCore, type Core } from './core/index';
 import { openStore, type Store } from './store/index';
 import { serveConnection, type Connection, type ServiceEndpoint } from './transport';
 
@@ -34,6 +34,8 @@ export interface ServerOptions {
   version?: string;
   /** A fixed token (tests); default 32 random bytes. */
   token?: string;
+  /** Runs that may train at once (with `db`); more are refused with a message. */
+  maxLiveRuns?: number;
 }
 
 export interface RunningServer {
@@ -44,8 +46,8 @@ export interface RunningServer {
   token: string;
   /** The WebSocket endpoint, token included. */
   wsUrl: string;
-  /** The service it serves (when it opened `db` itself). */
-  service: Service | null;
+  /** The core it serves (when it opened `db` itself). */
+  service: Core | null;
   /** Closes connections, the server, and (when it opened them) the service and the store. */
   close(): Promise<void>;
 }
@@ -84,13 +86,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const root = resolve(opts.staticDir);
 
   let store: Store | null = null;
-  let own: Service | null = null;
+  let own: Core | null = null;
   let endpoint: ServiceEndpoint;
   if (opts.service) endpoint = opts.service;
   else {
-    store = openStore({ path: opts.db! });
-    store.recoverInterrupted();
-    own = createService({ store, host: 'browser', version: opts.version ?? 'unknown' });
+    // a file that cannot be opened (newer, damaged, locked, read-only, not a file) fails here, before listening;
+    // writes never busy-wait the event loop: the core retries them while another program holds the lock
+    store = openStore({ path: opts.db!, busyTimeoutMs: CORE_BUSY_TIMEOUT_MS });
+    try {
+      store.recoverInterrupted();
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+    own = createCore({ store, host: 'browser', version: opts.version ?? 'unknown', ...(opts.maxLiveRuns ? { maxLiveRuns: opts.maxLiveRuns } : {}) });
     endpoint = own;
   }
 

@@ -113,3 +113,22 @@ function describe(v: unknown): string {
     return String(v);
   }
 }
+
+/**
+ * The architecture fitted to the data: layer 1 takes its features; the output is 1 sigmoid unit for two classes
+ * or K softmax units for K. Returns null when it already fits. (The command line's default when no --arch is given.)
+ */
+export function adaptArchitecture(arch: readonly LayerSpec[], features: number, classes: number): LayerSpec[] | null {
+  const out = arch.map((l) => ({ ...l }));
+  out[0]!.input_dim = features;
+  const last = out[out.length - 1]!;
+  if (classes > 2) {
+    last.output_dim = classes;
+    last.activation = 'softmax';
+  } else {
+    last.output_dim = 1;
+    last.activation = 'sigmoid';
+  }
+  const same = out.every((l, i) => l.input_dim === arch[i]!.input_dim && l.output_dim === arch[i]!.output_dim && l.activation === arch[i]!.activation);
+  return same ? null : out;
+}

@@ -148,7 +148,7 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
     backend: oneOf('backend', p.backend ?? d.backend, BACKEND_CHOICES),
   };
   if (cfg.data.kind === 'csv' && !cfg.data.csv?.path) {
-    throw new ConfigError('data.kind is csv but data.csv.path is missing; give the CSV file, e.g. --dataset csv:data.csv');
+    throw new ConfigError("data.csv.path is missing while data.kind is csv; give the CSV file's name");
   }
   return cfg;
 }

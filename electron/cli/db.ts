@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DB_FILE_NAME, defaultDataDir, openStore, StoreError, type Store } from '../store/index';
+import { CORE_BUSY_TIMEOUT_MS } from '../core/index';
 import type { OptionSpec } from './args';
 import type { CliIO } from './io';
 
@@ -37,9 +38,10 @@ export class CliError extends Error {
 export function openCliStore(path: string, opts: { create: boolean }): Store | null {
   if (!opts.create && !existsSync(path)) return null;
   try {
-    return openStore({ path });
+    // writes never busy-wait long: the core retries while another program holds the lock
+    return openStore({ path, busyTimeoutMs: CORE_BUSY_TIMEOUT_MS });
   } catch (e) {
-    if (e instanceof StoreError) throw new CliError(e.message);
+    if (e instanceof StoreError) throw new CliError(e.message.split('\n')[0]!);
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'ENOTDIR' || err.code === 'EISDIR' || err.code === 'SQLITE_CANTOPEN') {
       throw new CliError(`cannot open the run database ${path}: ${err.message}; choose another with --db PATH`);

@@ -15,6 +15,8 @@ export interface CliIO {
   env?: NodeJS.ProcessEnv;
   /** Calls `handler` on Ctrl-C (SIGINT); returns the unsubscribe. */
   onInterrupt?(handler: () => void): () => void;
+  /** Calls `handler` on SIGINT, SIGTERM or SIGHUP (a second one exits at once); returns the unsubscribe. */
+  onSignal?(handler: (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP') => void): () => void;
   /**
    * Asks a yes/no question on the terminal; absent (or resolving null) when nobody can answer (stdin is not a
    * terminal), so a destructive command asks for --yes instead.
@@ -38,6 +40,19 @@ export function processIO(): CliIO {
       };
       process.on('SIGINT', listener);
       return () => void process.off('SIGINT', listener);
+    },
+    onSignal(handler) {
+      let count = 0;
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+      const listeners = signals.map((s) => {
+        const l = () => {
+          if (++count > 1) process.exit(s === 'SIGINT' ? 130 : s === 'SIGTERM' ? 143 : 129);
+          handler(s);
+        };
+        process.on(s, l);
+        return [s, l] as const;
+      });
+      return () => listeners.forEach(([s, l]) => void process.off(s, l));
     },
     async confirm(question) {
       if (!process.stdin.isTTY || !process.stderr.isTTY) return null;

@@ -1,5 +1,5 @@
 // Training progress for a terminal: one line redrawn in place on a TTY, or a plain line every ~10% of the
-// epochs when stderr is a file or a pipe (so logs stay short and readable).
+// epochs and at least every 5 s when stderr is a file or a pipe (so logs stay short and a long run still shows life).
 
 import type { EpochMetrics } from '../../engine/train';
 
@@ -12,6 +12,8 @@ export interface ProgressOptions {
   every?: number;
   /** Shortest time between two redraws on a TTY, in ms. Default 100. */
   minIntervalMs?: number;
+  /** Longest time between two plain lines (non-TTY), in ms. Default 5000. */
+  lineEveryMs?: number;
   now?: () => number;
 }
 
@@ -24,6 +26,8 @@ export class Progress {
   private readonly now: () => number;
   private nextMark: number;
   private lastDraw = -Infinity;
+  private lastLine: number;
+  private readonly lineEveryMs: number;
   private drawn = false;
   private pending: EpochMetrics | null = null;
   private readonly startedAt: number;
@@ -36,6 +40,8 @@ export class Progress {
     this.minIntervalMs = opts.minIntervalMs ?? 100;
     this.now = opts.now ?? (() => performance.now());
     this.startedAt = this.now();
+    this.lastLine = this.startedAt;
+    this.lineEveryMs = opts.lineEveryMs ?? 5000;
   }
 
   update(m: EpochMetrics): void {
@@ -51,8 +57,11 @@ export class Progress {
       }
       return;
     }
-    if (done >= this.nextMark || done === this.total) {
+    // a log or a pipe: a line every ~10% of the epochs, and at least every few seconds of a long run
+    const t = this.now();
+    if (done >= this.nextMark || done === this.total || t - this.lastLine >= this.lineEveryMs) {
       while (this.nextMark <= done) this.nextMark += this.step;
+      this.lastLine = t;
       this.write(formatProgress(m, this.total, this.rate(m)) + '\n');
     }
   }

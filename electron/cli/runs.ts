@@ -4,6 +4,8 @@
 
 import type { RunConfig } from '../../engine/config';
 import {
+  configsOf,
+  runDurationMs,
   diffParams,
   listRuns,
   loadCurves,
@@ -19,7 +21,8 @@ import {
 import { formatOptions, listValues, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { cliDbPath, CliError, DB_OPTION, openCliStore, resolveId, shortId } from './db';
 import { architectureSummary } from './import';
-import type { CliIO } from './io';
+import { version, type CliIO } from './io';
+import { createCore, type Core } from '../core/index';
 import { percent } from './progress';
 import { runExport, runImport, EXPORT_OPTIONS, IMPORT_OPTIONS } from './runs-transfer';
 import { clip, formatDate, formatMs, formatNumber, sparkline, table } from './table';
@@ -34,6 +37,8 @@ export interface RunsContext {
   open(opts?: { create?: boolean }): Store | null;
   /** A note on stderr. */
   note(text: string): void;
+  /** The core over the opened store (open() first), for what only the core does: export and import. */
+  core(): Core;
 }
 
 interface Subcommand {
@@ -156,6 +161,7 @@ export async function runRuns(argv: readonly string[], io: CliIO): Promise<numbe
   const db = args.options.get('--db');
   const dbPath = cliDbPath(typeof db === 'string' ? db : undefined, io);
   let store: Store | null = null;
+  let core: Core | null = null;
   const ctx: RunsContext = {
     io,
     args,
@@ -166,6 +172,11 @@ export async function runRuns(argv: readonly string[], io: CliIO): Promise<numbe
       return store;
     },
     note: (text) => io.stderr(`backprop-lab: ${text}\n`),
+    core() {
+      if (!store) throw new CliError(`there is no run database at ${dbPath} yet`);
+      core ??= createCore({ store, host: 'cli', version: version().replace(/^backprop-lab\s+/, '') });
+      return core;
+    },
   };
   try {
     return await sub.run(ctx);
@@ -176,6 +187,7 @@ export async function runRuns(argv: readonly string[], io: CliIO): Promise<numbe
     if (e instanceof StoreError) return fail(e.message);
     throw e;
   } finally {
+    await (core as Core | null)?.close();
     (store as Store | null)?.close();
   }
 }
@@ -199,19 +211,6 @@ function positionals(ctx: RunsContext, name: string, min: number, what: string):
 function str(ctx: RunsContext, flag: string): string | undefined {
   const v = ctx.args.options.get(flag);
   return typeof v === 'string' ? v : undefined;
-}
-
-/** Wall time of a run: end − start, or until now while it runs. */
-function durationMs(r: RunSummary, now = Date.now()): number | null {
-  if (r.startedAt === null) return null;
-  const end = r.endedAt ?? (r.status === 'running' ? now : null);
-  return end === null ? null : Math.max(0, end - r.startedAt);
-}
-
-/** Each run's configuration, in one query over the primary key (the run list itself does not read it). */
-function configsOf(store: Store, ids: string[]): Map<string, RunConfig> {
-  const rows = store.db.prepare('SELECT id, config FROM runs WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: string; config: string }[];
-  return new Map(rows.map((r) => [r.id, JSON.parse(r.config) as RunConfig]));
 }
 
 /** A run as `runs list --json` prints it. */
@@ -248,7 +247,7 @@ function listEntry(r: RunSummary, config: RunConfig | undefined): RunListEntry {
     createdAt: r.createdAt,
     startedAt: r.startedAt,
     endedAt: r.endedAt,
-    durationMs: durationMs(r),
+    durationMs: runDurationMs(r),
     dataset: r.dataset,
     architecture: config ? architectureSummary(config.architecture) : '',
     backend: r.backend?.name ?? null,
@@ -382,7 +381,7 @@ function runShow(ctx: RunsContext): number {
   const r = store.getRun(id);
   const cost = costCurve(store, id);
   if (ctx.json) {
-    ctx.io.stdout(JSON.stringify({ ...r, architecture: architectureSummary(r.config.architecture), durationMs: durationMs(r) }) + '\n');
+    ctx.io.stdout(JSON.stringify({ ...r, architecture: architectureSummary(r.config.architecture), durationMs: runDurationMs(r) }) + '\n');
     return 0;
   }
   const c = r.config;
@@ -391,7 +390,7 @@ function runShow(ctx: RunsContext): number {
     ['id', r.id],
     ['name', r.name],
     ['status', r.status + (r.error ? ` — ${r.error}` : '')],
-    ['created', `${formatDate(r.createdAt)}${r.endedAt !== null || r.status === 'running' ? `, ran ${formatMs(durationMs(r))}` : ''}`],
+    ['created', `${formatDate(r.createdAt)}${r.endedAt !== null || r.status === 'running' ? `, ran ${formatMs(runDurationMs(r))}` : ''}`],
     ['dataset', describeData(c)],
     ['network', `${architectureSummary(c.architecture)} (${c.architecture.map((l) => l.activation).join(', ')}), ${params} parameters; init seed ${c.init.seed}, scale ${c.init.scale}`],
     ['training', describeTraining(c)],
@@ -437,7 +436,7 @@ function runCompare(ctx: RunsContext): number {
     testCost: r.testCost,
     testAccuracy: r.testAccuracy,
     backend: r.backend?.name ?? null,
-    durationMs: durationMs(r),
+    durationMs: runDurationMs(r),
   }));
   if (ctx.json) {
     const params = diff.rows.map((row) => ({

@@ -13,13 +13,14 @@ import { version, type CliIO } from './io';
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: '--port', metavar: 'N', help: 'port on 127.0.0.1 (0: any free port)', default: '0' },
   { flag: '--db', metavar: 'PATH', help: 'the run database', default: 'runs.db in the app’s data folder (BACKPROP_LAB_DATA_DIR overrides)' },
+  { flag: '--max-runs', metavar: 'N', help: 'runs that may train at once; more are refused', default: '4' },
   { flag: '--static', metavar: 'DIR', help: 'the built dashboard', default: 'out/renderer' },
   { flag: '--help', short: '-h', help: 'show this help' },
 ];
 
 export function serveUsage(): string {
   return [
-    'Usage: backprop-lab serve [--port N] [--db PATH]',
+    'Usage: backprop-lab serve [--port N] [--db PATH] [--max-runs N]',
     '',
     'Serves the dashboard on 127.0.0.1 for a browser, with the same runs as the app. Prints the URL to open',
     '(http://127.0.0.1:PORT/?token=…) on a line of its own; requests without its token are refused. Ctrl-C stops.',
@@ -62,6 +63,12 @@ export async function runServe(argv: readonly string[], io: CliIO, started?: (se
     io.stderr(`backprop-lab serve: --port must be an integer from 0 to 65535, got ${JSON.stringify(portText)}\n`);
     return 2;
   }
+  const maxText = opts.get('--max-runs');
+  const maxLiveRuns = maxText === undefined ? undefined : Number(maxText);
+  if (typeof maxText === 'string' && (!/^\d+$/.test(maxText) || maxLiveRuns! < 1 || maxLiveRuns! > 64)) {
+    io.stderr(`backprop-lab serve: --max-runs must be an integer from 1 to 64, got ${JSON.stringify(maxText)}\n`);
+    return 2;
+  }
   const cwd = io.cwd ?? process.cwd();
   const dbOpt = opts.get('--db');
   const db = typeof dbOpt === 'string' ? resolve(cwd, dbOpt) : resolveDbPath({});
@@ -74,12 +81,15 @@ export async function runServe(argv: readonly string[], io: CliIO, started?: (se
 
   let server: RunningServer;
   try {
-    server = await startServer({ port, host: '127.0.0.1', db, staticDir, version: version().replace(/^backprop-lab\s+/, '') });
+    server = await startServer({ port, host: '127.0.0.1', db, staticDir, version: version().replace(/^backprop-lab\s+/, ''), ...(maxLiveRuns ? { maxLiveRuns } : {}) });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') io.stderr(`backprop-lab serve: port ${port} is in use; choose another with --port N (or 0 for any free port)\n`);
-    else if (e instanceof StoreError) io.stderr(`backprop-lab serve: ${e.message}\n`);
-    else io.stderr(`backprop-lab serve: cannot start: ${err.message}\n`);
+    else if (e instanceof StoreError) {
+      // the database cannot be used (newer, damaged, locked, read-only, not a file): the user's to fix
+      io.stderr(`backprop-lab serve: ${e.message.split('\n')[0]}\n`);
+      return 2;
+    } else io.stderr(`backprop-lab serve: cannot start: ${err.message}\n`);
     return 1;
   }
   io.stderr(`backprop-lab serve: runs in ${db}; open this URL (Ctrl-C stops):\n`);

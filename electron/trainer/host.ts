@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendInfo } from '../../engine/backends/index';
 import type { RunConfig } from '../../engine/config';
 import type { GradCheckResult } from '../../engine/gradcheck';
-import type { EpochMetrics } from '../../engine/train';
+import type { EpochMetrics, FinalMetrics } from '../../engine/train';
 import type { InspectResult, LiveState, ParamJSON, RunId, RunSnapshotEvent, RunStatus } from '../contract';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
 
@@ -62,7 +62,9 @@ export interface RunEnd {
   status: 'finished' | 'stopped' | 'failed' | 'interrupted';
   reason?: string;
   epoch: number;
-  final?: { finalCost: number; trainAccuracy: number; testCost: number | null; testAccuracy: number | null; msPerEpoch: number };
+  final?: FinalMetrics;
+  /** A failed run that diverged (rather than crashed). */
+  diverged?: boolean;
   /** The final parameters (null after a divergence or a crash). */
   params: ParamJSON[] | null;
 }
@@ -89,6 +91,11 @@ export interface TrainerHostOptions {
   gridSize?: number;
   /** Ended runs whose worker is kept for inspect and the gradient check (least recently used go first). Default 4. */
   keepEnded?: number;
+  /**
+   * An ended run's worker is kept only when its working memory is at most this (bytes); a bigger one is let go
+   * at once, freeing its WebAssembly heap (inspect then starts a small worker on the stored weights). Default 64 MB.
+   */
+  keepEndedMaxBytes?: number;
   /** How long a control command waits for the worker's answer. Default 10 s. */
   replyTimeoutMs?: number;
   /** How long building the trainer (data, backend) may take. Default 120 s. */
@@ -99,11 +106,17 @@ export interface StartRequest {
   config: RunConfig;
   csvText?: string;
   params?: ParamJSON[];
+  /** Fit the architecture to the data (its features and classes) before the Trainer is built. */
+  fitArchitecture?: boolean;
+  /** The most working memory the run may need (bytes). */
+  memoryLimitBytes?: number;
 }
 
 /** A worker whose Trainer is built, waiting for its run id. */
 export interface PreparedRun {
   backend: BackendInfo;
+  /** The configuration the worker will train (the architecture fitted to the data when asked). */
+  config: RunConfig;
   totalEpochs: number;
   features: number;
   classes: number;
@@ -123,6 +136,8 @@ interface Live {
   epoch: number;
   /** A run attached only to be inspected: it never trains and reports nothing. */
   inspectOnly: boolean;
+  /** The run's working memory as the worker worked it out. */
+  memoryBytes: number;
   pending: Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>;
   endWaiters: Array<() => void>;
   lastUsed: number;
@@ -146,6 +161,7 @@ export class TrainerHost {
       yieldEveryMs: opts.yieldEveryMs ?? 20,
       gridSize: opts.gridSize ?? 40,
       keepEnded: opts.keepEnded ?? 4,
+      keepEndedMaxBytes: opts.keepEndedMaxBytes ?? 64e6,
       replyTimeoutMs: opts.replyTimeoutMs ?? 10_000,
       readyTimeoutMs: opts.readyTimeoutMs ?? 120_000,
     };
@@ -154,8 +170,10 @@ export class TrainerHost {
   /** Spawns a worker and waits until its Trainer is built; a bad config rejects with TrainerError('invalid_config'). */
   async prepare(req: StartRequest): Promise<PreparedRun> {
     const { live, ready } = await this.launch(req);
+    live.memoryBytes = ready.memoryBytes;
     return {
       backend: ready.backend,
+      config: ready.config,
       totalEpochs: ready.totalEpochs,
       features: ready.features,
       classes: ready.classes,
@@ -202,6 +220,8 @@ export class TrainerHost {
       config: req.config,
       ...(req.csvText !== undefined ? { csvText: req.csvText } : {}),
       ...(req.params ? { params: req.params } : {}),
+      ...(req.fitArchitecture ? { fitArchitecture: true } : {}),
+      ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
       metricsIntervalMs: this.o.metricsIntervalMs,
       snapshotIntervalMs: this.o.snapshotIntervalMs,
       yieldEveryMs: this.o.yieldEveryMs,
@@ -215,6 +235,7 @@ export class TrainerHost {
       endStatus: null,
       epoch: 0,
       inspectOnly: false,
+      memoryBytes: 0,
       pending: new Map(),
       endWaiters: [],
       lastUsed: Date.now(),
@@ -466,8 +487,14 @@ export class TrainerHost {
     if (live.runId) this.runs.delete(live.runId);
   }
 
-  /** Keeps at most keepEnded ended workers alive; the least recently used go. */
+  /** Lets every big ended worker go, and keeps at most keepEnded small ones (the least recently used go first). */
   private evict(): void {
+    for (const [id, l] of this.runs) {
+      if (l.phase === 'ended' && l.memoryBytes > this.o.keepEndedMaxBytes) {
+        this.runs.delete(id);
+        void l.worker.terminate();
+      }
+    }
     const ended = [...this.runs].filter(([, l]) => l.phase === 'ended').sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     while (ended.length > this.o.keepEnded) {
       const [id, l] = ended.shift()!;
@@ -486,14 +513,12 @@ export class TrainerHost {
 }
 
 function endOf(e: WorkerEnd): RunEnd {
-  const status = e.status === 'diverged' ? 'failed' : e.status;
   return {
-    status,
+    status: e.status === 'diverged' ? 'failed' : e.status,
+    ...(e.status === 'diverged' ? { diverged: true } : {}),
     ...(e.reason ? { reason: e.reason } : {}),
     epoch: e.epochs,
-    ...(e.status === 'diverged'
-      ? {}
-      : { final: { finalCost: e.finalCost, trainAccuracy: e.trainAccuracy, testCost: e.testCost, testAccuracy: e.testAccuracy, msPerEpoch: e.msPerEpoch } }),
+    ...(e.final ? { final: e.final } : {}),
     params: e.params,
   };
 }

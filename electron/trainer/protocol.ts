@@ -3,7 +3,7 @@
 import type { ParamJSON, RunSnapshotEvent } from '../contract';
 import type { BackendInfo } from '../../engine/backends/index';
 import type { RunConfig } from '../../engine/config';
-import type { EpochMetrics } from '../../engine/train';
+import type { EpochMetrics, FinalMetrics } from '../../engine/train';
 
 /** workerData of a training worker: everything it needs to build its Trainer. */
 export interface WorkerInit {
@@ -11,6 +11,10 @@ export interface WorkerInit {
   csvText?: string;
   /** Start from these parameters instead of init_layers(seed). */
   params?: ParamJSON[];
+  /** Fit the architecture's input to the data's features and its output to its classes before building the Trainer. */
+  fitArchitecture?: boolean;
+  /** The most working memory the run may need (bytes); a bigger one is refused before anything is allocated. */
+  memoryLimitBytes?: number;
   /** Metrics are posted at most this often (ms); the batches hold every epoch in between. */
   metricsIntervalMs: number;
   /** Snapshots (boundary grid, weights, layer health) are posted at most this often (ms). */
@@ -41,17 +45,15 @@ export interface WorkerEnd {
   status: 'finished' | 'stopped' | 'diverged';
   reason?: string;
   epochs: number;
-  finalCost: number;
-  trainAccuracy: number;
-  testCost: number | null;
-  testAccuracy: number | null;
-  msPerEpoch: number;
+  /** The figures at the end; absent after a divergence. */
+  final?: FinalMetrics;
   /** The parameters at the end; null after a divergence (they are not finite). */
   params: ParamJSON[] | null;
 }
 
 export type WorkerToHost =
-  | { type: 'ready'; backend: BackendInfo; totalEpochs: number; features: number; classes: number }
+  /** The Trainer is built: what runs, on which configuration (the architecture may have been fitted), and its memory. */
+  | { type: 'ready'; backend: BackendInfo; config: RunConfig; totalEpochs: number; features: number; classes: number; memoryBytes: number }
   | { type: 'initError'; code: 'invalid_config' | 'internal'; message: string }
   /** Consecutive epochs since the previous batch. */
   | { type: 'metrics'; metrics: EpochMetrics[] }
@@ -60,4 +62,5 @@ export type WorkerToHost =
   | { type: 'end'; end: WorkerEnd }
   | { type: 'reply'; reqId: number; ok: true; value: unknown }
   | { type: 'reply'; reqId: number; ok: false; code: 'conflict' | 'invalid_config' | 'internal'; message: string }
+  /** A bug in the worker: the first line of the error (its stack went to stderr). */
   | { type: 'fatal'; message: string };

@@ -3,8 +3,12 @@
 // batches (at most one message per metricsIntervalMs, every epoch in some batch) and snapshots a few times a second.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { ConfigError } from '../../engine/config';
+import { adaptArchitecture, ArchitectureError } from '../../engine/architecture';
+import { BackendUnavailableError } from '../../engine/backends/index';
+import { ConfigError, type RunConfig } from '../../engine/config';
+import { DatasetError, loadData } from '../../engine/datasets/index';
 import { gradientCheck } from '../../engine/gradcheck';
+import { memoryProblem, runMemoryBytes } from '../../engine/memory';
 import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type TrainResult } from '../../engine/train';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
 import { featureRanges, gridInputs, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
@@ -14,26 +18,40 @@ const port = parentPort;
 if (!port) throw new Error('electron/trainer/worker.ts runs as a worker thread, started by TrainerHost');
 const init = (workerData as { init: WorkerInit }).init;
 const post = (m: WorkerToHost) => port.postMessage(m);
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** The first line of an error: what the host may show. A bug's stack goes to stderr, never to a page or the store. */
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+const bug = (e: unknown) => {
+  console.error(e);
+  return message(e);
+};
+
+/** Errors about what the user asked for (the configuration, the data, the backend) rather than bugs. */
+const isUserError = (e: unknown) => e instanceof ConfigError || e instanceof ArchitectureError || e instanceof DatasetError || e instanceof BackendUnavailableError;
 
 let trainer: Trainer;
+let config: RunConfig = init.config;
+let memoryBytes = 0;
 try {
-  trainer = await createTrainer(init.config, {
+  const data = loadData(config.data, init.csvText);
+  if (init.fitArchitecture) {
+    const fitted = adaptArchitecture(config.architecture, data.features, data.classes);
+    if (fitted) config = { ...config, architecture: fitted };
+  }
+  const tooBig = memoryProblem(config, data.train.n, data.test.n, init.memoryLimitBytes);
+  if (tooBig) throw new ConfigError(tooBig);
+  memoryBytes = runMemoryBytes(config, data.train.n, data.test.n);
+  trainer = await createTrainer(config, {
+    data,
     factories: NODE_BACKENDS,
-    ...(init.csvText !== undefined ? { csvText: init.csvText } : {}),
     ...(init.params ? { params: paramsFromPlain(init.params) } : {}),
   });
 } catch (e) {
-  // ConfigError, DatasetError, ArchitectureError, BackendUnavailableError, or params that do not fit: all are
-  // about what the user asked for; anything else is a bug
-  const known = e instanceof Error && /Error$/.test(e.name) && e.name !== 'Error' && e.name !== 'TypeError' && e.name !== 'RangeError';
-  const fits = e instanceof Error && e.message.startsWith('parameters do not fit');
-  post({ type: 'initError', code: known || fits ? 'invalid_config' : 'internal', message: message(e) });
+  post({ type: 'initError', code: isUserError(e) ? 'invalid_config' : 'internal', message: isUserError(e) ? message(e) : bug(e) });
   port.close();
   process.exit(0);
 }
 
-const total = init.config.training.epochs;
+const total = config.training.epochs;
 const grid = trainer.data.features === 2 ? gridInputs(featureRanges(trainer.data), init.gridSize) : null;
 let started = false;
 let ended = false;
@@ -77,21 +95,18 @@ function end(e: WorkerEnd): void {
 }
 
 function endFromResult(r: TrainResult): void {
+  const { status, reason, epochs, finalCost, trainAccuracy, testCost, testAccuracy, msPerEpoch } = r;
   end({
-    status: r.status,
-    ...(r.reason ? { reason: r.reason } : {}),
-    epochs: r.epochs,
-    finalCost: r.finalCost,
-    trainAccuracy: r.trainAccuracy,
-    testCost: r.testCost,
-    testAccuracy: r.testAccuracy,
-    msPerEpoch: r.msPerEpoch,
-    params: r.status === 'diverged' ? null : paramsToPlain(trainer.params()),
+    status,
+    ...(reason ? { reason } : {}),
+    epochs,
+    ...(status === 'diverged' ? {} : { final: { finalCost, trainAccuracy, testCost, testAccuracy, msPerEpoch } }),
+    params: status === 'diverged' ? null : paramsToPlain(trainer.params()),
   });
 }
 
 function endDiverged(e: DivergenceError): void {
-  end({ status: 'diverged', reason: e.message, epochs: trainer.epoch, finalCost: NaN, trainAccuracy: NaN, testCost: null, testAccuracy: null, msPerEpoch: 0, params: null });
+  end({ status: 'diverged', reason: e.message, epochs: trainer.epoch, params: null });
   // a run() waiting in its pause loop ends too; its result is ignored (ended is set)
   trainer.stop();
 }
@@ -105,7 +120,7 @@ function startRun(announce = true): void {
     (r) => endFromResult(r),
     (e: unknown) => {
       if (e instanceof DivergenceError) endDiverged(e);
-      else post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      else post({ type: 'fatal', message: bug(e) });
     },
   );
 }
@@ -176,7 +191,7 @@ function handle(msg: HostToWorker): void {
       try {
         return reply({ epoch: trainer.epoch, layers: trainer.inspect(msg.point), grads: trainer.epoch > 0 ? paramsToPlain(trainer.grads()) : [] });
       } catch (e) {
-        return refuse(e instanceof ConfigError ? 'invalid_config' : 'internal', message(e));
+        return refuse(e instanceof ConfigError ? 'invalid_config' : 'internal', e instanceof ConfigError ? message(e) : bug(e));
       }
     case 'gradCheck': {
       const { X, Y, m: n } = trainer.trainMatrices();
@@ -201,7 +216,7 @@ function handle(msg: HostToWorker): void {
           }),
         );
       } catch (e) {
-        return refuse('internal', message(e));
+        return refuse('internal', bug(e));
       }
     }
   }
@@ -211,13 +226,15 @@ port.on('message', (msg: HostToWorker) => {
   try {
     handle(msg);
   } catch (e) {
-    post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    post({ type: 'fatal', message: bug(e) });
   }
 });
 
 post({
   type: 'ready',
   backend: trainer.backendInfo,
+  config,
+  memoryBytes,
   totalEpochs: total,
   features: trainer.data.features,
   classes: trainer.data.classes,

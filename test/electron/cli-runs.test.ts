@@ -109,7 +109,7 @@ describe('train records its run', () => {
     expect(show.stdout).toContain('weights   none stored');
     const ex = await cli(['runs', 'export', out.runId, '--db', db, '--format', 'json']);
     expect(ex.code).toBe(2);
-    expect(ex.stderr).toContain(`cannot export json: there are no weights (run ${out.runId.slice(0, 8)} failed: ${out.reason})`);
+    expect(ex.stderr).toContain(`run ${out.runId} (failed) has no stored weights to export as json: it failed, so its weights were not kept`);
   });
 
   it('Ctrl-C stores the run as stopped, with the epochs done and its weights', async () => {

@@ -314,7 +314,7 @@ class FakeWorker extends EventEmitter implements WorkerLike {
 }
 
 describe('TrainerHost with a fake worker', () => {
-  const ready: WorkerToHost = { type: 'ready', backend: { name: 'cpu', mode: 'js', precision: 'float64', reason: 'test' }, totalEpochs: 10, features: 2, classes: 2 };
+  const ready: WorkerToHost = { type: 'ready', backend: { name: 'cpu', mode: 'js', precision: 'float64', reason: 'test' }, config: config(), totalEpochs: 10, features: 2, classes: 2, memoryBytes: 1000 };
 
   it('a worker that crashes mid-run fails its run with the reason, and pending requests fail too', async () => {
     const rec = new Recorder();

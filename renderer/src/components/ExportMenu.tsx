@@ -1,14 +1,19 @@
 // A small menu of export formats for one run.
 import { useEffect, useRef, useState } from 'react';
+import { FORMATS as TABLE } from '../../../engine/export/format-table';
 import type { ExportFormat } from '../api';
 
-export const FORMATS: ReadonlyArray<{ format: ExportFormat; label: string; hint: string }> = [
-  { format: 'json', label: 'JSON', hint: 'config, weights and metrics' },
-  { format: 'npz', label: '.npz', hint: 'numpy: np.load(path)["W1"]' },
-  { format: 'onnx', label: 'ONNX', hint: 'for onnxruntime' },
-  { format: 'py', label: 'Notebook script', hint: 'the run as numpy code' },
-  { format: 'metrics-csv', label: 'Metrics CSV', hint: 'every epoch' },
-];
+const HINTS: Record<ExportFormat, string> = {
+  json: 'config, weights and metrics',
+  npz: 'numpy: np.load(path)["W1"]',
+  onnx: 'for onnxruntime',
+  py: 'the run as numpy code',
+  'metrics-csv': 'every epoch',
+  'metrics-json': 'every epoch, as JSON',
+};
+
+/** The menu: every format of the one table (engine/export/format-table.ts), with a hint. */
+export const FORMATS: ReadonlyArray<{ format: ExportFormat; label: string; hint: string }> = TABLE.map((f) => ({ format: f.name, label: f.label, hint: HINTS[f.name] }));
 
 export function ExportMenu({ disabled, onExport, label = 'Export', testId = 'export-menu' }: { disabled?: boolean; onExport: (f: ExportFormat) => void; label?: string; testId?: string }) {
   const [open, setOpen] = useState(false);

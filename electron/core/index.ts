@@ -1,0 +1,86 @@
+// The core: the only place that starts, records, stops, exports and imports runs. One handler table, assembled
+// from the handler files by area (runs, queries, edits, transfer, data, net); every command's payload is checked
+// with the contract's schema and every answer is { ok: true, value } or { ok: false, error: { code, message } },
+// never a thrown exception. The front ends — desktop IPC (main.ts), browser mode's WebSocket (server.ts) and the
+// command line (cli/) — are thin: they turn their input into a command, call the core, and show the result.
+
+import { COMMANDS, isCommandName, type CommandInput, type CommandName, type CommandResult, type Result } from '../contract';
+import type { ServiceEndpoint } from '../transport';
+import { TrainerHost } from '../trainer/host';
+import type { CoreContext, CoreDeps, Handlers } from './context';
+import { dataHandlers } from './data';
+import { editHandlers } from './edits';
+import { toError } from './errors';
+import { EventHub } from './events';
+import { netHandlers } from './net';
+import { queryHandlers } from './queries';
+import { runHandlers, trainerListener } from './runs';
+import { transferHandlers } from './transfer';
+
+/**
+ * busy_timeout of a store the core writes to: SQLite busy-waits on the calling thread, so it is kept short and
+ * the core retries a locked write asynchronously instead (retryBusy, and the recorder's own retries).
+ */
+export const CORE_BUSY_TIMEOUT_MS = 20;
+
+export { CoreError, toError, unwrap, isTransient, retryBusy } from './errors';
+export { EventHub } from './events';
+export { DEFAULT_MAX_LIVE_RUNS, type CoreDeps } from './context';
+export { exportStoredRun } from './transfer';
+
+/** The core as its front ends see it: a ServiceEndpoint (for the transports) with a typed invoke. */
+export interface Core extends ServiceEndpoint {
+  invoke<C extends CommandName>(command: C, payload: CommandInput<C>): Promise<Result<CommandResult<C>>>;
+  readonly events: EventHub;
+  readonly trainers: TrainerHost;
+  /** Stops every training worker (their runs become 'interrupted' at the store's next start-up recovery). */
+  close(): Promise<void>;
+}
+
+/** "runs.start: config.training.learningRate: Too small: expected number to be >0" (the first three issues). */
+function describeIssues(command: string, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  const parts = issues.slice(0, 3).map((i) => {
+    const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    return path ? `${path}: ${i.message}` : i.message;
+  });
+  return `${command}: ${parts.join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}`;
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const events = new EventHub();
+  let ctx!: CoreContext;
+  const trainers = new TrainerHost({ listener: trainerListener(() => ctx), ...(deps.spawn ? { spawn: deps.spawn } : {}), ...(deps.trainer ?? {}) });
+  ctx = { deps, store: deps.store, events, trainers, recordings: new Map() };
+
+  const handlers: Handlers = {
+    ...runHandlers(ctx),
+    ...queryHandlers(ctx),
+    ...editHandlers(ctx),
+    ...transferHandlers(ctx),
+    ...dataHandlers(),
+    ...netHandlers(ctx),
+  };
+
+  async function call(command: string, payload: unknown): Promise<Result<unknown>> {
+    if (!isCommandName(command)) {
+      return { ok: false, error: { code: 'unknown_command', message: `unknown command ${JSON.stringify(String(command)).slice(0, 80)}` } };
+    }
+    const parsed = COMMANDS[command].payload.safeParse(payload ?? {});
+    if (!parsed.success) return { ok: false, error: { code: 'invalid_payload', message: describeIssues(command, parsed.error.issues) } };
+    try {
+      const handler = handlers[command] as (p: unknown) => unknown;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (e) {
+      return { ok: false, error: toError(e, [deps.store.path]) };
+    }
+  }
+
+  return {
+    call,
+    invoke: (command, payload) => call(command, payload) as never,
+    subscribe: (l) => events.subscribe(l),
+    events,
+    trainers,
+    close: () => trainers.close(),
+  };
+}

@@ -1,0 +1,156 @@
+// A run's life in the core: start (configuration checked, memory worked out, a worker prepared, the run created in
+// the store, training begun), pause/resume/step/stop, and what the trainer reports — recorded through the run's
+// Recording and sent out as events — until its end is written.
+
+import { resolveConfig, type RunConfig } from '../../engine/config';
+import { paramsFromPlain } from '../trainer/snapshot';
+import type { CommandPayload, ParamJSON, RunId, RunStatusEvent } from '../contract';
+import { StoreError, type Store } from '../store/index';
+import type { RunEnd, TrainerListener } from '../trainer/host';
+import { DEFAULT_MAX_LIVE_RUNS, type CoreContext, type Handlers } from './context';
+import { CoreError, retryBusy } from './errors';
+import { Recording } from './recording';
+
+/** The trainer's reports → the run's recording and the event stream. */
+export function trainerListener(ctx: () => CoreContext): TrainerListener {
+  return {
+    metrics(runId, metrics) {
+      const rec = ctx().recordings.get(runId);
+      if (rec) rec.add(metrics);
+      else ctx().events.emit('run.metrics', { runId, metrics });
+    },
+    phase(runId, phase, epoch) {
+      ctx().events.emit('run.status', { runId, status: phase, epoch });
+      ctx().events.emit('runs.changed', { runId, change: 'updated' });
+    },
+    snapshot(_runId, snapshot) {
+      ctx().events.emit('run.snapshot', snapshot);
+    },
+    ended(runId, end) {
+      void endRun(ctx(), runId, end);
+    },
+  };
+}
+
+/** Writes how a run ended (after its last epochs), then tells the front ends — the end event comes last. */
+async function endRun(ctx: CoreContext, runId: RunId, end: RunEnd): Promise<void> {
+  const rec = ctx.recordings.get(runId);
+  if (rec) {
+    await rec.end(() => recordEnd(ctx.store, runId, end));
+    ctx.recordings.delete(runId);
+  }
+  const event: RunStatusEvent = {
+    runId,
+    status: end.status,
+    epoch: end.epoch,
+    ...(end.reason ? { reason: end.reason } : {}),
+    ...(end.final ? { final: end.final } : {}),
+    ...(end.diverged ? { diverged: true } : {}),
+    ...(rec?.lost ? { recordingLost: rec.lost } : {}),
+  };
+  ctx.events.emit('run.status', event);
+  ctx.events.emit('runs.changed', { runId, change: 'updated' });
+}
+
+/** finished / stopped with metrics and weights; failed with the reason; interrupted is left to start-up recovery. */
+function recordEnd(store: Store, runId: RunId, end: RunEnd): void {
+  const params = end.params ? paramsFromPlain(end.params) : undefined;
+  try {
+    if (end.status === 'interrupted') return; // the store's start-up recovery marks it, keeping every epoch
+    if (end.status === 'failed' || !end.final || !Number.isFinite(end.final.finalCost)) {
+      store.failRun(runId, end.reason ?? 'the run failed', { epochs: end.epoch });
+      return;
+    }
+    // the store's record of an end: the figures, without the cost history (the metrics table holds it)
+    const result = { status: end.status, epochs: end.epoch, ...end.final, ...(end.reason ? { reason: end.reason } : {}) } as Parameters<Store['finishRun']>[1];
+    if (end.status === 'finished') store.finishRun(runId, result, params);
+    else store.stopRun(runId, { result, ...(params ? { params } : {}), reason: end.reason ?? `stopped by the user at epoch ${end.epoch}` });
+  } catch (e) {
+    // a run deleted while it trained has nothing left to update
+    if (!(e instanceof StoreError && e.code === 'NOT_FOUND')) throw e;
+  }
+}
+
+/** Checks imported parameters against the architecture before a worker is started with them. */
+export function checkParamsFit(params: readonly ParamJSON[], config: RunConfig): void {
+  const arch = config.architecture;
+  if (params.length !== arch.length * 2) {
+    throw new CoreError('invalid_config', `initialParams has ${params.length} matrices but the architecture needs ${arch.length * 2} (W1, b1, …, W${arch.length}, b${arch.length})`);
+  }
+  arch.forEach((l, i) => {
+    const W = params[2 * i]!, b = params[2 * i + 1]!;
+    if (W.name !== `W${i + 1}` || W.rows !== l.output_dim || W.cols !== l.input_dim) {
+      throw new CoreError('invalid_config', `initialParams[${2 * i}] must be W${i + 1} of shape ${l.output_dim}×${l.input_dim}, got ${W.name} ${W.rows}×${W.cols}`);
+    }
+    if (b.name !== `b${i + 1}` || b.rows !== l.output_dim || b.cols !== 1) {
+      throw new CoreError('invalid_config', `initialParams[${2 * i + 1}] must be b${i + 1} of shape ${l.output_dim}×1, got ${b.name} ${b.rows}×${b.cols}`);
+    }
+  });
+}
+
+export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'runs.pause' | 'runs.resume' | 'runs.step' | 'runs.stop'> {
+  const { store, trainers, events } = ctx;
+  const maxLive = ctx.deps.maxLiveRuns ?? DEFAULT_MAX_LIVE_RUNS;
+
+  async function start(p: CommandPayload<'runs.start'>) {
+    const config = resolveConfig(p.config as Parameters<typeof resolveConfig>[0]);
+    if (config.data.kind === 'csv' && p.csvText === undefined) {
+      throw new CoreError('invalid_config', 'data.kind is csv but no csvText was sent; load the CSV file first');
+    }
+    if (p.initialParams && !p.fitArchitecture) checkParamsFit(p.initialParams, config);
+    const live = trainers.active().length;
+    if (live >= maxLive) {
+      throw new CoreError('limit', `${live} runs are already training here (the limit is ${maxLive}); stop or wait for one of them, or raise the limit (backprop-lab serve --max-runs N)`);
+    }
+    const prepared = await trainers.prepare({
+      config,
+      ...(p.csvText !== undefined ? { csvText: p.csvText } : {}),
+      ...(p.initialParams ? { params: p.initialParams } : {}),
+      ...(p.fitArchitecture ? { fitArchitecture: true } : {}),
+      ...(ctx.deps.memoryLimitBytes !== undefined ? { memoryLimitBytes: ctx.deps.memoryLimitBytes } : {}),
+    });
+    // the worker may have fitted the architecture to the data: what it will train is what the store records
+    const used = prepared.config;
+    let runId: RunId;
+    try {
+      if (p.initialParams && p.fitArchitecture) checkParamsFit(p.initialParams, used);
+      runId = await retryBusy(() => {
+        const rec = store.createRun(used, {
+          ...(p.name?.trim() ? { name: p.name } : {}),
+          backend: prepared.backend,
+          ...(p.tags ? { tags: p.tags } : {}),
+          ...(p.notes ? { notes: p.notes } : {}),
+        });
+        // the starting weights, so that exports (.py) repeat a run that did not begin at init_layers(seed)
+        if (p.initialParams) store.saveCheckpoint(rec.id, 0, paramsFromPlain(p.initialParams));
+        return rec.id;
+      });
+    } catch (e) {
+      prepared.abort();
+      throw e;
+    }
+    ctx.recordings.set(runId, new Recording(store, runId, (metrics) => events.emit('run.metrics', { runId, metrics }), ctx.deps.recording));
+    const paused = Boolean(p.startPaused);
+    prepared.go(runId, { paused });
+    events.emit('runs.changed', { runId, change: 'created' });
+    return { runId, backend: prepared.backend, status: paused ? ('paused' as const) : ('running' as const), config: used };
+  }
+
+  /** A control command for a run without a worker here: not found, or not training in this app. */
+  async function control<T>(runId: RunId, f: () => Promise<T>): Promise<T> {
+    if (!trainers.has(runId)) {
+      const rec = store.findRun(runId);
+      if (!rec) throw new CoreError('not_found', `there is no run with id ${runId}`);
+      throw new CoreError('conflict', rec.status === 'running' ? `run ${runId} is training in another process; control it there` : `run ${runId} has ${rec.status}; start a new run to train again`);
+    }
+    return f();
+  }
+
+  return {
+    'runs.start': start,
+    'runs.pause': (p) => control(p.runId, () => trainers.pause(p.runId)),
+    'runs.resume': (p) => control(p.runId, () => trainers.resume(p.runId)),
+    'runs.step': (p) => control(p.runId, () => trainers.step(p.runId)),
+    'runs.stop': (p) => control(p.runId, () => trainers.stop(p.runId)),
+  };
+}
