@@ -18,7 +18,8 @@ export default defineConfig({
   workers: 1,
   forbidOnly: !!process.env['CI'],
   retries: 0,
-  // The seed experiment trains 10,000 epochs in the server's worker: tens of seconds on a slow CPU.
+  // The flows train a few hundred to 1,000 epochs and wait on progress (support/app.ts waitForEnd), not on a
+  // clock; this cap is for a test that hangs, with room for a loaded 2-core machine.
   timeout: 180_000,
   expect: { timeout: 30_000 },
   reporter: jsonReport ? [['list'], ['json', { outputFile: jsonReport }]] : [['list']],

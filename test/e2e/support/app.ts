@@ -42,12 +42,49 @@ export async function setField(page: Page, testId: string, value: string): Promi
   await expect(field).toHaveValue(value);
 }
 
-/** Waits until the shown run has ended; returns its status text. */
-export async function waitForEnd(page: Page, timeout = 150_000): Promise<string> {
+const ENDED = /^(Finished|Failed|Stopped|Interrupted)$/;
+
+/**
+ * Waits until the shown run has ended and returns its status text. It waits as long as the run makes progress, so a
+ * slow or loaded machine is not a failure: it fails only when the epoch counter has not moved for `stallMs` (a hung
+ * run, a dead worker, a lost connection). Short runs keep the whole test short; the test's own timeout still caps it.
+ */
+export async function waitForEnd(page: Page, { stallMs = 60_000 }: { stallMs?: number } = {}): Promise<string> {
   const status = page.getByTestId('run-status');
-  await expect(status).toHaveText(/^(Finished|Failed|Stopped|Interrupted)$/, { timeout });
-  return (await status.textContent()) ?? '';
+  const counter = page.getByTestId('epoch-counter');
+  let seen = '';
+  let movedAt = Date.now();
+  for (;;) {
+    const now = ((await status.textContent()) ?? '').trim();
+    if (ENDED.test(now)) return now;
+    const epoch = (await counter.textContent()) ?? '';
+    if (epoch !== seen) {
+      seen = epoch;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`the run made no progress for ${stallMs / 1000} s (status "${now}", "${epoch}")`);
+    }
+    await page.waitForTimeout(200);
+  }
 }
+
+/**
+ * Records every text the run status shows from now on (a MutationObserver in the page), so a test can say the run
+ * went through "Training" even when it finishes faster than a poll could see it. Read it with `statusesSeen`.
+ */
+export async function recordStatuses(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __statuses: string[] };
+    w.__statuses = [];
+    const note = () => {
+      const text = document.querySelector('[data-testid="run-status"]')?.textContent?.trim();
+      if (text && text !== w.__statuses[w.__statuses.length - 1]) w.__statuses.push(text);
+    };
+    note();
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+export const statusesSeen = (page: Page) => page.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses);
 
 /** A stat's full-precision value (data-value holds the float64 in shortest round-trip form). */
 export async function statValue(page: Page, testId: string): Promise<number> {
