@@ -7,6 +7,11 @@
 //   const rec = new MetricsRecorder(store, run.id);  // trainer.run({ onEpoch: (m) => rec.record(m) })
 //   rec.finish(result, trainer.params());            // → finished | stopped | failed, with final weights
 //   listRuns(store, { sort: 'finalCost' }); loadCurves(store, ids, { maxPoints: 1000 }); diffParams(store, ids);
+//
+// Failures are StoreError with a code to branch on (errors.ts). Opening: OPEN, READONLY, LOCKED, TOO_NEW, CORRUPT,
+// NOT_OURS — one line naming the file and the way out, the file untouched. Working: NOT_FOUND, INVALID, STATE,
+// BUSY (another program holds the lock; nothing written; retry — isTransient(e)), READONLY, CORRUPT, FULL, IO —
+// one line naming no path. A host with an event loop opens with a small busyTimeoutMs and retries BUSY itself.
 
 export { StoreError, fromSqlite, isTransient, type StoreErrorCode } from './errors';
 export {

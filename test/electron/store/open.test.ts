@@ -95,6 +95,17 @@ describe('paths that are not database files', () => {
   });
 });
 
+describe('a read-only open', () => {
+  it('of a path with no database is OPEN, and creates nothing', () => {
+    const dir = tempDir();
+    const path = join(dir, 'missing.db');
+    const e = storeError(() => openStore({ path, readonly: true }));
+    expect(e.code).toBe('OPEN');
+    expect(e.message).toBe(`${path} cannot be used as the run database: there is no run database there; check the path (a run database is created by the first run recorded into it)`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('a file that cannot be written', () => {
   it(`a chmod 0444 file (opened by ${asRoot ? 'another user, as root ignores permissions' : 'this user'}): refused for writing with one line; readonly: true lists its runs and refuses writes`, () => {
     const dir = tempDir();

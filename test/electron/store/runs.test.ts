@@ -345,3 +345,18 @@ describe('stored reasons', () => {
     expect(reasonLine('diverged at epoch 812: cost is NaN')).toBe('diverged at epoch 812: cost is NaN');
   });
 });
+
+describe('SQLite’s errors on an open store', () => {
+  it('a full database is FULL (one line, no path), and the batch that did not fit leaves nothing behind', () => {
+    const run = store.createRun(resolveConfig({}));
+    store.appendMetrics(run.id, [{ key: 'train_cost', step: 0, value: 1 }]);
+    const pages = store.db.pragma('page_count', { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages + 2}`); // the file may grow by two pages: "the disk is full" beyond that
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ key: 'train_cost', step: i + 1, value: i }));
+    const e = storeError(() => store.appendMetrics(run.id, rows));
+    expect(e.code).toBe('FULL');
+    expect(e.message).toBe('the disk that holds the run database is full; free some space and try again');
+    expect(store.readMetrics(run.id).length).toBe(1);
+    expect(store.getRun(run.id).epochsDone).toBe(1);
+  });
+});
