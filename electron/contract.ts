@@ -10,6 +10,7 @@ import { BACKEND_CHOICES, DATASET_KINDS, LOSSES, MAX_EPOCHS, OPTIMIZERS, type Ba
 import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
+import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from './limits';
 import type { RunSummary as StoreRunSummary } from './store/index';
 
 import type { FinalMetrics } from '../engine/train';
@@ -26,16 +27,15 @@ export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 export const MAX_PARAM_VALUES = 10_000_000;
 /** Runs in one comparison. */
 export const MAX_COMPARE = 10;
-const MAX_NAME = 200;
-const MAX_NOTE = 100_000;
-const MAX_TAGS = 50;
-const MAX_TAG = 64;
+const MAX_NAME = MAX_NAME_LENGTH;
+const MAX_NOTE = MAX_NOTES_LENGTH;
+const MAX_TAG = MAX_TAG_LENGTH;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared schemas
 
 /** A run's id as the store gives it; opaque to the renderer. */
-export const RunIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a run id is letters, digits, - and _');
+export const RunIdSchema = z.string().regex(RUN_ID_PATTERN, 'a run id is letters, digits, - and _');
 export type RunId = string;
 
 const seed = z.number().int().min(0).max(0xffffffff);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DB_FILE_NAME, defaultDataDir, openStore, StoreError, type Store } from '../store/index';
 import { CORE_BUSY_TIMEOUT_MS } from '../core/index';
+import { RUN_ID_PATTERN } from '../limits';
 import type { OptionSpec } from './args';
 import type { CliIO } from './io';
 
@@ -50,12 +51,11 @@ export function openCliStore(path: string, opts: { create: boolean }): Store | n
   }
 }
 
-const ID_TEXT = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The full id of the run `text` names (an id or its start); CliError for an unknown or ambiguous one. */
 export function resolveId(store: Store, text: string): string {
   const unknown = () => new CliError(`no run matches ${JSON.stringify(text)} (see backprop-lab runs list)`);
-  if (!ID_TEXT.test(text)) throw unknown();
+  if (!RUN_ID_PATTERN.test(text)) throw unknown();
   try {
     return store.resolveRunId(text);
   } catch (e) {

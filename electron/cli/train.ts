@@ -11,6 +11,7 @@ import { formatOfFile, TRAIN_EXPORT_FORMATS, type FormatName } from '../../engin
 import type { EpochMetrics, FinalMetrics } from '../../engine/train';
 import { createCore, type Core } from '../core/index';
 import { MAX_CSV_TEXT, MAX_IMPORT_BYTES, type CommandError, type ParamJSON, type RunStatusEvent } from '../contract';
+import { MAX_NAME_LENGTH, MAX_TAG_LENGTH } from '../limits';
 import { openStore, type Store } from '../store/index';
 import { formatOptions, listValues, numberOrText, parseArgs, UsageError, type OptionSpec } from './args';
 import { cliDbPath, CliError, DB_OPTION, openCliStore, shortId } from './db';
@@ -216,9 +217,9 @@ export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { c
 
   const record = !opts.has('--no-record');
   const nameArg = str('--name')?.trim();
-  if (nameArg !== undefined && (nameArg === '' || nameArg.length > 200)) throw new UsageError('--name must have 1 to 200 characters');
+  if (nameArg !== undefined && (nameArg === '' || nameArg.length > MAX_NAME_LENGTH)) throw new UsageError(`--name must have 1 to ${MAX_NAME_LENGTH} characters`);
   const tags = listValues(parsed, '--tag');
-  for (const t of tags) if (t.length > 64) throw new UsageError(`--tag ${JSON.stringify(t.slice(0, 20) + '…')} is too long; a tag has at most 64 characters`);
+  for (const t of tags) if (t.length > MAX_TAG_LENGTH) throw new UsageError(`--tag ${JSON.stringify(t.slice(0, 20) + '…')} is too long; a tag has at most ${MAX_TAG_LENGTH} characters`);
   if (!record) for (const f of ['--db', '--name', '--tag']) if (opts.has(f)) notes.push(`${f} has no effect with --no-record; ignored`);
 
   let config: RunConfig;
