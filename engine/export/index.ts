@@ -5,6 +5,7 @@
 import type { LayerSpec } from '../architecture';
 import { ImportError, type ImportLimits } from './errors';
 import { readNpz, type ImportedWeights } from './npz';
+import { readOnnx } from './onnx-read';
 import { parseWeightsJSON } from './weights-json';
 
 export { ImportError, ExportError, DEFAULT_IMPORT_LIMITS, type ImportLimits, type ExportErrorCode } from './errors';
@@ -17,6 +18,7 @@ export { writeNpz, readNpz, type WeightsExport, type ImportedWeights, type NpzWr
 export { encodeNpyFloat64, encodeNpyText, parseNpy, npyFloats, npyText, type NpyArray } from './npy';
 export { weightsToJSON, stringifyWeights, parseWeightsJSON, WEIGHTS_FORMAT, WEIGHTS_VERSION, type WeightsJSON, type JsonReadOptions } from './weights-json';
 export { exportOnnx, onnxModel, decodeOnnx, ONNX_IR_VERSION, type OnnxExportOptions } from './onnx';
+export { readOnnx, ONNX_MIN_OPSET, ONNX_MAX_OPSET, type OnnxReadOptions } from './onnx-read';
 export { notebookScript, type NotebookOptions } from './notebook';
 export { metricsToCSV, metricsToJSON, metricsFromJSON, METRICS_CSV_HEADER, METRICS_FORMAT, type MetricsRow } from './metrics';
 
@@ -40,13 +42,17 @@ export interface ImportOptions {
 }
 
 /**
- * Weights from a file's bytes, JSON or .npz, told apart by content (a zip starts with "PK\x03\x04" or, when
- * empty, "PK\x05\x06"). Throws ImportError; returns only fully validated weights.
+ * Weights from a file's bytes — JSON, .npz or .onnx — told apart by content: a zip starts with "PK\x03\x04"
+ * (or, when empty, "PK\x05\x06"); an ONNX model is a protobuf whose first field is ir_version (byte 0x08),
+ * which no JSON text starts with; a name ending in .onnx is read as ONNX whatever it starts with. Throws
+ * ImportError (naming the file and the problem); returns only fully validated weights.
  */
 export function importWeights(bytes: Uint8Array, opts: ImportOptions = {}): ImportedWeights {
   if (!(bytes instanceof Uint8Array)) throw new ImportError('file', `${opts.fileName ?? 'the file'}: expected the file's bytes (a Uint8Array)`);
   const zip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5);
   if (zip) return readNpz(bytes, opts);
+  const onnxName = Boolean(opts.fileName && /\.onnx$/i.test(opts.fileName));
+  if (onnxName || bytes[0] === 0x08) return readOnnx(bytes, opts);
   if (opts.fileName && /\.npz$/i.test(opts.fileName)) {
     throw new ImportError('zip', `${opts.fileName} is not a zip archive, as a .npz must be; save the weights with np.savez`);
   }

@@ -26,7 +26,7 @@ export interface ImportedWeights {
   config?: RunConfig;
   /** Metrics the file carries (JSON only), as plain JSON values. */
   metrics?: unknown;
-  format: 'json' | 'npz';
+  format: 'json' | 'npz' | 'onnx';
 }
 
 export interface NpzWriteOptions {

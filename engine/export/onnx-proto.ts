@@ -1,6 +1,8 @@
 // The part of onnx.proto (github.com/onnx/onnx, onnx/onnx.proto, IR version 8) that an MLP export needs,
 // as a protobufjs reflection descriptor. Field numbers and types are onnx.proto's; messages and fields
 // this exporter never writes are left out (a decoder skips unknown fields, so the subset stays readable).
+// Importing does not use it (onnx-read.ts walks the wire format itself, strictly); tests use it to build
+// models to import.
 
 import protobuf from 'protobufjs/light.js';
 
@@ -79,10 +81,14 @@ export const ONNX_DESCRIPTOR = {
           fields: {
             dims: repeated('int64', 1),
             data_type: { type: 'int32', id: 2 },
-            float_data: repeated('float', 4),
+            float_data: { ...repeated('float', 4), options: { packed: true } },
             name: { type: 'string', id: 8 },
             raw_data: { type: 'bytes', id: 9 },
+            double_data: { ...repeated('double', 10), options: { packed: true } },
             doc_string: { type: 'string', id: 12 },
+            // read by onnx-read.ts only to refuse weights kept in another file
+            external_data: repeated('StringStringEntryProto', 13),
+            data_location: { type: 'int32', id: 14 },
           },
           nested: {
             DataType: { values: { UNDEFINED: 0, FLOAT: 1, DOUBLE: 11 } },

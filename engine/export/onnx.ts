@@ -1,7 +1,8 @@
 // ONNX export: the MLP as a ModelProto (IR version 8, opset 17 by default) that onnxruntime runs and
 // Netron opens. Each layer k is a Gemm node (input · W_kᵀ + b_k, transB = 1, with W_k (out, in) and b_k
-// (out) as float32 initializers) followed by its activation node. Input "input" is float32 [N, in_dim],
-// output "output" is float32 [N, out_dim]: rows are samples, as in scikit-learn (the engine's X.T).
+// (out) as float32 initializers, or float64 when asked) followed by its activation node. Input "input" is
+// [N, in_dim], output "output" is [N, out_dim], of the weights' type: rows are samples, as in scikit-learn
+// (the engine's X.T). onnx-read.ts reads such a file back.
 
 import type { Activation, LayerSpec } from '../architecture';
 import { LEAKY_SLOPE } from '../activations';
@@ -16,9 +17,14 @@ export interface OnnxExportOptions {
   graphName?: string;
   /** Written as producer_version (e.g. the app's version). */
   producerVersion?: string;
+  /**
+   * The weights' (and so the input's and output's) element type: float32 (default: what every ONNX runtime runs)
+   * or float64, which keeps the engine's weights bit for bit.
+   */
+  precision?: 'float32' | 'float64';
 }
 
-const FLOAT = 1; // TensorProto.DataType.FLOAT
+const FLOAT = 1, DOUBLE = 11; // TensorProto.DataType
 const ATTR_FLOAT = 1, ATTR_INT = 2; // AttributeProto.AttributeType
 export const ONNX_IR_VERSION = 8;
 
@@ -43,12 +49,22 @@ function float32Bytes(data: Float64Array, name: string): Uint8Array {
   return out;
 }
 
-function tensorType(name: string, dims: Array<number | string>) {
+function float64Bytes(data: Float64Array, name: string): Uint8Array {
+  const out = new Uint8Array(8 * data.length);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new RangeError(`cannot export ${name}[${i}] = ${data[i]} to ONNX: it is not finite`);
+    view.setFloat64(8 * i, data[i], true);
+  }
+  return out;
+}
+
+function tensorType(name: string, dims: Array<number | string>, elemType: number) {
   return {
     name,
     type: {
       tensor_type: {
-        elem_type: FLOAT,
+        elem_type: elemType,
         shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
       },
     },
@@ -62,13 +78,16 @@ export function onnxModel(w: WeightsExport, opts: OnnxExportOptions = {}): Recor
   const nodes: unknown[] = [];
   const initializers: unknown[] = [];
   const valueInfo: unknown[] = [];
+  const f64 = opts.precision === 'float64';
+  const elem = f64 ? DOUBLE : FLOAT;
+  const data = (v: Float64Array, name: string) => (f64 ? float64Bytes(v, name) : float32Bytes(v, name));
   let prev = 'input';
   arch.forEach((layer, idx) => {
     const k = idx + 1;
     const W = paramOf(w.params, `W${k}`, layer.output_dim, layer.input_dim);
     const b = paramOf(w.params, `b${k}`, layer.output_dim, 1);
-    initializers.push({ name: `W${k}`, dims: [layer.output_dim, layer.input_dim], data_type: FLOAT, raw_data: float32Bytes(W, `W${k}`) });
-    initializers.push({ name: `b${k}`, dims: [layer.output_dim], data_type: FLOAT, raw_data: float32Bytes(b, `b${k}`) });
+    initializers.push({ name: `W${k}`, dims: [layer.output_dim, layer.input_dim], data_type: elem, raw_data: data(W, `W${k}`) });
+    initializers.push({ name: `b${k}`, dims: [layer.output_dim], data_type: elem, raw_data: data(b, `b${k}`) });
     const z = `layer${k}_Z`;
     const a = k === L ? 'output' : `layer${k}_A`;
     // Z:(N,out) = A_prev:(N,in) · W:(out,in)ᵀ + b:(out)
@@ -84,8 +103,8 @@ export function onnxModel(w: WeightsExport, opts: OnnxExportOptions = {}): Recor
       : layer.activation === 'softmax' ? [{ name: 'axis', type: ATTR_INT, i: 1 }]
       : [];
     nodes.push({ name: `layer${k}_${layer.activation}`, op_type: OP[layer.activation], input: [z], output: [a], attribute });
-    valueInfo.push(tensorType(z, ['N', layer.output_dim]));
-    if (k < L) valueInfo.push(tensorType(a, ['N', layer.output_dim]));
+    valueInfo.push(tensorType(z, ['N', layer.output_dim], elem));
+    if (k < L) valueInfo.push(tensorType(a, ['N', layer.output_dim], elem));
     prev = a;
   });
   const last = arch[L - 1];
@@ -99,20 +118,20 @@ export function onnxModel(w: WeightsExport, opts: OnnxExportOptions = {}): Recor
     producer_name: 'backprop-lab',
     producer_version: opts.producerVersion ?? '',
     model_version: 1,
-    doc_string: `An MLP exported from Backprop Lab: input [N, ${arch[0].input_dim}] float32 (one sample per row) → output [N, ${last.output_dim}], ${meaning}.`,
+    doc_string: `An MLP exported from Backprop Lab: input [N, ${arch[0].input_dim}] ${f64 ? 'float64' : 'float32'} (one sample per row) → output [N, ${last.output_dim}], ${meaning}.`,
     graph: {
       name: opts.graphName ?? 'backprop_lab_mlp',
       node: nodes,
       initializer: initializers,
-      input: [tensorType('input', ['N', arch[0].input_dim])],
-      output: [tensorType('output', ['N', last.output_dim])],
+      input: [tensorType('input', ['N', arch[0].input_dim], elem)],
+      output: [tensorType('output', ['N', last.output_dim], elem)],
       value_info: valueInfo,
     },
     metadata_props: [{ key: 'architecture', value: JSON.stringify(arch) }],
   };
 }
 
-/** The .onnx bytes of a network (float32 weights). */
+/** The .onnx bytes of a network (float32 weights unless opts.precision is float64). */
 export function exportOnnx(w: WeightsExport, opts: OnnxExportOptions = {}): Uint8Array {
   const Model = modelProtoType();
   const model = onnxModel(w, opts);

@@ -80,7 +80,7 @@ describe('exportRun', () => {
   });
 
   it('writes the weights formats so that they import back (json and npz exactly, onnx within float32)', () => {
-    for (const f of ['json', 'npz'] as const) { // TODO(onnx import)
+    for (const f of ['json', 'npz', 'onnx'] as const) {
       const content = exportRun(f, parts());
       const w = importWeights(typeof content === 'string' ? new TextEncoder().encode(content) : content, { fileName: `w.${f}` });
       expect(w.architecture).toEqual(ARCH);

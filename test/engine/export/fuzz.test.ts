@@ -9,6 +9,9 @@ import { ImportError } from '../../../engine/export/errors';
 import { importWeights } from '../../../engine/export/index';
 import { parseNpy, npyFloats, npyText } from '../../../engine/export/npy';
 import { writeNpz, type ImportedWeights } from '../../../engine/export/npz';
+import { exportOnnx, onnxModel } from '../../../engine/export/onnx';
+import { modelProtoType } from '../../../engine/export/onnx-proto';
+import { readOnnx } from '../../../engine/export/onnx-read';
 import { parseWeightsJSON, stringifyWeights } from '../../../engine/export/weights-json';
 import { initLayers } from '../../../engine/init';
 
@@ -21,6 +24,8 @@ const config = resolveConfig({ architecture: ARCH });
 const NPZ_STORED = writeNpz({ architecture: ARCH, params, config });
 const NPZ_DEFLATED = writeNpz({ architecture: ARCH, params, config }, { compress: true });
 const JSON_TEXT = stringifyWeights({ architecture: ARCH, params, config });
+const ONNX_F32 = exportOnnx({ architecture: ARCH, params });
+const ONNX_F64 = exportOnnx({ architecture: ARCH, params }, { precision: 'float64', opset: 13 });
 const RUNS = { numRuns: 1000 };
 /** Far above any real import of these few-KiB inputs; a hang or blow-up trips it. */
 const MAX_MS = 1000;
@@ -151,6 +156,90 @@ describe('importer fuzzing (fast-check)', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('random bytes named .onnx, or starting like a protobuf ModelProto: ImportError', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
+      expect(attempt(() => importWeights(bytes, { fileName: 'm.onnx' }))).toBe('refused');
+    }), RUNS);
+    const protoish = fc.uint8Array({ maxLength: 2048 }).map((b) => Uint8Array.from([0x08, 0x08, ...b]));
+    fc.assert(fc.property(protoish, (bytes) => {
+      expect(attempt(() => importWeights(bytes))).toBe('refused');
+    }), RUNS);
+  });
+
+  it('random protobuf fields (any number, wire type and length) as a model, a graph or a node: ImportError', () => {
+    const varint = (n: number) => {
+      const out: number[] = [];
+      do {
+        out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+        n = Math.floor(n / 128);
+      } while (n > 0);
+      return out;
+    };
+    const field = fc.tuple(fc.integer({ min: 1, max: 30 }), fc.constantFrom(0, 1, 2, 5), fc.uint8Array({ maxLength: 24 })).map(([no, wire, body]) =>
+      wire === 2 ? [...varint(no * 8 + 2), ...varint(body.length), ...body] : wire === 0 ? [...varint(no * 8), ...varint(body[0] ?? 0)] : [...varint(no * 8 + wire), ...body.slice(0, wire === 1 ? 8 : 4), ...new Array(Math.max(0, (wire === 1 ? 8 : 4) - body.length)).fill(0)],
+    );
+    const message = fc.array(field, { maxLength: 12 }).map((fs) => fs.flat());
+    // ir_version 8, opset 17, then a graph (field 7) of random fields, or a graph with one node (field 1) of random fields
+    const model = fc.tuple(message, fc.boolean()).map(([body, inNode]) => {
+      const graph = inNode ? [0x0a, ...varint(body.length), ...body] : body;
+      return Uint8Array.from([0x08, 0x08, 0x42, 0x02, 0x10, 0x11, 0x3a, ...varint(graph.length), ...graph]);
+    });
+    fc.assert(fc.property(model, (bytes) => {
+      expect(attempt(() => readOnnx(bytes))).toBe('refused');
+    }), RUNS);
+  });
+
+  it('valid .onnx files (float32 and float64) with a few bytes changed: whole weights or ImportError', () => {
+    fc.assert(fc.property(mutated(ONNX_F32), (bytes) => check(() => importWeights(bytes, { fileName: 'm.onnx' }))), RUNS);
+    fc.assert(fc.property(mutated(ONNX_F64), (bytes) => check(() => importWeights(bytes))), RUNS);
+  });
+
+  it('valid .onnx files cut short or with bytes inserted or removed: whole weights or ImportError', () => {
+    for (const base of [ONNX_F32, ONNX_F64]) {
+      for (let n = 0; n < base.length; n++) check(() => importWeights(base.subarray(0, n), { fileName: 'm.onnx' }));
+      const spliced = fc.tuple(fc.nat({ max: base.length }), fc.nat({ max: 16 }), fc.uint8Array({ maxLength: 16 })).map(([at, del, ins]) =>
+        Uint8Array.from([...base.subarray(0, at), ...ins, ...base.subarray(at + del)]),
+      );
+      fc.assert(fc.property(spliced, (bytes) => check(() => importWeights(bytes, { fileName: 'm.onnx' }))), RUNS);
+    }
+  });
+
+  it('exporter models with their graph reshuffled (ops, attributes, names, dims, data types): whole weights or ImportError', () => {
+    const Model = modelProtoType();
+    const op = fc.constantFrom('Gemm', 'Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Identity', 'Softmax', 'Conv', 'Add', '');
+    const name = fc.constantFrom('input', 'output', 'W1', 'b1', 'W2', 'b2', 'layer1_Z', 'layer1_A', 'layer2_Z', 'x');
+    const edit = fc.record({
+      node: fc.nat({ max: 3 }),
+      op: fc.option(op, { nil: undefined }),
+      input: fc.option(fc.array(name, { maxLength: 4 }), { nil: undefined }),
+      output: fc.option(fc.array(name, { maxLength: 2 }), { nil: undefined }),
+      attr: fc.option(fc.record({ name: fc.constantFrom('transB', 'transA', 'alpha', 'beta', 'axis', 'x'), type: fc.constantFrom(1, 2, 3), i: fc.integer({ min: -3, max: 3 }), f: fc.constantFrom(0, 1, 0.01, Math.fround(0.01), 0.2, NaN) }), { nil: undefined }),
+      init: fc.nat({ max: 3 }),
+      dims: fc.option(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }), { nil: undefined }),
+      dataType: fc.option(fc.constantFrom(0, 1, 6, 7, 11), { nil: undefined }),
+      drop: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), fc.boolean(), (edits, f64) => {
+        const m = onnxModel({ architecture: ARCH, params }, f64 ? { precision: 'float64' } : {}) as any;
+        for (const e of edits) {
+          const n = m.graph.node[e.node];
+          if (e.op !== undefined) n.op_type = e.op;
+          if (e.input) n.input = e.input;
+          if (e.output) n.output = e.output;
+          if (e.attr) n.attribute = [{ name: e.attr.name, type: e.attr.type, ...(e.attr.type === 2 ? { i: e.attr.i } : e.attr.type === 1 ? { f: e.attr.f } : { s: new Uint8Array([65]) }) }];
+          const t = m.graph.initializer[e.init];
+          if (e.dims) t.dims = e.dims;
+          if (e.dataType !== undefined) t.data_type = e.dataType;
+          if (e.drop) m.metadata_props = [];
+        }
+        const bytes = Model.encode(Model.fromObject(m)).finish();
+        check(() => importWeights(bytes, { fileName: 'm.onnx' }));
+      }),
+      RUNS,
     );
   });
 });
