@@ -3,7 +3,7 @@
 // b-tree pages. Each must give one line that names the file and the problem, never hang, and leave the file as it was.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../engine/config';
@@ -154,6 +154,43 @@ describe('a file that cannot be written', () => {
     } finally {
       chmodSync(sub, 0o755);
     }
+  });
+});
+
+/** chattr +i works here (root, and a file system with the attribute: ext4, xfs, btrfs; not tmpfs or overlayfs). */
+function immutableWorks(dir: string): boolean {
+  const probe = join(dir, 'probe');
+  writeFileSync(probe, '');
+  try {
+    execFileSync('chattr', ['+i', probe], { stdio: 'ignore' });
+    execFileSync('chattr', ['-i', probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+const immutableDir = tempDir();
+
+describe('an immutable file', () => {
+  it.runIf(immutableWorks(immutableDir))('(chattr +i, which even root cannot write) is READONLY for writing and still opens read-only', () => {
+    const path = join(immutableDir, 'runs.db');
+    populated(path);
+    const before = readFileSync(path);
+    execFileSync('chattr', ['+i', path]);
+    try {
+      const e = storeError(() => openStore({ path }));
+      expect(e.code).toBe('READONLY');
+      expect(e.message).toBe(`${path} is read-only (the file is marked immutable); Backprop Lab records runs in it and cannot write there. Make it writable, or use another --db`);
+      const ro = openStore({ path, readonly: true });
+      expect(listRuns(ro).map((r) => r.name).sort()).toEqual(['first', 'second']);
+      expect(storeError(() => ro.createRun(resolveConfig({}))).code).toBe('READONLY');
+      ro.close();
+    } finally {
+      execFileSync('chattr', ['-i', path]);
+    }
+    expect(readFileSync(path).equals(before)).toBe(true);
   });
 });
 
