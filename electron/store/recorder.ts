@@ -22,7 +22,7 @@ export interface RecorderOptions {
   onError?: (error: Error) => void;
 }
 
-const fn = z.custom<(...args: any[]) => void>((v) => typeof v === 'function', 'must be a function');
+const fn = z.custom<(...args: unknown[]) => void>((v) => typeof v === 'function', 'must be a function');
 const recorderOptions = z
   .object({
     flushEveryMs: z.number().min(1).max(60_000).default(100),
