@@ -1,8 +1,8 @@
 // The lines between the parts (DESIGN.md "A thin shell around testable parts"), as an ESLint plugin that
 // eslint.config.js turns on for the whole repository:
-//  • engine/ is pure TypeScript: no electron, react or react-dom, no Node builtins (fs, node:…, …), no DOM globals,
-//    and nothing from electron/ or renderer/. A file may opt out of the Node-builtin rule only, by putting
-//    `// node-only: <reason>` in its first 5 lines.
+//  • engine/ is pure TypeScript: no electron, react or react-dom, no Node builtins (fs, node:…, …) or Node globals
+//    (process, Buffer, …), no DOM globals, and nothing from electron/ or renderer/. A file may opt out of the Node
+//    rules only, by putting `// node-only: <reason>` in its first 5 lines.
 //  • Only electron/main.ts and electron/preload.ts import 'electron', anywhere in the repository.
 //  • The page's code — renderer/ and the host modules it shares (PAGE_SHARED) — imports no Node builtin, and from
 //    electron/ only types, except the shared modules themselves.
@@ -176,17 +176,22 @@ const imports = {
 };
 
 /** @type {import('eslint').Rule.RuleModule} */
-const noDomGlobals = {
+const engineGlobals = {
   meta: {
     type: 'problem',
-    docs: { description: 'The engine runs in Node and workers too: no window or document (typeof checks allowed)' },
+    docs: {
+      description: 'The engine runs in browsers, Node and workers: no DOM globals, and no Node globals outside node-only files (typeof checks allowed)',
+    },
     schema: [],
     messages: {
       domGlobal: "uses the DOM global '{{name}}'; the engine runs in Node and workers too and must not touch the DOM",
+      nodeGlobal:
+        "uses the Node global '{{name}}'; engine files run in the browser too — take the value as an argument, or mark the file with \"// node-only: <reason>\" in its first 5 lines",
     },
   },
   create(context) {
     const DOM = new Set(['window', 'document']);
+    const NODE = isNodeOnly(context.sourceCode.text) ? new Set() : new Set(['process', 'Buffer', 'global', '__dirname', '__filename']);
     const GLOBAL_OBJECTS = new Set(['globalThis', 'self', 'window']);
     const propertyName = (m) => (m.computed ? stringValue(m.property) : m.property.name);
     return {
@@ -201,9 +206,12 @@ const noDomGlobals = {
           if (parent.type.startsWith('TS') && parent.type !== 'TSNonNullExpression' && parent.type !== 'TSAsExpression') continue;
           if (DOM.has(id.name)) {
             context.report({ node: id, messageId: 'domGlobal', data: { name: id.name } });
+          } else if (NODE.has(id.name)) {
+            context.report({ node: id, messageId: 'nodeGlobal', data: { name: id.name } });
           } else if (GLOBAL_OBJECTS.has(id.name) && parent.type === 'MemberExpression' && parent.object === id) {
             const name = propertyName(parent);
             if (DOM.has(name)) context.report({ node: parent, messageId: 'domGlobal', data: { name } });
+            else if (NODE.has(name)) context.report({ node: parent, messageId: 'nodeGlobal', data: { name } });
           }
         }
       },
@@ -214,5 +222,5 @@ const noDomGlobals = {
 export default {
   // The version is this file's hash: ESLint's cache keys on plugin names and versions, so an edited rule re-lints.
   meta: { name: 'backprop-lab-boundaries', version: createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 12) },
-  rules: { imports, 'no-dom-globals': noDomGlobals },
+  rules: { imports, 'engine-globals': engineGlobals },
 };
