@@ -68,7 +68,7 @@ function initialParamsSection(arch: readonly LayerSpec[], params: Params): strin
       try {
         data = paramOf(params, name, rows, cols);
       } catch (e) {
-        throw new Error((e as Error).message.replace(/^cannot export: /, 'cannot export the starting weights: '));
+        throw new Error((e as Error).message.replace(/^cannot export: /, 'cannot export the starting weights: '), { cause: e });
       }
       const bad = data.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new RangeError(`cannot write the starting weight ${name}[${bad}] = ${data[bad]}: starting weights must be finite`);

@@ -141,6 +141,7 @@ export function exportOnnx(w: WeightsExport, opts: OnnxExportOptions = {}): Uint
 }
 
 /** Decodes .onnx bytes written by exportOnnx into plain objects (int64 as numbers, bytes as Uint8Array). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobufjs' toObject: onnx.proto's fields, untyped
 export function decodeOnnx(bytes: Uint8Array): Record<string, any> {
   const Model = modelProtoType();
   return Model.toObject(Model.decode(bytes), { longs: Number, defaults: false, arrays: true });

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ACTIVATIONS, layerParameterCount, parameterCount, validateArchitecture } from '../../../engine/architecture';
 import { DATASET_KINDS, OPTIMIZERS, type DatasetKind, type OptimizerName, type BackendChoice } from '../../../engine/config';
+import { WEIGHTS_IMPORT_ACCEPT } from '../../../engine/export/format-table';
 import { unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type LayerSpec } from '../api';
 import { fmtInt } from '../lib/format';
 import { readBase64, readText } from '../lib/download';
@@ -402,7 +403,7 @@ function WeightsImport({ design, update, api, onError }: { design: Design; updat
       <input
         ref={input}
         type="file"
-        accept=".json,.npz,.onnx"
+        accept={WEIGHTS_IMPORT_ACCEPT}
         hidden
         data-testid="weights-file"
         onChange={(e) => {

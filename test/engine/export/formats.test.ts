@@ -29,7 +29,7 @@ function exportErrorOf(fn: () => unknown): ExportError {
     fn();
   } catch (e) {
     if (e instanceof ExportError) return e;
-    throw new Error(`expected an ExportError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+    throw new Error(`expected an ExportError, got ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
   }
   throw new Error('expected an ExportError, but the export succeeded');
 }
