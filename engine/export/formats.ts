@@ -40,6 +40,8 @@ export interface RunParts {
   metricsInfo?: Record<string, unknown>;
   /** Written into the ONNX model as producer_version. */
   producerVersion?: string;
+  /** ONNX weights as float32 (default: what every runtime runs) or float64 (the engine's weights bit for bit). */
+  onnxPrecision?: 'float32' | 'float64';
   /** For a csv run's script: the path it reads (default: the run configuration's). */
   csvPath?: string;
 }
@@ -110,7 +112,7 @@ export function exportRun(format: FormatName, parts: RunParts): string | Uint8Ar
     case 'onnx': {
       const params = checkedWeights(format, parts);
       try {
-        return exportOnnx({ architecture: parts.architecture, params }, parts.producerVersion ? { producerVersion: parts.producerVersion } : {});
+        return exportOnnx({ architecture: parts.architecture, params }, { ...(parts.producerVersion ? { producerVersion: parts.producerVersion } : {}), ...(parts.onnxPrecision ? { precision: parts.onnxPrecision } : {}) });
       } catch (e) {
         if (e instanceof RangeError) throw new ExportError('not_representable', `cannot export onnx: ${e.message.replace(/^cannot export /, '')}; export npz or json, which keep float64`);
         throw e;

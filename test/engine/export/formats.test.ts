@@ -89,6 +89,8 @@ describe('exportRun', () => {
         expect(Array.from(p.data)).toEqual(want);
       });
     }
+    const f64 = importWeights(exportRun('onnx', parts({ onnxPrecision: 'float64' })) as Uint8Array, { fileName: 'w.onnx' });
+    expect(f64.params.map((p) => Array.from(p.data))).toEqual(params.map((p) => Array.from(p.data)));
     expect(JSON.parse(exportRun('json', parts()) as string).metrics).toEqual({ finalCost: 0.5 });
     expect(decodeOnnx(exportRun('onnx', parts()) as Uint8Array).producer_version).toBe('9.9');
   });
