@@ -367,6 +367,14 @@ export function readOnnx(bytes: Uint8Array, opts: OnnxReadOptions = {}): Importe
   const used = new Set<string>();
   let current = dataInputs[0].name;
   const label = (n: Node, i: number) => `node ${i + 1} (${JSON.stringify(n.op).slice(0, 40)}${n.name ? ` ${JSON.stringify(n.name).slice(0, 60)}` : ''})`;
+  const written = new Set<string>([current]);
+  /** A node's one output: a new name, not an initializer's, the input's or another node's (ONNX names each value once). */
+  const output = (n: Node, i: number): string => {
+    const o = n.output[0];
+    if (inits.has(o) || written.has(o)) r.fail(`${label(n, i)} writes ${JSON.stringify(o).slice(0, 60)}, a name already given to another value`);
+    written.add(o);
+    return o;
+  };
   for (let i = 0; i < nodes.length; ) {
     const gemm = nodes[i];
     const k = architecture.length + 1;
@@ -400,7 +408,7 @@ export function readOnnx(bytes: Uint8Array, opts: OnnxReadOptions = {}): Importe
     if (typeof prevOut === 'number' && prevOut !== inDim) unsupported(`layer ${k}'s W is (${out}, ${inDim}) but its input has ${prevOut} features`);
     arrays.set(`W${k}`, { shape: [out, inDim], data: tensorValues(r, W!, out * inDim, unsupported), part: `W${k}` });
     arrays.set(`b${k}`, { shape: [out], data: tensorValues(r, b!, out, unsupported), part: `b${k}` });
-    current = gemm.output[0];
+    current = output(gemm, i);
     i++;
 
     // the activation, if the next node applies one to this Gemm's output
@@ -422,7 +430,7 @@ export function readOnnx(bytes: Uint8Array, opts: OnnxReadOptions = {}): Importe
         }
       }
       activation = act!;
-      current = next.output[0];
+      current = output(next, i);
       i++;
     }
     architecture.push({ input_dim: inDim, output_dim: out, activation });

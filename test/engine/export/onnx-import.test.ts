@@ -147,6 +147,10 @@ describe('ONNX import', () => {
     ['an unused initializer', () => edited((m) => m.graph.initializer.push({ ...m.graph.initializer[1], name: 'spare' })), /the initializer "spare" is not a layer's W or b/],
     ['two layers sharing a bias', () => edited((m) => (m.graph.node[2].input[2] = 'b1')), /shares its weights with another layer/],
     ['Softmax over the batch (axis 0)', () => edited((m) => (m.graph.node[3].attribute[0].i = 0)), /has the attribute "axis" = 0/],
+    ['a node output named like a weight', () => edited((m) => {
+      m.graph.node[1].output[0] = 'W2';
+      m.graph.node[2].input[0] = 'W2';
+    }), /node 2 \("LeakyRelu" "layer1_leaky_relu"\) writes "W2", a name already given to another value/],
     ['two graph inputs', () => edited((m) => m.graph.input.push({ name: 'mask' })), /the graph has 2 inputs besides its weights, not one/],
     ['an output the chain does not reach', () => edited((m) => (m.graph.output[0].name = 'other')), /the last layer writes "output", not the graph output "other"/],
     ['architecture metadata that disagrees with the graph', () => edited((m) => (m.metadata_props[0].value = JSON.stringify([{ ...SMALL[0], activation: 'relu' }, SMALL[1]]))), /the "architecture" metadata differs from the graph's layers \(2→3 leaky_relu, 3→2 softmax\)/],
