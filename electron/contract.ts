@@ -105,7 +105,8 @@ export type MetricKey = (typeof METRIC_KEYS)[number];
 /** Export formats: the one table in engine/export/format-table.ts. */
 export const EXPORT_FORMATS = FORMAT_NAMES;
 export type ExportFormat = FormatName;
-export const RUN_STATUSES = ['running', 'paused', 'finished', 'failed', 'stopped', 'interrupted'] as const;
+/** 'pruned': a sweep's trial stopped early by ASHA (its reason names the rung). */
+export const RUN_STATUSES = ['running', 'paused', 'finished', 'failed', 'stopped', 'interrupted', 'pruned'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -121,6 +122,7 @@ export const ERROR_CODES = [
   'unsupported', // e.g. an export format that is not available in this build
   'import_failed', // an imported file is malformed or does not fit
   'forbidden', // the sender is not the app's own page
+  'storage', // the run database refused the write for good: read-only, a full disk, damaged (the message says which)
   'busy', // the run database is locked by another program for longer than the command waits; try again
   'limit', // a limit of this host is reached (e.g. runs training at once); the message names it and the way out
   'internal', // a bug: the message says what failed

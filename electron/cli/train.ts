@@ -269,12 +269,11 @@ export interface TrainReport extends FinalMetrics {
   costHistory: number[];
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-type StopSignal = (typeof SIGNALS)[number];
+type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 /** The exit status and message of a core error: a user's mistake is 2, the rest a failure. */
 function coreFailure(e: CommandError, what = ''): CliError {
-  const user = e.code === 'invalid_config' || e.code === 'invalid_payload' || e.code === 'import_failed' || e.code === 'limit' || e.code === 'busy';
+  const user = e.code === 'invalid_config' || e.code === 'invalid_payload' || e.code === 'import_failed' || e.code === 'limit' || e.code === 'busy' || e.code === 'storage';
   return new CliError(`${what}${configErrorToUsage(e.message)}`, user ? EXIT.usage : EXIT.failed);
 }
 

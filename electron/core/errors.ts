@@ -8,7 +8,7 @@ import { ConfigError } from '../../engine/config';
 import { DatasetError } from '../../engine/datasets/index';
 import { ImportError } from '../../engine/export/errors';
 import type { CommandError, ErrorCode, Result } from '../contract';
-import { StoreError } from '../store/index';
+import { isTransient, StoreError } from '../store/index';
 import { TrainerError } from '../trainer/host';
 
 /** A failure with a contract error code, thrown inside a handler and returned as { ok: false, error }. */
@@ -19,12 +19,7 @@ export class CoreError extends Error {
   }
 }
 
-/** SQLite's "the database is locked by someone else" (SQLITE_BUSY, SQLITE_LOCKED and their extended codes). */
-export function isTransient(e: unknown): boolean {
-  if (e instanceof StoreError && (e.code as string) === 'BUSY') return true;
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
-}
+export { isTransient };
 
 /** The first line of a message, without a stack or anything after it: what a user may see. */
 export function oneLine(message: string): string {
@@ -47,7 +42,12 @@ function classify(e: unknown): CommandError {
   if (e instanceof CoreError || e instanceof TrainerError) return { code: e.code, message: oneLine(e.message) };
   if (isTransient(e)) return { code: 'busy', message: 'the run database is locked by another program; try again in a moment' };
   if (e instanceof StoreError) {
-    const code: ErrorCode = e.code === 'NOT_FOUND' ? 'not_found' : e.code === 'INVALID' ? 'invalid_payload' : e.code === 'STATE' ? 'conflict' : 'internal';
+    const code: ErrorCode =
+      e.code === 'NOT_FOUND' ? 'not_found'
+      : e.code === 'INVALID' ? 'invalid_payload'
+      : e.code === 'STATE' ? 'conflict'
+      : e.code === 'READONLY' || e.code === 'FULL' || e.code === 'IO' || e.code === 'CORRUPT' ? 'storage'
+      : 'internal';
     return { code, message: oneLine(e.message) };
   }
   if (e instanceof ImportError) return { code: 'import_failed', message: oneLine(e.message) };

@@ -48,9 +48,10 @@ function describeIssues(command: string, issues: ReadonlyArray<{ path: PropertyK
 
 export function createCore(deps: CoreDeps): Core {
   const events = new EventHub();
-  let ctx!: CoreContext;
-  const trainers = new TrainerHost({ listener: trainerListener(() => ctx), ...(deps.spawn ? { spawn: deps.spawn } : {}), ...(deps.trainer ?? {}) });
-  ctx = { deps, store: deps.store, events, trainers, recordings: new Map() };
+  const recordings: CoreContext['recordings'] = new Map();
+  // the listener reaches the context through a closure: the trainers are part of it
+  const trainers: TrainerHost = new TrainerHost({ listener: trainerListener(() => ctx), ...(deps.spawn ? { spawn: deps.spawn } : {}), ...(deps.trainer ?? {}) });
+  const ctx: CoreContext = { deps, store: deps.store, events, trainers, recordings };
 
   const handlers: Handlers = {
     ...runHandlers(ctx),

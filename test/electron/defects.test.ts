@@ -1,0 +1,241 @@
+// The faults found by trying the host as a hostile or unlucky user would (issue "One host core"), each with a
+// test that failed before the fix: real SQLite files, real child processes and signals, a real lock held by
+// another process, the real browser-mode server.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIO } from '../../electron/cli';
+import { createCore } from '../../electron/core/index';
+import { Progress } from '../../electron/cli/progress';
+import { startServer } from '../../electron/server';
+import { loadCurves, openStore, type Store } from '../../electron/store/index';
+import { holdLock, spawnCli } from '../helpers/processes';
+import { wsClient } from '../helpers/ws-client';
+
+const tmp = mkdtempSync(join(tmpdir(), 'bpl-defects-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const env = { ...process.env, BACKPROP_LAB_DATA_DIR: join(tmp, 'data') };
+
+async function cli(argv: string[], io: Partial<CliIO> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '', stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, cwd: tmp, env, ...io });
+  return { code, stdout, stderr };
+}
+/** Epochs with a stored train cost. */
+const readMetricsCount = (store: Store, id: string) => loadCurves(store, [id], { keys: ['train_cost'], maxPoints: 1_000_000 })[0]?.total ?? 0;
+const lastJson = (s: string) => JSON.parse(s.trimEnd().split('\n').pop()!);
+const TINY = ['--arch', '[{"input_dim":2,"output_dim":4,"activation":"tanh"},{"input_dim":4,"output_dim":1,"activation":"sigmoid"}]', '--backend', 'cpu'];
+
+describe('1. an imported file never makes us open a path it names', () => {
+  it('runs import of weights whose config names /etc/passwd, /dev/zero or a FIFO reads none of them', async () => {
+    const exported = join(tmp, 'w.json');
+    expect((await cli(['train', ...TINY, '--epochs', '5', '--no-record', '--export', exported])).code).toBe(0);
+    const w = JSON.parse(readFileSync(exported, 'utf8'));
+    const fifo = join(tmp, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of ['/etc/passwd', '/dev/zero', fifo]) {
+      w.config.data = { ...w.config.data, kind: 'csv', csv: { path } };
+      const file = join(tmp, 'evil.json');
+      writeFileSync(file, JSON.stringify(w));
+      const r = await cli(['runs', 'import', file, '--db', join(tmp, 'import.db')]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('not evaluated: the file');
+      expect(r.stdout + r.stderr).not.toMatch(/root:/);
+    }
+  });
+
+  it('--dataset csv: refuses a device, a FIFO and a file over the size limit before reading a byte', async () => {
+    const fifo = join(tmp, 'fifo2');
+    execFileSync('mkfifo', [fifo]);
+    const big = join(tmp, 'big.csv');
+    writeFileSync(big, 'a,b,label\n');
+    truncateSync(big, 65 * 1024 * 1024); // sparse: the size is checked, the bytes are never read
+    for (const [path, says] of [['/dev/zero', 'is a device'], [fifo, 'is a named pipe'], [big, 'over the']] as const) {
+      const r = await cli(['train', '--dataset', `csv:${path}`, '--no-record']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(says);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('2. a database locked by another program for a while costs nothing', () => {
+  it('the CLI keeps training and recording through a 7 s lock, then records every epoch and the weights', async () => {
+    const db = join(tmp, 'locked.db');
+    const child = spawnCli(['train', ...TINY, '--epochs', '100000000', '--db', db, '--json'], env);
+    await child.waitForStderr(/epoch \d+\/100000000/);
+    const holder = holdLock(db, 'write', 7000);
+    await holder.locked;
+    await holder.released;
+    // the recording goes on after the lock: a progress line for an epoch committed after the release
+    const before = child.stderr().length;
+    await child.waitForStderr(new RegExp(`[\\s\\S]{${before}}[\\s\\S]*epoch \\d+/100000000`));
+    child.proc.kill('SIGINT');
+    expect(await child.exit).toBe(130);
+    const out = lastJson(child.stdout());
+    expect(out.status).toBe('stopped');
+    expect(out.recordingLost).toBeUndefined();
+    const store = openStore({ path: db });
+    try {
+      const run = store.getRun(out.runId);
+      expect(run.status).toBe('stopped');
+      expect(run.epochsDone).toBe(out.epochs);
+      expect(store.getWeights(out.runId)).not.toBeNull();
+      expect(readMetricsCount(store, out.runId)).toBe(out.epochs);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('browser mode answers requests during a lock and its run trains on (no busy wait on the event loop)', async () => {
+    const dir = mkdtempSync(join(tmp, 'srv-'));
+    const server = await startServer({ port: 0, db: join(dir, 'runs.db'), staticDir: dir, version: 't' });
+    const client = await wsClient(server.wsUrl);
+    try {
+      const started = await client.invoke('runs.start', { config: { architecture: [{ input_dim: 2, output_dim: 4, activation: 'tanh' }, { input_dim: 4, output_dim: 1, activation: 'sigmoid' }], training: { epochs: 100_000_000 }, backend: 'cpu' } });
+      expect(started.ok).toBe(true);
+      const runId = (started as { value: { runId: string } }).value.runId;
+      await client.waitForEpoch(runId, 10);
+      const holder = holdLock(join(dir, 'runs.db'), 'write');
+      await holder.locked;
+      // five commands in a row while the lock is held: a server that busy-waits 5 s per write would take ≥ 25 s
+      const t0 = Date.now();
+      for (let i = 0; i < 5; i++) expect((await client.invoke('runs.list', {})).ok).toBe(true);
+      const elapsed = Date.now() - t0;
+      await holder.release();
+      expect(elapsed).toBeLessThan(5000);
+      const epochAtRelease = client.lastEpoch(runId);
+      await client.waitForEpoch(runId, epochAtRelease + 10);
+      const stopped = await client.invoke('runs.stop', { runId });
+      expect(stopped.ok).toBe(true);
+      const end = await client.waitForEnd(runId);
+      expect(end.status).toBe('stopped');
+      expect(end.recordingLost).toBeUndefined();
+      const got = await client.invoke('runs.get', { runId, maxPoints: 1_000_000 });
+      const curve = (got as { value: { curves: { trainCost: { step: number[] } } } }).value.curves.trainCost;
+      expect(curve.step).toEqual(Array.from({ length: end.epoch }, (_, i) => i));
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+});
+
+describe('3. a run too big for memory is refused up front, with the figure and the fix', () => {
+  it('a 400,000-sample full batch: one line naming the memory and --batch-size, exit 2, nothing recorded', async () => {
+    const db = join(tmp, 'big.db');
+    const r = await cli(['train', '--samples', '400000', '--epochs', '1', '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--batch-size: a full batch of 320,000 training samples need about [\d.]+ GB of working memory, over the [\d.]+ GB a run may use; train in mini-batches: set --batch-size to \d+/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const listed = await cli(['runs', 'list', '--db', db, '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+});
+
+describe('5. browser mode releases what an ended run holds, and caps the runs training at once', () => {
+  it('a big run’s worker (and its WebAssembly heap) is let go when it ends; a small one is kept for inspect', async () => {
+    const store = openStore({ path: join(tmp, 'release.db') });
+    const core = createCore({ store, host: 'browser', version: 't' });
+    try {
+      const ended = (runId: string) => new Promise<void>((res) => core.subscribe((e, p) => e === 'run.status' && (p as { runId: string; status: string }).runId === runId && !['running', 'paused'].includes((p as { status: string }).status) && res()));
+      const big = await core.invoke('runs.start', { config: { data: { samples: 20000 }, training: { epochs: 2 }, backend: 'cpu' } });
+      if (!big.ok) throw new Error(big.error.message);
+      await ended(big.value.runId);
+      expect(core.trainers.has(big.value.runId)).toBe(false);
+      const small = await core.invoke('runs.start', { config: { architecture: [{ input_dim: 2, output_dim: 1, activation: 'sigmoid' }], training: { epochs: 2 }, backend: 'cpu' } });
+      if (!small.ok) throw new Error(small.error.message);
+      await ended(small.value.runId);
+      expect(core.trainers.has(small.value.runId)).toBe(true);
+      // inspecting the big one starts a small worker on its stored weights
+      expect((await core.invoke('net.inspect', { runId: big.value.runId, point: [0, 0] })).ok).toBe(true);
+    } finally {
+      await core.close();
+      store.close();
+    }
+  });
+
+  it('more runs than the limit are refused with a message naming it and the way out', async () => {
+    const store = openStore({ path: join(tmp, 'cap.db') });
+    const core = createCore({ store, host: 'browser', version: 't', maxLiveRuns: 1 });
+    try {
+      const cfg = { architecture: [{ input_dim: 2, output_dim: 1, activation: 'sigmoid' as const }], training: { epochs: 100 }, backend: 'cpu' as const };
+      expect((await core.invoke('runs.start', { config: cfg, startPaused: true })).ok).toBe(true);
+      const second = await core.invoke('runs.start', { config: cfg });
+      expect(second).toMatchObject({ ok: false, error: { code: 'limit', message: expect.stringMatching(/1 runs are already training here \(the limit is 1\).*--max-runs/) } });
+    } finally {
+      await core.close();
+      store.close();
+    }
+  });
+});
+
+describe('6. SIGTERM and SIGHUP stop a run like Ctrl-C: recorded as stopped with its weights', () => {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    it(`${signal} → exit ${code}, run stopped, weights kept`, async () => {
+      const db = join(tmp, `${signal}.db`);
+      const child = spawnCli(['train', ...TINY, '--epochs', '100000000', '--db', db, '--json'], env);
+      await child.waitForStderr(/epoch \d+\/100000000/);
+      child.proc.kill(signal);
+      expect(await child.exit).toBe(code);
+      const out = lastJson(child.stdout());
+      const store = openStore({ path: db });
+      try {
+        expect(store.getRun(out.runId)).toMatchObject({ status: 'stopped', epochsDone: out.epochs });
+        expect(store.getWeights(out.runId)).not.toBeNull();
+      } finally {
+        store.close();
+      }
+    });
+  }
+});
+
+describe('8. one epochs cap, and progress off a terminal', () => {
+  it('--epochs 1e12 is refused with the one cap the dashboard has too', async () => {
+    const r = await cli(['train', '--epochs', '1e12', '--no-record']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('backprop-lab: --epochs must be an integer from 0 to 100,000,000, got 1000000000000\n');
+  });
+
+  it('prints a progress line at least every 5 s when stderr is not a terminal, even between 10% marks', () => {
+    let now = 0;
+    const lines: string[] = [];
+    const p = new Progress((t) => lines.push(t), { total: 1_000_000, tty: false, now: () => now });
+    const m = (epoch: number) => ({ epoch, trainCost: 0.5, trainAccuracy: 0.5, testCost: null, testAccuracy: null, elapsedMs: now });
+    for (let e = 0; e < 100; e++) {
+      now += 100; // 10 s in all, far from the first 10% mark
+      p.update(m(e));
+    }
+    expect(lines).toHaveLength(2);
+  });
+});
+
+describe('9. messages a user meets', () => {
+  it('--arch {} says what an architecture is, not "file not found"', async () => {
+    const r = await cli(['train', '--arch', '{}', '--no-record']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^backprop-lab: --arch: expected a list of layers like/);
+  });
+
+  it('browser mode never shows the server’s database path, and its errors suggest no command-line flag', async () => {
+    const dir = mkdtempSync(join(tmp, 'srv2-'));
+    const server = await startServer({ port: 0, db: join(dir, 'runs.db'), staticDir: dir, version: 't' });
+    const client = await wsClient(server.wsUrl);
+    try {
+      const missing = await client.invoke('runs.get', { runId: 'nosuchrun' });
+      expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+      expect(JSON.stringify(missing)).not.toContain(dir);
+      const csv = await client.invoke('runs.start', { config: { data: { kind: 'csv' } } });
+      expect(csv.ok).toBe(false);
+      expect(JSON.stringify(csv)).not.toContain('--dataset');
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+});
+
