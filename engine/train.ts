@@ -2,9 +2,10 @@
 // L2, per-epoch train and test metrics as they happen, pause/resume/stop, and a clear stop on divergence.
 
 import { layerParameterCount } from './architecture';
-import type { Backend, UpdateRule } from './backends/backend';
+import { isThreaded, type Backend, type UpdateRule } from './backends/backend';
 import { CpuBackend } from './backends/cpu';
 import { releaseBackend, selectBackend, type BackendFactory, type BackendInfo, type Measurement } from './backends/index';
+import { ThreadGovernor, type ThreadSwitch } from './backends/threads';
 import type { RunConfig } from './config';
 import { ConfigError } from './config';
 import { loadData, type DataSplit, type Samples } from './datasets/index';
@@ -69,6 +70,14 @@ export interface TrainerOptions {
   evalTestEvery?: number;
   /** The backends to choose from (default BACKEND_FACTORIES); Node hosts pass ones that explain more. */
   factories?: BackendFactory[];
+  /**
+   * Most threads this run may use, the calling one included (default: the machine's). 1 keeps it off the threaded
+   * backends; a host training several runs at once gives each its share of the cores so they do not oversubscribe
+   * them. On a threaded backend the run moves between one thread and this many as they pay (see threadSwitches).
+   */
+  threads?: number;
+  /** The calibration's ms per step on the given backend, if measured (createTrainer passes it): the slowdown baseline. */
+  calibratedMsPerStep?: number;
 }
 
 export interface RunOptions {
@@ -93,14 +102,14 @@ export interface LayerCache {
 export async function createTrainer(config: RunConfig, opts: TrainerOptions = {}): Promise<Trainer> {
   const data = opts.data ?? loadData(config.data, opts.csvText);
   checkFit(config, data);
-  const chosen =
-    opts.backend ??
-    (await selectBackend(config.backend, {
-      factories: opts.factories,
-      // nothing to train, nothing to measure: the first backend that starts will do
-      calibrate: config.training.epochs > 0 ? (b, limit) => calibrate(config, data, opts, b, limit) : undefined,
-    }));
-  return new Trainer(config, data, chosen.backend, chosen.info, opts);
+  if (opts.backend) return new Trainer(config, data, opts.backend.backend, opts.backend.info, opts);
+  const chosen = await selectBackend(config.backend, {
+    factories: opts.factories,
+    threads: opts.threads,
+    // nothing to train, nothing to measure: the first backend that starts will do
+    calibrate: config.training.epochs > 0 ? (b, limit) => calibrate(config, data, opts, b, limit) : undefined,
+  });
+  return new Trainer(config, data, chosen.backend, chosen.info, { ...opts, calibratedMsPerStep: chosen.msPerStep });
 }
 
 /** The first m samples, as a set of their own. */
@@ -193,6 +202,9 @@ export class Trainer {
   private wake: (() => void) | null = null;
   private startedAt = 0;
   private last: EpochMetrics | null = null;
+  /** Picks the thread count of a threaded backend as the run goes; null on a one-thread backend. */
+  private governor: ThreadGovernor | null = null;
+  private baseReason: string;
 
   constructor(readonly config: RunConfig, readonly data: DataSplit, public backend: Backend, public backendInfo: BackendInfo, opts: TrainerOptions = {}) {
     checkFit(config, data);
@@ -213,6 +225,22 @@ export class Trainer {
     const params = opts.params ?? initLayers(arch, config.init.seed, config.init.scale);
     this.net = new Network(backend, arch, params, config.training.optimizer);
     this.bindData();
+    this.baseReason = backendInfo.reason;
+    if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) throw new ConfigError(`threads must be a whole number ≥ 1, got ${opts.threads}`);
+    if (isThreaded(backend)) {
+      const perEpoch = opts.calibratedMsPerStep === undefined ? null : opts.calibratedMsPerStep * Math.ceil(n / this.batch);
+      this.governor = new ThreadGovernor(backend, { maxThreads: opts.threads, calibratedMsPerEpoch: perEpoch });
+    }
+  }
+
+  /** Thread-count changes so far (a threaded backend moves to one thread when the cores are busy, and back). */
+  get threadSwitches(): readonly ThreadSwitch[] {
+    return this.governor?.switches ?? [];
+  }
+
+  /** Threads the backend's kernels run on now (1 for a one-thread backend). */
+  get threads(): number {
+    return this.governor?.threads ?? 1;
   }
 
   /** Full batch: X goes into the network's input once, not every epoch. */
@@ -233,6 +261,7 @@ export class Trainer {
     void releaseBackend(from);
     this.net = moved;
     this.backend = cpu;
+    this.governor = null;
     this.bindData();
     this.backendInfo = {
       name: cpu.name,
@@ -393,7 +422,15 @@ export class Trainer {
           reason = `stopped by the user at epoch ${this.epoch}`;
           break;
         }
+        const s0 = performance.now();
         const m = this.step();
+        const g = this.governor;
+        if (g) {
+          const before = g.count;
+          g.afterEpoch(this.epoch, performance.now() - s0);
+          // the switch is recorded with the run: its backend line says when and why the thread count changed
+          if (g.count !== before) this.backendInfo = { ...this.backendInfo, reason: `${this.baseReason}; ${g.summary()}` };
+        }
         opts.onEpoch?.(m);
         const now = performance.now();
         if (this.paused || this.stopRequested || now - lastYield >= yieldEvery) {

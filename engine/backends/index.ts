@@ -3,12 +3,13 @@
 // caller supplies), the fastest wins, and the reason — with the figures — is kept for the run's record.
 
 import type { BackendChoice } from '../config';
-import type { Backend } from './backend';
+import { isThreaded, type Backend } from './backend';
 import { CpuBackend } from './cpu';
 import { CpuF32Backend } from './cpu-f32';
 import type { GpuBackendOptions } from './gpu';
 
-export type { Backend, Tensor, UpdateRule, Precision } from './backend';
+export type { Backend, Tensor, UpdateRule, Precision, ThreadedBackend } from './backend';
+export { isThreaded } from './backend';
 
 /** What ran, and why: recorded with every run and shown to the user. */
 export interface BackendInfo {
@@ -22,8 +23,16 @@ export interface BackendFactory {
   name: Exclude<BackendChoice, 'auto'>;
   /** False for a backend that runs only when asked for by name (cpu-f32: auto never trades float64 for speed). */
   auto?: boolean;
+  /** True for a backend that runs on several threads: it is left out when the run is limited to one thread. */
+  threaded?: boolean;
   /** Resolves to a ready backend, or rejects with the reason it cannot run here. */
-  create(): Promise<Backend>;
+  create(opts?: CreateOptions): Promise<Backend>;
+}
+
+/** What a factory is asked for. */
+export interface CreateOptions {
+  /** Most threads the backend may use (the calling thread included); absent: the machine's. */
+  threads?: number;
 }
 
 export class BackendUnavailableError extends Error {
@@ -61,6 +70,18 @@ export interface SelectOptions {
   factories?: BackendFactory[];
   /** Required for a measured 'auto'; without it 'auto' takes the first backend that starts. */
   calibrate?: Calibrate;
+  /**
+   * Most threads the run may use (the calling thread included). 1 leaves out the threaded backends; a host that
+   * trains several runs at once gives each its share of the cores so that they do not oversubscribe them.
+   */
+  threads?: number;
+}
+
+/** The chosen backend, what to record about it, and the calibration's figure for it (ms per step) when measured. */
+export interface Selected {
+  backend: Backend;
+  info: BackendInfo;
+  msPerStep?: number;
 }
 
 function describe(b: Backend, reason: string): BackendInfo {
@@ -77,17 +98,21 @@ export async function releaseBackend(b: Backend): Promise<void> {
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
-export async function selectBackend(choice: BackendChoice, opts: SelectOptions = {}): Promise<{ backend: Backend; info: BackendInfo }> {
+export async function selectBackend(choice: BackendChoice, opts: SelectOptions = {}): Promise<Selected> {
   const factories = opts.factories ?? BACKEND_FACTORIES;
+  const threads = opts.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`threads must be a whole number ≥ 1, got ${threads}`);
   // an explicit choice may still have several candidates (a Node host offers a one-thread and a threaded cpu)
-  const candidates = choice === 'auto' ? factories.filter((f) => f.auto !== false) : factories.filter((f) => f.name === choice);
+  const candidates = (choice === 'auto' ? factories.filter((f) => f.auto !== false) : factories.filter((f) => f.name === choice)).filter(
+    (f) => !(f.threaded && threads !== undefined && threads < 2),
+  );
   if (candidates.length === 0) throw new BackendUnavailableError(`backend ${choice} is not available; use --backend cpu or auto`);
   const skipped: string[] = [];
   const failures: string[] = [];
   const ready: Backend[] = [];
   for (const f of candidates) {
     try {
-      ready.push(await f.create());
+      ready.push(await f.create(threads === undefined ? undefined : { threads }));
     } catch (e) {
       failures.push((e as Error).message);
       skipped.push(`${f.name} unavailable (${(e as Error).message})`);
@@ -124,13 +149,22 @@ export async function selectBackend(choice: BackendChoice, opts: SelectOptions =
   // the first in the list keeps the run unless another is clearly faster (by 20%): the list puts the float64
   // CPU reference first, and a measurement within noise should not move a run to float32
   const winner = figures.reduce((a, c) => (c.m.msPerStep * 1.2 < a.m.msPerStep ? c : a));
-  for (const f of figures) if (f !== winner) await releaseBackend(f.b);
   const measured = figures
     .map((f) => `${f.b.name} (${f.b.mode}) ${f.m.cut ? `first step ${ms(f.m.msPerStep)} ms, not timed further` : `${ms(f.m.msPerStep)} ms/step`}`)
     .join(', ');
   const fastest = figures.reduce((a, c) => (c.m.msPerStep < a.m.msPerStep ? c : a));
   const label = (b: Backend) => (figures.filter((f) => f.b.name === b.name).length > 1 ? `${b.name} (${b.mode})` : b.name);
   const verdict = fastest === winner ? `${label(winner.b)} is faster` : `${label(winner.b)} is kept: ${label(fastest.b)} is less than 20% faster`;
-  const why = `${asked}: measured on this network and batch: ${measured}; ${verdict}${skipped.length ? `; ${skipped.join('; ')}` : ''}`;
-  return { backend: winner.b, info: describe(winner.b, why) };
+  // a one-thread winner with a threaded twin (same name and precision) runs on the twin held to one thread: the
+  // same kernels and bits, and the run can take the other threads back when they pay (engine/backends/threads.ts)
+  let chosen = winner.b, heldToOne = '';
+  const twin = isThreaded(winner.b) ? undefined : figures.find((f) => f !== winner && isThreaded(f.b) && f.b.name === winner.b.name && f.b.precision === winner.b.precision);
+  if (twin && isThreaded(twin.b)) {
+    twin.b.setThreads(1);
+    chosen = twin.b;
+    heldToOne = `; it runs on one thread of ${twin.b.name} (${twin.b.mode}), which takes its other threads when they pay`;
+  }
+  for (const f of figures) if (f.b !== chosen) await releaseBackend(f.b);
+  const why = `${asked}: measured on this network and batch: ${measured}; ${verdict}${heldToOne}${skipped.length ? `; ${skipped.join('; ')}` : ''}`;
+  return { backend: chosen, info: describe(chosen, why), msPerStep: winner.m.msPerStep };
 }

@@ -193,6 +193,11 @@ const KERNEL_NAMES = ['gemm_nn_mt', 'gemm_tn_mt', 'gemm_nt_mt', 'row_sums_mt', '
 export const MIN_SPLIT_GEMM = 1 << 18;
 export const MIN_SPLIT_ELEMENTS = 1 << 15;
 
+/** Threads a threaded backend uses unless told otherwise: the machine's available parallelism, at most 8. */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
 export interface ParallelCpuBackendOptions {
   /** 'float64' (default: numpy-exact, as CpuBackend) or 'float32' (as CpuF32Backend). */
   precision?: Precision;
@@ -220,7 +225,7 @@ export class ParallelCpuBackend implements Backend {
 
   static async create(opts: ParallelCpuBackendOptions = {}): Promise<ParallelCpuBackend> {
     const precision = opts.precision ?? 'float64';
-    const threads = opts.threads ?? Math.min(8, availableParallelism());
+    const threads = opts.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`cpu backend: threads must be a whole number ≥ 1, got ${threads}`);
     if (typeof SharedArrayBuffer !== 'function') throw new Error('cpu backend: threads need SharedArrayBuffer, which this runtime lacks; use the one-thread cpu backend');
     const loaded = loadModule(precision === 'float32' ? KERNELS_F32_MT_WASM_BASE64 : KERNELS_MT_WASM_BASE64);

@@ -1,8 +1,9 @@
-// The training loop's behaviour: metrics delivery, pause/resume/stop, divergence, inspection.
+// The training loop's behaviour: metrics delivery, pause/resume/stop, divergence, inspection, thread switches.
 
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../engine/config';
-import { DivergenceError, type EpochMetrics } from '../../engine/train';
+import { ParallelCpuBackend } from '../../engine/backends/parallel';
+import { createTrainer, DivergenceError, type EpochMetrics } from '../../engine/train';
 import { cost } from '../../engine/losses';
 import { cpuTrainer, fixture, referenceMoons, relErr } from '../helpers/engine';
 
@@ -137,5 +138,33 @@ describe('training loop', () => {
     await expect(cpuTrainer(resolveConfig({ architecture: lin, training: { loss: 'binary_cross_entropy' } }), referenceMoons())).rejects.toThrow(
       'binary_cross_entropy needs a sigmoid output layer',
     );
+  });
+});
+
+describe('threads during a run', () => {
+  it('moves a threaded run to one thread when its threads slow it down, records the switch with the run, and keeps numpy\'s bits', async () => {
+    const B = await ParallelCpuBackend.create({ threads: 2 });
+    // the threads "wait on each other" (as on a machine whose second core is taken): 2 ms per gemm on two threads
+    const gemm = B.gemm.bind(B);
+    B.gemm = (a, b, o, ta, tb, d) => {
+      if (B.activeThreads > 1) for (const end = performance.now() + 2; performance.now() < end; );
+      gemm(a, b, o, ta, tb, d);
+    };
+    try {
+      const config = resolveConfig({ backend: 'cpu', training: { epochs: 400 } });
+      const t = await createTrainer(config, {
+        data: referenceMoons(),
+        backend: { backend: B, info: { name: 'cpu', mode: B.mode, precision: 'float64', reason: 'auto: test' } },
+        calibratedMsPerStep: 1,
+      });
+      const r = await t.run();
+      expect(t.threadSwitches[0]).toMatchObject({ from: 2, to: 1 });
+      expect(t.threads).toBe(1);
+      expect(r.backend.reason).toMatch(/^auto: test; threads: 2 → 1 at epoch \d+ \([\d.]+ → [\d.]+ ms\/epoch\)$/);
+      const ref = await (await cpuTrainer(config, referenceMoons())).run();
+      expect(r.costHistory).toEqual(ref.costHistory);
+    } finally {
+      await B.dispose();
+    }
   });
 });

@@ -3,7 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Backend, Tensor } from '../../../engine/backends/backend';
+import { isThreaded, type Backend, type Tensor } from '../../../engine/backends/backend';
+import { ParallelCpuBackend } from '../../../engine/backends/parallel';
+import { threadedCpuFactory } from '../../../engine/backends/node';
 import { CpuBackend } from '../../../engine/backends/cpu';
 import { BackendUnavailableError, cpuF32Factory, cpuFactory, selectBackend, type BackendFactory } from '../../../engine/backends/index';
 import { resolveConfig } from '../../../engine/config';
@@ -80,6 +82,60 @@ describe('backend selection', () => {
     expect(t.backendInfo.mode).toBe('wasm-simd-f64');
     expect(t.backendInfo.reason).toMatch(/^cpu was asked for: measured on this network and batch: cpu \(slow\) .*, cpu \(wasm-simd-f64\) [\d.]+ ms\/step; cpu \(wasm-simd-f64\) is faster/);
     expect(t.backendInfo.reason).not.toContain('gpu');
+  });
+
+  it('a run limited to one thread (threads: 1) leaves the threaded backends out; a larger cap caps them', async () => {
+    const data = referenceMoons();
+    let asked: number | undefined = -1;
+    const spy: BackendFactory = { ...threadedCpuFactory('float64'), create: (o) => ((asked = o?.threads), threadedCpuFactory('float64').create(o)) };
+    const one = await createTrainer(resolveConfig({ backend: 'cpu', training: { epochs: 5 } }), { data, factories: [spy, cpuFactory], threads: 1 });
+    expect(asked).toBe(-1);
+    expect(one.backendInfo.mode).toBe('wasm-simd-f64');
+    expect(one.threads).toBe(1);
+    const two = await selectBackend('cpu', { factories: [spy], threads: 2 });
+    expect(asked).toBe(2);
+    expect(isThreaded(two.backend) && two.backend.threads).toBeLessThanOrEqual(2);
+    await (two.backend as ParallelCpuBackend).dispose();
+    await expect(selectBackend('cpu', { factories: [spy], threads: 0 })).rejects.toThrow(/threads must be a whole number ≥ 1/);
+  });
+
+  it('a threaded backend handed to the trainer is held to the threads cap', async () => {
+    const B = await ParallelCpuBackend.create({ threads: 3 });
+    try {
+      const t = await createTrainer(resolveConfig({ backend: 'cpu', training: { epochs: 3 } }), {
+        data: referenceMoons(),
+        backend: { backend: B, info: { name: 'cpu', mode: B.mode, precision: 'float64', reason: 'test' } },
+        threads: 2,
+      });
+      expect(B.activeThreads).toBe(2);
+      expect(t.threads).toBe(2);
+      expect((await t.run()).status).toBe('finished');
+      expect(B.activeThreads).toBeLessThanOrEqual(2);
+    } finally {
+      await B.dispose();
+    }
+  });
+
+  it('when one thread wins the calibration, the run uses the threaded twin held to one thread (so it can take threads back)', async () => {
+    // a threaded cpu that is slow only while it runs on more than one thread
+    const slowThreaded: BackendFactory = {
+      name: 'cpu',
+      threaded: true,
+      create: async () => {
+        const B = await ParallelCpuBackend.create({ threads: 2 });
+        const gemm = B.gemm.bind(B);
+        B.gemm = (a, b, o, ta, tb, d) => {
+          if (B.activeThreads > 1) for (const end = performance.now() + 2; performance.now() < end; );
+          gemm(a, b, o, ta, tb, d);
+        };
+        return B;
+      },
+    };
+    const t = await createTrainer(resolveConfig({ backend: 'cpu', training: { epochs: 5 } }), { data: referenceMoons(), factories: [slowThreaded, cpuFactory] });
+    expect(t.backendInfo.mode).toBe('wasm-simd-f64-threads2');
+    expect(t.threads).toBe(1);
+    expect(t.backendInfo.reason).toMatch(/cpu \(wasm-simd-f64\) is faster; it runs on one thread of cpu \(wasm-simd-f64-threads2\), which takes its other threads when they pay/);
+    await (t.backend as ParallelCpuBackend).dispose();
   });
 
   it('auto never trades float64 for speed: cpu-f32 runs only when asked for by name', async () => {

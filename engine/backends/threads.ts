@@ -1,0 +1,122 @@
+// Keeps a threaded backend on the thread count that is fastest now. Threads pay on an idle machine; when another
+// process takes a core, the threads wait on each other and a step can take 4× as long as on one thread. The
+// governor times the run's epochs in short windows, now and then (and at once when epochs slow down against the
+// calibration) tries the other count for one window, and keeps whichever was faster. A threaded backend gives
+// the same bits on any count, so a switch changes the speed and nothing else.
+
+import type { ThreadedBackend } from './backend';
+
+/** One change of thread count during a run. */
+export interface ThreadSwitch {
+  /** Epochs completed when the switch took effect. */
+  epoch: number;
+  from: number;
+  to: number;
+  /** ms per epoch measured on each count, just before the switch. */
+  msFrom: number;
+  msTo: number;
+}
+
+export interface GovernorOptions {
+  /** Most threads to use (a host running several runs at once gives each a share of the cores). */
+  maxThreads?: number;
+  /** ms per epoch the calibration measured at the backend's thread count (null when there was none). */
+  calibratedMsPerEpoch?: number | null;
+  /** Clock in ms (tests pass a fake one). */
+  now?: () => number;
+}
+
+/** Shortest window of epochs timed as one measurement. */
+const WINDOW_MS = 120;
+const WINDOW_EPOCHS = 3;
+/** First and longest wait between probes of the other count; the wait doubles while probes change nothing. */
+const PROBE_MIN_MS = 1000;
+const PROBE_MAX_MS = 8000;
+/** A window this much slower than the best seen on the thread count probes the other count at once. */
+const SLOWDOWN = 1.6;
+/** The other count must be this much faster to take over (measurements within noise keep the current count). */
+const MARGIN = 0.9;
+
+export class ThreadGovernor {
+  readonly max: number;
+  /** The switches, the first 100 of them (count says how many in all). */
+  readonly switches: ThreadSwitch[] = [];
+  count = 0;
+  private lastSwitch: ThreadSwitch | null = null;
+  private cur: number;
+  private windowMs = 0;
+  private windowEpochs = 0;
+  /** Best ms/epoch seen at the high count (from calibration, then from windows). */
+  private bestHigh: number;
+  private probe: { from: number; msFrom: number } | null = null;
+  private probeWait = PROBE_MIN_MS;
+  private nextProbe: number;
+  private readonly now: () => number;
+
+  constructor(private readonly backend: ThreadedBackend, opts: GovernorOptions = {}) {
+    this.max = Math.max(1, Math.min(backend.threads, Math.floor(opts.maxThreads ?? backend.threads)));
+    this.now = opts.now ?? (() => performance.now());
+    if (backend.activeThreads > this.max) backend.setThreads(this.max);
+    this.cur = backend.activeThreads;
+    this.bestHigh = opts.calibratedMsPerEpoch ?? Infinity;
+    this.nextProbe = this.now() + PROBE_MIN_MS;
+  }
+
+  /** Threads in use now. */
+  get threads(): number {
+    return this.cur;
+  }
+
+  /** Whether there is anything to choose between. */
+  get active(): boolean {
+    return this.max > 1;
+  }
+
+  /** Call after every epoch with the time its training took (not the yields around it); `epoch`: epochs done. */
+  afterEpoch(epoch: number, ms: number): void {
+    if (this.max <= 1) return;
+    this.windowMs += ms;
+    this.windowEpochs++;
+    if (this.windowMs < WINDOW_MS || this.windowEpochs < WINDOW_EPOCHS) return;
+    const per = this.windowMs / this.windowEpochs;
+    this.windowMs = this.windowEpochs = 0;
+    const t = this.now();
+    if (this.probe) {
+      // a probe window just ended: keep the faster of the two counts
+      const { from, msFrom } = this.probe;
+      this.probe = null;
+      if (per < msFrom * MARGIN) {
+        this.lastSwitch = { epoch, from, to: this.cur, msFrom, msTo: per };
+        if (this.switches.length < 100) this.switches.push(this.lastSwitch);
+        this.count++;
+        if (this.cur === this.max) this.bestHigh = per;
+        this.probeWait = PROBE_MIN_MS;
+      } else {
+        this.set(from);
+        this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
+      }
+      this.nextProbe = t + this.probeWait;
+      return;
+    }
+    const slowedDown = this.cur === this.max && per > this.bestHigh * SLOWDOWN;
+    if (this.cur === this.max) this.bestHigh = Math.min(this.bestHigh, per);
+    if (slowedDown || t >= this.nextProbe) {
+      this.probe = { from: this.cur, msFrom: per };
+      this.set(this.cur === this.max ? 1 : this.max);
+    }
+  }
+
+  /** "threads: 2 → 1 at epoch 812 (5.10 → 1.22 ms/epoch)", with a count when there were several; '' when none. */
+  summary(): string {
+    const last = this.lastSwitch;
+    if (!last) return '';
+    const f = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+    const one = `${last.from} → ${last.to} at epoch ${last.epoch} (${f(last.msFrom)} → ${f(last.msTo)} ms/epoch)`;
+    return this.count === 1 ? `threads: ${one}` : `threads: switched ${this.count} times, last ${one}`;
+  }
+
+  private set(n: number): void {
+    this.cur = n;
+    this.backend.setThreads(n);
+  }
+}

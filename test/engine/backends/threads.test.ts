@@ -1,0 +1,76 @@
+// The thread governor: a threaded run moves to one thread when its threads slow it down (another process took a
+// core) and back when they pay again, recording each switch. Timings are simulated with a fake clock.
+
+import { describe, expect, it } from 'vitest';
+import type { ThreadedBackend } from '../../../engine/backends/backend';
+import { ThreadGovernor } from '../../../engine/backends/threads';
+
+function fakeBackend(threads: number): ThreadedBackend & { log: number[] } {
+  const b = {
+    name: 'cpu', mode: `fake-threads${threads}`, precision: 'float64', tolerance: 0, threads, activeThreads: threads, log: [] as number[],
+    setThreads(n: number) {
+      b.activeThreads = Math.max(1, Math.min(threads, n));
+      b.log.push(b.activeThreads);
+    },
+  };
+  return b as unknown as ThreadedBackend & { log: number[] };
+}
+
+/** Runs `epochs` epochs whose time depends on the active thread count; returns the epochs done. */
+function simulate(g: ThreadGovernor, b: ThreadedBackend, clock: { t: number }, epochs: number, cost: (threads: number) => number, start: number): number {
+  let e = start;
+  for (let i = 0; i < epochs; i++) {
+    const ms = cost(b.activeThreads);
+    clock.t += ms;
+    g.afterEpoch(++e, ms);
+  }
+  return e;
+}
+
+describe('ThreadGovernor', () => {
+  it('keeps the threads while they pay, trying one thread now and then', () => {
+    const b = fakeBackend(2), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, now: () => clock.t });
+    simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), 0);
+    expect(g.threads).toBe(2);
+    expect(g.switches).toEqual([]);
+    expect(b.log.filter((n) => n === 1).length).toBeGreaterThan(0); // it did probe
+    expect(g.summary()).toBe('');
+  });
+
+  it('moves to one thread soon after the cores get busy, and back when they are free, recording both', () => {
+    const b = fakeBackend(2), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, now: () => clock.t });
+    let e = simulate(g, b, clock, 500, (n) => (n === 2 ? 1 : 1.8), 0);
+    // another process takes a core: two threads wait on each other (5 ms), one thread runs at 2 ms
+    const busyFrom = e;
+    e = simulate(g, b, clock, 200, (n) => (n === 2 ? 5 : 2), e);
+    expect(g.threads).toBe(1);
+    expect(g.switches).toHaveLength(1);
+    expect(g.switches[0]).toMatchObject({ from: 2, to: 1 });
+    expect(g.switches[0]!.epoch - busyFrom).toBeLessThan(100); // within a few windows, not after the next probe
+    // under load it stays on one thread (probes of two threads lose)
+    e = simulate(g, b, clock, 5000, (n) => (n === 2 ? 5 : 2), e);
+    expect(g.threads).toBe(1);
+    expect(g.count).toBe(1);
+    // the load goes away: the next probe finds two threads faster
+    e = simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), e);
+    expect(g.threads).toBe(2);
+    expect(g.switches[1]).toMatchObject({ from: 1, to: 2 });
+    expect(g.summary()).toMatch(/^threads: switched 2 times, last 1 → 2 at epoch \d+ \(1\.\d\d → 1\.00 ms\/epoch\)$/);
+  });
+
+  it('never goes past the cap a host sets, and does nothing when capped to one thread', () => {
+    const b = fakeBackend(4), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { maxThreads: 2, now: () => clock.t });
+    expect(b.activeThreads).toBe(2);
+    simulate(g, b, clock, 20000, (n) => 4 / n, 0);
+    expect(Math.max(...b.log)).toBe(2);
+    const one = fakeBackend(4);
+    const g1 = new ThreadGovernor(one, { maxThreads: 1, now: () => clock.t });
+    expect(one.activeThreads).toBe(1);
+    expect(g1.active).toBe(false);
+    simulate(g1, one, clock, 1000, () => 1, 0);
+    expect(one.log).toEqual([1]);
+  });
+});
