@@ -22,14 +22,16 @@ export interface StartupCase {
   impl: string;
   command: string;
   args: string[];
+  /** What its stdout must show: a benchmark of the wrong command, or of a failing one, is worthless. */
+  expect: RegExp;
 }
 
 export const STARTUP_CASES: readonly StartupCase[] = [
-  { impl: 'node -e 0', command: process.execPath, args: ['-e', '0'] },
-  { impl: 'backprop-lab --version', command: process.execPath, args: [BIN, '--version'] },
-  { impl: 'backprop-lab train --epochs 0', command: process.execPath, args: [BIN, 'train', '--epochs', '0', '--no-record'] },
-  // --no: never download or prompt; the package is this repository
-  { impl: 'npx backprop-lab --version', command: isWindows ? 'npx.cmd' : 'npx', args: ['--no', 'backprop-lab', '--version'] },
+  { impl: 'node -e 0', command: process.execPath, args: ['-e', '0'], expect: /^$/ },
+  { impl: 'backprop-lab --version', command: process.execPath, args: [BIN, '--version'], expect: /^backprop-lab \d/ },
+  { impl: 'backprop-lab train --epochs 0', command: process.execPath, args: [BIN, 'train', '--epochs', '0', '--no-record'], expect: /initialized only/ },
+  // --no: never download or prompt (the package is this repository); `--` so that npx passes --version on
+  { impl: 'npx backprop-lab --version', command: isWindows ? 'npx.cmd' : 'npx', args: ['--no', '--', 'backprop-lab', '--version'], expect: /^backprop-lab \d/ },
 ];
 
 /** Runs one command to completion and returns its wall time in ms; throws (with its stderr) when it fails. */
@@ -38,6 +40,7 @@ function timeOnce(c: StartupCase): number {
   const r = spawnSync(c.command, c.args, { cwd: ROOT, encoding: 'utf8', shell: isWindows && c.command.endsWith('.cmd'), env: { ...process.env, BACKPROP_LAB_DEBUG_ENTRY: '' } });
   const ms = performance.now() - t0;
   if (r.error || r.status !== 0) throw new Error(`bench-startup: \`${c.impl}\` failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+  if (!c.expect.test(r.stdout)) throw new Error(`bench-startup: \`${c.impl}\` printed ${JSON.stringify(r.stdout.slice(0, 200))}, not what it should (${c.expect})`);
   return ms;
 }
 
