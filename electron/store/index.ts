@@ -62,3 +62,22 @@ export {
   type RunSort,
 } from './compare';
 export { decodeParams, encodeParams, type ParamShape } from './weights';
+export {
+  SWEEP_STATUSES,
+  createSweep,
+  deleteSweep,
+  findSweep,
+  finishSweep,
+  getSweep,
+  heartbeatSweep,
+  linkRun,
+  listSweeps,
+  pruneRun,
+  recoverInterruptedSweeps,
+  resolveSweepId,
+  sweepIdsOf,
+  sweepRuns,
+  type SweepRecord,
+  type SweepRun,
+  type SweepState,
+} from './sweeps';

@@ -82,6 +82,59 @@ export const MIGRATIONS: readonly Migration[] = [
       db.pragma(`application_id = ${APPLICATION_ID}`);
     },
   },
+  {
+    version: 2,
+    name: 'sweeps; runs link to their sweep; status pruned',
+    up(db) {
+      db.exec(`
+        CREATE TABLE sweeps (
+          sid INTEGER PRIMARY KEY,            -- internal key, as runs.rid
+          id TEXT NOT NULL UNIQUE,            -- public id (uuid)
+          name TEXT NOT NULL,
+          spec TEXT NOT NULL CHECK (json_valid(spec)),  -- sweepSpecToJson(spec): defaults filled in, reproduces the trials
+          status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'stopped', 'interrupted')),
+          trials INTEGER NOT NULL,            -- how many trials the spec makes (countTrials)
+          queue TEXT,                         -- the queue's URL without credentials when run through BullMQ; NULL locally
+          created_at INTEGER NOT NULL,        -- ms since the epoch
+          started_at INTEGER,
+          ended_at INTEGER,
+          error TEXT,                         -- why it failed, stopped or was interrupted
+          epochs_saved INTEGER NOT NULL DEFAULT 0,  -- by ASHA, against running every trial to the end
+          writer_id TEXT,                     -- the process running the sweep, and its last sign of life (as runs)
+          writer_pid INTEGER,
+          writer_host TEXT,
+          heartbeat_at INTEGER
+        ) STRICT;
+        CREATE INDEX sweeps_by_created ON sweeps (created_at);
+
+        -- deleting a sweep keeps its runs unless they are deleted first (the user is asked)
+        ALTER TABLE runs ADD COLUMN sweep_id INTEGER REFERENCES sweeps (sid) ON DELETE SET NULL;
+        ALTER TABLE runs ADD COLUMN trial_index INTEGER;   -- Trial.index within its sweep
+        ALTER TABLE runs ADD COLUMN worker TEXT;           -- the machine that trained it (queue workers' names)
+        CREATE INDEX runs_by_sweep ON runs (sweep_id, trial_index) WHERE sweep_id IS NOT NULL;
+      `);
+      // runs.status gains 'pruned'. SQLite cannot ALTER a CHECK, and rebuilding runs would need foreign_keys OFF
+      // (DROP TABLE runs cascades into metrics, weights and tags otherwise), which cannot change inside migrate()'s
+      // transaction. So the CHECK is widened in place: SQLite's documented procedure for loosening a constraint
+      // (sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema Changes"): rewrite the table's SQL in
+      // sqlite_schema and bump schema_version. better-sqlite3 runs in defensive mode, which refuses
+      // writable_schema: unsafeMode lifts it for these statements only.
+      const from = "CHECK (status IN ('running', 'finished', 'failed', 'stopped', 'interrupted'))";
+      const to = "CHECK (status IN ('running', 'finished', 'failed', 'stopped', 'interrupted', 'pruned'))";
+      const sql = (db.prepare(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'runs'`).get() as { sql: string }).sql;
+      if (!sql.includes(from)) throw new Error(`runs.status's CHECK is not the one migration 1 wrote; cannot add 'pruned'`);
+      const version = db.pragma('schema_version', { simple: true }) as number;
+      db.unsafeMode(true);
+      try {
+        db.pragma('writable_schema = ON');
+        db.prepare(`UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'runs'`).run(sql.replace(from, to));
+        db.pragma(`schema_version = ${version + 1}`);
+        db.pragma('writable_schema = OFF');
+      } finally {
+        db.unsafeMode(false);
+      }
+    },
+  },
 ];
 
 /** The schema version this build writes. */

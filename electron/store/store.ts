@@ -15,7 +15,7 @@ import { StoreError, fromSqlite, show, validate } from './errors';
 import { checkRows, decodeValue, encodeValue, type MetricRow } from './metrics';
 import { decodeParams, encodeParams } from './weights';
 
-export const RUN_STATUSES = ['running', 'finished', 'failed', 'stopped', 'interrupted'] as const;
+export const RUN_STATUSES = ['running', 'finished', 'failed', 'stopped', 'interrupted', 'pruned'] as const;
 export type RunState = (typeof RUN_STATUSES)[number];
 
 /** The backend that actually ran, and why (engine BackendInfo). */
@@ -238,7 +238,7 @@ const importInput = z
   .object({
     id: runId.optional(),
     name: name.optional(),
-    status: z.enum(['finished', 'failed', 'stopped', 'interrupted']).optional(),
+    status: z.enum(['finished', 'failed', 'stopped', 'interrupted', 'pruned']).optional(),
     config: z.any(),
     createdAt: time.optional(),
     startedAt: time.nullable().optional(),
