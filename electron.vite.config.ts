@@ -33,7 +33,8 @@ export default defineConfig({
   },
   renderer: {
     root: at('renderer'),
-    // Relative asset URLs so out/renderer/index.html works both from file:// (Electron) and from a static server.
+    // Relative asset URLs so out/renderer/index.html works both from app://backprop-lab/ (Electron, electron/protocol.ts)
+    // and from browser mode's server.
     base: './',
     plugins: [react()],
     build: {
