@@ -137,7 +137,14 @@ describe('what the desktop package ships', () => {
   const runtimeImports = () => {
     const used = new Map<string, string>();
     for (const f of bundles()) {
-      for (const p of importedPackages(readFileSync(f, 'utf8'), f.endsWith('.cjs') ? 'script' : 'module')) if (!used.has(p)) used.set(p, relative(app.dir, f));
+      let imported: Set<string>;
+      try {
+        imported = importedPackages(readFileSync(f, 'utf8'), f.endsWith('.cjs') ? 'script' : 'module');
+      } catch (e) {
+        // a bundle that does not parse would not load either (e.g. a module's own `require` beside electron-vite's ESM shim)
+        throw new Error(`the built ${relative(app.dir, f)} does not parse: ${(e as Error).message}`);
+      }
+      for (const p of imported) if (!used.has(p)) used.set(p, relative(app.dir, f));
     }
     used.delete('electron'); // the runtime itself
     return used;
