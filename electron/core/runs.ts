@@ -5,7 +5,7 @@
 import { resolveConfig, type RunConfig } from '../../engine/config';
 import { paramsFromPlain } from '../trainer/snapshot';
 import type { CommandPayload, ParamJSON, RunId, RunStatusEvent } from '../contract';
-import { StoreError, type Store } from '../store/index';
+import { StoreError, type RunOutcome, type Store } from '../store/index';
 import type { RunEnd, TrainerListener } from '../trainer/host';
 import { DEFAULT_MAX_LIVE_RUNS, type CoreContext, type Handlers } from './context';
 import { CoreError, retryBusy } from './errors';
@@ -62,7 +62,7 @@ function recordEnd(store: Store, runId: RunId, end: RunEnd): void {
       return;
     }
     // the store's record of an end: the figures, without the cost history (the metrics table holds it)
-    const result = { status: end.status, epochs: end.epoch, ...end.final, ...(end.reason ? { reason: end.reason } : {}) } as Parameters<Store['finishRun']>[1];
+    const result: RunOutcome = { status: end.status, epochs: end.epoch, ...end.final!, ...(end.reason ? { reason: end.reason } : {}) };
     if (end.status === 'finished') store.finishRun(runId, result, params);
     else store.stopRun(runId, { result, ...(params ? { params } : {}), reason: end.reason ?? `stopped by the user at epoch ${end.epoch}` });
   } catch (e) {

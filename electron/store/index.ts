@@ -38,6 +38,7 @@ export {
   type BackendRecord,
   type ImportRunInput,
   type InterruptedRun,
+  type RunOutcome,
   type RunRecord,
   type RunState,
   type RunSummary,

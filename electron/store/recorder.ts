@@ -3,11 +3,11 @@
 // fresh while it is paused, so start-up recovery on another process knows it is alive.
 
 import type { Params } from '../../engine/init';
-import type { EpochMetrics, TrainResult } from '../../engine/train';
+import type { EpochMetrics } from '../../engine/train';
 import { z } from 'zod';
 import { isTransient, StoreError, validate } from './errors';
 import { checkRows, epochRows, type MetricRow } from './metrics';
-import type { RunRecord, Store } from './store';
+import type { RunOutcome, RunRecord, Store } from './store';
 
 export interface RecorderOptions {
   /** Longest time a recorded epoch waits before it is committed. Default 100 ms. */
@@ -123,7 +123,7 @@ export class MetricsRecorder {
   }
 
   /** Flushes, then ends the run with the engine's result (finished, stopped or failed as it says) and its weights. */
-  finish(result: TrainResult, params?: Params): RunRecord {
+  finish(result: RunOutcome, params?: Params): RunRecord {
     this.close();
     return this.store.finishRun(this.runId, result, params);
   }
@@ -135,7 +135,7 @@ export class MetricsRecorder {
   }
 
   /** Flushes, then ends the run as stopped by the user. */
-  stop(options: { result?: TrainResult; params?: Params; reason?: string } = {}): RunRecord {
+  stop(options: { result?: RunOutcome; params?: Params; reason?: string } = {}): RunRecord {
     this.close();
     return this.store.stopRun(this.runId, options);
   }

@@ -10,6 +10,10 @@ import { z } from 'zod';
 import { resolveConfig, type RunConfig } from '../../engine/config';
 import type { Params } from '../../engine/init';
 import type { TrainResult } from '../../engine/train';
+
+/** How a run ended as the store records it: the engine's result, whose cost history and timing it does not need. */
+export type RunOutcome = Pick<TrainResult, 'status' | 'epochs' | 'finalCost' | 'trainAccuracy' | 'testCost' | 'testAccuracy' | 'reason'> &
+  Partial<Pick<TrainResult, 'backend' | 'costHistory' | 'msPerEpoch'>>;
 import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_REASON_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from '../limits';
 import { StoreError, fromSqlite, show, validate } from './errors';
 import { checkRows, decodeValue, encodeValue, type MetricRow } from './metrics';
@@ -346,7 +350,7 @@ export class Store {
    * Ends a run with the engine's result: status 'finished', or 'stopped' / 'failed' (diverged) as the result says,
    * the final metrics, the backend that ran, and the final weights when given (one transaction).
    */
-  finishRun(id: string, result: TrainResult, params?: Params): RunRecord {
+  finishRun(id: string, result: RunOutcome, params?: Params): RunRecord {
     const r = validate(trainResult, result, 'finishRun', 'result');
     const status: RunState = r.status === 'finished' ? 'finished' : r.status === 'stopped' ? 'stopped' : 'failed';
     const error = r.status === 'finished' ? null : (r.reason ?? (r.status === 'stopped' ? 'stopped by the user' : 'diverged'));
@@ -360,7 +364,7 @@ export class Store {
   }
 
   /** Ends a run as 'stopped' (by the user); with the engine's result its final metrics and weights are kept too. */
-  stopRun(id: string, options: { result?: TrainResult; params?: Params; reason?: string } = {}): RunRecord {
+  stopRun(id: string, options: { result?: RunOutcome; params?: Params; reason?: string } = {}): RunRecord {
     const r = options.result === undefined ? null : validate(trainResult, options.result, 'stopRun', 'result');
     const text = options.reason === undefined ? (r?.reason ?? 'stopped by the user') : validate(reason, options.reason, 'stopRun', 'reason');
     return this.end(id, 'stopRun', 'stopped', text, r, options.params);
