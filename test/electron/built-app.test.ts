@@ -119,7 +119,9 @@ describe('the built app', () => {
         allowRunningInsecureContent: false,
       });
       expect(win.loaded).toEqual(['app://backprop-lab/index.html']);
+      // the preload it names is the built CommonJS file (checked in the test above)
       expect(win.options.webPreferences.preload).toBe(app.preload);
+      expect(existsSync(win.options.webPreferences.preload)).toBe(true);
 
       // app:// registered as privileged before ready, served from the built renderer with the desktop CSP
       expect(r.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);

@@ -142,7 +142,7 @@ describe('what the desktop package ships', () => {
         imported = importedPackages(readFileSync(f, 'utf8'), f.endsWith('.cjs') ? 'script' : 'module');
       } catch (e) {
         // a bundle that does not parse would not load either (e.g. a module's own `require` beside electron-vite's ESM shim)
-        throw new Error(`the built ${relative(app.dir, f)} does not parse: ${(e as Error).message}`);
+        throw new Error(`the built ${relative(app.dir, f)} does not parse: ${(e as Error).message}`, { cause: e });
       }
       for (const p of imported) if (!used.has(p)) used.set(p, relative(app.dir, f));
     }
