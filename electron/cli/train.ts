@@ -6,7 +6,7 @@
 
 import { resolve } from 'node:path';
 import { adaptArchitecture, ArchitectureError, type LayerSpec } from '../../engine/architecture';
-import { BACKEND_CHOICES, ConfigError, LOSSES, OPTIMIZERS, defaultConfig, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
+import { ConfigError, defaultConfig, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
 import { formatOfFile, TRAIN_EXPORT_FORMATS, type FormatName } from '../../engine/export/format-table';
 import type { EpochMetrics, FinalMetrics } from '../../engine/train';
 import { createCore, type Core } from '../core/index';
@@ -14,6 +14,7 @@ import { MAX_CSV_TEXT, MAX_IMPORT_BYTES, type CommandError, type ParamJSON, type
 import { MAX_NAME_LENGTH, MAX_TAG_LENGTH } from '../limits';
 import { openStore, type Store } from '../store/index';
 import { formatOptions, listValues, numberOrText, parseArgs, UsageError, type OptionSpec } from './args';
+import { GENERATED_DATASETS as GENERATED, TRAINING_OPTIONS } from '../sweeps/options';
 import { cliDbPath, CliError, DB_OPTION, openCliStore, shortId } from './db';
 import { readUserFile } from './files';
 import { describeArchitecture, sameArchitecture } from './import';
@@ -24,7 +25,6 @@ import { writeExport, checkOutputFolder } from './export';
 export { adaptArchitecture };
 
 const d = defaultConfig();
-const GENERATED = ['moons', 'circles', 'xor', 'spiral', 'gaussian'] as const;
 
 /** An option of `train`: how the usage shows it and, for those that set the configuration, the path they set. */
 export interface TrainOption extends OptionSpec {
@@ -34,29 +34,8 @@ export interface TrainOption extends OptionSpec {
 
 /** Every option of `train`, in the order the usage text lists them; defaults are the seed's experiment. */
 export const TRAIN_OPTIONS: readonly TrainOption[] = [
-  { flag: '--arch', metavar: 'FILE|JSON', help: 'layers in the seed format, a JSON file or inline: [{"input_dim":2,"output_dim":25,"activation":"relu"},…]', default: "the seed's 2-25-50-50-25-1, relu…sigmoid, fitted to the data" },
-  { flag: '--dataset', metavar: 'NAME', help: `${GENERATED.join('|')}|csv:PATH`, default: d.data.kind },
-  { flag: '--samples', metavar: 'N', help: 'samples to generate', default: String(d.data.samples), config: 'data.samples' },
-  { flag: '--noise', metavar: 'X', help: 'noise of the generated data', default: String(d.data.noise), config: 'data.noise' },
-  { flag: '--factor', metavar: 'X', help: 'circles only: inner radius relative to the outer', default: String(d.data.factor), config: 'data.factor' },
-  { flag: '--data-seed', metavar: 'N', help: 'random_state of the data generator', default: String(d.data.seed), config: 'data.seed' },
-  { flag: '--test-size', metavar: 'F', help: 'fraction held out as the test set (0: none)', default: String(d.data.testSize), config: 'data.testSize' },
-  { flag: '--split-seed', metavar: 'N', help: 'random_state of the train/test split', default: String(d.data.splitSeed), config: 'data.splitSeed' },
-  { flag: '--label-column', metavar: 'NAME', help: 'csv only: the label column', default: 'the last column' },
-  { flag: '--epochs', metavar: 'N', help: 'epochs to train (0: initialize only and report the cost at init)', default: String(d.training.epochs), config: 'training.epochs' },
-  { flag: '--lr', metavar: 'X', help: 'learning rate', default: String(d.training.learningRate), config: 'training.learningRate' },
-  { flag: '--batch-size', metavar: 'N', help: 'mini-batch size, or "full"', default: 'full batch', config: 'training.batchSize' },
-  { flag: '--optimizer', metavar: 'NAME', help: OPTIMIZERS.join('|'), default: d.training.optimizer, config: 'training.optimizer' },
-  { flag: '--momentum', metavar: 'X', help: "momentum's μ", default: String(d.training.momentum), config: 'training.momentum' },
-  { flag: '--beta1', metavar: 'X', help: "adam's β1", default: String(d.training.beta1), config: 'training.beta1' },
-  { flag: '--beta2', metavar: 'X', help: "adam's β2", default: String(d.training.beta2), config: 'training.beta2' },
-  { flag: '--epsilon', metavar: 'X', help: "adam's ε", default: String(d.training.epsilon), config: 'training.epsilon' },
-  { flag: '--l2', metavar: 'X', help: 'L2 penalty λ on the weights', default: String(d.training.l2), config: 'training.l2' },
-  { flag: '--loss', metavar: 'NAME', help: `${LOSSES.join('|')} (auto: from the output activation)`, default: d.training.loss, config: 'training.loss' },
-  { flag: '--shuffle-seed', metavar: 'N', help: 'seed of the mini-batch shuffle', default: String(d.training.shuffleSeed), config: 'training.shuffleSeed' },
-  { flag: '--seed', metavar: 'N', help: 'seed of init_layers (np.random.seed)', default: String(d.init.seed), config: 'init.seed' },
-  { flag: '--init-scale', metavar: 'X', help: 'initial weights are randn·X', default: String(d.init.scale), config: 'init.scale' },
-  { flag: '--backend', metavar: 'NAME', help: BACKEND_CHOICES.join('|'), default: d.backend, config: 'backend' },
+  // the training options: the one table a sweep's keys come from too (electron/sweeps/options.ts)
+  ...TRAINING_OPTIONS.map((o): TrainOption => ({ flag: `--${o.name}`, metavar: o.metavar, help: o.help, default: o.default, ...(o.own ? {} : { config: o.path }) })),
   { flag: '--init-from', metavar: 'FILE', help: 'start from the weights in FILE.json, FILE.npz or FILE.onnx (an --export file); the architecture is the file’s, --arch must agree' },
   { flag: '--export', metavar: 'FILE', help: 'write the trained network by extension: .json (weights, config, metrics), .npz (numpy), .onnx, .py (the run as a numpy script)' },
   DB_OPTION,

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Params } from '../../engine/init';
-import type { TrainResult } from '../../engine/train';
 import { MAX_REASON_LENGTH, RUN_ID_PATTERN } from '../limits';
 import { StoreError, fromSqlite, show, validate } from './errors';
 import { pidAlive, reasonLine, summaryFromRow, SUMMARY_COLUMNS, type RunSummary, type Store } from './store';
@@ -205,7 +204,7 @@ export function sweepIdsOf(store: Store, runIds: readonly string[]): Map<string,
  * Ends a running trial as 'pruned' (stopped early by ASHA): its final metrics and weights as stopRun keeps them,
  * and the reason, which names the rung. One transaction.
  */
-export function pruneRun(store: Store, id: string, options: { result?: TrainResult; params?: Params; reason: string }): void {
+export function pruneRun(store: Store, id: string, options: { result?: NonNullable<Parameters<Store['stopRun']>[1]>['result']; params?: Params; reason: string }): void {
   const text = validate(z.string().min(1, 'must say why').max(MAX_REASON_LENGTH), options.reason, 'pruneRun', 'reason');
   guarded(() =>
     store.db

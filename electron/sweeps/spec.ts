@@ -9,55 +9,19 @@
 import { ArchitectureError, validateArchitecture, type LayerSpec } from '../../engine/architecture';
 import { BACKEND_CHOICES, ConfigError, LOSSES, OPTIMIZERS, defaultConfig, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
 
-/** The generated datasets `train --dataset` names; `csv:PATH` is the other form. */
-export const GENERATED_DATASETS = ['moons', 'circles', 'xor', 'spiral', 'gaussian'] as const;
+import { GENERATED_DATASETS, TRAINING_OPTIONS, type TrainingOption } from './options';
+
+export { GENERATED_DATASETS, TRAINING_OPTIONS, type OptionKind, type TrainingOption } from './options';
+
+/** One `train` option a sweep can set: its name without the dashes, the RunConfig field it sets, and its kind. */
+export type SweepOption = Pick<TrainingOption, 'name' | 'path' | 'kind'>;
 
 /**
- * How a sweep may vary an option: `real` takes every distribution, `integer` takes `int` and `choice`,
- * `categorical` takes `choice` only (and grid lists, as every option does).
+ * `train`'s training options, in the order of its usage text: the one table (options.ts) that `train`'s
+ * TRAIN_OPTIONS is built from too. The options of the command rather than of the training (--db, --json, …) are
+ * not here; see NOT_SWEEPABLE.
  */
-export type OptionKind = 'real' | 'integer' | 'categorical';
-
-/** One `train` option a sweep can set: its name without the dashes and the RunConfig field it sets. */
-export interface SweepOption {
-  /** `train`'s flag without the dashes: 'lr' for --lr. */
-  name: string;
-  /** The RunConfig field, as resolveConfig names it in errors: 'training.learningRate'. */
-  path: string;
-  kind: OptionKind;
-}
-
-/**
- * `train`'s training options, in the order of its usage text (TRAIN_OPTIONS in electron/cli/train.ts, with
- * CONFIG_FLAGS for the config paths). Kept here because the CLI is being rebuilt onto the host core: when it has
- * its one option table (name, type, default, help, config path), this table merges into it and sweeps read that.
- * The options of the command rather than of the training (--db, --json, …) are not here; see NOT_SWEEPABLE.
- */
-export const SWEEP_OPTIONS: readonly SweepOption[] = [
-  { name: 'arch', path: 'architecture', kind: 'categorical' },
-  { name: 'dataset', path: 'data.kind', kind: 'categorical' },
-  { name: 'samples', path: 'data.samples', kind: 'integer' },
-  { name: 'noise', path: 'data.noise', kind: 'real' },
-  { name: 'factor', path: 'data.factor', kind: 'real' },
-  { name: 'data-seed', path: 'data.seed', kind: 'integer' },
-  { name: 'test-size', path: 'data.testSize', kind: 'real' },
-  { name: 'split-seed', path: 'data.splitSeed', kind: 'integer' },
-  { name: 'label-column', path: 'data.csv.labelColumn', kind: 'categorical' },
-  { name: 'epochs', path: 'training.epochs', kind: 'integer' },
-  { name: 'lr', path: 'training.learningRate', kind: 'real' },
-  { name: 'batch-size', path: 'training.batchSize', kind: 'integer' },
-  { name: 'optimizer', path: 'training.optimizer', kind: 'categorical' },
-  { name: 'momentum', path: 'training.momentum', kind: 'real' },
-  { name: 'beta1', path: 'training.beta1', kind: 'real' },
-  { name: 'beta2', path: 'training.beta2', kind: 'real' },
-  { name: 'epsilon', path: 'training.epsilon', kind: 'real' },
-  { name: 'l2', path: 'training.l2', kind: 'real' },
-  { name: 'loss', path: 'training.loss', kind: 'categorical' },
-  { name: 'shuffle-seed', path: 'training.shuffleSeed', kind: 'integer' },
-  { name: 'seed', path: 'init.seed', kind: 'integer' },
-  { name: 'init-scale', path: 'init.scale', kind: 'real' },
-  { name: 'backend', path: 'backend', kind: 'categorical' },
-];
+export const SWEEP_OPTIONS: readonly SweepOption[] = TRAINING_OPTIONS;
 
 const OPTION_BY_NAME = new Map(SWEEP_OPTIONS.map((o) => [o.name, o]));
 

@@ -1,7 +1,6 @@
 // A trial is `backprop-lab train` with the same options: its argv, read by train's own parser, gives the same
-// RunConfig as the sweep's option → config table. This test reaches into electron/cli (the modules under
-// electron/sweeps do not) and holds the two option tables together until the CLI's one table replaces
-// SWEEP_OPTIONS; when train's parser moves onto the host core, point the import at its new place.
+// RunConfig as the sweep's option → config table. Both tables come from one (electron/sweeps/options.ts); this
+// test holds train's parser and the sweep's optionsToConfig to the same meaning of each option.
 
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../engine/config';
