@@ -5,14 +5,15 @@
 
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// not named `require`: electron-vite declares its own in every chunk that calls require(, and a second one is a SyntaxError
+const requireHere = createRequire(import.meta.url);
 
 /** Why gpu.js has no headlessgl here, or null when `gl` creates a context. */
 export function explainHeadlessGL(): string | null {
   let create: (w: number, h: number) => unknown;
   try {
     // gpu.js requires 'gl' from its own folder; resolve it the same way
-    const fromGpu = createRequire(require.resolve('gpu.js'));
+    const fromGpu = createRequire(requireHere.resolve('gpu.js'));
     create = fromGpu('gl') as typeof create;
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
