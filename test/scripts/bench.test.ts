@@ -114,6 +114,23 @@ describe('bench', () => {
     expect(Math.abs(res.finalCost - out.final_cost) / out.final_cost).toBeLessThan(1e-12);
   });
 
+  it('wide-mb64 --epochs 1: the engine as `train` runs it and numpy at its best thread count, checked, with the goal ratios', async () => {
+    const r = await bench(['--workload', 'wide-mb64', '--impl', 'engine-cpu-f64,engine-cpu-f32,numpy-f64,numpy-f32', '--epochs', '1', '--repeats', '1', '--json']);
+    expect(r.code).toBe(0);
+    const e = r.json.results.find((x: any) => x.impl === 'engine-cpu-f64');
+    expect(e.detail).toMatch(/^backprop-lab train --backend cpu: wasm-simd-f64/);
+    if (!numpy.ok) {
+      console.warn(`bench test: python with numpy not available, the wide numpy entries are not checked (${numpy.why})`);
+      return;
+    }
+    const np64 = r.json.results.find((x: any) => x.impl === 'numpy-f64');
+    expect(np64.detail).toMatch(/1 thread [\d.]+ ms\/epoch, 2 threads [\d.]+ ms\/epoch; the [12]-thread figure counts/);
+    for (const c of r.json.checks) expect(c.ok, `${c.impl}: ${c.relDiff}`).toBe(true);
+    expect(r.json.goals.map((g: any) => `${g.impl}/${g.reference}`).sort()).toEqual(['engine-cpu-f32/numpy-f32', 'engine-cpu-f64/numpy-f64']);
+    for (const g of r.json.goals) expect(g.ratio).toBeCloseTo(r.json.results.find((x: any) => x.impl === g.impl).msPerEpoch / r.json.results.find((x: any) => x.impl === g.reference).msPerEpoch, 10);
+    expect(r.stdout).toMatch(/goal: wide-mb64: engine-cpu-f64 \/ numpy-f64 = [\d.]+× \(target ≤ 1\): (met|NOT met)/);
+  });
+
   it('counts 3·2·Σ(in·out)·m flops per epoch and parses its options', () => {
     expect(flopsPerEpoch(resolveConfig(), 900)).toBe(6 * (2 * 25 + 25 * 50 + 50 * 50 + 50 * 25 + 25) * 900);
     expect(flopsPerEpoch(resolveConfig({ architecture: SCALE_ARCH }), 16384)).toBe(6 * (64 * 256 + 256 * 256 + 256) * 16384);
@@ -121,9 +138,10 @@ describe('bench', () => {
     expect(parseBenchArgs(['--epochs=50', '--repeats', '2', '--workload', 'seed-moons'])).toMatchObject({ epochs: 50, repeats: 2, workloads: ['seed-moons'] });
     expect(() => parseBenchArgs(['--epochs', '0'])).toThrow('--epochs must be an integer ≥ 1');
     expect(() => parseBenchArgs(['--impl', 'numpy-f16'])).toThrow('--impl must name some of');
-    expect(WORKLOADS.map((w) => w.id)).toEqual(['seed-moons', 'scale', 'scale-mb512']);
+    expect(WORKLOADS.map((w) => w.id)).toEqual(['seed-moons', 'seed-contended', 'wide-full', 'wide-mb64', 'scale', 'scale-mb512']);
     expect(WORKLOADS.find((w) => w.id === 'seed-moons')!.epochs).toBe(2000);
-    expect(IMPLS.map((i) => i.id)).toEqual(expect.arrayContaining(['engine-cpu-f64', 'engine-cpu-f64-threads', 'engine-cpu-f32', 'engine-cpu-f32-threads', 'engine-gpu-webasm', 'engine-gpu-headlessgl', 'numpy-f64', 'numpy-f32']));
+    expect(IMPLS.map((i) => i.id)).toEqual(expect.arrayContaining(['engine-cpu-f64', 'engine-cpu-f64-1thread', 'engine-cpu-f64-threads', 'engine-cpu-f32', 'engine-cpu-f32-threads', 'engine-gpu-webasm', 'engine-gpu-headlessgl', 'numpy-f64', 'numpy-f32']));
+    expect(parseBenchArgs(['--workload', 'startup,wide-mb64'])).toMatchObject({ workloads: ['startup', 'wide-mb64'] });
   });
 
   it('a bad option exits 2', async () => {
