@@ -11,6 +11,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CORE_BUSY_TIMEOUT_MS, createCore, type Core } from './core/index';
+import { contentSecurityPolicy } from './csp';
 import { openStore, type Store } from './store/index';
 import { serveConnection, type Connection, type ServiceEndpoint } from './transport';
 
@@ -92,7 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   else {
     // a file that cannot be opened (newer, damaged, locked, read-only, not a file) fails here, before listening;
     // writes never busy-wait the event loop: the core retries them while another program holds the lock
-    store = openStore({ path: opts.db!, busyTimeoutMs: CORE_BUSY_TIMEOUT_MS });
+    store = openStore({ path: opts.db!, busyTimeoutMs: CORE_BUSY_TIMEOUT_MS, check: true });
     try {
       store.recoverInterrupted();
     } catch (e) {
@@ -176,7 +177,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.end(pathname === '/' ? `the dashboard is not built: ${join(root, 'index.html')} is missing (npx electron-vite build)\n` : 'not found\n');
       return;
     }
-    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'content-length': String(body.length) });
+    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    // the page's policy for this host: its own WebSocket, nothing else (electron/csp.ts holds both hosts' policies)
+    // (the Host was checked above: one of this server's loopback names, as the page will reach its WebSocket)
+    if (type.startsWith('text/html')) headers['content-security-policy'] = contentSecurityPolicy({ kind: 'browser', webSocketOrigin: `ws://${req.headers.host}` });
+    res.writeHead(200, { ...headers, 'content-type': type, 'content-length': String(body.length) });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 

@@ -32,15 +32,22 @@ export class CliError extends Error {
 }
 
 /**
- * Opens (creating when `create`) the database at `path`. A store error — written by a newer Backprop Lab,
- * damaged, another program's — becomes a CliError with the store's message (the file is left as it is).
- * Without `create`, a missing file gives null.
+ * Opens (creating when `create`) the database at `path`, checked page by page, so a damaged file is named now
+ * rather than half-way through a command. A store error — written by a newer Backprop Lab, damaged, another
+ * program's, locked, read-only, not a regular file — becomes a CliError (exit 2) with the store's one line, and the
+ * file is left as it is. With `readOnlyOk`, a file this user may not write is opened for reading (list, show,
+ * compare, export work; a change is refused with the store's message). Without `create`, a missing file gives null.
  */
-export function openCliStore(path: string, opts: { create: boolean }): Store | null {
+export function openCliStore(path: string, opts: { create: boolean; readOnlyOk?: boolean }): Store | null {
   if (!opts.create && !existsSync(path)) return null;
   try {
     // writes never busy-wait long: the core retries while another program holds the lock
-    return openStore({ path, busyTimeoutMs: CORE_BUSY_TIMEOUT_MS });
+    try {
+      return openStore({ path, busyTimeoutMs: CORE_BUSY_TIMEOUT_MS, check: true });
+    } catch (e) {
+      if (!(opts.readOnlyOk && e instanceof StoreError && e.code === 'READONLY')) throw e;
+      return openStore({ path, readonly: true, check: true });
+    }
   } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message.split('\n')[0]!);
     const err = e as NodeJS.ErrnoException;

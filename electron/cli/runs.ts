@@ -168,7 +168,7 @@ export async function runRuns(argv: readonly string[], io: CliIO): Promise<numbe
     json: args.options.has('--json'),
     dbPath,
     open(opts = {}) {
-      store ??= openCliStore(dbPath, { create: opts.create ?? false });
+      store ??= openCliStore(dbPath, { create: opts.create ?? false, readOnlyOk: !opts.create });
       return store;
     },
     note: (text) => io.stderr(`backprop-lab: ${text}\n`),

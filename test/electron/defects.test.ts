@@ -2,8 +2,8 @@
 // test that failed before the fix: real SQLite files, real child processes and signals, a real lock held by
 // another process, the real browser-mode server.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,9 @@ import { createCore } from '../../electron/core/index';
 import { Progress } from '../../electron/cli/progress';
 import { startServer } from '../../electron/server';
 import { loadCurves, openStore, type Store } from '../../electron/store/index';
-import { holdLock, spawnCli } from '../helpers/processes';
+import { resolveConfig } from '../../engine/config';
+import { runServe } from '../../electron/cli/serve';
+import { holdLock, REPO, spawnCli } from '../helpers/processes';
 import { wsClient } from '../helpers/ws-client';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bpl-defects-'));
@@ -134,6 +136,92 @@ describe('3. a run too big for memory is refused up front, with the figure and t
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     const listed = await cli(['runs', 'list', '--db', db, '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+});
+
+describe('4. a run database that cannot be used: one line naming it, exit 2, the file untouched', () => {
+  /** A database with a run, then one of its metrics pages overwritten with zeros. */
+  function damagedDb(): string {
+    const path = join(mkdtempSync(join(tmp, 'dmg-')), 'runs.db');
+    const store = openStore({ path });
+    store.importRun({ name: 'r', config: resolveConfig({}), metrics: Array.from({ length: 5000 }, (_, i) => ({ key: 'train_cost', step: i, value: 1 / (i + 1), ts: 1 })) });
+    const pageSize = store.db.pragma('page_size', { simple: true }) as number;
+    const page = store.db.prepare("SELECT pageno FROM dbstat WHERE name = 'metrics' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 5").pluck().get() as number;
+    store.close();
+    const bytes = readFileSync(path);
+    bytes.fill(0, (page - 1) * pageSize, page * pageSize);
+    writeFileSync(path, bytes);
+    return path;
+  }
+  const oneLine = (stderr: string) => {
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/SqliteError|internal error|\bat .*\(/);
+  };
+
+  it('train and runs list on a file with damaged pages, a FIFO, a folder', async () => {
+    const damaged = damagedDb();
+    const before = readFileSync(damaged);
+    const fifo = join(tmp, 'db-fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [db, says] of [[damaged, 'damaged'], [fifo, 'FIFO'], [tmp, 'folder']] as const) {
+      for (const argv of [['train', ...TINY, '--epochs', '5', '--db', db], ['runs', 'list', '--db', db]]) {
+        const r = await cli(argv);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain(db);
+        expect(r.stderr).toContain(says);
+        oneLine(r.stderr);
+      }
+    }
+    expect(readFileSync(damaged).equals(before)).toBe(true);
+    expect(existsSync(damaged + '.corrupt')).toBe(false);
+  });
+
+  it('a lock another program holds at start-up: a short wait, then one line (no hang)', async () => {
+    const db = join(mkdtempSync(join(tmp, 'lk-')), 'runs.db');
+    openStore({ path: db }).close();
+    const holder = holdLock(db, 'exclusive');
+    await holder.locked;
+    try {
+      const r = await cli(['train', ...TINY, '--epochs', '5', '--db', db]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${db} is locked by another program`);
+      oneLine(r.stderr);
+    } finally {
+      await holder.release();
+    }
+  });
+
+  it.runIf(process.getuid?.() === 0)('a read-only file (as another user, since root ignores permissions): train refuses, runs list reads it', async () => {
+    const dir = mkdtempSync(join(tmp, 'ro-'));
+    const db = join(dir, 'runs.db');
+    expect((await cli(['train', ...TINY, '--epochs', '5', '--db', db])).code).toBe(0);
+    // the file is read-only; its folder takes new files (SQLite keeps its -shm there even to read)
+    execFileSync('chmod', ['755', tmp]);
+    execFileSync('chmod', ['777', dir]);
+    execFileSync('chmod', ['444', db]);
+    const before = readFileSync(db);
+    const asNobody = (args: string[]) => spawnSync(process.execPath, ['bin/backprop-lab.js', ...args], { cwd: REPO, uid: 65534, gid: 65534, encoding: 'utf8', timeout: 120_000, env });
+    const train = asNobody(['train', ...TINY, '--epochs', '5', '--db', db]);
+    expect(train.status, train.stderr).toBe(2);
+    expect(train.stderr).toContain(`${db} is read-only`);
+    oneLine(train.stderr);
+    const list = asNobody(['runs', 'list', '--db', db, '--json']);
+    expect(list.status, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toHaveLength(1);
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+
+  it('serve refuses to start on a damaged file (exit 2, one line) instead of answering every command with internal', async () => {
+    const damaged = damagedDb();
+    const before = readFileSync(damaged);
+    const web = mkdtempSync(join(tmp, 'web-'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html>');
+    let stderr = '';
+    const code = await runServe(['--db', damaged, '--static', web], { stdout: () => undefined, stderr: (t) => void (stderr += t), cwd: tmp, env });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${damaged} is damaged`);
+    oneLine(stderr);
+    expect(readFileSync(damaged).equals(before)).toBe(true);
   });
 });
 

@@ -86,6 +86,11 @@ describe('browser mode server', () => {
     expect(page.body).toContain('Backprop Lab');
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
+    // browser mode's own policy: scripts from itself only, and a WebSocket to this server and no other
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
+    expect((await get(`/?token=${server.token}`, { host: `localhost:${server.port}` })).headers['content-security-policy']).toContain(`ws://localhost:${server.port}`);
     const cookie = String(page.headers['set-cookie']);
     expect(cookie).toMatch(new RegExp(`^bpl_token_${server.port}=${server.token}; HttpOnly; SameSite=Strict; Path=/`));
     const asset = await get('/assets/app.js', { cookie: cookie.split(';')[0]! });
