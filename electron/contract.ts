@@ -271,6 +271,61 @@ export interface InspectResult {
   grads: ParamJSON[];
 }
 
+/** A sweep as the store keeps it (electron/store/sweeps.ts). */
+export interface SweepInfo {
+  id: string;
+  name: string;
+  status: 'running' | 'finished' | 'failed' | 'stopped' | 'interrupted';
+  /** How many trials the spec makes. */
+  trials: number;
+  /** The queue's URL (without credentials) when its trials went through BullMQ; null locally. */
+  queue: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  error: string | null;
+  /** Epochs ASHA saved against running every trial to the end. */
+  epochsSaved: number;
+  /** The spec with its defaults filled in. */
+  spec: Record<string, unknown>;
+}
+
+/** One trial of a sweep: its parameters and, once started, its run. */
+export interface SweepTrialInfo {
+  trialIndex: number;
+  /** null while it waits for a slot (or when the sweep stopped before it started). */
+  runId: RunId | null;
+  status: RunStatus | 'pending';
+  /** The swept values, keyed by train's option name ("lr", "batch-size"). */
+  params: Record<string, unknown>;
+  /** Epochs trained. */
+  epochs: number;
+  finalCost: number | null;
+  testCost: number | null;
+  testAccuracy: number | null;
+  /** The queue worker that trained it; null when the sweep's own machine did. */
+  worker: string | null;
+  /** Why it was pruned, stopped or failed. */
+  reason: string | null;
+}
+
+export interface SweepDetail {
+  sweep: SweepInfo;
+  trials: SweepTrialInfo[];
+  /** The best finished trial on the sweep's metric, or null while none has finished. */
+  best: SweepTrialInfo | null;
+  /** The metric trials are ranked by: asha's, else testCost (cost without a test set). */
+  metric: string;
+}
+
+export interface StartedSweep {
+  sweepId: string;
+  name: string;
+  trials: number;
+  /** Trials that train at once. */
+  parallel: number;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Commands
 
@@ -376,6 +431,27 @@ export const COMMANDS = {
     z.strictObject({ text: z.string().max(MAX_CSV_TEXT), labelColumn: z.string().max(MAX_NAME).optional() }),
   ),
 
+  /**
+   * Starts a sweep (electron/sweeps: a spec → trials, ASHA) and answers at once; its trials are ordinary runs started
+   * through runs.start, at most `parallel` at once, and 'sweep.progress' reports how it goes.
+   */
+  'sweeps.start': command<StartedSweep>()(
+    z.strictObject({
+      /** The spec: JSON text or the parsed object (see electron/sweeps/spec.ts). */
+      spec: z.union([z.string().max(1_000_000), z.record(z.string(), z.unknown())]),
+      /** Trials that train at once; default: the number of cores (and at most the host's live-run limit). */
+      parallel: z.number().int().min(1).max(256).optional(),
+      /** The text of each CSV file a trial's dataset names ("csv:PATH" → text), read by the front end. */
+      csvTexts: z.record(z.string().max(4096), z.string().max(MAX_CSV_TEXT)).optional(),
+    }),
+  ),
+  'sweeps.get': command<SweepDetail>()(z.strictObject({ sweepId: RunIdSchema })),
+  'sweeps.list': command<SweepInfo[]>()(z.strictObject({ limit: z.number().int().positive().max(10_000).optional() })),
+  /** Stops every trial of a live sweep (recorded as stopped) and starts no more. */
+  'sweeps.stop': command<SweepProgressEvent>()(z.strictObject({ sweepId: RunIdSchema })),
+  /** Deletes a sweep that is not running; its runs too with deleteRuns, else they stay as ordinary runs. */
+  'sweeps.delete': command<{ deleted: string; deletedRuns: RunId[] }>()(z.strictObject({ sweepId: RunIdSchema, deleteRuns: z.boolean() })),
+
   'net.inspect': command<InspectResult>()(
     z.strictObject({ runId: RunIdSchema, point: z.array(z.number()).min(1).max(100_000) }),
   ),
@@ -464,12 +540,32 @@ export interface RunsChangedEvent {
   change: 'created' | 'updated' | 'deleted';
 }
 
+/** How a sweep goes: at each trial's start and end, and at most twice a second while trials train. */
+export interface SweepProgressEvent {
+  sweepId: string;
+  status: 'running' | 'finished' | 'failed' | 'stopped' | 'interrupted';
+  total: number;
+  /** Trials that ended (finished, pruned, stopped or failed). */
+  done: number;
+  running: number;
+  pruned: number;
+  failed: number;
+  /** The best finished trial so far on the sweep's metric. */
+  best: { runId: RunId; trialIndex: number; metric: string; value: number } | null;
+  /** Time left at the pace so far, if every remaining trial trained to the end; null before any epoch. */
+  etaMs: number | null;
+  epochsSaved: number;
+  /** Why the sweep failed. */
+  error?: string;
+}
+
 export interface Events {
   'run.metrics': RunMetricsEvent;
   'run.status': RunStatusEvent;
   'run.snapshot': RunSnapshotEvent;
   'runs.changed': RunsChangedEvent;
+  'sweep.progress': SweepProgressEvent;
 }
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = Events[E];
-export const EVENT_NAMES = ['run.metrics', 'run.status', 'run.snapshot', 'runs.changed'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['run.metrics', 'run.status', 'run.snapshot', 'runs.changed', 'sweep.progress'] as const satisfies readonly EventName[];

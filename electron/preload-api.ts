@@ -28,9 +28,14 @@ export const COMMAND_NAMES = [
   'data.parseCsv',
   'net.inspect',
   'net.gradCheck',
+  'sweeps.start',
+  'sweeps.get',
+  'sweeps.list',
+  'sweeps.stop',
+  'sweeps.delete',
 ] as const satisfies readonly CommandName[];
 
-export const EVENT_LIST = ['run.metrics', 'run.status', 'run.snapshot', 'runs.changed'] as const satisfies readonly EventName[];
+export const EVENT_LIST = ['run.metrics', 'run.status', 'run.snapshot', 'runs.changed', 'sweep.progress'] as const satisfies readonly EventName[];
 
 // Compile-time: a command or event added to the contract but not listed here fails the typecheck.
 type MissingCommand = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;

@@ -40,6 +40,8 @@ export interface CoreContext {
   trainers: TrainerHost;
   /** The recording of every run this core is training. */
   recordings: Map<RunId, Recording>;
+  /** Runs being stopped as 'pruned' (a sweep's ASHA), with the reason their record gets (runs.ts pruneRun). */
+  prunes: Map<RunId, string>;
 }
 
 export type Handler<C extends CommandName> = (payload: CommandPayload<C>) => Promise<CommandResult<C>> | CommandResult<C>;

@@ -15,6 +15,7 @@ import { EventHub } from './events';
 import { netHandlers } from './net';
 import { queryHandlers } from './queries';
 import { runHandlers, trainerListener } from './runs';
+import { sweepHandlers } from './sweeps';
 import { transferHandlers } from './transfer';
 
 /**
@@ -51,15 +52,17 @@ export function createCore(deps: CoreDeps): Core {
   const recordings: CoreContext['recordings'] = new Map();
   // the listener reaches the context through a closure: the trainers are part of it
   const trainers: TrainerHost = new TrainerHost({ listener: trainerListener(() => ctx), ...(deps.spawn ? { spawn: deps.spawn } : {}), ...(deps.trainer ?? {}) });
-  const ctx: CoreContext = { deps, store: deps.store, events, trainers, recordings };
+  const ctx: CoreContext = { deps, store: deps.store, events, trainers, recordings, prunes: new Map() };
 
+  const runs = runHandlers(ctx);
   const handlers: Handlers = {
-    ...runHandlers(ctx),
+    ...runs,
     ...queryHandlers(ctx),
     ...editHandlers(ctx),
     ...transferHandlers(ctx),
     ...dataHandlers(),
     ...netHandlers(ctx),
+    ...sweepHandlers(ctx, runs['runs.start']),
   };
 
   async function call(command: string, payload: unknown): Promise<Result<unknown>> {

@@ -5,7 +5,7 @@
 import { resolveConfig, type RunConfig } from '../../engine/config';
 import { paramsFromPlain } from '../trainer/snapshot';
 import type { CommandPayload, ParamJSON, RunId, RunStatusEvent } from '../contract';
-import { StoreError, type RunOutcome, type Store } from '../store/index';
+import { pruneRun as pruneStoredRun, StoreError, type RunOutcome, type Store } from '../store/index';
 import type { RunEnd, TrainerListener } from '../trainer/host';
 import { DEFAULT_MAX_LIVE_RUNS, type CoreContext, type Handlers } from './context';
 import { CoreError, retryBusy } from './errors';
@@ -34,14 +34,18 @@ export function trainerListener(ctx: () => CoreContext): TrainerListener {
 
 /** Writes how a run ended (after its last epochs), then tells the front ends — the end event comes last. */
 async function endRun(ctx: CoreContext, runId: RunId, end: RunEnd): Promise<void> {
+  // a stop asked for by pruneRun ends the run as 'pruned', with the rung in its reason
+  const pruned = end.status === 'stopped' ? ctx.prunes.get(runId) : undefined;
+  ctx.prunes.delete(runId);
+  if (pruned) end = { ...end, reason: pruned };
   const rec = ctx.recordings.get(runId);
   if (rec) {
-    await rec.end(() => recordEnd(ctx.store, runId, end));
+    await rec.end(() => recordEnd(ctx.store, runId, end, pruned !== undefined));
     ctx.recordings.delete(runId);
   }
   const event: RunStatusEvent = {
     runId,
-    status: end.status,
+    status: pruned ? 'pruned' : end.status,
     epoch: end.epoch,
     ...(end.reason ? { reason: end.reason } : {}),
     ...(end.final ? { final: end.final } : {}),
@@ -53,7 +57,7 @@ async function endRun(ctx: CoreContext, runId: RunId, end: RunEnd): Promise<void
 }
 
 /** finished / stopped with metrics and weights; failed with the reason; interrupted is left to start-up recovery. */
-function recordEnd(store: Store, runId: RunId, end: RunEnd): void {
+function recordEnd(store: Store, runId: RunId, end: RunEnd, pruned = false): void {
   const params = end.params ? paramsFromPlain(end.params) : undefined;
   try {
     if (end.status === 'interrupted') return; // the store's start-up recovery marks it, keeping every epoch
@@ -64,11 +68,24 @@ function recordEnd(store: Store, runId: RunId, end: RunEnd): void {
     // the store's record of an end: the figures, without the cost history (the metrics table holds it)
     const result: RunOutcome = { status: end.status, epochs: end.epoch, ...end.final!, ...(end.reason ? { reason: end.reason } : {}) };
     if (end.status === 'finished') store.finishRun(runId, result, params);
+    else if (pruned) pruneStoredRun(store, runId, { result, ...(params ? { params } : {}), reason: end.reason! });
     else store.stopRun(runId, { result, ...(params ? { params } : {}), reason: end.reason ?? `stopped by the user at epoch ${end.epoch}` });
   } catch (e) {
     // a run deleted while it trained has nothing left to update
     if (!(e instanceof StoreError && e.code === 'NOT_FOUND')) throw e;
   }
+}
+
+/**
+ * Stops a training run as 'pruned' (a sweep's trial stopped early by ASHA), recorded with `reason`, which names
+ * the rung. A run that ends another way first (it finished, failed) keeps that end; a run not training here is
+ * left alone.
+ */
+export async function pruneRun(ctx: CoreContext, runId: RunId, reason: string): Promise<void> {
+  const live = ctx.trainers.state(runId);
+  if (!live || (live.status !== 'running' && live.status !== 'paused')) return;
+  ctx.prunes.set(runId, reason);
+  await ctx.trainers.stop(runId);
 }
 
 /** Checks imported parameters against the architecture before a worker is started with them. */

@@ -23,7 +23,7 @@ describe('contract', () => {
     for (const name of ['app.info', 'runs.start', 'runs.pause', 'runs.resume', 'runs.step', 'runs.stop', 'runs.list', 'runs.get', 'runs.curves', 'runs.diff', 'runs.rename', 'runs.tag', 'runs.note', 'runs.delete', 'runs.export', 'runs.importWeights', 'data.preview', 'data.parseCsv', 'net.inspect', 'net.gradCheck']) {
       expect(isCommandName(name), name).toBe(true);
     }
-    expect(EVENT_NAMES).toEqual(['run.metrics', 'run.status', 'run.snapshot', 'runs.changed']);
+    expect(EVENT_NAMES).toEqual(['run.metrics', 'run.status', 'run.snapshot', 'runs.changed', 'sweep.progress']);
     expect(isCommandName('toString')).toBe(false);
     expect(isCommandName('__proto__')).toBe(false);
   });
