@@ -1,33 +1,53 @@
-// The `backprop-lab` command line: a dispatcher over subcommands (train, runs, serve).
+// The `backprop-lab` command line: a dispatcher over subcommands (train, runs, serve). Each subcommand's module is
+// loaded only when it runs (or its help is asked for), so `--version` and `--help` start in tens of milliseconds.
 // Plain Node, no Electron; bin/backprop-lab.js runs main() with the process's streams.
 
 import { processIO, version, type CliIO } from './cli/io';
-import { runRuns, runsUsage } from './cli/runs';
-import { runServe, serveUsage } from './cli/serve';
-import { runTrain, trainUsage } from './cli/train';
 
 export type { CliIO } from './cli/io';
-export { parseTrainArgs, adaptArchitecture, configErrorToUsage, TRAIN_OPTIONS, type TrainOptions, type TrainReport } from './cli/train';
-export { UsageError } from './cli/args';
-export { runsUsage, RUNS_SUBCOMMANDS, type RunListEntry } from './cli/runs';
 
-/** One subcommand: a line for the command list, its own usage text, and what runs it (returns the exit code). */
-export interface Command {
-  summary: string;
+/** What a subcommand's module gives: its usage text and what runs it (returns the exit code). */
+export interface CommandModule {
   usage(): string;
   run(argv: readonly string[], io: CliIO): Promise<number>;
 }
 
+/** One subcommand: a line for the command list, and its module, loaded on first use. */
+export interface Command {
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
 /** Subcommands by name. */
 export const COMMANDS: Record<string, Command> = {
-  train: { summary: 'train one network and report its cost and accuracy (recorded as a run)', usage: trainUsage, run: runTrain },
-  runs: { summary: 'list, show, compare, rename, tag, note, delete, export and import recorded runs', usage: runsUsage, run: runRuns },
-  serve: { summary: 'serve the dashboard to a browser on 127.0.0.1', usage: serveUsage, run: (argv, io) => runServe(argv, io) },
+  train: {
+    summary: 'train one network and report its cost and accuracy (recorded as a run)',
+    load: async () => {
+      const m = await import('./cli/train');
+      return { usage: m.trainUsage, run: m.runTrain };
+    },
+  },
+  runs: {
+    summary: 'list, show, compare, rename, tag, note, delete, export and import recorded runs',
+    load: async () => {
+      const m = await import('./cli/runs');
+      return { usage: m.runsUsage, run: m.runRuns };
+    },
+  },
+  serve: {
+    summary: 'serve the dashboard to a browser on 127.0.0.1',
+    load: async () => {
+      const m = await import('./cli/serve');
+      return { usage: m.serveUsage, run: (argv, io) => m.runServe(argv, io) };
+    },
+  },
 };
 
-export function usage(): string {
+/** The command list, and every command's own usage below it. */
+export async function usage(): Promise<string> {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length), 4) + 2;
+  const modules = await Promise.all(names.map((n) => COMMANDS[n]!.load()));
   return [
     'Usage: backprop-lab <command> [options]',
     '',
@@ -37,7 +57,7 @@ export function usage(): string {
     '',
     'Options: --help, --version',
     '',
-    ...names.map((n) => COMMANDS[n]!.usage()),
+    ...modules.map((m) => m.usage()),
   ].join('\n');
 }
 
@@ -45,22 +65,22 @@ export function usage(): string {
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const [first, ...rest] = argv;
   try {
-    if (first === undefined) {
-      io.stderr(`backprop-lab: missing command\n\n${usage()}\n`);
-      return 2;
-    }
-    if (first === '--help' || first === '-h') {
-      io.stdout(usage() + '\n');
-      return 0;
-    }
     if (first === '--version' || first === '-v' || first === '-V') {
       io.stdout(version() + '\n');
       return 0;
     }
+    if (first === undefined) {
+      io.stderr(`backprop-lab: missing command\n\n${await usage()}\n`);
+      return 2;
+    }
+    if (first === '--help' || first === '-h') {
+      io.stdout((await usage()) + '\n');
+      return 0;
+    }
     if (first === 'help') {
       const topic = rest[0];
-      if (topic === undefined) io.stdout(usage() + '\n');
-      else if (COMMANDS[topic]) io.stdout(COMMANDS[topic].usage() + '\n');
+      if (topic === undefined) io.stdout((await usage()) + '\n');
+      else if (Object.hasOwn(COMMANDS, topic)) io.stdout((await COMMANDS[topic]!.load()).usage() + '\n');
       else {
         io.stderr(`backprop-lab: no help for unknown command ${JSON.stringify(topic)}; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
         return 2;
@@ -70,13 +90,14 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
     if (!command) {
       const what = first.startsWith('-') ? `unknown option ${first} before a command` : `unknown command ${JSON.stringify(first)}`;
-      io.stderr(`backprop-lab: ${what}\n\n${usage()}\n`);
+      io.stderr(`backprop-lab: ${what}\n\n${await usage()}\n`);
       return 2;
     }
-    return await command.run(rest, io);
+    return await (await command.load()).run(rest, io);
   } catch (e) {
-    // anything not already turned into a message is a bug: say so, with the stack for the report
-    io.stderr(`backprop-lab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 1;
+    // anything not already turned into a message is a bug: one line (BACKPROP_LAB_DEBUG=1 adds the stack for a report)
+    io.stderr(`backprop-lab: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)} (please report it; BACKPROP_LAB_DEBUG=1 shows where)\n`);
+    if ((io.env ?? process.env)['BACKPROP_LAB_DEBUG'] && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+    return 70;
   }
 }

@@ -11,7 +11,9 @@ import { SEED_ARCHITECTURE } from '../../engine/architecture';
 import { defaultConfig, resolveConfig } from '../../engine/config';
 import { loadData } from '../../engine/datasets/index';
 import { paramsToJSON } from '../../engine/init';
-import { adaptArchitecture, main, parseTrainArgs, TRAIN_OPTIONS, UsageError, type CliIO } from '../../electron/cli';
+import { main, type CliIO } from '../../electron/cli';
+import { UsageError } from '../../electron/cli/args';
+import { adaptArchitecture, parseTrainArgs, TRAIN_OPTIONS } from '../../electron/cli/train';
 import { Progress } from '../../electron/cli/progress';
 import { cpuTrainer, fixture, relErr } from '../helpers/engine';
 
