@@ -41,6 +41,13 @@ export const COMMANDS: Record<string, Command> = {
       return { usage: m.serveUsage, run: (argv, io) => m.runServe(argv, io) };
     },
   },
+  sweep: {
+    summary: 'run a sweep spec: many trainings, each a recorded run, stopped early by ASHA',
+    load: async () => {
+      const m = await import('./cli/sweep');
+      return { usage: m.sweepUsage, run: m.runSweep };
+    },
+  },
 };
 
 /** The command list, and every command's own usage below it. */

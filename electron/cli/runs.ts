@@ -11,7 +11,10 @@ import {
   loadCurves,
   RUN_SORTS,
   RUN_STATUSES,
+  resolveSweepId,
   StoreError,
+  sweepIdsOf,
+  sweepRuns,
   type ConfigValue,
   type RunRecord,
   type RunState,
@@ -63,10 +66,11 @@ const LIST_OPTIONS: readonly OptionSpec[] = [
   { flag: '--sort', metavar: 'KEY', help: RUN_SORTS.join('|'), default: 'date' },
   { flag: '--order', metavar: 'DIR', help: 'asc|desc', default: 'newest first; lowest cost first; highest accuracy first' },
   { flag: '--limit', metavar: 'N', help: 'at most N runs', default: '100' },
+  { flag: '--sweep', metavar: 'ID', help: 'the trials of sweep ID (its id or the start of it; backprop-lab sweep prints it)' },
 ];
 
 export const RUNS_SUBCOMMANDS: Record<string, Subcommand> = {
-  list: { synopsis: '[--name S] [--tag T] [--status S] [--dataset D] [--sort KEY] [--order asc|desc] [--limit N]', summary: 'the runs, newest first', options: LIST_OPTIONS, run: runList },
+  list: { synopsis: '[--name S] [--tag T] [--status S] [--dataset D] [--sweep ID] [--sort KEY] [--order asc|desc] [--limit N]', summary: 'the runs, newest first', options: LIST_OPTIONS, run: runList },
   show: { synopsis: 'ID', summary: 'one run: configuration, status and reason, final metrics, backend and why, tags, notes, cost curve', options: [], run: runShow },
   compare: {
     synopsis: 'ID ID [ID…] [--all]',
@@ -237,9 +241,11 @@ export interface RunListEntry {
   /** Why it failed, stopped or was interrupted. */
   reason: string | null;
   tags: string[];
+  /** The sweep it is a trial of, or null. */
+  sweep: string | null;
 }
 
-function listEntry(r: RunSummary, config: RunConfig | undefined): RunListEntry {
+function listEntry(r: RunSummary, config: RunConfig | undefined, sweep: string | null = null): RunListEntry {
   return {
     id: r.id,
     name: r.name,
@@ -260,6 +266,7 @@ function listEntry(r: RunSummary, config: RunConfig | undefined): RunListEntry {
     testAccuracy: r.testAccuracy,
     reason: r.error,
     tags: r.tags,
+    sweep,
   };
 }
 
@@ -318,14 +325,28 @@ function runList(ctx: RunsContext): number {
     return 0;
   }
   recover(ctx, store);
-  const runs = listRuns(store, query);
+  let runs = listRuns(store, query);
+  const sweepArg = str(ctx, '--sweep');
+  if (sweepArg !== undefined) {
+    // a sweep's trials: the same filter and order, among its runs
+    let sweep: string;
+    try {
+      sweep = resolveSweepId(store, sweepArg);
+    } catch (e) {
+      if (e instanceof StoreError) throw new CliError(`--sweep ${sweepArg}: ${e.message}`);
+      throw e;
+    }
+    const ids = new Set(sweepRuns(store, sweep).map((r) => r.id));
+    runs = listRuns(store, { ...query, limit: 10_000 }).filter((r) => ids.has(r.id)).slice(0, query.limit ?? 100);
+  }
   const configs = configsOf(store, runs.map((r) => r.id));
-  const entries = runs.map((r) => listEntry(r, configs.get(r.id)));
+  const sweeps = sweepIdsOf(store, runs.map((r) => r.id));
+  const entries = runs.map((r) => listEntry(r, configs.get(r.id), sweeps.get(r.id) ?? null));
   if (ctx.json) {
     ctx.io.stdout(JSON.stringify(entries) + '\n');
     return 0;
   }
-  const filtered = name !== undefined || tag !== undefined || dataset !== undefined || status !== undefined;
+  const filtered = name !== undefined || tag !== undefined || dataset !== undefined || status !== undefined || sweepArg !== undefined;
   if (entries.length === 0) {
     ctx.io.stdout(`no runs${filtered ? ' match the filter' : ''} in ${ctx.dbPath}\n`);
     return 0;
