@@ -6,6 +6,13 @@
 import type { LayerSpec } from './architecture';
 import type { RunConfig } from './config';
 
+/**
+ * Sets larger than this are evaluated in chunks of this many samples (Trainer.evaluate), so evaluating 320,000
+ * samples needs one chunk's workspace, not gigabytes. Every numpy parity case is far smaller and is evaluated in one
+ * piece, exactly as before.
+ */
+export const EVAL_CHUNK = 16_384;
+
 /** Default limit on one run's working memory: a 32-bit WebAssembly heap tops out at 4 GiB,
 // and choosing a backend under auto trains a few steps on each candidate, so stay well inside it. */
 export const RUN_MEMORY_LIMIT_BYTES = 1024 ** 3;
@@ -25,15 +32,16 @@ export interface MemoryEstimate {
 
 /**
  * Bytes a run of `config` needs on `nTrain` training and `nTest` test samples: the training workspace (the full
- * batch, or one mini-batch), the evaluation of the whole train set (with mini-batches, for the final figures) and
- * of the test set, the parameters ×(value, gradient, optimizer slots), and the samples themselves, as float64.
+ * batch, or one mini-batch), the evaluation of the train set (with mini-batches, for the final figures) and of the
+ * test set (each at most EVAL_CHUNK samples at a time), the parameters ×(value, gradient, optimizer slots), and the
+ * samples themselves, as float64.
  */
 export function runMemoryBytes(config: RunConfig, nTrain: number, nTest: number): number {
   const arch = config.architecture;
   const m = config.training.batchSize === null ? nTrain : Math.min(config.training.batchSize, nTrain);
   let values = workspaceValues(arch, m);
-  if (m < nTrain) values += workspaceValues(arch, nTrain);
-  if (nTest > 0) values += workspaceValues(arch, nTest);
+  if (m < nTrain) values += workspaceValues(arch, Math.min(nTrain, EVAL_CHUNK));
+  if (nTest > 0) values += workspaceValues(arch, Math.min(nTest, EVAL_CHUNK));
   const slots = config.training.optimizer === 'sgd' ? 0 : config.training.optimizer === 'momentum' ? 1 : 2;
   let params = 0;
   for (const l of arch) params += (l.input_dim + 1) * l.output_dim;

@@ -9,6 +9,7 @@ import { ThreadGovernor, type ThreadSwitch } from './backends/threads';
 import type { RunConfig } from './config';
 import { ConfigError } from './config';
 import { loadData, type DataSplit, type Samples } from './datasets/index';
+import { EVAL_CHUNK } from './memory';
 import { initLayers, type Params } from './init';
 import { accuracy, cost, defaultLoss, lossMismatch, outputGradient, saturatedWrong, type Loss } from './losses';
 import { Network, type Workspace } from './network';
@@ -315,10 +316,34 @@ export class Trainer {
     const Y = which === 'train' ? this.Y : this.Yt;
     const m = which === 'train' ? this.data.train.n : this.data.test.n;
     if (m === 0) return null;
-    const ws = this.net.workspace(m, which === 'train' && this.batch === m ? 'train' : `eval-${which}`);
-    if (ws.m !== this.batch || which === 'test') this.backend.write(ws.A[0], X);
+    const fullBatch = which === 'train' && this.batch === m;
+    if (!fullBatch && m > EVAL_CHUNK) return this.evaluateInChunks(X, Y, m, which);
+    const ws = this.net.workspace(m, fullBatch ? 'train' : `eval-${which}`);
+    if (!fullBatch) this.backend.write(ws.A[0], X);
     const { yhat, cost: c } = this.forwardCost(ws, Y, this.epoch, which);
     return { cost: c, accuracy: accuracy(yhat, Y, this.outputs, m) };
+  }
+
+  /**
+   * A set larger than EVAL_CHUNK, evaluated EVAL_CHUNK samples at a time so its workspace stays small (a 320,000-
+   * sample set would need gigabytes at once): the cost is the size-weighted mean of the chunks' costs.
+   */
+  private evaluateInChunks(X: Float64Array, Y: Float64Array, m: number, which: 'train' | 'test'): { cost: number; accuracy: number } {
+    const features = this.data.features, outputs = this.outputs;
+    let cost = 0, right = 0;
+    for (let start = 0; start < m; start += EVAL_CHUNK) {
+      const k = Math.min(EVAL_CHUNK, m - start);
+      // X:(features, m) and Y:(outputs, m) row-major: the chunk is columns start..start+k of every row
+      const Xc = new Float64Array(features * k), Yc = new Float64Array(outputs * k);
+      for (let r = 0; r < features; r++) Xc.set(X.subarray(r * m + start, r * m + start + k), r * k);
+      for (let r = 0; r < outputs; r++) Yc.set(Y.subarray(r * m + start, r * m + start + k), r * k);
+      const ws = this.net.workspace(k, `eval-${which}-chunk`);
+      this.backend.write(ws.A[0], Xc);
+      const { yhat, cost: c } = this.forwardCost(ws, Yc, this.epoch, which);
+      cost += (c * k) / m;
+      right += Math.round(accuracy(yhat, Yc, outputs, k) * k);
+    }
+    return { cost, accuracy: right / m };
   }
 
   /** Trains one epoch and returns its metrics. Throws DivergenceError when the run blows up. */

@@ -131,11 +131,16 @@ describe('3. a run too big for memory is refused up front, with the figure and t
     const db = join(tmp, 'big.db');
     const r = await cli(['train', '--samples', '400000', '--epochs', '1', '--db', db]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--batch-size: a full batch of 320,000 training samples need about [\d.]+ GB of working memory, over the [\d.]+ GB a run may use; train in mini-batches: set --batch-size to \d+/);
+    expect(r.stderr).toMatch(/--batch-size: a full batch of [\d,]+ training samples need about [\d.]+ GB of working memory, over the [\d.]+ GB a run may use; train in mini-batches: set --batch-size to \d+/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     const listed = await cli(['runs', 'list', '--db', db, '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([]);
+    // the fix it names works: the same data in those mini-batches trains (its evaluation runs in chunks)
+    const batch = /set --batch-size to (\d+)/.exec(r.stderr)![1]!;
+    const fixed = await cli(['train', '--samples', '400000', '--epochs', '1', '--batch-size', batch, '--no-record', '--json']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(lastJson(fixed.stdout)).toMatchObject({ status: 'finished', epochs: 1 });
   });
 });
 
