@@ -3,7 +3,7 @@
 
 import { defaultConfig } from '../../engine/config';
 import { releaseBackend, type BackendFactory } from '../../engine/backends/index';
-import { NODE_BACKENDS } from '../backends';
+import { NODE_BACKENDS } from '../../engine/backends/node';
 import { MAX_COMPARE, MAX_CSV_TEXT, MAX_IMPORT_BYTES, type AppInfo, type RunId } from '../contract';
 import { paramsToPlain } from '../trainer/snapshot';
 import { DEFAULT_MAX_LIVE_RUNS, type CoreContext, type Handlers } from './context';

@@ -2,6 +2,7 @@
 // the store, training begun), pause/resume/step/stop, and what the trainer reports — recorded through the run's
 // Recording and sent out as events — until its end is written.
 
+import { availableParallelism } from 'node:os';
 import { resolveConfig, type RunConfig } from '../../engine/config';
 import { paramsFromPlain } from '../trainer/snapshot';
 import type { CommandPayload, ParamJSON, RunId, RunStatusEvent } from '../contract';
@@ -119,7 +120,11 @@ export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'ru
     if (live >= maxLive) {
       throw new CoreError('limit', `${live} runs are already training here (the limit is ${maxLive}); stop or wait for one of them, or raise the limit (backprop-lab serve --max-runs N)`);
     }
+    // the cores are shared: with other runs training here, this one gets its share (one thread on two cores), so
+    // runs (and sweep trials) never oversubscribe them; alone, it may use every core when that pays
+    const threads = live > 0 ? Math.max(1, Math.floor(availableParallelism() / (live + 1))) : undefined;
     const prepared = await trainers.prepare({
+      ...(threads !== undefined ? { threads } : {}),
       config,
       ...(p.csvText !== undefined ? { csvText: p.csvText } : {}),
       ...(p.initialParams ? { params: p.initialParams } : {}),

@@ -110,6 +110,8 @@ export interface StartRequest {
   fitArchitecture?: boolean;
   /** The most working memory the run may need (bytes). */
   memoryLimitBytes?: number;
+  /** The most threads the run may use. */
+  threads?: number;
 }
 
 /** A worker whose Trainer is built, waiting for its run id. */
@@ -222,6 +224,7 @@ export class TrainerHost {
       ...(req.params ? { params: req.params } : {}),
       ...(req.fitArchitecture ? { fitArchitecture: true } : {}),
       ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
+      ...(req.threads !== undefined ? { threads: req.threads } : {}),
       metricsIntervalMs: this.o.metricsIntervalMs,
       snapshotIntervalMs: this.o.snapshotIntervalMs,
       yieldEveryMs: this.o.yieldEveryMs,

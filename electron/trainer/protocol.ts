@@ -15,6 +15,8 @@ export interface WorkerInit {
   fitArchitecture?: boolean;
   /** The most working memory the run may need (bytes); a bigger one is refused before anything is allocated. */
   memoryLimitBytes?: number;
+  /** The most threads the run may use (its share of the cores when several runs train at once). */
+  threads?: number;
   /** Metrics are posted at most this often (ms); the batches hold every epoch in between. */
   metricsIntervalMs: number;
   /** Snapshots (boundary grid, weights, layer health) are posted at most this often (ms). */

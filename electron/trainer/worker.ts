@@ -12,7 +12,7 @@ import { memoryProblem, runMemoryBytes } from '../../engine/memory';
 import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type TrainResult } from '../../engine/train';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
 import { featureRanges, gridInputs, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
-import { NODE_BACKENDS } from '../backends';
+import { NODE_BACKENDS } from '../../engine/backends/node';
 
 const port = parentPort;
 if (!port) throw new Error('electron/trainer/worker.ts runs as a worker thread, started by TrainerHost');
@@ -43,6 +43,7 @@ try {
   trainer = await createTrainer(config, {
     data,
     factories: NODE_BACKENDS,
+    ...(init.threads !== undefined ? { threads: init.threads } : {}),
     ...(init.params ? { params: paramsFromPlain(init.params) } : {}),
   });
 } catch (e) {

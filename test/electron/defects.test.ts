@@ -4,7 +4,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIO } from '../../electron/cli';
@@ -246,6 +246,23 @@ describe('5. browser mode releases what an ended run holds, and caps the runs tr
       expect(core.trainers.has(small.value.runId)).toBe(true);
       // inspecting the big one starts a small worker on its stored weights
       expect((await core.invoke('net.inspect', { runId: big.value.runId, point: [0, 0] })).ok).toBe(true);
+    } finally {
+      await core.close();
+      store.close();
+    }
+  });
+
+  it('a run started while another trains gets its share of the cores: one thread on two (no oversubscription)', async () => {
+    const store = openStore({ path: join(tmp, 'share.db') });
+    const core = createCore({ store, host: 'browser', version: 't' });
+    try {
+      const cfg = { training: { epochs: 100 }, backend: 'cpu' as const };
+      const first = await core.invoke('runs.start', { config: cfg, startPaused: true });
+      expect(first.ok).toBe(true);
+      const second = await core.invoke('runs.start', { config: cfg, startPaused: true });
+      if (!second.ok) throw new Error(second.error.message);
+      if (availableParallelism() <= 2) expect(second.value.backend.mode).not.toMatch(/threads/);
+      expect(second.value.backend.mode).toMatch(/^wasm-simd-f64|^js-f64/);
     } finally {
       await core.close();
       store.close();
