@@ -5,18 +5,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { defaultDataDir, openStore, openStoreOrRecover, resolveDbPath, SCHEMA_VERSION, StoreError } from '../../../electron/store/index';
-import { tempDir } from './helpers';
-
-function storeError(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return e as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
+import { defaultDataDir, openStore, openStoreOrRecover, resolveDbPath, SCHEMA_VERSION } from '../../../electron/store/index';
+import { tempDir, storeError } from './helpers';
 
 describe('where the database lives', () => {
   it('uses BACKPROP_LAB_DATA_DIR, else the per-user folder Electron would give the app on each OS', () => {

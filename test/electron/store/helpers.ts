@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { StoreError } from '../../../electron/store/index';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -92,4 +93,15 @@ export function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The StoreError `fn` throws (the test fails when it throws something else, or nothing). */
+export function storeError(fn: () => unknown): StoreError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(StoreError);
+    return e as StoreError;
+  }
+  throw new Error('expected a StoreError');
 }

@@ -3,65 +3,14 @@
 // busyTimeoutMs), leave nothing half-written, and succeed when retried after the lock is gone; openStore must
 // wait a little for a lock at start-up and then give one line that names the file.
 
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import type { TrainResult } from '../../../engine/train';
 import { isTransient, listRuns, MetricsRecorder, openStore, StoreError, type Store } from '../../../electron/store/index';
-import { REPO, tempDir } from './helpers';
+import { tempDir, storeError } from './helpers';
+import { holdLock } from '../../helpers/processes';
 
-const HOLDER = fileURLToPath(new URL('./lock-holder.mjs', import.meta.url));
-
-interface Holder {
-  /** Resolves once the other process holds the lock. */
-  locked: Promise<void>;
-  /** Lets go (closes its stdin) and resolves with the time it released the lock. */
-  release(): Promise<number>;
-  /** Resolves with the release time when it lets go by itself (a HOLD_MS was given). */
-  released: Promise<number>;
-}
-
-function holdLock(dbPath: string, mode: 'write' | 'exclusive', holdMs?: number): Holder {
-  const proc = spawn(process.execPath, [HOLDER, dbPath, mode, ...(holdMs === undefined ? [] : [String(holdMs)])], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  proc.stdout.setEncoding('utf8');
-  proc.stderr.setEncoding('utf8');
-  proc.stderr.on('data', (c: string) => (err += c));
-  let onLocked!: () => void, onFail!: (e: Error) => void;
-  const locked = new Promise<void>((res, rej) => ((onLocked = res), (onFail = rej)));
-  proc.stdout.on('data', (c: string) => {
-    out += c;
-    if (out.includes('locked\n')) onLocked();
-  });
-  const released = new Promise<number>((res, rej) =>
-    proc.on('exit', (code) => {
-      onFail(new Error(`lock-holder exited (${code}) before locking:\n${err}`));
-      const m = /released (\d+)/.exec(out);
-      if (code === 0 && m) res(Number(m[1]));
-      else rej(new Error(`lock-holder exited with ${code}:\n${err}`));
-    }),
-  );
-  return {
-    locked,
-    released,
-    release() {
-      proc.stdin.end();
-      return released;
-    },
-  };
-}
-
-function storeError(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return e as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
 
 const cpu = { name: 'cpu', mode: 'js', precision: 'float64', reason: 'cpu was asked for' };
 const result: TrainResult = { status: 'finished', epochs: 4, finalCost: 0.2, trainAccuracy: 0.9, testCost: 0.3, testAccuracy: 0.8, costHistory: [], msPerEpoch: 1, backend: cpu };

@@ -7,8 +7,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../engine/config';
-import { listRuns, loadCurves, openStore, openStoreOrRecover, StoreError, type OpenStoreOptions } from '../../../electron/store/index';
-import { REPO, tempDir } from './helpers';
+import { listRuns, loadCurves, openStore, openStoreOrRecover, type OpenStoreOptions } from '../../../electron/store/index';
+import { REPO, tempDir, storeError } from './helpers';
 
 interface ChildResult {
   ok: boolean;
@@ -35,16 +35,6 @@ function openInChild(options: OpenStoreOptions, o: { write?: boolean; otherUser?
   if (r.error) throw new Error(`open-child did not finish: ${r.error.message}\n${r.stderr}`);
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
-}
-
-function storeError(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return e as StoreError;
-  }
-  throw new Error('expected a StoreError');
 }
 
 /** A database with two runs and enough metric rows to fill many pages. */

@@ -8,9 +8,9 @@ import { resolveConfig } from '../../../engine/config';
 import type { Params } from '../../../engine/init';
 import type { TrainResult } from '../../../engine/train';
 import { MAX_NAME_LENGTH, MAX_TAG_LENGTH, RUN_ID_PATTERN } from '../../../electron/limits';
-import { MetricsRecorder, openStore, reasonLine, runDurationMs, StoreError, type Store } from '../../../electron/store/index';
+import { MetricsRecorder, openStore, reasonLine, runDurationMs, type Store } from '../../../electron/store/index';
 import { cpuTrainer, referenceMoons } from '../../helpers/engine';
-import { tempDir } from './helpers';
+import { tempDir, storeError } from './helpers';
 
 const dir = tempDir();
 let n = 0;
@@ -38,16 +38,6 @@ const params = (): Params => [
   { name: 'b1', rows: 2, cols: 1, data: Float64Array.from([Number.MAX_VALUE, -Number.MIN_VALUE]) },
 ];
 const bytes = (p: Params) => p.map((x) => Array.from(new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength)));
-function storeError(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return e as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
-
 describe('creating a run', () => {
   it('records it as running, owned by this process, with the resolved config, the backend and a readable default name', () => {
     const run = store.createRun(resolveConfig({ training: { learningRate: 0.05 } }), { backend: cpu, tags: ['baseline', ' baseline ', 'moons'] });
