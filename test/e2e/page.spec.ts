@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
 import { SEED_ARCHITECTURE, layerParameterCount, parameterCount } from '../../engine/architecture';
+import { exportOnnx } from '../../engine/export/onnx';
+import { listRuns, openStore } from '../../electron/store/index';
 import { cspViolations, openApp, setField, statValue, waitForEnd, watchCsp, watchProblems } from './support/app';
 import { sharedServer } from './support/server';
 
@@ -179,4 +181,34 @@ test('imports a CSV: the host parses it, the data switches to it, and a run trai
   await page.getByTestId('play').click();
   expect(await waitForEnd(page)).toBe('Finished');
   await expect(page.getByTestId('epoch-counter')).toHaveText('epoch 20 / 20');
+});
+
+test('imports weights from an ONNX file: the design takes its architecture, and a run starts from exactly those weights', async ({ page }) => {
+  await openApp(page, sharedServer().url);
+  // a 2-6-1 network exported by the engine as float64 ONNX (kept exactly), with weights no seed gives
+  const architecture = [
+    { input_dim: 2, output_dim: 6, activation: 'tanh' as const },
+    { input_dim: 6, output_dim: 1, activation: 'sigmoid' as const },
+  ];
+  const params = architecture.flatMap((l, i) => [
+    { name: `W${i + 1}`, rows: l.output_dim, cols: l.input_dim, data: Float64Array.from({ length: l.output_dim * l.input_dim }, (_, k) => Math.sin(k + i) / 3) },
+    { name: `b${i + 1}`, rows: l.output_dim, cols: 1, data: Float64Array.from({ length: l.output_dim }, (_, k) => Math.cos(k) / 10) },
+  ]);
+  const onnx = exportOnnx({ architecture, params }, { precision: 'float64' });
+  await page.getByTestId('weights-file').setInputFiles({ name: 'net.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(onnx) });
+  await expect(page.getByTestId('imported-weights')).toContainText(`starts from net.onnx (${parameterCount(architecture)} params)`);
+  await expect(page.getByTestId('layer-row')).toHaveCount(2);
+  // 0 epochs: the run's stored weights are the file's, bit for bit
+  await setField(page, 'epochs', '0');
+  await setField(page, 'run-name', 'from onnx');
+  await page.getByTestId('play').click();
+  expect(await waitForEnd(page)).toBe('Finished');
+  const store = openStore({ path: sharedServer().db, readonly: true });
+  try {
+    const [run] = listRuns(store, { name: 'from onnx' });
+    const stored = store.getWeights(run!.id)!;
+    expect(stored.map((p) => Array.from(p.data))).toEqual(params.map((p) => Array.from(p.data)));
+  } finally {
+    store.close();
+  }
 });
