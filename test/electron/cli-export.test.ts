@@ -285,6 +285,15 @@ describe('starting from imported weights', () => {
     const [listed] = JSON.parse((await cli(['runs', 'list', '--db', DB, '--json', '--tag', 'imported'])).stdout);
     expect(listed).toMatchObject({ id: imp.id, epochs: 0, status: 'finished' });
 
+    // an ONNX export (float32) imports back as the same network within float32's precision
+    await exportRun(base.runId, '--format', 'onnx', '--out', 'for-import.onnx');
+    const o = await cli(['runs', 'import', 'for-import.onnx', '--db', DB, '--json']);
+    expect(o.code, o.stderr).toBe(0);
+    const fromOnnx = JSON.parse(await exportRun(JSON.parse(o.stdout).id, '--format', 'json'));
+    for (const [name, rows] of Object.entries(saved.params as Record<string, number[][]>)) {
+      rows.flat().forEach((v, k) => expect(fromOnnx.params[name].flat()[k]).toBe(Math.fround(v)));
+    }
+
     writeFileSync(join(tmp, 'bad-shape.json'), JSON.stringify({ ...saved, params: { ...saved.params, W1: [[1, 2, 3]] } }));
     const bad = await cli(['runs', 'import', 'bad-shape.json', '--db', DB]);
     expect(bad.code).toBe(2);
