@@ -468,6 +468,8 @@ export class Trainer {
       if (!(e instanceof DivergenceError)) throw e;
       status = 'diverged';
       reason = e.message;
+    } finally {
+      this.governor?.settle();
     }
     const ran = this.epoch - startEpoch;
     const msPerEpoch = ran > 0 ? (performance.now() - t0) / ran : 0;

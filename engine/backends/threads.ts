@@ -28,10 +28,12 @@ export interface GovernorOptions {
 
 /** Shortest window of epochs timed as one measurement. */
 const WINDOW_MS = 120;
-const WINDOW_EPOCHS = 3;
+const WINDOW_EPOCHS = 2;
 /** First and longest wait between probes of the other count; the wait doubles while probes change nothing. */
 const PROBE_MIN_MS = 1000;
 const PROBE_MAX_MS = 8000;
+/** Probes are at least this many windows apart, so that trying the slower count costs a few percent at most. */
+const PROBE_SPACING = 12;
 /** A window this much slower than the best seen on the thread count probes the other count at once. */
 const SLOWDOWN = 1.6;
 /** The other count must be this much faster to take over (measurements within noise keep the current count). */
@@ -79,6 +81,7 @@ export class ThreadGovernor {
     this.windowEpochs++;
     if (this.windowMs < WINDOW_MS || this.windowEpochs < WINDOW_EPOCHS) return;
     const per = this.windowMs / this.windowEpochs;
+    const spacing = PROBE_SPACING * this.windowMs;
     this.windowMs = this.windowEpochs = 0;
     const t = this.now();
     if (this.probe) {
@@ -95,7 +98,7 @@ export class ThreadGovernor {
         this.set(from);
         this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
       }
-      this.nextProbe = t + this.probeWait;
+      this.nextProbe = t + Math.max(this.probeWait, spacing);
       return;
     }
     const slowedDown = this.cur === this.max && per > this.bestHigh * SLOWDOWN;
@@ -104,6 +107,18 @@ export class ThreadGovernor {
       this.probe = { from: this.cur, msFrom: per };
       this.set(this.cur === this.max ? 1 : this.max);
     }
+  }
+
+  /**
+   * Ends a probe in progress (back to the count it was trying against), so that a run ends, and the next run on
+   * the same backend starts, on the count that was chosen rather than on the one being tried.
+   */
+  settle(): void {
+    if (this.probe) {
+      this.set(this.probe.from);
+      this.probe = null;
+    }
+    this.windowMs = this.windowEpochs = 0;
   }
 
   /** "threads: 2 → 1 at epoch 812 (5.10 → 1.22 ms/epoch)", with a count when there were several; '' when none. */

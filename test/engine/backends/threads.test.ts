@@ -60,6 +60,16 @@ describe('ThreadGovernor', () => {
     expect(g.summary()).toMatch(/^threads: switched 2 times, last 1 → 2 at epoch \d+ \(1\.\d\d → 1\.00 ms\/epoch\)$/);
   });
 
+  it('a run that ends while one thread is being tried leaves the backend on the chosen count (settle)', () => {
+    const b = fakeBackend(2), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { now: () => clock.t });
+    let e = 0;
+    while (b.activeThreads === 2) e = simulate(g, b, clock, 1, (n) => (n === 2 ? 1 : 2), e);
+    g.settle();
+    expect(b.activeThreads).toBe(2);
+    expect(g.switches).toEqual([]);
+  });
+
   it('never goes past the cap a host sets, and does nothing when capped to one thread', () => {
     const b = fakeBackend(4), clock = { t: 0 };
     const g = new ThreadGovernor(b, { maxThreads: 2, now: () => clock.t });
