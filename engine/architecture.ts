@@ -132,3 +132,18 @@ export function adaptArchitecture(arch: readonly LayerSpec[], features: number, 
   const same = out.every((l, i) => l.input_dim === arch[i]!.input_dim && l.output_dim === arch[i]!.output_dim && l.activation === arch[i]!.activation);
   return same ? null : out;
 }
+
+/** "2-25-50-50-25-1": the layer widths from the input to the output ('' for no layers). */
+export function layerWidths(arch: ReadonlyArray<Pick<LayerSpec, 'input_dim' | 'output_dim'>>): string {
+  return arch.length ? [arch[0]!.input_dim, ...arch.map((l) => l.output_dim)].join('-') : '';
+}
+
+/** "2-25-1 (relu, sigmoid)": widths and activations, for a message that compares two architectures. */
+export function describeLayers(arch: readonly LayerSpec[]): string {
+  return `${layerWidths(arch)} (${arch.map((l) => l.activation).join(', ')})`;
+}
+
+/** Same layers (widths and activations)? */
+export function sameLayers(a: readonly LayerSpec[], b: readonly LayerSpec[]): boolean {
+  return a.length === b.length && a.every((l, i) => l.input_dim === b[i]!.input_dim && l.output_dim === b[i]!.output_dim && l.activation === b[i]!.activation);
+}

@@ -2,6 +2,7 @@
 // delete, export and import — over the run store's service functions (electron/store). Tables on stdout, or
 // JSON with --json; a mistake, an unknown run or an unreadable database is one line on stderr and exit code 2.
 
+import { layerWidths } from '../../engine/architecture';
 import type { RunConfig } from '../../engine/config';
 import {
   configsOf,
@@ -23,7 +24,6 @@ import {
 } from '../store/index';
 import { formatOptions, listValues, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { cliDbPath, CliError, DB_OPTION, openCliStore, resolveId, shortId } from './db';
-import { architectureSummary } from './import';
 import { version, type CliIO } from './io';
 import { createCore, type Core } from '../core/index';
 import { percent } from './progress';
@@ -255,7 +255,7 @@ function listEntry(r: RunSummary, config: RunConfig | undefined, sweep: string |
     endedAt: r.endedAt,
     durationMs: runDurationMs(r),
     dataset: r.dataset,
-    architecture: config ? architectureSummary(config.architecture) : '',
+    architecture: config ? layerWidths(config.architecture) : '',
     backend: r.backend?.name ?? null,
     backendInfo: r.backend,
     epochs: r.epochsDone,
@@ -402,7 +402,7 @@ function runShow(ctx: RunsContext): number {
   const r = store.getRun(id);
   const cost = costCurve(store, id);
   if (ctx.json) {
-    ctx.io.stdout(JSON.stringify({ ...r, architecture: architectureSummary(r.config.architecture), durationMs: runDurationMs(r) }) + '\n');
+    ctx.io.stdout(JSON.stringify({ ...r, architecture: layerWidths(r.config.architecture), durationMs: runDurationMs(r) }) + '\n');
     return 0;
   }
   const c = r.config;
@@ -413,7 +413,7 @@ function runShow(ctx: RunsContext): number {
     ['status', r.status + (r.error ? ` — ${r.error}` : '')],
     ['created', `${formatDate(r.createdAt)}${r.endedAt !== null || r.status === 'running' ? `, ran ${formatMs(runDurationMs(r))}` : ''}`],
     ['dataset', describeData(c)],
-    ['network', `${architectureSummary(c.architecture)} (${c.architecture.map((l) => l.activation).join(', ')}), ${params} parameters; init seed ${c.init.seed}, scale ${c.init.scale}`],
+    ['network', `${layerWidths(c.architecture)} (${c.architecture.map((l) => l.activation).join(', ')}), ${params} parameters; init seed ${c.init.seed}, scale ${c.init.scale}`],
     ['training', describeTraining(c)],
     ['backend', r.backend ? `${r.backend.name} (${r.backend.mode}, ${r.backend.precision})${r.backend.reason ? ` — ${r.backend.reason}` : ''}` : `– (asked for ${c.backend})`],
     ['epochs', `${r.epochsDone} of ${c.training.epochs}`],

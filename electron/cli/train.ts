@@ -5,7 +5,7 @@
 // be exported (--export) through the core's one export.
 
 import { resolve } from 'node:path';
-import { adaptArchitecture, ArchitectureError, type LayerSpec } from '../../engine/architecture';
+import { adaptArchitecture, ArchitectureError, describeLayers, layerWidths, sameLayers, type LayerSpec } from '../../engine/architecture';
 import { ConfigError, defaultConfig, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
 import { formatOfFile, TRAIN_EXPORT_FORMATS, type FormatName } from '../../engine/export/format-table';
 import type { EpochMetrics, FinalMetrics } from '../../engine/train';
@@ -17,7 +17,6 @@ import { formatOptions, listValues, numberOrText, parseArgs, UsageError, type Op
 import { GENERATED_DATASETS as GENERATED, TRAINING_OPTIONS } from '../sweeps/options';
 import { cliDbPath, CliError, DB_OPTION, openCliStore, shortId } from './db';
 import { readUserFile } from './files';
-import { describeArchitecture, sameArchitecture } from './import';
 import { formatCost, percent, Progress } from './progress';
 import { version, type CliIO } from './io';
 import { writeExport, checkOutputFolder } from './export';
@@ -296,8 +295,8 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
       const r = await core.invoke('runs.importWeights', { filename: options.initFrom, base64: bytes.toString('base64') });
       if (!r.ok) throw coreFailure(r.error, '--init-from: ');
       const arch: LayerSpec[] = r.value.architecture;
-      if (options.archGiven && !sameArchitecture(config.architecture, arch)) {
-        throw new CliError(`--init-from ${options.initFrom} holds a ${describeArchitecture(arch)} network but --arch says ${describeArchitecture(config.architecture)}; drop --arch (the file's architecture is used) or make them agree`);
+      if (options.archGiven && !sameLayers(config.architecture, arch)) {
+        throw new CliError(`--init-from ${options.initFrom} holds a ${describeLayers(arch)} network but --arch says ${describeLayers(config.architecture)}; drop --arch (the file's architecture is used) or make them agree`);
       }
       config = resolveConfig({ ...config, architecture: arch });
       initialParams = r.value.params;
@@ -338,7 +337,7 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
     if (JSON.stringify(used.architecture) !== JSON.stringify(config.architecture)) {
       const out = used.architecture[used.architecture.length - 1]!;
       const classes = out.activation === 'softmax' ? out.output_dim : 2;
-      note(`the default architecture was fitted to the data (${used.architecture[0]!.input_dim} features, ${classes} classes): ${[used.architecture[0]!.input_dim, ...used.architecture.map((l) => l.output_dim)].join('-')}, ${out.activation} output; give --arch to choose the layers`);
+      note(`the default architecture was fitted to the data (${used.architecture[0]!.input_dim} features, ${classes} classes): ${layerWidths(used.architecture)}, ${out.activation} output; give --arch to choose the layers`);
     }
     const total = used.training.epochs;
     const parameterCount = used.architecture.reduce((a, l) => a + l.output_dim * (l.input_dim + 1), 0);

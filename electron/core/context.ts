@@ -2,7 +2,7 @@
 // recordings of live runs, and the few helpers that turn the store's records into the contract's shapes.
 
 import type { BackendFactory } from '../../engine/backends/index';
-import type { LayerSpec } from '../../engine/architecture';
+import { layerWidths } from '../../engine/architecture';
 import type { CommandName, CommandPayload, CommandResult, RunDetail, RunId, RunSummary } from '../contract';
 import { runDurationMs, type RunRecord, type RunSummary as StoreSummary, type Store } from '../store/index';
 import type { SpawnWorker, TrainerHost, TrainerHostOptions } from '../trainer/host';
@@ -47,11 +47,6 @@ export interface CoreContext {
 export type Handler<C extends CommandName> = (payload: CommandPayload<C>) => Promise<CommandResult<C>> | CommandResult<C>;
 export type Handlers = { [C in CommandName]: Handler<C> };
 
-/** "2-25-50-50-25-1" */
-export function dims(architecture: readonly LayerSpec[]): string {
-  return architecture.length ? [architecture[0]!.input_dim, ...architecture.map((l) => l.output_dim)].join('-') : '';
-}
-
 /** The contract's summary of a stored run: the live status ('paused' lives only in the trainer), layers, duration. */
 export function summary(ctx: CoreContext, s: StoreSummary, architecture: string): RunSummary {
   const live = ctx.trainers.state(s.id);
@@ -65,5 +60,5 @@ export function summary(ctx: CoreContext, s: StoreSummary, architecture: string)
 
 export function detail(ctx: CoreContext, r: RunRecord): RunDetail {
   const { writer: _w, weights: _ws, metricKeys: _k, ...rest } = r;
-  return { ...summary(ctx, rest, dims(r.config.architecture)), config: r.config };
+  return { ...summary(ctx, rest, layerWidths(r.config.architecture)), config: r.config };
 }

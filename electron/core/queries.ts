@@ -1,10 +1,11 @@
 // Reading runs: the list, one run with its curves, curves of several, and the comparison of settings, final
 // metrics and weights. Everything is read through the store's query functions (electron/store/compare.ts).
 
+import { layerWidths } from '../../engine/architecture';
 import type { Params } from '../../engine/init';
 import { METRIC_KEYS, type Curve, type MetricKey, type RunCurves, type RunId } from '../contract';
 import { configsOf, diffParams, listRuns, loadCurves, snakeCase, type Store } from '../store/index';
-import { detail, dims, summary, type CoreContext, type Handlers } from './context';
+import { detail, summary, type CoreContext, type Handlers } from './context';
 import { retryBusy } from './errors';
 
 /** Contract metric names ↔ the store's keys: trainCost ↔ train_cost. */
@@ -49,7 +50,7 @@ export function queryHandlers(ctx: CoreContext): Pick<Handlers, 'runs.list' | 'r
       const configs = configsOf(store, rows.map((r) => r.id));
       const out = rows.map((r) => {
         const c = configs.get(r.id);
-        return { ...summary(ctx, r, c ? dims(c.architecture) : ''), plannedEpochs: c?.training.epochs ?? null };
+        return { ...summary(ctx, r, c ? layerWidths(c.architecture) : ''), plannedEpochs: c?.training.epochs ?? null };
       });
       return f.status ? out.filter((r) => r.status === f.status) : out;
     },

@@ -3,7 +3,7 @@
 // a run from or to store as a run of its own. Imported files are untrusted: they are size-capped and fully
 // validated, and nothing a file names (a CSV path in its configuration) is ever opened.
 
-import { parameterCount, validateArchitecture } from '../../engine/architecture';
+import { describeLayers, layerWidths, parameterCount, validateArchitecture } from '../../engine/architecture';
 import { resolveConfig, type RunConfig } from '../../engine/config';
 import { loadData } from '../../engine/datasets/index';
 import { importWeights, type ImportedWeights } from '../../engine/export/index';
@@ -14,7 +14,7 @@ import { createTrainer } from '../../engine/train';
 import { MAX_IMPORT_BYTES, METRIC_KEYS, type RunId } from '../contract';
 import type { RunRecord, Store } from '../store/index';
 import { paramsToPlain } from '../trainer/snapshot';
-import { dims, summary, type CoreContext, type Handlers } from './context';
+import { summary, type CoreContext, type Handlers } from './context';
 import { CoreError, retryBusy } from './errors';
 import { KEY_TO_STORE } from './queries';
 
@@ -97,7 +97,7 @@ export function transferHandlers(ctx: CoreContext): Pick<Handlers, 'runs.export'
       const arch = p.architecture ? validateArchitecture(p.architecture) : undefined;
       const w = importWeights(bytes, { fileName: name, ...(arch ? { architecture: arch } : {}) });
       if (arch && JSON.stringify(arch) !== JSON.stringify(w.architecture)) {
-        throw new CoreError('import_failed', `${name} holds weights for ${dims(w.architecture)} (${w.architecture.map((l) => l.activation).join(', ')}), not for the design's ${dims(arch)}; change the design or load its own architecture`);
+        throw new CoreError('import_failed', `${name} holds weights for ${describeLayers(w.architecture)}, not for the design's ${layerWidths(arch)}; change the design or load its own architecture`);
       }
       return { architecture: w.architecture, params: paramsToPlain(w.params), config: w.config ?? null, parameterCount: parameterCount(w.architecture) };
     },
@@ -121,7 +121,7 @@ export function transferHandlers(ctx: CoreContext): Pick<Handlers, 'runs.export'
         return r;
       });
       events.emit('runs.changed', { runId: run.id, change: 'created' });
-      return { run: summary(ctx, run, dims(config.architecture)), evaluated };
+      return { run: summary(ctx, run, layerWidths(config.architecture)), evaluated };
     },
   };
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { layerWidths } from '../../engine/architecture';
 import { resolveConfig, type RunConfig } from '../../engine/config';
 import type { Params } from '../../engine/init';
 import type { TrainResult } from '../../engine/train';
@@ -142,8 +143,7 @@ export function reasonLine(text: string): string {
 const finalValue = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 function defaultName(c: RunConfig): string {
-  const dims = [c.architecture[0]!.input_dim, ...c.architecture.map((l) => l.output_dim)].join('-');
-  return `${c.data.kind} ${dims} ${c.training.optimizer} lr=${c.training.learningRate}`;
+  return `${c.data.kind} ${layerWidths(c.architecture)} ${c.training.optimizer} lr=${c.training.learningRate}`;
 }
 
 function checkConfig(config: unknown, where: string): RunConfig {

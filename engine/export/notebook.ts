@@ -3,7 +3,7 @@
 // in float64 with the engine's exact formulas, so it prints the run's final train cost. A learner reads it,
 // so it carries only the data generator the run used and names every setting once at the top.
 
-import type { LayerSpec } from '../architecture';
+import { layerWidths, type LayerSpec } from '../architecture';
 import type { RunConfig } from '../config';
 import type { Params } from '../init';
 import { defaultLoss } from '../losses';
@@ -491,7 +491,7 @@ export function notebookScript(config: RunConfig, opts: NotebookOptions = {}): s
   const t = config.training;
   const loss = t.loss === 'auto' ? defaultLoss(arch[arch.length - 1].activation) : t.loss;
   const data = dataSection(config, opts);
-  const shape = [arch[0].input_dim, ...arch.map((l) => l.output_dim)].join('-');
+  const shape = layerWidths(arch);
   const how = t.batchSize === null ? 'full-batch' : `mini-batches of ${t.batchSize}`;
   const title = opts.title ? `${opts.title} — a Backprop Lab run as a numpy script.` : 'A Backprop Lab run as a numpy script.';
   return `#!/usr/bin/env python3

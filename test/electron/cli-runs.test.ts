@@ -216,7 +216,7 @@ describe('runs list', () => {
 
   it('refuses bad filter values with exit 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['--status', 'done'], /--status must be one of running, finished, failed, stopped, interrupted .*got "done"/],
+      [['--status', 'done'], /--status must be one of running, finished, failed, stopped, interrupted, pruned .*got "done"/],
       [['--sort', 'cost'], /--sort must be one of date, finalCost, testAccuracy, got "cost"/],
       [['--order', 'up'], /--order must be asc or desc/],
       [['--limit', '0'], /--limit must be an integer from 1 to 10000/],

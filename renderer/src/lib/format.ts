@@ -52,6 +52,5 @@ export function fmtDate(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** "2-25-50-50-25-1" */
-export const archString = (arch: ReadonlyArray<{ input_dim: number; output_dim: number }>) =>
-  arch.length ? [arch[0]!.input_dim, ...arch.map((l) => l.output_dim)].join('-') : '';
+/** "2-25-50-50-25-1" (engine/architecture.ts's layerWidths) */
+export { layerWidths as archString } from '../../../engine/architecture';
