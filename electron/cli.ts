@@ -48,6 +48,13 @@ export const COMMANDS: Record<string, Command> = {
       return { usage: m.sweepUsage, run: m.runSweep };
     },
   },
+  worker: {
+    summary: 'train the trials of sweeps started with --queue, taken from Redis (BullMQ)',
+    load: async () => {
+      const m = await import('./cli/worker');
+      return { usage: m.workerUsage, run: m.runWorker };
+    },
+  },
 };
 
 /** The command list, and every command's own usage below it. */

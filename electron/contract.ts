@@ -362,7 +362,13 @@ export const COMMANDS = {
   'runs.resume': command<LiveState>()(runRef),
   /** One epoch, then paused. */
   'runs.step': command<LiveState>()(runRef),
-  'runs.stop': command<LiveState>()(runRef),
+  'runs.stop': command<LiveState>()(
+    z.strictObject({
+      runId: RunIdSchema,
+      /** Stop it as 'pruned' (a sweep's trial stopped early by ASHA), recorded with this reason ("pruned at rung 2 …"). */
+      prune: z.string().trim().min(1).max(2000).optional(),
+    }),
+  ),
 
   'runs.list': command<RunSummary[]>()(
     z.strictObject({
@@ -443,6 +449,8 @@ export const COMMANDS = {
       parallel: z.number().int().min(1).max(256).optional(),
       /** The text of each CSV file a trial's dataset names ("csv:PATH" → text), read by the front end. */
       csvTexts: z.record(z.string().max(4096), z.string().max(MAX_CSV_TEXT)).optional(),
+      /** Hand the trials to `backprop-lab worker` processes through BullMQ on this Redis (redis://HOST:PORT). */
+      queue: z.string().max(2000).optional(),
     }),
   ),
   'sweeps.get': command<SweepDetail>()(z.strictObject({ sweepId: RunIdSchema })),

@@ -192,15 +192,9 @@ export async function runSweep(argv: readonly string[], io: CliIO): Promise<numb
       }
     });
 
-    let started;
-    if (queue !== undefined) {
-      const { startQueuedSweep } = await import('../sweeps/queue');
-      started = await startQueuedSweep(core, { spec, url: queue, csvTexts, note });
-    } else {
-      const r = await core.invoke('sweeps.start', { spec, parallel, csvTexts });
-      if (!r.ok) throw new CliError(r.error.message, r.error.code === 'invalid_config' || r.error.code === 'invalid_payload' ? SWEEP_EXIT.usage : SWEEP_EXIT.failed);
-      started = r.value;
-    }
+    const r = await core.invoke('sweeps.start', { spec, parallel, csvTexts, ...(queue !== undefined ? { queue } : {}) });
+    if (!r.ok) throw new CliError(r.error.message, r.error.code === 'invalid_config' || r.error.code === 'invalid_payload' || r.error.code === 'unsupported' ? SWEEP_EXIT.usage : SWEEP_EXIT.failed);
+    const started = r.value;
     sweepId = started.sweepId;
     for (const p of early.splice(0)) if (p.sweepId === sweepId && p.status !== 'running') ended(p);
     note(`sweep ${shortId(started.sweepId)} "${started.name}": ${started.trials} trial${started.trials === 1 ? '' : 's'}, ${started.parallel} at once${queue ? ` on the workers of ${queue}` : ''}; recorded in ${dbPath}`);

@@ -62,7 +62,8 @@ export function createCore(deps: CoreDeps): Core {
     ...transferHandlers(ctx),
     ...dataHandlers(),
     ...netHandlers(ctx),
-    ...sweepHandlers(ctx, runs['runs.start']),
+    // the queue (BullMQ) is loaded only when a sweep asks for it
+    ...sweepHandlers(ctx, runs['runs.start'], async (c, url) => (await import('../sweeps/queue')).queueExecutor(c, url)),
   };
 
   async function call(command: string, payload: unknown): Promise<Result<unknown>> {

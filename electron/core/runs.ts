@@ -58,7 +58,7 @@ async function endRun(ctx: CoreContext, runId: RunId, end: RunEnd): Promise<void
 }
 
 /** finished / stopped with metrics and weights; failed with the reason; interrupted is left to start-up recovery. */
-function recordEnd(store: Store, runId: RunId, end: RunEnd, pruned = false): void {
+export function recordEnd(store: Store, runId: RunId, end: RunEnd, pruned = false): void {
   const params = end.params ? paramsFromPlain(end.params) : undefined;
   try {
     if (end.status === 'interrupted') return; // the store's start-up recovery marks it, keeping every epoch
@@ -173,6 +173,6 @@ export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'ru
     'runs.pause': (p) => control(p.runId, () => trainers.pause(p.runId)),
     'runs.resume': (p) => control(p.runId, () => trainers.resume(p.runId)),
     'runs.step': (p) => control(p.runId, () => trainers.step(p.runId)),
-    'runs.stop': (p) => control(p.runId, () => trainers.stop(p.runId)),
+    'runs.stop': (p) => control(p.runId, async () => (p.prune ? (await pruneRun(ctx, p.runId, p.prune), trainers.state(p.runId)!) : trainers.stop(p.runId))),
   };
 }

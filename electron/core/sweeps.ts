@@ -44,6 +44,58 @@ import { pruneRun } from './runs';
 /** What a sweep needs to start one trial's run here: the core's runs.start. */
 export type StartRun = Handler<'runs.start'>;
 
+/** A trial handed to an executor was taken back before it started (the sweep stopped). */
+export class TrialCancelled extends Error {}
+
+/**
+ * Where trials train. The local one starts them through this core's runs.start; the queue's
+ * (electron/sweeps/queue.ts) hands them to BullMQ workers and records them here. Either way a started trial is a
+ * run in this store, linked to its sweep, whose committed metrics and end reach the event stream as 'run.metrics'
+ * and 'run.status' — which is all the sweep's pool and ASHA look at.
+ */
+export interface TrialExecutor {
+  /** The queue's URL without credentials, or null locally. */
+  readonly queue: string | null;
+  /** Trials handed over at once; null: the sweep's --parallel. */
+  readonly slots: number | null;
+  /** Starts the trial; resolves with its run's id once the run is in the store, linked to the sweep. */
+  start(sweepId: string, trialIndex: number, payload: CommandPayload<'runs.start'>): Promise<RunId>;
+  /** Stops the run as 'pruned' with this reason. */
+  prune(runId: RunId, reason: string): Promise<void>;
+  /** Stops the run (recorded as stopped). */
+  stop(runId: RunId): Promise<void>;
+  /** Takes back the trials handed over but not started: their start() rejects with TrialCancelled. */
+  cancelPending(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Makes the queue executor for a sweep (electron/sweeps/queue.ts, loaded only when a sweep asks for a queue). */
+export type QueueExecutorFactory = (ctx: CoreContext, url: string) => Promise<TrialExecutor>;
+
+function localExecutor(ctx: CoreContext, startRun: StartRun): TrialExecutor {
+  return {
+    queue: null,
+    slots: null,
+    async start(sweepId, trialIndex, payload) {
+      for (;;) {
+        try {
+          const { runId } = await startRun(payload);
+          await retryBusy(() => linkRun(ctx.store, runId, sweepId, trialIndex, null));
+          return runId;
+        } catch (e) {
+          // another run took the slot (the host's live-run limit): wait a moment, then try again
+          if (!(e instanceof CoreError && e.code === 'limit')) throw e;
+          await new Promise<void>((r) => setTimeout(r, 250));
+        }
+      }
+    },
+    prune: (runId, reason) => pruneRun(ctx, runId, reason),
+    stop: async (runId) => void (await ctx.trainers.stop(runId).catch(() => undefined)),
+    cancelPending: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
 /** A trial as the pool tracks it. */
 interface TrialState {
   trial: Trial;
@@ -66,6 +118,7 @@ interface LiveSweep {
   byRun: Map<RunId, TrialState>;
   asha: Asha | null;
   parallel: number;
+  executor: TrialExecutor;
   next: number;
   stopping: boolean;
   startedAt: number;
@@ -109,7 +162,7 @@ export function trialConfig(trial: Trial, parallel: number): RunConfig {
   return config;
 }
 
-export function sweepHandlers(ctx: CoreContext, startRun: StartRun): Pick<Handlers, 'sweeps.start' | 'sweeps.get' | 'sweeps.list' | 'sweeps.stop' | 'sweeps.delete'> {
+export function sweepHandlers(ctx: CoreContext, startRun: StartRun, queueExecutor?: QueueExecutorFactory): Pick<Handlers, 'sweeps.start' | 'sweeps.get' | 'sweeps.list' | 'sweeps.stop' | 'sweeps.delete'> {
   const { store, events } = ctx;
   const live = new Map<string, LiveSweep>();
 
@@ -140,7 +193,7 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun): Pick<Handle
       if (!s.asha || s.stopping) continue;
       const was = s.asha.prunedAt(t.trial.index);
       const d = s.asha.reportMetrics(t.trial.index, m);
-      if (d !== 'continue' && !was && t.runId) void pruneRun(ctx, t.runId, d.reason).catch(() => undefined);
+      if (d !== 'continue' && !was && t.runId) void s.executor.prune(t.runId, d.reason).catch(() => undefined);
     }
     progress(s, false);
   }
@@ -175,27 +228,17 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun): Pick<Handle
         fitArchitecture: !('arch' in t.trial.options),
         ...(t.config.data.kind === 'csv' ? { csvText: csvTextOf(s, t) } : {}),
       }) as CommandPayload<'runs.start'>;
-      let started;
-      for (;;) {
-        try {
-          started = await startRun(payload);
-          break;
-        } catch (e) {
-          // another run took the slot (the host's live-run limit): wait for a run to end, then try again
-          if (!(e instanceof CoreError && e.code === 'limit') || s.stopping) throw e;
-          await new Promise<void>((r) => setTimeout(r, 250));
-        }
-      }
-      const runId = started.runId;
+      const runId = await s.executor.start(s.id, t.trial.index, payload);
       t.runId = runId;
       t.status = 'running';
       s.byRun.set(runId, t);
-      await retryBusy(() => linkRun(store, runId, s.id, t.trial.index, null));
-      if (s.stopping) void ctx.trainers.stop(runId).catch(() => undefined);
+      if (s.stopping) void s.executor.stop(runId);
     } catch (e) {
-      t.status = 'failed';
-      t.reason = (e as Error).message.split('\n')[0]!;
-      s.startError ??= t.reason;
+      if (!(e instanceof TrialCancelled)) {
+        t.status = 'failed';
+        t.reason = (e as Error).message.split('\n')[0]!;
+        s.startError ??= t.reason;
+      }
     } finally {
       t.starting = false;
     }
@@ -264,6 +307,7 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun): Pick<Handle
     const status = s.stopping ? 'stopped' : cut ? 'interrupted' : allFailed ? 'failed' : 'finished';
     const error =
       status === 'stopped' ? 'stopped by the user' : status === 'interrupted' ? 'interrupted: the host shut down while trials trained' : status === 'failed' ? (s.startError ?? 'every trial failed') : null;
+    void s.executor.close().catch(() => undefined);
     void retryBusy(() => finishSweep(store, s.id, { status, error, epochsSaved: saved(s) }))
       .catch((e: unknown) => console.error(`backprop-lab: could not record the end of sweep ${s.id}: ${(e as Error).message}`))
       .finally(() => {
@@ -281,10 +325,21 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun): Pick<Handle
       throw e;
     }
     const trials = generateTrials(spec);
+    let executor: TrialExecutor;
+    if (p.queue !== undefined) {
+      if (!queueExecutor) throw new CoreError('unsupported', 'this host cannot run sweeps on a queue; run the sweep locally or with backprop-lab sweep --queue');
+      try {
+        executor = await queueExecutor(ctx, p.queue);
+      } catch (e) {
+        // no Redis client, an unreachable Redis, a bad URL: one line saying so
+        if (e instanceof CoreError) throw e;
+        throw new CoreError('unsupported', (e as Error).message);
+      }
+    } else executor = localExecutor(ctx, startRun);
     const maxLive = ctx.deps.maxLiveRuns ?? DEFAULT_MAX_LIVE_RUNS;
-    const parallel = Math.max(1, Math.min(p.parallel ?? availableParallelism(), maxLive, trials.length));
+    const parallel = Math.max(1, Math.min(executor.slots ?? Math.min(p.parallel ?? availableParallelism(), maxLive), trials.length));
     const states: TrialState[] = trials.map((trial) => ({ trial, config: trialConfig(trial, parallel), runId: null, status: 'pending', epochs: 0, final: null, reason: null, starting: false }));
-    const record = await retryBusy(() => createSweep(store, { name: spec.name, spec: sweepSpecToJson(spec), trials: countTrials(spec) }));
+    const record = await retryBusy(() => createSweep(store, { name: spec.name, spec: sweepSpecToJson(spec), trials: countTrials(spec), queue: executor.queue }));
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     const s: LiveSweep = {
@@ -295,6 +350,7 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun): Pick<Handle
       byRun: new Map(),
       asha: spec.asha ? new Asha(spec.asha) : null,
       parallel,
+      executor,
       next: 0,
       stopping: false,
       startedAt: Date.now(),
@@ -326,7 +382,8 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun): Pick<Handle
       throw new CoreError('conflict', rec.status === 'running' ? `sweep ${p.sweepId} is running in another process; stop it there` : `sweep ${p.sweepId} has already ${rec.status}`);
     }
     s.stopping = true;
-    await Promise.all(s.trials.filter((t) => t.runId && (t.status === 'running' || t.status === 'paused')).map((t) => ctx.trainers.stop(t.runId!).catch(() => undefined)));
+    await s.executor.cancelPending().catch(() => undefined);
+    await Promise.all(s.trials.filter((t) => t.runId && (t.status === 'running' || t.status === 'paused')).map((t) => s.executor.stop(t.runId!).catch(() => undefined)));
     fill(s);
     await s.done;
     return snapshot(s, 'stopped');

@@ -67,7 +67,7 @@ describe('buildApi', () => {
       ['app.info', {}],
       ['net.gradCheck', { runId: 'r1' }],
     ]);
-    expect(Object.keys(api).sort()).toEqual(['app', 'data', 'net', 'on', 'runs']);
+    expect(Object.keys(api).sort()).toEqual(['app', 'data', 'net', 'on', 'runs', 'sweeps']);
     expect(Object.isFrozen(api) && Object.isFrozen(api.runs)).toBe(true);
   });
 
