@@ -199,6 +199,29 @@ describe('backprop-lab sweep', () => {
     expect(stderr).toContain('stopping every trial (SIGINT)');
   });
 
+  it('a CSV dataset is read from beside the spec and sent with each trial', async () => {
+    const folder = fresh('csv');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder);
+    const rows = ['x1,x2,label'];
+    for (let i = 0; i < 40; i++) rows.push(`${(i % 7) / 7},${(i % 5) / 5},${i % 2}`);
+    writeFileSync(join(folder, 'points.csv'), rows.join('\n') + '\n');
+    const specPath = join(folder, 'spec.json');
+    writeFileSync(specPath, JSON.stringify({ base: { epochs: 10, dataset: 'csv:points.csv', arch: ARCH }, grid: { lr: [0.1, 0.3] } }));
+    const db = fresh('runs') + '.db';
+    const r = await cli(['sweep', specPath, '--db', db, '--json', '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = lastJson<SweepReport>(r.stdout);
+    expect(report.trials.map((t) => [t.status, t.epochs])).toEqual([
+      ['finished', 10],
+      ['finished', 10],
+    ]);
+    const store = openStore({ path: db });
+    expect(store.getRun(report.trials[0]!.runId!).config.data).toMatchObject({ kind: 'csv', csv: { path: join(folder, 'points.csv') } });
+    store.close();
+  });
+
   it('a bad spec is refused before anything trains, naming the key', async () => {
     const db = fresh('runs') + '.db';
     const r = await cli(['sweep', writeSpec({ base: { epochs: 10 }, grid: { learning_rate: [0.1] } }), '--db', db]);
