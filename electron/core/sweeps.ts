@@ -153,8 +153,9 @@ function finalValue(f: FinalMetrics | null, metric: AshaMetric): number | null {
  * A trial's run configuration: its options as `train` reads them (electron/sweeps/options.ts), resolved the same
  * way. When several trials train at once and the trial leaves the backend to 'auto', it trains on 'cpu' (the
  * float64 reference, the numbers 'auto' gives on a CPU host): no trial spends its start timing gpu.js, and the
- * trials do not contend for a GPU. The trainer has no per-run thread cap yet, so a 'cpu' trial may still use the
- * threaded twin of the CPU backend when its calibration finds that faster.
+ * trials do not contend for a GPU. Threads: runs.start gives a run started beside others its share of the cores
+ * (one thread each on two cores), so trials do not oversubscribe them; the first trial of a sweep, started alone,
+ * may take more and gives them back as the thread governor (engine/backends/threads.ts) finds they stop paying.
  */
 export function trialConfig(trial: Trial, parallel: number): RunConfig {
   const config = resolveConfig(optionsToConfig(trial.options));
