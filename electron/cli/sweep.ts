@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { MAX_CSV_TEXT, type SweepDetail, type SweepProgressEvent, type SweepTrialInfo } from '../contract';
 import { createCore, type Core } from '../core/index';
-import type { Store } from '../store/index';
+import { recoverInterruptedSweeps, type Store } from '../store/index';
 import { checkSweepSpec } from '../sweeps/spec';
 import { formatOptions, parseArgs, UsageError, type OptionSpec } from './args';
 import { cliDbPath, CliError, DB_OPTION, openCliStore, shortId } from './db';
@@ -164,6 +164,9 @@ export async function runSweep(argv: readonly string[], io: CliIO): Promise<numb
 
     const dbPath = cliDbPath(str('--db'), io);
     store = openCliStore(dbPath, { create: true })!;
+    // sweeps (and their trials) whose process died before they ended are marked interrupted
+    store.recoverInterrupted();
+    recoverInterruptedSweeps(store);
     // metrics reach ASHA sooner than the dashboard needs them (every 20 ms, committed every 20 ms), so a trial it
     // stops trains few epochs past its rung
     core = createCore({

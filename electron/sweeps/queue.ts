@@ -202,6 +202,7 @@ export async function queueExecutor(ctx: CoreContext, url: string): Promise<Tria
   }
 
   async function onEnd(p: Pending, r: TrialResult): Promise<void> {
+    if (p.ended) return; // BullMQ may report an end twice (a retried job): the first one counts
     p.ended = true;
     if (!p.runId) {
       p.reject(new CoreError('internal', r.reason ?? `the trial ${r.status} before a worker started it`));
