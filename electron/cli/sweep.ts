@@ -176,6 +176,8 @@ export async function runSweep(argv: readonly string[], io: CliIO): Promise<numb
       maxLiveRuns: parallel,
       trainer: { metricsIntervalMs: 20, yieldEveryMs: 10 },
       recording: { flushEveryMs: 20 },
+      // BullMQ is loaded only when the sweep goes on a queue
+      queueExecutor: async (c, url) => (await import('../sweeps/queue')).queueExecutor(c, url),
     });
 
     const queue = str('--queue');

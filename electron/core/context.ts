@@ -28,6 +28,11 @@ export interface CoreDeps {
   maxLiveRuns?: number;
   /** Working memory one run may need (bytes); a bigger run is refused before it starts. Default: engine's limit. */
   memoryLimitBytes?: number;
+  /**
+   * Runs sweep trials on a queue (sweeps.start with `queue`): the command line passes electron/sweeps/queue.ts's
+   * queueExecutor. Absent (the desktop app, which ships without BullMQ): such a sweep is refused as unsupported.
+   */
+  queueExecutor?: (ctx: CoreContext, url: string) => Promise<import('./sweeps').TrialExecutor>;
 }
 
 /** Runs that may train at once unless the front end says otherwise (serve --max-runs). */

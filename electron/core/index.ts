@@ -62,8 +62,7 @@ export function createCore(deps: CoreDeps): Core {
     ...transferHandlers(ctx),
     ...dataHandlers(),
     ...netHandlers(ctx),
-    // the queue (BullMQ) is loaded only when a sweep asks for it
-    ...sweepHandlers(ctx, runs['runs.start'], async (c, url) => (await import('../sweeps/queue')).queueExecutor(c, url)),
+    ...sweepHandlers(ctx, runs['runs.start'], deps.queueExecutor),
   };
 
   async function call(command: string, payload: unknown): Promise<Result<unknown>> {
