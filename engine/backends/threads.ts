@@ -53,6 +53,8 @@ export class ThreadGovernor {
   private probe: { from: number; msFrom: number } | null = null;
   private probeWait = PROBE_MIN_MS;
   private nextProbe: number;
+  /** No slowdown-triggered probe before this time (a few windows after the last probe). */
+  private quietUntil = 0;
   private readonly now: () => number;
 
   constructor(private readonly backend: ThreadedBackend, opts: GovernorOptions = {}) {
@@ -96,12 +98,16 @@ export class ThreadGovernor {
         this.probeWait = PROBE_MIN_MS;
       } else {
         this.set(from);
+        // the high count stayed: what it does now is the baseline (a calibration in a quiet moment would
+        // otherwise make every later window look like a slowdown)
+        if (from === this.max) this.bestHigh = msFrom;
         this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
       }
       this.nextProbe = t + Math.max(this.probeWait, spacing);
+      this.quietUntil = t + (spacing * 3) / PROBE_SPACING;
       return;
     }
-    const slowedDown = this.cur === this.max && per > this.bestHigh * SLOWDOWN;
+    const slowedDown = this.cur === this.max && per > this.bestHigh * SLOWDOWN && t >= this.quietUntil;
     if (this.cur === this.max) this.bestHigh = Math.min(this.bestHigh, per);
     if (slowedDown || t >= this.nextProbe) {
       this.probe = { from: this.cur, msFrom: per };

@@ -60,6 +60,15 @@ describe('ThreadGovernor', () => {
     expect(g.summary()).toMatch(/^threads: switched 2 times, last 1 → 2 at epoch \d+ \(1\.\d\d → 1\.00 ms\/epoch\)$/);
   });
 
+  it('a calibration from a quieter moment does not make it try one thread window after window', () => {
+    const b = fakeBackend(2), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 0.5, now: () => clock.t });
+    simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), 0);
+    expect(g.threads).toBe(2);
+    // 20 s of training: a probe on the first slow window, then one every few seconds at most
+    expect(b.log.filter((n) => n === 1).length).toBeLessThan(8);
+  });
+
   it('a run that ends while one thread is being tried leaves the backend on the chosen count (settle)', () => {
     const b = fakeBackend(2), clock = { t: 0 };
     const g = new ThreadGovernor(b, { now: () => clock.t });
