@@ -2,6 +2,7 @@
 // and "export as notebook" turns into numpy. Defaults are the seed notebook's experiment.
 
 import { SEED_ARCHITECTURE, validateArchitecture, type LayerSpec } from './architecture';
+import { formatLrSchedule, parseLrSchedule } from './schedule';
 
 export const DATASET_KINDS = ['moons', 'circles', 'xor', 'spiral', 'gaussian', 'csv'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
@@ -9,6 +10,9 @@ export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const LOSSES = ['auto', 'binary_cross_entropy', 'mse', 'softmax_cross_entropy'] as const;
 export type LossName = (typeof LOSSES)[number];
+/** What early stopping watches: auto is testCost when there is a test set, else the train cost. */
+export const EARLY_STOP_METRICS = ['auto', 'testCost', 'cost'] as const;
+export type EarlyStopMetric = (typeof EARLY_STOP_METRICS)[number];
 /** cpu: float64, the numpy-exact reference; cpu-f32: the same kernels in float32, about twice as fast, asked for by name only. */
 export const BACKEND_CHOICES = ['auto', 'cpu', 'cpu-f32', 'gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -50,6 +54,15 @@ export interface TrainingSpec {
   /** Seed of the mini-batch shuffle. */
   shuffleSeed: number;
   loss: LossName;
+  /** constant | step:EVERY:GAMMA | exp:GAMMA | cosine[:MIN_LR] (engine/schedule.ts), per epoch t of epochs. */
+  lrSchedule: string;
+  /** Epochs of linear warm-up: lr·(t+1)/warmup for t < warmup, then the schedule (0: none). */
+  warmup: number;
+  /** Early stopping's patience in epochs (0: off): stop when the metric has not improved by minDelta for this many. */
+  earlyStop: number;
+  earlyStopMetric: EarlyStopMetric;
+  /** The least decrease of the metric that counts as an improvement. */
+  minDelta: number;
 }
 
 export interface RunConfig {
@@ -79,6 +92,11 @@ export function defaultConfig(): RunConfig {
       l2: 0,
       shuffleSeed: 0,
       loss: 'auto',
+      lrSchedule: 'constant',
+      warmup: 0,
+      earlyStop: 0,
+      earlyStopMetric: 'auto',
+      minDelta: 0,
     },
     backend: 'auto',
   };
@@ -144,6 +162,11 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
       l2: num('training.l2', training.l2, (n) => n >= 0, 'a number ≥ 0'),
       shuffleSeed: seedInt('training.shuffleSeed', training.shuffleSeed),
       loss: oneOf('training.loss', training.loss, LOSSES),
+      lrSchedule: formatLrSchedule(parseLrSchedule(training.lrSchedule)),
+      warmup: int('training.warmup', training.warmup, 0, MAX_EPOCHS),
+      earlyStop: int('training.earlyStop', training.earlyStop, 0, MAX_EPOCHS),
+      earlyStopMetric: oneOf('training.earlyStopMetric', training.earlyStopMetric, EARLY_STOP_METRICS),
+      minDelta: num('training.minDelta', training.minDelta, (n) => n >= 0, 'a number ≥ 0'),
     },
     backend: oneOf('backend', p.backend ?? d.backend, BACKEND_CHOICES),
   };

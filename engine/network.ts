@@ -153,6 +153,34 @@ export class Network {
     });
   }
 
+  /**
+   * A float64 copy of the optimizer's state: per layer, W's then b's slots (momentum: the velocity; adam: m then
+   * v), named vW1, vb1 (momentum) or mW1, vW1, mb1, vb1 (adam). Empty for sgd.
+   */
+  optimizerState(): Params {
+    const names = this.optimizer === 'adam' ? ['m', 'v'] : ['v'];
+    const out: Params = [];
+    this.layers.forEach((l, i) => {
+      this.stateW[i].forEach((t, k) => out.push({ name: `${names[k]}W${i + 1}`, rows: l.output_dim, cols: l.input_dim, data: this.backend.read(t) }));
+      this.stateB[i].forEach((t, k) => out.push({ name: `${names[k]}b${i + 1}`, rows: l.output_dim, cols: 1, data: this.backend.read(t) }));
+    });
+    return out;
+  }
+
+  /** Puts back a state from optimizerState (same optimizer, same shapes). */
+  setOptimizerState(state: Params): void {
+    const slots = this.stateW.reduce((a, s, i) => a + s.length + this.stateB[i].length, 0);
+    if (state.length !== slots) throw new Error(`the optimizer state has ${state.length} matrices but ${this.optimizer} on this network needs ${slots}`);
+    let k = 0;
+    this.layers.forEach((_, i) => {
+      for (const t of [...this.stateW[i], ...this.stateB[i]]) {
+        const s = state[k++];
+        if (s.rows !== t.rows || s.cols !== t.cols) throw new Error(`optimizer state ${s.name} is ${s.rows}×${s.cols}, expected ${t.rows}×${t.cols}`);
+        this.backend.write(t, s.data);
+      }
+    });
+  }
+
   /** The same network, parameters and optimizer state on another backend (e.g. the CPU after a gpu failure). */
   transferTo(backend: Backend): Network {
     const next = new Network(backend, this.layers, this.params(), this.optimizer);

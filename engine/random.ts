@@ -4,6 +4,14 @@
 // permutation. Pure TypeScript: runs in Node, a worker or a browser.
 
 const N = 624;
+
+/** A NumpyRandom's state, JSON-safe: MT19937's 624 words, the position in them, and the cached Gaussian. */
+export interface RandomState {
+  key: number[];
+  pos: number;
+  hasGauss: boolean;
+  gauss: number;
+}
 const M = 397;
 const MATRIX_A = 0x9908b0df;
 const UPPER_MASK = 0x80000000;
@@ -42,6 +50,22 @@ export class NumpyRandom {
     this.mti = N;
     this.hasGauss = false;
     this.gauss = 0;
+  }
+
+  /** The generator's whole state (numpy's get_state(): key, pos, has_gauss, cached_gaussian), to carry a run on. */
+  getState(): RandomState {
+    return { key: Array.from(this.mt), pos: this.mti, hasGauss: this.hasGauss, gauss: this.gauss };
+  }
+
+  /** Puts back a state from getState: the draws that follow are the ones the saved generator would have made. */
+  setState(s: RandomState): void {
+    if (!Array.isArray(s.key) || s.key.length !== N || !Number.isInteger(s.pos) || s.pos < 0 || s.pos > N + 1) {
+      throw new RangeError(`a random state needs ${N} key words and a position from 0 to ${N + 1}`);
+    }
+    this.mt.set(s.key);
+    this.mti = s.pos;
+    this.hasGauss = s.hasGauss;
+    this.gauss = s.gauss;
   }
 
   /** The next raw 32-bit output of MT19937 (numpy's next_uint32), as an unsigned number. */

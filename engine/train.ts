@@ -11,11 +11,17 @@ import { ConfigError } from './config';
 import { loadData, type DataSplit, type Samples } from './datasets/index';
 import { EVAL_CHUNK } from './memory';
 import { initLayers, type Params } from './init';
-import { accuracy, cost, defaultLoss, lossMismatch, outputGradient, saturatedWrong, type Loss } from './losses';
+import { accuracy, cost, defaultLoss, lossMismatch, outputGradient, r2Score, saturatedWrong, targetVariance, type Loss } from './losses';
 import { Network, type Workspace } from './network';
 import { NumpyRandom } from './random';
+import { learningRateAt, parseLrSchedule, type LrSchedule } from './schedule';
+import { EarlyStopper } from './early-stop';
+import { TRAINER_STATE_VERSION, type TrainerState } from './state';
 
-/** Metrics of one epoch. Cost and accuracy come from the forward pass before that epoch's update. */
+/**
+ * Metrics of one epoch. Cost and accuracy come from the forward pass before that epoch's update. For regression data
+ * (DataSplit.task 'regression': plane, multi-gaussian, diabetes) the accuracy fields hold R² instead (losses.ts r2Score).
+ */
 export interface EpochMetrics {
   epoch: number;
   trainCost: number;
@@ -25,6 +31,8 @@ export interface EpochMetrics {
   testAccuracy: number | null;
   /** Wall time since the run started, in ms. */
   elapsedMs: number;
+  /** The learning rate this epoch's updates used (the schedule and warm-up applied); absent in older records. */
+  learningRate?: number;
 }
 
 export type RunStatus = 'finished' | 'stopped' | 'diverged';
@@ -37,6 +45,10 @@ export interface FinalMetrics {
   testCost: number | null;
   testAccuracy: number | null;
   msPerEpoch: number;
+  /** Early stopping ended the run (its weights are the best epoch's). Absent when early stopping was off. */
+  stoppedEarly?: boolean;
+  /** The epoch whose metric early stopping found best; absent when early stopping was off. */
+  bestEpoch?: number | null;
 }
 
 export interface TrainResult extends FinalMetrics {
@@ -79,6 +91,8 @@ export interface TrainerOptions {
   threads?: number;
   /** The calibration's ms per step on the given backend, if measured (createTrainer passes it): the slowdown baseline. */
   calibratedMsPerStep?: number;
+  /** Continue from this state (Trainer.exportState): parameters, optimizer state, epoch and shuffle; overrides params. */
+  state?: TrainerState;
 }
 
 export interface RunOptions {
@@ -171,6 +185,9 @@ function checkFit(config: RunConfig, data: DataSplit): void {
     throw new ConfigError(`the data has ${data.classes} classes but the output layer has 1 unit; set the last output_dim to ${data.classes} with softmax`);
   }
   const loss = config.training.loss === 'auto' ? defaultLoss(last.activation) : config.training.loss;
+  if (data.task === 'regression' && loss !== 'mse') {
+    throw new ConfigError(`${config.data.kind} is regression data (a real-valued target) but the loss is ${loss}; set the last layer's activation to linear (loss mse)`);
+  }
   const mismatch = lossMismatch(loss, last.activation);
   if (mismatch) throw new ConfigError(mismatch);
   if (data.train.n === 0) throw new ConfigError('the training set is empty; use more samples or a smaller test size');
@@ -197,6 +214,8 @@ export class Trainer {
   private readonly batch: number;
   private readonly shuffleRng: NumpyRandom;
   private readonly evalTestEvery: number;
+  /** Regression only: the train and test targets' variances, against which R² is measured (null: classification). */
+  private readonly variance: { train: number; test: number } | null;
   private steps = 0;
   private paused = false;
   private stopRequested = false;
@@ -206,6 +225,10 @@ export class Trainer {
   /** Picks the thread count of a threaded backend as the run goes; null on a one-thread backend. */
   private governor: ThreadGovernor | null = null;
   private baseReason: string;
+  private readonly schedule: LrSchedule;
+  /** The learning rate of the epoch being trained. */
+  private lr: number;
+  private earlyStop: EarlyStopper | null = null;
 
   constructor(readonly config: RunConfig, readonly data: DataSplit, public backend: Backend, public backendInfo: BackendInfo, opts: TrainerOptions = {}) {
     checkFit(config, data);
@@ -218,6 +241,7 @@ export class Trainer {
     this.Y = this.targets(data.train);
     this.Xt = transpose(data.test);
     this.Yt = this.targets(data.test);
+    this.variance = data.task === 'regression' ? { train: targetVariance(this.Y), test: targetVariance(this.Yt) } : null;
     const n = data.train.n;
     this.batch = config.training.batchSize === null ? n : Math.min(config.training.batchSize, n);
     this.shuffleRng = new NumpyRandom(config.training.shuffleSeed);
@@ -225,6 +249,9 @@ export class Trainer {
 
     const params = opts.params ?? initLayers(arch, config.init.seed, config.init.scale);
     this.net = new Network(backend, arch, params, config.training.optimizer);
+    this.schedule = parseLrSchedule(config.training.lrSchedule);
+    this.lr = config.training.learningRate;
+    if (opts.state) this.importState(opts.state);
     this.bindData();
     this.baseReason = backendInfo.reason;
     if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) throw new ConfigError(`threads must be a whole number ≥ 1, got ${opts.threads}`);
@@ -288,7 +315,7 @@ export class Trainer {
 
   private rule(): UpdateRule {
     const t = this.config.training;
-    return { kind: t.optimizer, lr: t.learningRate, l2: t.l2, momentum: t.momentum, beta1: t.beta1, beta2: t.beta2, epsilon: t.epsilon, t: this.steps };
+    return { kind: t.optimizer, lr: this.lr, l2: t.l2, momentum: t.momentum, beta1: t.beta1, beta2: t.beta2, epsilon: t.epsilon, t: this.steps };
   }
 
   /** Forward pass over the workspace's A[0]; throws DivergenceError on NaN/Infinity. Returns Ŷ and the cost. */
@@ -321,7 +348,12 @@ export class Trainer {
     const ws = this.net.workspace(m, fullBatch ? 'train' : `eval-${which}`);
     if (!fullBatch) this.backend.write(ws.A[0], X);
     const { yhat, cost: c } = this.forwardCost(ws, Y, this.epoch, which);
-    return { cost: c, accuracy: accuracy(yhat, Y, this.outputs, m) };
+    return { cost: c, accuracy: this.score(yhat, Y, m, which) };
+  }
+
+  /** Accuracy, or for regression data R² against the whole set's variance (so batches' scores average to the set's). */
+  private score(yhat: Float64Array, Y: Float64Array, m: number, set: 'train' | 'test'): number {
+    return this.variance ? r2Score(yhat, Y, this.outputs, m, this.variance[set]) : accuracy(yhat, Y, this.outputs, m);
   }
 
   /**
@@ -341,7 +373,8 @@ export class Trainer {
       this.backend.write(ws.A[0], Xc);
       const { yhat, cost: c } = this.forwardCost(ws, Yc, this.epoch, which);
       cost += (c * k) / m;
-      right += Math.round(accuracy(yhat, Yc, outputs, k) * k);
+      const a = this.score(yhat, Yc, k, which);
+      right += this.variance ? a * k : Math.round(a * k);
     }
     return { cost, accuracy: right / m };
   }
@@ -363,6 +396,8 @@ export class Trainer {
     if (this.startedAt === 0) this.startedAt = performance.now();
     const e = this.epoch;
     const n = this.data.train.n;
+    const t = this.config.training;
+    this.lr = learningRateAt(t.learningRate, this.schedule, t.warmup, e, t.epochs);
     const testDue = this.data.test.n > 0 && this.evalTestEvery > 0 && e % this.evalTestEvery === 0;
     let trainCost: number, trainAccuracy: number;
     // the test set is measured at the same parameters as the train cost: before this epoch's update
@@ -371,7 +406,7 @@ export class Trainer {
       const ws = this.net.workspace(n);
       const { yhat, cost: c } = this.forwardCost(ws, this.Y, e);
       trainCost = c;
-      trainAccuracy = accuracy(yhat, this.Y, this.outputs, n);
+      trainAccuracy = this.score(yhat, this.Y, n, 'train');
       if (testDue) test = this.evaluate('test');
       this.backprop(ws, yhat, this.Y);
     } else {
@@ -388,7 +423,7 @@ export class Trainer {
         this.backend.write(ws.A[0], Xb);
         const { yhat, cost: c } = this.forwardCost(ws, Yb, e);
         sumCost += c * m;
-        sumRight += accuracy(yhat, Yb, this.outputs, m) * m;
+        sumRight += this.score(yhat, Yb, m, 'train') * m;
         this.backprop(ws, yhat, Yb);
       }
       trainCost = sumCost / n;
@@ -403,6 +438,7 @@ export class Trainer {
       testCost: test ? test.cost : null,
       testAccuracy: test ? test.accuracy : null,
       elapsedMs: performance.now() - this.startedAt,
+      learningRate: this.lr,
     };
     this.last = metrics;
     return metrics;
@@ -440,6 +476,8 @@ export class Trainer {
     const t0 = performance.now();
     let lastYield = t0;
     const startEpoch = this.epoch;
+    const patience = this.config.training.earlyStop;
+    this.earlyStop = patience > 0 ? new EarlyStopper(this.config.training, this.data.test.n > 0) : null;
     try {
       while (this.epoch < total) {
         if (this.stopRequested) {
@@ -448,6 +486,8 @@ export class Trainer {
           break;
         }
         const s0 = performance.now();
+        // epoch e's metric is measured before its update: the weights it belongs to are these
+        const before = this.earlyStop ? this.net.params() : null;
         const m = this.step();
         const g = this.governor;
         if (g) {
@@ -457,6 +497,15 @@ export class Trainer {
           if (g.count !== before) this.backendInfo = { ...this.backendInfo, reason: `${this.baseReason}; ${g.summary()}` };
         }
         opts.onEpoch?.(m);
+        const es = this.earlyStop;
+        if (es && before) {
+          const value = es.metric === 'testCost' ? m.testCost : m.trainCost;
+          if (value !== null && es.observe(m.epoch, value, () => before)) {
+            this.net.setParams(es.bestParams!);
+            reason = `stopped early at epoch ${this.epoch}: ${es.metric} did not improve by ${es.minDelta} for ${es.patience} epochs; the weights are epoch ${es.bestEpoch}'s`;
+            break;
+          }
+        }
         const now = performance.now();
         if (this.paused || this.stopRequested || now - lastYield >= yieldEvery) {
           await yieldNow();
@@ -500,8 +549,34 @@ export class Trainer {
       costHistory: this.costHistory.slice(),
       msPerEpoch,
       backend: this.backendInfo,
+      ...(this.earlyStop ? { stoppedEarly: status === 'finished' && this.epoch < this.config.training.epochs, bestEpoch: this.earlyStop.bestEpoch } : {}),
       ...(reason ? { reason } : {}),
     };
+  }
+
+  /** Everything needed to continue this run bit for bit (engine/state.ts); call between epochs. */
+  exportState(): TrainerState {
+    return {
+      version: TRAINER_STATE_VERSION,
+      epoch: this.epoch,
+      steps: this.steps,
+      optimizer: this.config.training.optimizer,
+      params: this.net.params(),
+      optimizerState: this.net.optimizerState(),
+      shuffle: this.shuffleRng.getState(),
+    };
+  }
+
+  /** Puts back a state from exportState (same architecture and optimizer); the next epoch is state.epoch. */
+  importState(state: TrainerState): void {
+    if (state.optimizer !== this.config.training.optimizer) {
+      throw new ConfigError(`the saved state is ${state.optimizer}'s but training.optimizer is ${this.config.training.optimizer}; continue with --optimizer ${state.optimizer}`);
+    }
+    this.net.setParams(state.params);
+    this.net.setOptimizerState(state.optimizerState);
+    this.shuffleRng.setState(state.shuffle);
+    this.epoch = state.epoch;
+    this.steps = state.steps;
   }
 
   /** The latest epoch's metrics, or null before the first. */
