@@ -77,7 +77,7 @@ describe('run configuration', () => {
 
   it.each([
     [{ training: { learningRate: -1 } }, 'training.learningRate must be a positive number, got -1'],
-    [{ training: { epochs: 1.5 } }, 'training.epochs must be an integer ≥ 0, got 1.5'],
+    [{ training: { epochs: 1.5 } }, 'training.epochs must be an integer from 0 to 100,000,000, got 1.5'],
     [{ training: { optimizer: 'rmsprop' } }, 'training.optimizer must be one of sgd, momentum, adam, got "rmsprop"'],
     [{ data: { testSize: 1 } }, 'data.testSize must be a fraction from 0 up to (not including) 1, got 1'],
     [{ init: { seed: -1 } }, 'init.seed must be an integer from 0 to 4294967295'],
