@@ -6,6 +6,7 @@ import { CompareView } from './components/CompareView';
 import { DesignPanel } from './components/DesignPanel';
 import { InspectView } from './components/InspectView';
 import { RunsView } from './components/RunsView';
+import { SweepView } from './components/SweepView';
 import { TrainView, useRunView } from './components/TrainView';
 import { saveFile } from './lib/download';
 import type { ThemeChoice } from './lib/theme';
@@ -13,10 +14,11 @@ import { RunController } from './live/controller';
 import { autoName, type Design } from './live/design';
 import { isActive } from './live/run';
 
-type Tab = 'train' | 'inspect' | 'runs' | 'compare';
+type Tab = 'train' | 'inspect' | 'runs' | 'compare' | 'sweeps';
 const TABS: ReadonlyArray<{ id: Tab; label: string }> = [
   { id: 'train', label: 'Train' },
   { id: 'inspect', label: 'Inspect' },
+  { id: 'sweeps', label: 'Sweeps' },
   { id: 'runs', label: 'Runs' },
   { id: 'compare', label: 'Compare' },
 ];
@@ -329,6 +331,21 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
             onExport={(id, f) => void exportRun(id, f)}
             onError={onError}
             shownRunId={view.runId}
+          />
+        )}
+        {tab === 'sweeps' && (
+          <SweepView
+            api={api}
+            info={info}
+            design={design}
+            runs={runs}
+            theme={theme.resolved}
+            onOpen={(id) => void openRun(id)}
+            onCompare={(ids) => {
+              setCompareIds(ids.slice(0, info.limits.maxCompare));
+              setTab('compare');
+            }}
+            onError={onError}
           />
         )}
         {tab === 'compare' && <CompareView ids={compareIds} setIds={setCompareIds} runs={runs} api={api} theme={theme.resolved} onError={onError} goToRuns={() => setTab('runs')} />}

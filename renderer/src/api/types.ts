@@ -31,5 +31,10 @@ export type {
   RunStatusEvent,
   RunSummary,
   StartedRun,
+  StartedSweep,
+  SweepDetail,
+  SweepInfo,
+  SweepProgressEvent,
+  SweepTrialInfo,
 } from '../../../electron/contract';
 export type { BackpropLabApi, DesktopApi, Unsubscribe } from '../../../electron/preload-api';

@@ -1,0 +1,107 @@
+// A sweep from the dashboard, end to end against `backprop-lab serve` (global setup's server): build a grid of
+// learning rate × seed over a tiny 2-4-1 network in the builder (an invalid value blocks Start and names the field),
+// start it, watch it finish through its progress, brush the parallel-coordinates plot with the mouse and see the
+// table filter, then open the best trial as a run on the Train page.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { openApp, setField, watchProblems } from './support/app';
+import { repo, screenPath, sharedServer } from './support/server';
+
+const TINY = '[{"input_dim": 2, "output_dim": 4, "activation": "relu"}, {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"}]';
+const LRS = [0.01, 0.05, 0.2, 1];
+const SEEDS = [1, 2, 3];
+
+/** Waits until the sweep's status is no longer running; fails only when its progress text stops moving for stallMs. */
+async function waitForSweep(page: Page, { stallMs = 60_000 } = {}): Promise<string> {
+  const status = page.getByTestId('sweep-status');
+  const progress = page.getByTestId('sweep-progress');
+  await expect(status).toBeVisible();
+  let seen = '';
+  let movedAt = Date.now();
+  for (;;) {
+    const now = ((await status.textContent()) ?? '').trim();
+    if (now && now !== 'running') return now;
+    const p = (await progress.textContent().catch(() => '')) ?? '';
+    if (p !== seen) {
+      seen = p;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`the sweep made no progress for ${stallMs / 1000} s (status "${now}", "${p}")`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+test('builds a learning rate × seed sweep, watches it finish, brushes the parallel coordinates and opens the best trial', async ({ page }) => {
+  const problems = watchProblems(page);
+  await openApp(page, sharedServer().url);
+
+  // the design: a 2-4-1 network, 30 epochs
+  await page.getByTestId('arch-view').getByRole('radio', { name: 'JSON' }).click();
+  await page.getByTestId('architecture-json').fill(TINY);
+  await page.getByTestId('arch-view').getByRole('radio', { name: 'Layers' }).click();
+  await expect(page.getByTestId('total-params')).toHaveText('17');
+  await setField(page, 'epochs', '30');
+
+  await page.getByTestId('tab-sweeps').click();
+  const builder = page.getByTestId('sweep-builder');
+  await expect(builder).toContainText('2-4-1');
+  await page.getByTestId('values-lr').fill(LRS.join(', '));
+  await page.getByTestId('add-param').selectOption('seed');
+  await page.getByTestId('values-seed').fill(SEEDS.join(', '));
+  await expect(page.getByTestId('sweep-count')).toHaveText(`${LRS.length * SEEDS.length} trials`);
+  await expect(page.getByTestId('sweep-estimate')).toContainText(`${LRS.length * SEEDS.length * 30} epochs`);
+
+  // an entry that cannot be used blocks Start and says which field
+  await page.getByTestId('values-seed').fill('1, two');
+  await expect(page.getByTestId('sweep-problems')).toContainText('init seed values: "two" is not a number');
+  await expect(page.getByTestId('sweep-start')).toBeDisabled();
+  await page.getByTestId('values-seed').fill(SEEDS.join(', '));
+  await expect(page.getByTestId('sweep-problems')).toHaveCount(0);
+
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-status')).toBeVisible();
+  expect(await waitForSweep(page)).toBe('finished');
+  await expect(page.getByTestId('sweep-progress')).toContainText(`${LRS.length * SEEDS.length} / ${LRS.length * SEEDS.length} done`);
+  const rows = page.getByTestId('trial-row');
+  await expect(rows).toHaveCount(LRS.length * SEEDS.length);
+  await expect(page.locator('[data-testid="trial-row"][data-status="finished"]')).toHaveCount(LRS.length * SEEDS.length);
+  await expect(page.getByTestId('sweep-best')).toBeVisible();
+
+  // the table is sorted best first: its first row is the best trial (★), and its metric is the lowest
+  const metrics = (await page.getByTestId('trial-metric').allTextContents()).map((t) => Number(t.replace('★', '').trim()));
+  expect(metrics.every((m) => Number.isFinite(m))).toBe(true);
+  expect(metrics[0]).toBe(Math.min(...metrics));
+  await expect(rows.first()).toHaveClass(/best/);
+
+  // brush the learning-rate axis (the first, a log axis) around its top value, 1: only its three trials stay
+  const plot = page.getByTestId('sweep-parcoords');
+  const box = (await plot.boundingBox())!;
+  const PAD_TOP = 30, PAD_BOTTOM = 22, PAD_LEFT = 46;
+  const yOf = (p: number) => box.y + PAD_TOP + (1 - p) * (box.height - PAD_TOP - PAD_BOTTOM);
+  const x = box.x + PAD_LEFT;
+  await page.mouse.move(x, yOf(1) - 5);
+  await page.mouse.down();
+  await page.mouse.move(x, yOf(0.9), { steps: 4 });
+  await page.mouse.move(x, yOf(0.8), { steps: 4 });
+  await page.mouse.up();
+  await expect(page.getByTestId('sweep-shown')).toHaveText(`${SEEDS.length} of ${LRS.length * SEEDS.length} trials`);
+  await expect(rows).toHaveCount(SEEDS.length);
+  await expect(plot).toHaveAttribute('data-shown', String(SEEDS.length));
+  for (const row of await rows.all()) await expect(row.getByTestId('cell-lr')).toHaveText('1');
+
+  mkdirSync(join(repo, 'docs', 'screenshots'), { recursive: true });
+  await page.screenshot({ path: screenPath('sweep') });
+  copyFileSync(screenPath('sweep'), join(repo, 'docs', 'screenshots', 'sweep.png'));
+
+  // a click on the axis without a drag clears its brush
+  await page.mouse.click(x, yOf(0.5));
+  await expect(page.getByTestId('sweep-shown')).toHaveText(`${LRS.length * SEEDS.length} trials`);
+
+  // open the best trial: the Train page shows it, finished after its 30 epochs
+  await page.getByTestId('open-best').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Finished');
+  await expect(page.getByTestId('epoch-counter')).toContainText('30');
+  expect(problems).toEqual([]);
+});
