@@ -6,6 +6,7 @@
 import { layerWidths, type LayerSpec } from '../architecture';
 import type { RunConfig } from '../config';
 import type { Params } from '../init';
+import { earlyStopMetric } from '../early-stop';
 import { defaultLoss } from '../losses';
 import { paramOf } from './validate';
 
@@ -389,8 +390,23 @@ def full_backward_propagation(Y_hat, Y, memory, params_values, nn_architecture):
     return grads_values
 
 
-def update(params_values, grads_values, nn_architecture, state):
-    """One optimizer step on every W and b. state keeps the step count and momentum/Adam averages."""
+def learning_rate_at(t, epochs):
+    """The learning rate of epoch t (0-based) of EPOCHS: linear warm-up, then LR_SCHEDULE at t."""
+    if t < WARMUP:
+        return LEARNING_RATE * (t + 1) / WARMUP
+    kind, *args = LR_SCHEDULE.split(":")
+    if kind == "step":     # LEARNING_RATE·γ^⌊t/EVERY⌋
+        return LEARNING_RATE * float(args[1]) ** (t // int(args[0]))
+    if kind == "exp":      # LEARNING_RATE·γ^t
+        return LEARNING_RATE * float(args[0]) ** t
+    if kind == "cosine":   # MIN + (LEARNING_RATE − MIN)·(1 + cos(πt/E))/2
+        lowest = float(args[0]) if args else 0.0
+        return lowest + (LEARNING_RATE - lowest) * (1 + math.cos(math.pi * t / epochs)) / 2
+    return LEARNING_RATE   # constant
+
+
+def update(params_values, grads_values, nn_architecture, state, lr):
+    """One optimizer step on every W and b at learning rate lr. state keeps the step count and momentum/Adam averages."""
     state["t"] = state.get("t", 0) + 1
     t = state["t"]
     for idx in range(len(nn_architecture)):
@@ -400,18 +416,18 @@ def update(params_values, grads_values, nn_architecture, state):
             if L2 > 0 and kind == "W":
                 grad = grad + L2 * params_values[key]   # the gradient of λ/2·‖W‖²
             if OPTIMIZER == "sgd":
-                params_values[key] -= LEARNING_RATE * grad
+                params_values[key] -= lr * grad
             elif OPTIMIZER == "momentum":
                 velocity = state.setdefault(key, np.zeros_like(grad))
                 velocity[:] = MOMENTUM * velocity + grad
-                params_values[key] -= LEARNING_RATE * velocity
+                params_values[key] -= lr * velocity
             else:  # adam, with bias-corrected averages
                 avg, avg_sq = state.setdefault(key, (np.zeros_like(grad), np.zeros_like(grad)))
                 avg[:] = BETA1 * avg + (1 - BETA1) * grad
                 avg_sq[:] = BETA2 * avg_sq + (1 - BETA2) * grad * grad
                 c1 = 1 - BETA1 ** t
                 c2 = 1 - BETA2 ** t
-                params_values[key] -= (LEARNING_RATE * (avg / c1)) / (np.sqrt(avg_sq / c2) + EPSILON)
+                params_values[key] -= (lr * (avg / c1)) / (np.sqrt(avg_sq / c2) + EPSILON)
     return params_values
 
 
@@ -424,7 +440,7 @@ def targets(y, outputs):
     return Y
 
 
-def train(X, Y, nn_architecture, epochs):
+def train(X, Y, nn_architecture, epochs, X_test=None, Y_test=None):
     """Trains from START; the cost and accuracy of each epoch come from before its updates."""
     params_values = START_PARAMS
     n = X.shape[1]
@@ -438,11 +454,19 @@ def train(X, Y, nn_architecture, epochs):
         cost = get_cost_value(Y_hat, Y_batch, params_values)
         accuracy = get_accuracy_value(Y_hat, Y_batch)
         grads_values = full_backward_propagation(Y_hat, Y_batch, memory, params_values, nn_architecture)
-        update(params_values, grads_values, nn_architecture, state)
+        update(params_values, grads_values, nn_architecture, state, lr)
         return cost, accuracy
 
     report_every = max(1, epochs // 10)
+    best, best_epoch, best_params, wait = float("inf"), None, None, 0
     for epoch in range(epochs):
+        lr = learning_rate_at(epoch, epochs)
+        if EARLY_STOP:
+            # the watched cost of this epoch is measured before its updates: these are the weights it belongs to
+            before = {key: value.copy() for key, value in params_values.items()}
+            if EARLY_STOP_METRIC == "test_cost":
+                Y_hat_test, _ = full_forward_propagation(X_test, params_values, nn_architecture)
+                watched = get_cost_value(Y_hat_test, Y_test, params_values)
         if batch_size == n:
             cost, accuracy = step(X, Y)   # full batch, as the notebook
         else:
@@ -459,6 +483,16 @@ def train(X, Y, nn_architecture, epochs):
         accuracy_history.append(accuracy)
         if epoch % report_every == 0:
             print("epoch %6d   cost %.6f   accuracy %.4f" % (epoch, cost, accuracy))
+        if EARLY_STOP:
+            value = watched if EARLY_STOP_METRIC == "test_cost" else cost
+            if value < best - MIN_DELTA:
+                best, best_epoch, best_params, wait = value, epoch, before, 0
+            else:
+                wait += 1
+                if wait >= EARLY_STOP:
+                    print("stopped early at epoch %d; the weights are epoch %d's" % (epoch + 1, best_epoch))
+                    params_values.update(best_params)
+                    break
     return params_values, cost_history, accuracy_history`;
 
 const MAIN = `# ---------------------------------------------------------------- the run
@@ -467,7 +501,7 @@ if __name__ == "__main__":
     X_train, X_test, y_train, y_test = load_data()
     outputs = NN_ARCHITECTURE[-1]["output_dim"]
     X, Y = X_train.T, targets(y_train, outputs)   # (features, n): one sample per column, as the notebook
-    params_values, cost_history, accuracy_history = train(X, Y, NN_ARCHITECTURE, EPOCHS)
+    params_values, cost_history, accuracy_history = train(X, Y, NN_ARCHITECTURE, EPOCHS, X_test.T, targets(y_test, outputs))
 
     Y_hat, _ = full_forward_propagation(X, params_values, NN_ARCHITECTURE)
     print("final train cost:", repr(get_cost_value(Y_hat, Y, params_values)))
@@ -499,7 +533,7 @@ export function notebookScript(config: RunConfig, opts: NotebookOptions = {}): s
 
 Data: ${data.summary}.
 Network: ${shape} (${arch.map((l) => l.activation).join(', ')}), ${imported ? 'starting from imported weights (embedded below)' : `init_layers seed ${config.init.seed}, scale ${pyFloat(config.init.scale)}`}.
-Training: ${t.epochs} epochs of ${t.optimizer}, ${how}, learning rate ${pyFloat(t.learningRate)}, ${loss}${t.l2 > 0 ? `, L2 ${pyFloat(t.l2)}` : ''}.
+Training: ${t.epochs} epochs of ${t.optimizer}, ${how}, learning rate ${pyFloat(t.learningRate)}${t.lrSchedule !== 'constant' ? ` (${t.lrSchedule})` : ''}${t.warmup > 0 ? `, ${t.warmup} warm-up epochs` : ''}${t.earlyStop > 0 ? `, early stopping after ${t.earlyStop} epochs without improvement` : ''}, ${loss}${t.l2 > 0 ? `, L2 ${pyFloat(t.l2)}` : ''}.
 
 This is the seed notebook's code with its bugs fixed, plus what Backprop Lab adds (more activations and
 losses, momentum and Adam, L2, mini-batches). It computes what the app computes, in float64, so the final
@@ -508,7 +542,7 @@ train cost it prints is the app's. Change the settings below and run it again to
 Run:  python3 <this file>      (needs numpy and scikit-learn)
 """
 
-${[...(imported ? ['import base64'] : []), ...data.imports.filter((l) => l.startsWith('import ')), 'import numpy as np', ...data.imports.filter((l) => l.startsWith('from '))].join('\n')}
+${[...(imported ? ['import base64'] : []), ...data.imports.filter((l) => l.startsWith('import ')), 'import math', 'import numpy as np', ...data.imports.filter((l) => l.startsWith('from '))].join('\n')}
 
 # ---------------------------------------------------------------- the run's settings
 
@@ -518,6 +552,11 @@ ${setting('INIT_SCALE', pyFloat(config.init.scale), 'W, b = randn(…) · INIT_S
 
 ${setting('EPOCHS', String(t.epochs))}
 ${setting('LEARNING_RATE', pyFloat(t.learningRate))}
+${setting('LR_SCHEDULE', pyStr(t.lrSchedule), '"constant", "step:EVERY:GAMMA", "exp:GAMMA" or "cosine[:MIN_LR]", per epoch')}
+${setting('WARMUP', String(t.warmup), 'epochs of linear warm-up: LEARNING_RATE·(t+1)/WARMUP for t < WARMUP (0: none)')}
+${setting('EARLY_STOP', String(t.earlyStop), 'patience: stop when the watched cost has not improved for this many epochs (0: off)')}
+${setting('EARLY_STOP_METRIC', pyStr(earlyStopMetric(t.earlyStopMetric, config.data.testSize > 0) === 'testCost' ? 'test_cost' : 'cost'), '"test_cost" or "cost" (the train cost)')}
+${setting('MIN_DELTA', pyFloat(t.minDelta), 'the least decrease that counts as an improvement')}
 ${setting('BATCH_SIZE', t.batchSize === null ? 'None' : String(t.batchSize), 'None: full batch (every training sample in every step)')}
 ${setting('SHUFFLE_SEED', String(t.shuffleSeed), 'np.random.RandomState(SHUFFLE_SEED) shuffles the mini-batches')}
 ${setting('OPTIMIZER', pyStr(t.optimizer), '"sgd", "momentum" or "adam"')}
