@@ -80,6 +80,8 @@ export class KernelPool {
   /** Recent jobs whose workers were not done when this thread finished its share and stopped spinning. */
   private late = 0;
   private jobs = 0;
+  /** Rounds of 256 jobs run without spinning since spinning was turned off. */
+  private quietRounds = 0;
 
   private constructor(readonly module: WebAssembly.Module, readonly threads: number, names: string[], spin: number) {
     this.activeThreads = threads;
@@ -164,8 +166,14 @@ export class KernelPool {
       if (Atomics.wait(ctl, DONE, d, 1000) === 'timed-out' && this.broken) throw new Error(`cpu backend: ${this.broken}`);
     }
     if (++this.jobs === 256) {
-      // more than a quarter of the jobs late: the cores are shared; stop spinning on both sides
-      Atomics.store(ctl, SPIN, this.late > 64 ? 0 : this.spin);
+      // more than a quarter of the jobs late while spinning: the cores are shared; stop spinning on both sides
+      // for the next 1024 jobs, then try again
+      if (Atomics.load(ctl, SPIN) === 0) {
+        if (++this.quietRounds >= 4) Atomics.store(ctl, SPIN, this.spin);
+      } else if (this.late > 64) {
+        Atomics.store(ctl, SPIN, 0);
+        this.quietRounds = 0;
+      }
       this.late = this.jobs = 0;
     }
     for (let p = 1; p < n; p++) r = Math.min(r, ctl[RESULT + p]);
