@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backends/index';
-import { BACKEND_CHOICES, DATASET_KINDS, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
+import { BACKEND_CHOICES, DATASET_KINDS, EARLY_STOP_METRICS, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
 import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
@@ -80,6 +80,12 @@ export const RunConfigInputSchema = z.strictObject({
       l2: z.number().min(0),
       shuffleSeed: seed,
       loss: z.enum(LOSSES),
+      // engine/config.ts's schedule and early stopping; values are checked by resolveConfig, whose messages name the field
+      lrSchedule: z.string().max(200),
+      warmup: z.number().int().min(0),
+      earlyStop: z.number().int().min(0),
+      earlyStopMetric: z.enum(EARLY_STOP_METRICS),
+      minDelta: z.number().min(0),
     })
     .partial()
     .optional(),
