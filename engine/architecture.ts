@@ -115,14 +115,18 @@ function describe(v: unknown): string {
 }
 
 /**
- * The architecture fitted to the data: layer 1 takes its features; the output is 1 sigmoid unit for two classes
- * or K softmax units for K. Returns null when it already fits. (The command line's default when no --arch is given.)
+ * The architecture fitted to the data: layer 1 takes its features; the output is 1 sigmoid unit for two classes,
+ * K softmax units for K, or 1 linear unit for regression (classes 0, as DataSplit.classes says). Returns null when
+ * it already fits. (The command line's default when no --arch is given.)
  */
 export function adaptArchitecture(arch: readonly LayerSpec[], features: number, classes: number): LayerSpec[] | null {
   const out = arch.map((l) => ({ ...l }));
   out[0]!.input_dim = features;
   const last = out[out.length - 1]!;
-  if (classes > 2) {
+  if (classes === 0) {
+    last.output_dim = 1;
+    last.activation = 'linear';
+  } else if (classes > 2) {
     last.output_dim = classes;
     last.activation = 'softmax';
   } else {

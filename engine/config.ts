@@ -4,8 +4,25 @@
 import { SEED_ARCHITECTURE, validateArchitecture, type LayerSpec } from './architecture';
 import { formatLrSchedule, parseLrSchedule } from './schedule';
 
-export const DATASET_KINDS = ['moons', 'circles', 'xor', 'spiral', 'gaussian', 'csv'] as const;
+export const DATASET_KINDS = [
+  'moons', 'circles', 'xor', 'spiral', 'gaussian', 'plane', 'multi-gaussian',
+  'iris', 'wine', 'breast_cancer', 'digits', 'diabetes', 'csv',
+] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
+/** scikit-learn's toy datasets, built in (engine/datasets/builtin/): samples, noise and seed do not apply. */
+export const BUILTIN_KINDS = ['iris', 'wine', 'breast_cancer', 'digits', 'diabetes'] as const;
+/** The generated 2-D datasets (samples, noise and seed apply). */
+export const GENERATED_KINDS = ['moons', 'circles', 'xor', 'spiral', 'gaussian', 'plane', 'multi-gaussian'] as const;
+/** Datasets whose target is a real number: trained with a linear output and MSE; "accuracy" is R² for them. */
+export const REGRESSION_KINDS = ['plane', 'multi-gaussian', 'diabetes'] as const;
+export type Task = 'classification' | 'regression';
+/** What a dataset's target is: class labels, or a real number (regression). */
+export function taskOf(kind: DatasetKind): Task {
+  return (REGRESSION_KINDS as readonly string[]).includes(kind) ? 'regression' : 'classification';
+}
+/** The TensorFlow Playground's input features of 2-D data (x1, x2 are its two columns), in their fixed order. */
+export const INPUT_FEATURES = ['x1', 'x2', 'x1^2', 'x2^2', 'x1*x2', 'sin(x1)', 'sin(x2)'] as const;
+export type InputFeature = (typeof INPUT_FEATURES)[number];
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const LOSSES = ['auto', 'binary_cross_entropy', 'mse', 'softmax_cross_entropy'] as const;
@@ -36,6 +53,13 @@ export interface DataSpec {
   splitSeed: number;
   /** csv only: the file (for display and re-loading) and the label column's header name (default: the last column). */
   csv?: { path: string; labelColumn?: string };
+  /** StandardScaler fitted on the train split and applied to both (before the features); absent means false. */
+  standardize?: boolean;
+  /**
+   * The inputs computed from the two columns (x1, x2) of 2-D data, in INPUT_FEATURES' order; the first layer takes
+   * that many. Absent: the data's own columns.
+   */
+  features?: InputFeature[];
 }
 
 export interface TrainingSpec {
@@ -127,6 +151,27 @@ function oneOf<T extends string>(path: string, v: unknown, options: readonly T[]
   return v as T;
 }
 
+function bool(path: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new ConfigError(`${path} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** A feature list: known names, each once, at least one, in INPUT_FEATURES' order. */
+export function featureList(path: string, list: unknown): InputFeature[] {
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ConfigError(`${path} must be a non-empty list of ${INPUT_FEATURES.join(', ')}, got ${JSON.stringify(list)}`);
+  }
+  let last = -1;
+  for (const v of list) {
+    const i = (INPUT_FEATURES as readonly unknown[]).indexOf(v);
+    if (i < 0) throw new ConfigError(`${path}: unknown feature ${JSON.stringify(v)}; choose from ${INPUT_FEATURES.join(', ')}`);
+    if (i === last) throw new ConfigError(`${path}: ${String(v)} is listed twice`);
+    if (i < last) throw new ConfigError(`${path} must follow the order ${INPUT_FEATURES.join(', ')}; ${String(v)} comes before ${INPUT_FEATURES[last]}`);
+    last = i;
+  }
+  return [...list] as InputFeature[];
+}
+
 /**
  * Fills a partial configuration with the defaults and checks every field.
  * The architecture goes through validateArchitecture, so its errors name the layer.
@@ -149,6 +194,8 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
       testSize: num('data.testSize', data.testSize, (n) => n >= 0 && n < 1, 'a fraction from 0 up to (not including) 1'),
       splitSeed: seedInt('data.splitSeed', data.splitSeed),
       ...(data.csv ? { csv: { ...data.csv } } : {}),
+      ...(data.standardize === undefined || data.standardize === false ? {} : { standardize: bool('data.standardize', data.standardize) }),
+      ...(data.features === undefined ? {} : { features: featureList('data.features', data.features) }),
     },
     training: {
       epochs: int('training.epochs', training.epochs, 0, MAX_EPOCHS),
@@ -170,6 +217,9 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
     },
     backend: oneOf('backend', p.backend ?? d.backend, BACKEND_CHOICES),
   };
+  if (cfg.data.features && cfg.data.kind !== 'csv' && !(GENERATED_KINDS as readonly string[]).includes(cfg.data.kind)) {
+    throw new ConfigError(`data.features (x1, x2, x1^2, …) are computed from 2-D data, but ${cfg.data.kind} has more columns; drop data.features for it`);
+  }
   if (cfg.data.kind === 'csv' && !cfg.data.csv?.path) {
     throw new ConfigError("data.csv.path is missing while data.kind is csv; give the CSV file's name");
   }

@@ -127,3 +127,30 @@ export function accuracy(yhat: Float64Array, y: Float64Array, rows: number, m: n
   }
   return right / m;
 }
+
+/** Σ(y − ȳ)²/n of a regression target (rows = 1, or all rows pooled): the variance R² is measured against. */
+export function targetVariance(y: Float64Array): number {
+  const n = y.length;
+  if (n === 0) return NaN;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += y[i];
+  const mean = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (y[i] - mean) * (y[i] - mean);
+  return ss / n;
+}
+
+/**
+ * A regression's score in accuracy's place: R² = 1 − Σ(ŷ − y)²/Σ(y − ȳ)² (scikit-learn's r2_score for one output;
+ * several outputs are pooled, its variance_weighted), with `variance` the whole set's targetVariance, so that the
+ * size-weighted mean of the batches' scores is the epoch's R² over the set.
+ */
+export function r2Score(yhat: Float64Array, y: Float64Array, rows: number, m: number, variance: number): number {
+  if (m === 0) return NaN;
+  let sse = 0;
+  for (let i = 0; i < rows * m; i++) {
+    const d = yhat[i] - y[i];
+    sse += d * d;
+  }
+  return 1 - sse / (rows * m * variance);
+}

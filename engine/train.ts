@@ -11,14 +11,17 @@ import { ConfigError } from './config';
 import { loadData, type DataSplit, type Samples } from './datasets/index';
 import { EVAL_CHUNK } from './memory';
 import { initLayers, type Params } from './init';
-import { accuracy, cost, defaultLoss, lossMismatch, outputGradient, saturatedWrong, type Loss } from './losses';
+import { accuracy, cost, defaultLoss, lossMismatch, outputGradient, r2Score, saturatedWrong, targetVariance, type Loss } from './losses';
 import { Network, type Workspace } from './network';
 import { NumpyRandom } from './random';
 import { learningRateAt, parseLrSchedule, type LrSchedule } from './schedule';
 import { EarlyStopper } from './early-stop';
 import { TRAINER_STATE_VERSION, type TrainerState } from './state';
 
-/** Metrics of one epoch. Cost and accuracy come from the forward pass before that epoch's update. */
+/**
+ * Metrics of one epoch. Cost and accuracy come from the forward pass before that epoch's update. For regression data
+ * (DataSplit.task 'regression': plane, multi-gaussian, diabetes) the accuracy fields hold R² instead (losses.ts r2Score).
+ */
 export interface EpochMetrics {
   epoch: number;
   trainCost: number;
@@ -182,6 +185,9 @@ function checkFit(config: RunConfig, data: DataSplit): void {
     throw new ConfigError(`the data has ${data.classes} classes but the output layer has 1 unit; set the last output_dim to ${data.classes} with softmax`);
   }
   const loss = config.training.loss === 'auto' ? defaultLoss(last.activation) : config.training.loss;
+  if (data.task === 'regression' && loss !== 'mse') {
+    throw new ConfigError(`${config.data.kind} is regression data (a real-valued target) but the loss is ${loss}; set the last layer's activation to linear (loss mse)`);
+  }
   const mismatch = lossMismatch(loss, last.activation);
   if (mismatch) throw new ConfigError(mismatch);
   if (data.train.n === 0) throw new ConfigError('the training set is empty; use more samples or a smaller test size');
@@ -208,6 +214,8 @@ export class Trainer {
   private readonly batch: number;
   private readonly shuffleRng: NumpyRandom;
   private readonly evalTestEvery: number;
+  /** Regression only: the train and test targets' variances, against which R² is measured (null: classification). */
+  private readonly variance: { train: number; test: number } | null;
   private steps = 0;
   private paused = false;
   private stopRequested = false;
@@ -233,6 +241,7 @@ export class Trainer {
     this.Y = this.targets(data.train);
     this.Xt = transpose(data.test);
     this.Yt = this.targets(data.test);
+    this.variance = data.task === 'regression' ? { train: targetVariance(this.Y), test: targetVariance(this.Yt) } : null;
     const n = data.train.n;
     this.batch = config.training.batchSize === null ? n : Math.min(config.training.batchSize, n);
     this.shuffleRng = new NumpyRandom(config.training.shuffleSeed);
@@ -339,7 +348,12 @@ export class Trainer {
     const ws = this.net.workspace(m, fullBatch ? 'train' : `eval-${which}`);
     if (!fullBatch) this.backend.write(ws.A[0], X);
     const { yhat, cost: c } = this.forwardCost(ws, Y, this.epoch, which);
-    return { cost: c, accuracy: accuracy(yhat, Y, this.outputs, m) };
+    return { cost: c, accuracy: this.score(yhat, Y, m, which) };
+  }
+
+  /** Accuracy, or for regression data R² against the whole set's variance (so batches' scores average to the set's). */
+  private score(yhat: Float64Array, Y: Float64Array, m: number, set: 'train' | 'test'): number {
+    return this.variance ? r2Score(yhat, Y, this.outputs, m, this.variance[set]) : accuracy(yhat, Y, this.outputs, m);
   }
 
   /**
@@ -359,7 +373,8 @@ export class Trainer {
       this.backend.write(ws.A[0], Xc);
       const { yhat, cost: c } = this.forwardCost(ws, Yc, this.epoch, which);
       cost += (c * k) / m;
-      right += Math.round(accuracy(yhat, Yc, outputs, k) * k);
+      const a = this.score(yhat, Yc, k, which);
+      right += this.variance ? a * k : Math.round(a * k);
     }
     return { cost, accuracy: right / m };
   }
@@ -391,7 +406,7 @@ export class Trainer {
       const ws = this.net.workspace(n);
       const { yhat, cost: c } = this.forwardCost(ws, this.Y, e);
       trainCost = c;
-      trainAccuracy = accuracy(yhat, this.Y, this.outputs, n);
+      trainAccuracy = this.score(yhat, this.Y, n, 'train');
       if (testDue) test = this.evaluate('test');
       this.backprop(ws, yhat, this.Y);
     } else {
@@ -408,7 +423,7 @@ export class Trainer {
         this.backend.write(ws.A[0], Xb);
         const { yhat, cost: c } = this.forwardCost(ws, Yb, e);
         sumCost += c * m;
-        sumRight += accuracy(yhat, Yb, this.outputs, m) * m;
+        sumRight += this.score(yhat, Yb, m, 'train') * m;
         this.backprop(ws, yhat, Yb);
       }
       trainCost = sumCost / n;

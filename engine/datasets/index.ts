@@ -1,17 +1,25 @@
-// Datasets: a DataSpec (engine/config.ts) → samples → train/test split. moons and circles are
-// scikit-learn 1.2's, bit for bit; xor, spiral and gaussian follow the TensorFlow Playground;
-// csv reads a file's text. Pure TypeScript (the caller reads a CSV file and passes its text).
+// Datasets: a DataSpec (engine/config.ts) → samples → train/test split → (StandardScaler fitted on the train
+// split) → (input features). moons and circles are scikit-learn 1.2's, bit for bit, and so are the built-in iris,
+// wine, breast_cancer, digits and diabetes (its loaders' values); xor, spiral, gaussian, plane and multi-gaussian
+// follow the TensorFlow Playground; csv reads a file's text. Pure TypeScript (the caller reads a CSV file and
+// passes its text).
 
-import type { DataSpec } from '../config';
+import { taskOf, type DataSpec, type Task } from '../config';
+import { isBuiltin, loadBuiltin } from './builtin/index';
 import { parseCsv } from './csv';
-import { makeGaussian, makeSpiral, makeXor } from './playground';
+import { applyFeatures } from './features';
+import { makeGaussian, makeMultiGaussian, makePlane, makeSpiral, makeXor } from './playground';
 import { makeCircles, makeMoons } from './sklearn';
 import { trainTestSplit } from './split';
+import { applyScaler, fitScaler } from './standardize';
 import { DatasetError, type DataSplit, type Samples } from './types';
 
 export { DatasetError, takeRows, type DataSplit, type Samples } from './types';
 export { makeCircles, makeMoons, utilShuffle } from './sklearn';
-export { makeGaussian, makeSpiral, makeXor } from './playground';
+export { makeGaussian, makeMultiGaussian, makePlane, makeSpiral, makeXor, MULTI_GAUSSIAN_BUMPS } from './playground';
+export { BUILTIN_DATASETS, isBuiltin, loadBuiltin, type BuiltinName, type BuiltinData } from './builtin/index';
+export { fitScaler, applyScaler, type Scaler } from './standardize';
+export { applyFeatures, featureValue } from './features';
 export { parseCsv, MAX_CLASSES, MAX_CSV_COLUMNS, MAX_CSV_ROWS, type CsvData, type CsvOptions } from './csv';
 export { trainTestSplit } from './split';
 export { linspace, npCos, npSin } from './npmath';
@@ -41,7 +49,7 @@ function baseName(path: string): string {
 export function makeSamples(
   spec: DataSpec,
   csvText?: string,
-): { samples: Samples; classes: number; featureNames: string[]; classNames: string[] } {
+): { samples: Samples; classes: number; featureNames: string[]; classNames: string[]; task: Task } {
   checkSeed('splitSeed', spec.splitSeed);
   if (!(typeof spec.testSize === 'number' && spec.testSize >= 0 && spec.testSize < 1)) {
     fail('testSize', spec.testSize, 'a fraction from 0 up to (not including) 1');
@@ -53,7 +61,12 @@ export function makeSamples(
       );
     }
     const name = spec.csv?.path ? baseName(spec.csv.path) : 'the CSV file';
-    return parseCsv(csvText, { name, labelColumn: spec.csv?.labelColumn });
+    return { ...parseCsv(csvText, { name, labelColumn: spec.csv?.labelColumn }), task: 'classification' };
+  }
+  if (isBuiltin(spec.kind)) {
+    const { samples, data } = loadBuiltin(spec.kind);
+    const regression = data.task === 'regression';
+    return { samples, classes: regression ? 0 : data.classNames.length, featureNames: [...data.featureNames], classNames: [...data.classNames], task: data.task };
   }
   const n = spec.samples;
   if (!Number.isInteger(n) || n < 2) fail('samples', n, 'an integer ≥ 2');
@@ -73,25 +86,46 @@ export function makeSamples(
       break;
     case 'xor':
     case 'spiral':
-    case 'gaussian': {
+    case 'gaussian':
+    case 'plane':
+    case 'multi-gaussian': {
       if (spec.noise > 1) fail('noise', spec.noise, `a level from 0 to 1 for ${spec.kind} (1 is the playground's 50%)`);
-      const make = spec.kind === 'xor' ? makeXor : spec.kind === 'spiral' ? makeSpiral : makeGaussian;
+      const make = { xor: makeXor, spiral: makeSpiral, gaussian: makeGaussian, plane: makePlane, 'multi-gaussian': makeMultiGaussian }[spec.kind];
       samples = make(n, spec.noise, spec.seed);
       break;
     }
     default:
-      throw new DatasetError(`data.kind must be one of moons, circles, xor, spiral, gaussian, csv, got ${JSON.stringify((spec as DataSpec).kind)}`);
+      throw new DatasetError(`data.kind must be one of moons, circles, xor, spiral, gaussian, plane, multi-gaussian, iris, wine, breast_cancer, digits, diabetes, csv, got ${JSON.stringify((spec as DataSpec).kind)}`);
   }
-  return { samples, classes: 2, featureNames: ['x1', 'x2'], classNames: ['0', '1'] };
+  if (taskOf(spec.kind) === 'regression') return { samples, classes: 0, featureNames: ['x1', 'x2'], classNames: [], task: 'regression' };
+  return { samples, classes: 2, featureNames: ['x1', 'x2'], classNames: ['0', '1'], task: 'classification' };
 }
 
 /**
  * makeSamples, then trainTestSplit(testSize, splitSeed): for the default spec this is the seed
  * notebook's make_moons(1000, noise=0.2, random_state=100) + train_test_split(test_size=0.1,
- * random_state=42), identical to ../shared/reference/moons.json.
+ * random_state=42), identical to ../shared/reference/moons.json. Then, if asked, StandardScaler().fit(train)
+ * applied to train and test (spec.standardize), then the input features of the two columns (spec.features).
  */
 export function loadData(spec: DataSpec, csvText?: string): DataSplit {
-  const { samples, classes, featureNames, classNames } = makeSamples(spec, csvText);
-  const { train, test } = trainTestSplit(samples, spec.testSize, spec.splitSeed);
-  return { train, test, classes, features: samples.features, featureNames, classNames };
+  const { samples, classes, featureNames, classNames, task } = makeSamples(spec, csvText);
+  let { train, test } = trainTestSplit(samples, spec.testSize, spec.splitSeed);
+  const out: DataSplit = { train, test, classes, features: samples.features, featureNames, classNames };
+  if (task === 'regression') out.task = 'regression';
+  if (spec.standardize) {
+    const scaler = fitScaler(train);
+    train = applyScaler(train, scaler);
+    test = applyScaler(test, scaler);
+    out.scaler = scaler;
+  }
+  if (spec.features) {
+    train = applyFeatures(train, spec.features);
+    test = applyFeatures(test, spec.features);
+    out.inputFeatures = [...spec.features];
+    out.featureNames = [...spec.features];
+    out.features = spec.features.length;
+  }
+  out.train = train;
+  out.test = test;
+  return out;
 }

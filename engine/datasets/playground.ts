@@ -1,5 +1,5 @@
-// Two-class toy sets in the style of the TensorFlow Playground (xor, spiral, gaussian), seeded
-// by NumpyRandom so that a seed always gives the same points on every platform (sin and cos
+// Toy sets in the style of the TensorFlow Playground (xor, spiral, gaussian; plane and multi-gaussian for
+// regression), seeded by NumpyRandom so that a seed always gives the same points on every platform (sin and cos
 // are npmath's, not the JS engine's). Labels: the playground's +1 is class 1, −1 is class 0.
 //
 // `noise` is 0…1 here, the playground's 0…50% slider scaled: its noise value is noise/2.
@@ -98,4 +98,58 @@ export function makeXor(n: number, noise: number, seed: number): Samples {
     },
     rng,
   );
+}
+
+// Regression sets (the playground's "plane" and "multi gaussian"). The target y is a real number in −1…1; points
+// lie in the square [−6, 6]², drawn as the playground draws them: for each point x = uniform(−6, 6), y =
+// uniform(−6, 6), then noise offsets nx, ny = uniform(−6, 6)·(noise/2), in that order; the target is taken at
+// (x + nx, y + ny) while the stored point is (x, y). Then the same sklearn-style shuffle as above.
+
+function regression(n: number, noise: number, seed: number, label: (x: number, y: number) => number): Samples {
+  const rng = new NumpyRandom(seed);
+  const level = noise / 2;
+  const radius = 6;
+  return build(
+    n,
+    (X, y) => {
+      for (let i = 0; i < n; i++) {
+        const px = rng.uniform(-radius, radius);
+        const py = rng.uniform(-radius, radius);
+        const nx = rng.uniform(-radius, radius) * level;
+        const ny = rng.uniform(-radius, radius) * level;
+        X[2 * i] = px;
+        X[2 * i + 1] = py;
+        y[i] = label(px + nx, py + ny);
+      }
+    },
+    rng,
+  );
+}
+
+/** Playground's regressPlane: target (x + y)/10 (its d3 scale from [−10, 10] to [−1, 1]). */
+export function makePlane(n: number, noise: number, seed: number): Samples {
+  return regression(n, noise, seed, (x, y) => (x + y) / 10);
+}
+
+/** The six Gaussian bumps of the playground's regressGaussian: centre (cx, cy) and sign. */
+export const MULTI_GAUSSIAN_BUMPS: ReadonlyArray<readonly [number, number, number]> = [
+  [-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
+  [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1],
+];
+
+/**
+ * Playground's regressGaussian: for each bump, sign·max(0, 1 − d/2) with d the distance to its centre (its d3 scale
+ * from [0, 2] to [1, 0], clamped); the target is the one of largest magnitude (the first on a tie), 0 far from all.
+ */
+export function makeMultiGaussian(n: number, noise: number, seed: number): Samples {
+  return regression(n, noise, seed, (x, y) => {
+    let label = 0;
+    for (const [cx, cy, sign] of MULTI_GAUSSIAN_BUMPS) {
+      const dx = x - cx, dy = y - cy;
+      const d = Math.sqrt(dx * dx + dy * dy);
+      const v = sign * Math.min(1, Math.max(0, 1 - d / 2));
+      if (Math.abs(v) > Math.abs(label)) label = v;
+    }
+    return label;
+  });
 }

@@ -1,6 +1,8 @@
 // The shapes every dataset source produces, and the one error they throw.
 
-/** X is row-major n×features, as sklearn's X; y holds class indices 0..classes-1 as numbers. */
+import type { InputFeature, Task } from '../config';
+
+/** X is row-major n×features, as sklearn's X; y holds class indices 0..classes-1 as numbers (a regression's target: real numbers). */
 export interface Samples {
   X: Float64Array;
   y: Float64Array;
@@ -12,10 +14,18 @@ export interface Samples {
 export interface DataSplit {
   train: Samples;
   test: Samples;
+  /** Number of classes; 0 for regression. */
   classes: number;
+  /** Columns of train.X and test.X: the network's inputs. */
   features: number;
   featureNames: string[];
   classNames: string[];
+  /** classification (the default when absent) or regression (a real target, R² in place of accuracy). */
+  task?: Task;
+  /** The StandardScaler fitted on the train split (data.standardize), applied to the raw columns before the features. */
+  scaler?: { mean: number[]; scale: number[] };
+  /** The inputs computed from the two raw columns (data.features); absent: the columns themselves. */
+  inputFeatures?: InputFeature[];
 }
 
 /** A data specification or CSV file that cannot be used; the message names the value and the fix. */

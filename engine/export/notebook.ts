@@ -4,7 +4,7 @@
 // so it carries only the data generator the run used and names every setting once at the top.
 
 import { layerWidths, type LayerSpec } from '../architecture';
-import type { RunConfig } from '../config';
+import { taskOf, type RunConfig } from '../config';
 import type { Params } from '../init';
 import { earlyStopMetric } from '../early-stop';
 import { defaultLoss } from '../losses';
@@ -210,6 +210,70 @@ def load_data():
     return split(X[order], y[order])`,
       };
     }
+    case 'plane':
+    case 'multi-gaussian': {
+      const gen =
+        d.kind === 'plane'
+          ? `def make_plane(n, noise, rng):
+    """The playground's regressPlane: target (x + y) / 10, taken at the point plus its noise offsets."""
+    level = noise / 2
+    draws = rng.uniform(-6, 6, size=(n, 4))   # per point: x, y, then the noise offsets nx, ny
+    x, y = draws[:, 0], draws[:, 1]
+    return np.column_stack([x, y]), ((x + draws[:, 2] * level) + (y + draws[:, 3] * level)) / 10`
+          : `BUMPS = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1)]
+
+
+def make_multi_gaussian(n, noise, rng):
+    """The playground's regressGaussian: six signed bumps sign·max(0, 1 − d/2); the largest in magnitude wins."""
+    level = noise / 2
+    draws = rng.uniform(-6, 6, size=(n, 4))   # per point: x, y, then the noise offsets nx, ny
+    x, y = draws[:, 0], draws[:, 1]
+    px, py = x + draws[:, 2] * level, y + draws[:, 3] * level
+    label = np.zeros(n)
+    for cx, cy, sign in BUMPS:
+        dx, dy = px - cx, py - cy
+        v = sign * np.clip(1 - np.sqrt(dx * dx + dy * dy) / 2, 0, 1)
+        label = np.where(np.abs(v) > np.abs(label), v, label)
+    return np.column_stack([x, y]), label`;
+      const fn = d.kind === 'plane' ? 'make_plane' : 'make_multi_gaussian';
+      return {
+        imports: sk,
+        summary: `the TensorFlow Playground's ${d.kind} regression (${d.samples} samples, noise ${pyFloat(d.noise)}, seed ${d.seed})${splitSummary}`,
+        code: `${setting('N_SAMPLES', String(d.samples))}
+${setting('NOISE', pyFloat(d.noise), "0 … 1 (the playground's 0 … 50%)")}
+${setting('DATA_SEED', String(d.seed), 'seeds np.random.RandomState for the points and their shuffle')}
+${split}${splitFn}
+
+
+${gen}
+
+
+def load_data():
+    """The samples (drawn with np.random.RandomState(DATA_SEED), then shuffled with it), split; y is real."""
+    rng = np.random.RandomState(DATA_SEED)
+    X, y = ${fn}(N_SAMPLES, NOISE, rng)
+    order = rng.permutation(N_SAMPLES)   # as sklearn.utils.shuffle
+    return split(X[order], y[order])`,
+      };
+    }
+    case 'iris':
+    case 'wine':
+    case 'breast_cancer':
+    case 'digits':
+    case 'diabetes': {
+      const fn = `load_${d.kind}`;
+      return {
+        imports: [`from sklearn.datasets import ${fn}`, ...sk],
+        summary: `scikit-learn's ${fn}()${splitSummary}`,
+        code: `${split}${splitFn}
+
+
+def load_data():
+    """scikit-learn's ${d.kind} (${d.kind === 'diabetes' ? 'y is the real-valued target' : 'y holds class indices'}), split."""
+    X, y = ${fn}(return_X_y=True)
+    return split(X, y)`,
+      };
+    }
     case 'csv': {
       const path = opts.csvPath ?? d.csv?.path ?? 'data.csv';
       const label = d.csv?.labelColumn;
@@ -246,6 +310,43 @@ def load_data():
       };
     }
   }
+}
+
+/** StandardScaler (data.standardize) and the playground's input features (data.features), after the split. */
+function prepareSection(config: RunConfig): { imports: string[]; code: string } {
+  const d = config.data;
+  const features = d.features ? `[${d.features.map(pyStr).join(', ')}]` : 'None';
+  return {
+    imports: d.standardize ? ['from sklearn.preprocessing import StandardScaler'] : [],
+    code: `${setting('STANDARDIZE', d.standardize ? 'True' : 'False', 'StandardScaler fitted on the train split, applied to both')}
+${setting('FEATURES', features, 'inputs computed from the two columns x1, x2 (None: the columns)')}
+
+# the TensorFlow Playground's input features
+FEATURE_FUNCTIONS = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1^2": lambda x1, x2: x1 * x1,
+    "x2^2": lambda x1, x2: x2 * x2,
+    "x1*x2": lambda x1, x2: x1 * x2,
+    "sin(x1)": lambda x1, x2: np.sin(x1),
+    "sin(x2)": lambda x1, x2: np.sin(x2),
+}
+
+
+def input_features(X):
+    return np.column_stack([FEATURE_FUNCTIONS[f](X[:, 0], X[:, 1]) for f in FEATURES]).reshape(len(X), len(FEATURES))
+
+
+def prepare(X_train, X_test):
+    """What the app does after the split: standardize (if STANDARDIZE), then the input features (if FEATURES)."""${d.standardize ? `
+    if STANDARDIZE:
+        scaler = StandardScaler().fit(X_train)
+        X_train = scaler.transform(X_train)
+        X_test = scaler.transform(X_test) if len(X_test) else X_test` : ''}
+    if FEATURES is not None:
+        X_train, X_test = input_features(X_train), input_features(X_test)
+    return X_train, X_test`,
+  };
 }
 
 const NETWORK = `# ---------------------------------------------------------------- the network
@@ -354,7 +455,10 @@ def get_cost_value(Y_hat, Y, params_values):
     return float(cost)
 
 
-def get_accuracy_value(Y_hat, Y):
+def get_accuracy_value(Y_hat, Y, variance=None):
+    if TASK == "regression":
+        # R² against the whole set's variance (so the batches' scores average to the set's R²)
+        return float(1 - np.sum((Y_hat - Y) ** 2) / (Y.size * variance))
     if Y_hat.shape[0] == 1:
         return float(((Y_hat > 0.5) == (Y == 1)).mean())   # class 1 when Ŷ > 0.5 (the notebook's 0 was a bug)
     return float((Y_hat.argmax(axis=0) == Y.argmax(axis=0)).mean())
@@ -448,11 +552,12 @@ def train(X, Y, nn_architecture, epochs, X_test=None, Y_test=None):
     shuffle = np.random.RandomState(SHUFFLE_SEED)
     state = {}
     cost_history, accuracy_history = [], []
+    variance = float(np.mean((Y - Y.mean()) ** 2))   # regression's R² is measured against it
 
     def step(X_batch, Y_batch):
         Y_hat, memory = full_forward_propagation(X_batch, params_values, nn_architecture)
         cost = get_cost_value(Y_hat, Y_batch, params_values)
-        accuracy = get_accuracy_value(Y_hat, Y_batch)
+        accuracy = get_accuracy_value(Y_hat, Y_batch, variance)
         grads_values = full_backward_propagation(Y_hat, Y_batch, memory, params_values, nn_architecture)
         update(params_values, grads_values, nn_architecture, state, lr)
         return cost, accuracy
@@ -499,18 +604,20 @@ const MAIN = `# ----------------------------------------------------------------
 
 if __name__ == "__main__":
     X_train, X_test, y_train, y_test = load_data()
+    X_train, X_test = prepare(X_train, X_test)
     outputs = NN_ARCHITECTURE[-1]["output_dim"]
     X, Y = X_train.T, targets(y_train, outputs)   # (features, n): one sample per column, as the notebook
     params_values, cost_history, accuracy_history = train(X, Y, NN_ARCHITECTURE, EPOCHS, X_test.T, targets(y_test, outputs))
 
     Y_hat, _ = full_forward_propagation(X, params_values, NN_ARCHITECTURE)
     print("final train cost:", repr(get_cost_value(Y_hat, Y, params_values)))
-    print("final train accuracy:", get_accuracy_value(Y_hat, Y))
+    score = "R²" if TASK == "regression" else "accuracy"
+    print("final train %s:" % score, get_accuracy_value(Y_hat, Y, float(np.mean((Y - Y.mean()) ** 2))))
     if len(y_test) > 0:
         Y_test = targets(y_test, outputs)
         Y_hat_test, _ = full_forward_propagation(X_test.T, params_values, NN_ARCHITECTURE)
         print("test cost:", repr(get_cost_value(Y_hat_test, Y_test, params_values)))
-        print("test accuracy:", get_accuracy_value(Y_hat_test, Y_test))`;
+        print("test %s:" % score, get_accuracy_value(Y_hat_test, Y_test, float(np.mean((Y_test - Y_test.mean()) ** 2))))`;
 
 /**
  * The script's text. Run with `python3 script.py` (numpy and scikit-learn); its last lines print the final
@@ -525,6 +632,8 @@ export function notebookScript(config: RunConfig, opts: NotebookOptions = {}): s
   const t = config.training;
   const loss = t.loss === 'auto' ? defaultLoss(arch[arch.length - 1].activation) : t.loss;
   const data = dataSection(config, opts);
+  const prep = prepareSection(config);
+  const regression = taskOf(config.data.kind) === 'regression';
   const shape = layerWidths(arch);
   const how = t.batchSize === null ? 'full-batch' : `mini-batches of ${t.batchSize}`;
   const title = opts.title ? `${opts.title} — a Backprop Lab run as a numpy script.` : 'A Backprop Lab run as a numpy script.';
@@ -542,7 +651,7 @@ train cost it prints is the app's. Change the settings below and run it again to
 Run:  python3 <this file>      (needs numpy and scikit-learn)
 """
 
-${[...(imported ? ['import base64'] : []), ...data.imports.filter((l) => l.startsWith('import ')), 'import math', 'import numpy as np', ...data.imports.filter((l) => l.startsWith('from '))].join('\n')}
+${[...(imported ? ['import base64'] : []), ...data.imports.filter((l) => l.startsWith('import ')), 'import math', 'import numpy as np', ...data.imports.filter((l) => l.startsWith('from ')), ...prep.imports].join('\n')}
 
 # ---------------------------------------------------------------- the run's settings
 
@@ -564,10 +673,14 @@ ${setting('MOMENTUM', pyFloat(t.momentum), "momentum's μ")}
 ${setting('BETA1, BETA2, EPSILON', `${pyFloat(t.beta1)}, ${pyFloat(t.beta2)}, ${pyFloat(t.epsilon)}`, 'Adam')}
 ${setting('L2', pyFloat(t.l2), 'λ: adds λ/2·Σ‖W‖² to the cost (0: none)')}
 ${setting('LOSS', pyStr(loss), '"binary_cross_entropy", "softmax_cross_entropy" or "mse"')}
+${setting('TASK', pyStr(regression ? 'regression' : 'classification'), 'regression: a real target, R² in place of accuracy')}
 
 # ---------------------------------------------------------------- the data
 
 ${data.code}
+
+
+${prep.code}
 
 
 ${network}
