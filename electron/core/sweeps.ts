@@ -239,12 +239,26 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun, queueExecuto
         t.status = 'failed';
         t.reason = (e as Error).message.split('\n')[0]!;
         s.startError ??= t.reason;
+        recordFailedStart(s, t);
       }
     } finally {
       t.starting = false;
     }
     progress(s, true);
     fill(s);
+  }
+
+  /** A trial that never trained (its start was refused, a worker refused it) is still a run: failed, with why. */
+  function recordFailedStart(s: LiveSweep, t: TrialState): void {
+    try {
+      const rec = store.createRun(t.config, { name: `${s.spec.name} #${t.trial.index + 1}: ${trialLabel(t.trial.params)}`.slice(0, MAX_NAME_LENGTH) });
+      store.failRun(rec.id, t.reason ?? 'the trial could not start', { epochs: 0 });
+      linkRun(store, rec.id, s.id, t.trial.index, null);
+      t.runId = rec.id;
+      events.emit('runs.changed', { runId: rec.id, change: 'created' });
+    } catch {
+      // the store refuses (locked, full): the sweep's progress and end still say the trial failed
+    }
   }
 
   function csvTextOf(s: LiveSweep, t: TrialState): string {

@@ -140,57 +140,134 @@ export async function queueExecutor(ctx: CoreContext, url: string): Promise<Tria
     throw e;
   }
 
-  interface Pending {
-    sweepId: string;
-    trialIndex: number;
-    payload: CommandPayload<'runs.start'>;
-    resolve(runId: RunId): void;
-    reject(e: Error): void;
-    runId: RunId | null;
-    attempt: string | null;
-    recording: Recording | null;
-    ended: boolean;
-  }
-  const jobs = new Map<string, Pending>();
-  const byRun = new Map<RunId, string>();
-  // progress and ends of one job are handled in the order they came
-  const chains = new Map<string, Promise<void>>();
-  const inOrder = (jobId: string, f: () => Promise<void> | void) => {
-    const next = (chains.get(jobId) ?? Promise.resolve()).then(f).catch((e: unknown) => console.error(`backprop-lab: trial ${jobId}: ${(e as Error).message}`));
-    chains.set(jobId, next);
-  };
+  const trials = new QueuedTrials(ctx);
+  events.on('progress', ({ jobId, data }) => trials.progress(jobId, data));
+  events.on('completed', ({ jobId, returnvalue }) => trials.completed(jobId, returnvalue));
+  events.on('failed', ({ jobId, failedReason }) => trials.failed(jobId, failedReason));
 
-  events.on('progress', ({ jobId, data }) => {
-    const p = jobs.get(jobId);
+  async function control(runId: RunId, c: NonNullable<TrialJob['control']>): Promise<void> {
+    const jobId = trials.jobOf(runId);
+    if (!jobId) return;
+    const job = await Job.fromId<TrialJob>(queue, jobId);
+    if (job) await job.updateData({ ...job.data, control: c });
+  }
+
+  return {
+    queue: publicUrl(url),
+    // every trial goes on the queue at once: the workers' --concurrency decides how many train
+    slots: Number.MAX_SAFE_INTEGER,
+    start(sweepId, trialIndex, payload) {
+      const jobId = jobIdOf(sweepId, trialIndex);
+      const started = trials.add(jobId, sweepId, trialIndex, payload);
+      const data: TrialJob = { version: ctx.deps.version, sweepId, trialIndex, start: payload };
+      queue
+        .add('trial', data, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true })
+        .catch((e: unknown) => trials.cancel(jobId, new QueueError(`could not put trial ${trialIndex + 1} on the queue: ${(e as Error).message}`)));
+      return started;
+    },
+    prune: (runId, reason) => control(runId, { action: 'prune', reason }),
+    stop: (runId) => control(runId, { action: 'stop' }),
+    async cancelPending() {
+      for (const jobId of trials.unstarted()) {
+        const job = await Job.fromId<TrialJob>(queue, jobId);
+        // a job a worker took in the meantime is stopped as it starts
+        if (job && (await job.getState()) === 'waiting') await job.remove().catch(() => undefined);
+        else if (job) await job.updateData({ ...job.data, control: { action: 'stop' } });
+        trials.cancel(jobId, new TrialCancelled('the sweep was stopped'));
+      }
+    },
+    async close() {
+      await trials.settled();
+      await Promise.allSettled([events.close(), queue.close()]);
+    },
+  };
+}
+
+/**
+ * The sweep machine's record of its queued trials, from what the queue reports of each job (progress, completed,
+ * failed): a trial's run is created here when a worker starts it (linked to the sweep with the worker's name),
+ * its metrics go through the core's Recording (so they reach the event stream once committed, as a local run's
+ * do), and its end is written once. A job retried on another worker after the first stalled re-links the same run
+ * to the new worker and ignores what the old attempt still sends. Separate from BullMQ so it is tested without it.
+ */
+export class QueuedTrials {
+  private readonly jobs = new Map<string, Pending>();
+  private readonly byRun = new Map<RunId, string>();
+  /** Each job's reports are handled in the order they came. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly ctx: CoreContext) {}
+
+  /** A trial put on the queue as `jobId`; resolves with its run's id once a worker has started it. */
+  add(jobId: string, sweepId: string, trialIndex: number, payload: CommandPayload<'runs.start'>): Promise<RunId> {
+    return new Promise<RunId>((resolve, reject) => {
+      this.jobs.set(jobId, { sweepId, trialIndex, payload, resolve, reject, runId: null, attempt: null, recording: null, ended: false });
+    });
+  }
+
+  progress(jobId: string, data: unknown): void {
+    const p = this.jobs.get(jobId);
     if (!p || p.ended || typeof data !== 'object' || data === null) return;
-    inOrder(jobId, () => onProgress(p, data as TrialProgress));
-  });
-  events.on('completed', ({ jobId, returnvalue }) => {
-    const p = jobs.get(jobId);
+    this.inOrder(jobId, () => this.onProgress(p, data as TrialProgress));
+  }
+
+  completed(jobId: string, returnvalue: unknown): void {
+    const p = this.jobs.get(jobId);
     if (!p || p.ended) return;
     const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as TrialResult;
-    inOrder(jobId, () => onEnd(p, r));
-  });
-  events.on('failed', ({ jobId, failedReason }) => {
-    const p = jobs.get(jobId);
-    if (!p || p.ended) return;
-    inOrder(jobId, () => onEnd(p, { status: 'failed', epoch: 0, reason: failedReason, params: null, worker: p.attempt ?? '' }));
-  });
+    this.inOrder(jobId, () => this.onEnd(p, r));
+  }
 
-  async function onProgress(p: Pending, m: TrialProgress): Promise<void> {
+  failed(jobId: string, reason: string): void {
+    const p = this.jobs.get(jobId);
+    if (!p || p.ended) return;
+    this.inOrder(jobId, () => this.onEnd(p, { status: 'failed', epoch: 0, reason, params: null, worker: p.attempt ?? '' }));
+  }
+
+  /** The job of a started trial's run. */
+  jobOf(runId: RunId): string | undefined {
+    return this.byRun.get(runId);
+  }
+
+  /** Jobs no worker has started yet. */
+  unstarted(): string[] {
+    return [...this.jobs].filter(([, p]) => !p.runId && !p.ended).map(([id]) => id);
+  }
+
+  /** Gives up a trial no worker has started: its add() rejects with `why`. */
+  cancel(jobId: string, why: Error): void {
+    const p = this.jobs.get(jobId);
+    if (!p || p.runId || p.ended) return;
+    p.ended = true;
+    p.reject(why);
+  }
+
+  /** Resolves once every report received so far is handled. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  private inOrder(jobId: string, f: () => Promise<void>): void {
+    const next = (this.chains.get(jobId) ?? Promise.resolve()).then(f).catch((e: unknown) => console.error(`backprop-lab: trial ${jobId}: ${(e as Error).message}`));
+    this.chains.set(jobId, next);
+  }
+
+  private async onProgress(p: Pending, m: TrialProgress): Promise<void> {
+    const { ctx } = this;
     if (m.kind === 'started') {
       p.attempt = m.attempt;
       if (!p.runId) {
         const rec = await retryBusy(() => ctx.store.createRun(m.config, { ...(p.payload.name ? { name: p.payload.name } : {}), backend: m.backend }));
-        p.runId = rec.id;
-        byRun.set(rec.id, jobIdOf(p.sweepId, p.trialIndex));
         const runId = rec.id;
+        p.runId = runId;
+        this.byRun.set(runId, jobIdOf(p.sweepId, p.trialIndex));
         p.recording = new Recording(ctx.store, runId, (metrics) => ctx.events.emit('run.metrics', { runId, metrics }), ctx.deps.recording);
         await retryBusy(() => linkRun(ctx.store, runId, p.sweepId, p.trialIndex, m.worker));
         ctx.events.emit('runs.changed', { runId, change: 'created' });
         p.resolve(runId);
       } else {
-        // retried on another worker after the first one stalled: the same run, now that worker's
+        // retried on another worker after the first one stalled: the same run (the same trial trains to the same
+        // numbers, so the epochs it sends again overwrite equal values), now that worker's
         const runId = p.runId;
         await retryBusy(() => linkRun(ctx.store, runId, p.sweepId, p.trialIndex, m.worker));
       }
@@ -201,16 +278,17 @@ export async function queueExecutor(ctx: CoreContext, url: string): Promise<Tria
     p.recording.add(m.metrics);
   }
 
-  async function onEnd(p: Pending, r: TrialResult): Promise<void> {
+  private async onEnd(p: Pending, r: TrialResult): Promise<void> {
     if (p.ended) return; // BullMQ may report an end twice (a retried job): the first one counts
     p.ended = true;
+    const { ctx } = this;
     if (!p.runId) {
       p.reject(new CoreError('internal', r.reason ?? `the trial ${r.status} before a worker started it`));
       return;
     }
     const runId = p.runId;
     const pruned = r.status === 'pruned';
-    const end = { status: r.status === 'pruned' ? ('stopped' as const) : r.status, epoch: r.epoch, params: r.params, ...(r.reason ? { reason: r.reason } : {}), ...(r.final ? { final: r.final } : {}), ...(r.diverged ? { diverged: true } : {}) };
+    const end = { status: pruned ? ('stopped' as const) : (r.status as Exclude<TrialResult['status'], 'pruned'>), epoch: r.epoch, params: r.params, ...(r.reason ? { reason: r.reason } : {}), ...(r.final ? { final: r.final } : {}), ...(r.diverged ? { diverged: true } : {}) };
     const rec = p.recording;
     if (rec) await rec.end(() => recordEnd(ctx.store, runId, end, pruned));
     const event: RunStatusEvent = {
@@ -225,44 +303,18 @@ export async function queueExecutor(ctx: CoreContext, url: string): Promise<Tria
     ctx.events.emit('run.status', event);
     ctx.events.emit('runs.changed', { runId, change: 'updated' });
   }
+}
 
-  async function control(runId: RunId, c: NonNullable<TrialJob['control']>): Promise<void> {
-    const jobId = byRun.get(runId);
-    if (!jobId) return;
-    const job = await Job.fromId<TrialJob>(queue, jobId);
-    if (job) await job.updateData({ ...job.data, control: c });
-  }
-
-  return {
-    queue: publicUrl(url),
-    // every trial goes on the queue at once: the workers' --concurrency decides how many train
-    slots: Number.MAX_SAFE_INTEGER,
-    start(sweepId, trialIndex, payload) {
-      return new Promise<RunId>((resolve, reject) => {
-        const jobId = jobIdOf(sweepId, trialIndex);
-        jobs.set(jobId, { sweepId, trialIndex, payload, resolve, reject, runId: null, attempt: null, recording: null, ended: false });
-        const data: TrialJob = { version: ctx.deps.version, sweepId, trialIndex, start: payload };
-        queue.add('trial', data, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true }).catch((e: unknown) => reject(new QueueError(`could not put trial ${trialIndex + 1} on the queue: ${(e as Error).message}`)));
-      });
-    },
-    prune: (runId, reason) => control(runId, { action: 'prune', reason }),
-    stop: (runId) => control(runId, { action: 'stop' }),
-    async cancelPending() {
-      for (const [jobId, p] of jobs) {
-        if (p.runId || p.ended) continue;
-        const job = await Job.fromId<TrialJob>(queue, jobId);
-        // a job a worker took in the meantime is stopped as it starts
-        if (job && (await job.getState()) === 'waiting') await job.remove().catch(() => undefined);
-        else if (job) await job.updateData({ ...job.data, control: { action: 'stop' } });
-        p.ended = true;
-        p.reject(new TrialCancelled('the sweep was stopped'));
-      }
-    },
-    async close() {
-      await Promise.all([...chains.values()]);
-      await Promise.allSettled([events.close(), queue.close()]);
-    },
-  };
+interface Pending {
+  sweepId: string;
+  trialIndex: number;
+  payload: CommandPayload<'runs.start'>;
+  resolve(runId: RunId): void;
+  reject(e: Error): void;
+  runId: RunId | null;
+  attempt: string | null;
+  recording: Recording | null;
+  ended: boolean;
 }
 
 function jobIdOf(sweepId: string, trialIndex: number): string {
