@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backends/index';
-import { BACKEND_CHOICES, DATASET_KINDS, EARLY_STOP_METRICS, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
+import { BACKEND_CHOICES, DATASET_KINDS, EARLY_STOP_METRICS, INPUT_FEATURES, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
 import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
@@ -56,6 +56,8 @@ export const DataSpecSchema = z.strictObject({
   testSize: z.number().min(0).lt(1),
   splitSeed: seed,
   csv: z.strictObject({ path: z.string().max(4096), labelColumn: z.string().max(MAX_NAME).optional() }).optional(),
+  standardize: z.boolean().optional(),
+  features: z.array(z.enum(INPUT_FEATURES)).max(INPUT_FEATURES.length).optional(),
 });
 
 /**

@@ -15,6 +15,8 @@ export interface ProgressOptions {
   /** Longest time between two plain lines (non-TTY), in ms. Default 5000. */
   lineEveryMs?: number;
   now?: () => number;
+  /** A regression run: show R² where the accuracy goes. */
+  regression?: boolean;
 }
 
 /** Prints progress lines through `write` (stderr). Call `update` for every epoch and `finish` once at the end. */
@@ -31,6 +33,7 @@ export class Progress {
   private drawn = false;
   private pending: EpochMetrics | null = null;
   private readonly startedAt: number;
+  private readonly regression: boolean;
 
   constructor(private readonly write: (text: string) => void, opts: ProgressOptions) {
     this.total = opts.total;
@@ -42,6 +45,7 @@ export class Progress {
     this.startedAt = this.now();
     this.lastLine = this.startedAt;
     this.lineEveryMs = opts.lineEveryMs ?? 5000;
+    this.regression = opts.regression ?? false;
   }
 
   update(m: EpochMetrics): void {
@@ -52,7 +56,7 @@ export class Progress {
       if (t - this.lastDraw >= this.minIntervalMs || done === this.total) {
         this.lastDraw = t;
         this.pending = null;
-        this.write(`\r${formatProgress(m, this.total, this.rate(m))}\x1b[K`);
+        this.write(`\r${formatProgress(m, this.total, this.rate(m), this.regression)}\x1b[K`);
         this.drawn = true;
       }
       return;
@@ -62,7 +66,7 @@ export class Progress {
     if (done >= this.nextMark || done === this.total || t - this.lastLine >= this.lineEveryMs) {
       while (this.nextMark <= done) this.nextMark += this.step;
       this.lastLine = t;
-      this.write(formatProgress(m, this.total, this.rate(m)) + '\n');
+      this.write(formatProgress(m, this.total, this.rate(m), this.regression) + '\n');
     }
   }
 
@@ -70,7 +74,7 @@ export class Progress {
   finish(): void {
     if (!this.tty) return;
     if (this.pending) {
-      this.write(`\r${formatProgress(this.pending, this.total, this.rate(this.pending))}\x1b[K`);
+      this.write(`\r${formatProgress(this.pending, this.total, this.rate(this.pending), this.regression)}\x1b[K`);
       this.drawn = true;
       this.pending = null;
     }
@@ -85,16 +89,19 @@ export class Progress {
   }
 }
 
-/** `epoch 1000/10000 (10%)  cost 0.314159  acc 86.33%  test acc 85.00%  812 epochs/s  ETA 11s` */
-export function formatProgress(m: EpochMetrics, total: number, epochsPerSecond: number): string {
+/**
+ * `epoch 1000/10000 (10%)  cost 0.314159  acc 86.33%  test acc 85.00%  812 epochs/s  ETA 11s`; a regression run
+ * shows `R² 0.9132` where the accuracy goes (its metrics carry R² in the accuracy fields).
+ */
+export function formatProgress(m: EpochMetrics, total: number, epochsPerSecond: number, regression = false): string {
   const done = m.epoch + 1;
   const pct = total > 0 ? Math.floor((done * 100) / total) : 100;
   const parts = [
     `epoch ${done}/${total} (${pct}%)`,
     `cost ${formatCost(m.trainCost)}`,
-    `acc ${percent(m.trainAccuracy)}`,
+    regression ? `R² ${r2Text(m.trainAccuracy)}` : `acc ${percent(m.trainAccuracy)}`,
   ];
-  if (m.testAccuracy !== null) parts.push(`test acc ${percent(m.testAccuracy)}`);
+  if (m.testAccuracy !== null) parts.push(regression ? `test R² ${r2Text(m.testAccuracy)}` : `test acc ${percent(m.testAccuracy)}`);
   parts.push(`${formatRate(epochsPerSecond)} epochs/s`);
   if (epochsPerSecond > 0 && done < total) parts.push(`ETA ${formatDuration((total - done) / epochsPerSecond)}`);
   return parts.join('  ');
@@ -102,6 +109,11 @@ export function formatProgress(m: EpochMetrics, total: number, epochsPerSecond: 
 
 export function formatCost(c: number): string {
   return Number.isFinite(c) ? c.toFixed(6) : String(c);
+}
+
+/** R² to 4 decimals ('–' when there is none). */
+export function r2Text(a: number | null): string {
+  return a === null || !Number.isFinite(a) ? '–' : a.toFixed(4);
 }
 
 export function percent(a: number | null): string {

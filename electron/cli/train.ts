@@ -6,7 +6,7 @@
 
 import { resolve } from 'node:path';
 import { adaptArchitecture, ArchitectureError, describeLayers, layerWidths, sameLayers, type LayerSpec } from '../../engine/architecture';
-import { ConfigError, defaultConfig, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
+import { BUILTIN_KINDS, ConfigError, defaultConfig, resolveConfig, taskOf, type DeepPartial, type RunConfig } from '../../engine/config';
 import { formatOfFile, TRAIN_EXPORT_FORMATS, type FormatName } from '../../engine/export/format-table';
 import type { EpochMetrics, FinalMetrics } from '../../engine/train';
 import { createCore, type Core } from '../core/index';
@@ -54,7 +54,8 @@ export function trainUsage(): string {
   return [
     'Usage: backprop-lab train [options]',
     '',
-    'Trains one network and reports its cost and accuracy. Progress goes to stderr; the result to stdout.',
+    'Trains one network and reports its cost and accuracy (R² for regression data: plane, multi-gaussian, diabetes).',
+    'Progress goes to stderr; the result to stdout.',
     'The run is recorded in the run database (see backprop-lab runs) unless --no-record; its id is printed on stderr.',
     'Exit codes: 0 finished, 1 diverged, 2 bad option or input, 3 trained but the run database refused part of its record,',
     '4 the training failed, 130/143/129 stopped by Ctrl-C / SIGTERM / SIGHUP (the partial run is kept as stopped).',
@@ -99,6 +100,8 @@ export interface ParseEnv {
 const CONFIG_FLAGS: Record<string, string> = Object.fromEntries(TRAIN_OPTIONS.filter((o) => o.config).map((o) => [o.config!, o.flag]));
 CONFIG_FLAGS['data.kind'] = '--dataset';
 CONFIG_FLAGS['data.csv.path'] = '--dataset';
+CONFIG_FLAGS['data.features'] = '--features';
+CONFIG_FLAGS['data.standardize'] = '--standardize';
 
 /** "training.learningRate must be …" → "--lr must be …" (the path at the start, or after "data: "). */
 export function configErrorToUsage(message: string): string {
@@ -159,6 +162,21 @@ export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { c
     archSource = a.source;
   }
 
+  // --standardize, --features LIST (x1,x2,x1^2 or a JSON list, as a sweep's trial writes it)
+  if (opts.has('--standardize')) setPath(partial, 'data.standardize', true);
+  const features = str('--features');
+  if (features !== undefined) {
+    let list: unknown = features.split(',').map((f) => f.trim());
+    if (/^\s*\[/.test(features)) {
+      try {
+        list = JSON.parse(features);
+      } catch {
+        throw new UsageError(`--features ${features}: not a list; give names separated by commas, e.g. --features x1^2,x2^2`);
+      }
+    }
+    setPath(partial, 'data.features', list);
+  }
+
   // --dataset NAME | csv:PATH
   const dataset = str('--dataset') ?? d.data.kind;
   if (dataset === 'csv' || dataset.startsWith('csv:')) {
@@ -174,6 +192,7 @@ export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { c
     setPath(partial, 'data.kind', dataset);
     if (opts.has('--label-column')) throw new UsageError('--label-column is only for a CSV dataset (--dataset csv:PATH)');
     if (opts.has('--factor') && dataset !== 'circles') notes.push(`--factor only applies to circles; ignored for ${dataset}`);
+    if ((BUILTIN_KINDS as readonly string[]).includes(dataset)) for (const f of ['--samples', '--noise', '--data-seed']) if (opts.has(f)) notes.push(`${f} does not apply to the built-in ${dataset}; ignored`);
   }
 
   const optimizer = str('--optimizer') ?? d.training.optimizer;
@@ -337,7 +356,8 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
     if (JSON.stringify(used.architecture) !== JSON.stringify(config.architecture)) {
       const out = used.architecture[used.architecture.length - 1]!;
       const classes = out.activation === 'softmax' ? out.output_dim : 2;
-      note(`the default architecture was fitted to the data (${used.architecture[0]!.input_dim} features, ${classes} classes): ${layerWidths(used.architecture)}, ${out.activation} output; give --arch to choose the layers`);
+      const target = taskOf(used.data.kind) === 'regression' ? 'a real-valued target' : `${classes} classes`;
+      note(`the default architecture was fitted to the data (${used.architecture[0]!.input_dim} features, ${target}): ${layerWidths(used.architecture)}, ${out.activation} output; give --arch to choose the layers`);
     }
     const total = used.training.epochs;
     const parameterCount = used.architecture.reduce((a, l) => a + l.output_dim * (l.input_dim + 1), 0);
@@ -345,7 +365,7 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
       `${total === 0 ? 'initializing' : `training ${total} epochs`} of ${parameterCount} parameters, backend ${b.name} (${b.mode}, ${b.precision}; ${b.reason})` +
         (options.initFrom ? `, starting from the weights in ${options.initFrom}` : ''),
     );
-    progress = options.quiet || total === 0 ? null : new Progress(io.stderr, { total, tty: io.isTTY ?? false });
+    progress = options.quiet || total === 0 ? null : new Progress(io.stderr, { total, tty: io.isTTY ?? false, regression: taskOf(used.data.kind) === 'regression' });
 
     // Ctrl-C, SIGTERM and SIGHUP stop the run after its epoch; it is kept as stopped, with its weights
     let signal: StopSignal | null = null;
@@ -433,9 +453,13 @@ export function summary(r: FinalMetrics & { status: TrainReport['status']; epoch
           `(${r.msPerEpoch.toFixed(3)} ms/epoch) ${on}`;
   const lines = [head];
   if (r.status !== 'diverged' && r.status !== 'failed') {
+    // regression runs carry R² in the accuracy fields
+    const regression = taskOf(config.data.kind) === 'regression';
+    const score = (v: number | null) => (regression ? (v === null || !Number.isFinite(v) ? String(v) : v.toFixed(6)) : percent(v));
+    const name = regression ? 'R²' : 'accuracy';
     lines.push(
-      `train cost ${formatCost12(r.finalCost)}  train accuracy ${percent(r.trainAccuracy)}` +
-        (r.testCost !== null ? `  test cost ${formatCost12(r.testCost)}  test accuracy ${percent(r.testAccuracy)}` : '  (no test set)'),
+      `train cost ${formatCost12(r.finalCost)}  train ${name} ${score(r.trainAccuracy)}` +
+        (r.testCost !== null ? `  test cost ${formatCost12(r.testCost)}  test ${name} ${score(r.testAccuracy)}` : '  (no test set)'),
     );
   }
   return lines.join('\n');

@@ -3,10 +3,13 @@
 // base/grid/random is an option's name). Pure: no Node, no CLI import, so the sweep parser, the core and the CLI
 // all read it without a cycle.
 
-import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, defaultConfig } from '../../engine/config';
+import { BACKEND_CHOICES, BUILTIN_KINDS, GENERATED_KINDS, INPUT_FEATURES, LOSSES, OPTIMIZERS, defaultConfig } from '../../engine/config';
 
-/** The generated datasets `train --dataset` names; `csv:PATH` is the other form. */
-export const GENERATED_DATASETS = ['moons', 'circles', 'xor', 'spiral', 'gaussian'] as const;
+/**
+ * The datasets `train --dataset` names (`csv:PATH` is the other form): the generated ones (moons … gaussian, and
+ * plane and multi-gaussian for regression), then scikit-learn's built-in iris, wine, breast_cancer, digits, diabetes.
+ */
+export const GENERATED_DATASETS = [...GENERATED_KINDS, ...BUILTIN_KINDS] as const;
 
 /**
  * How a sweep may vary an option: `real` takes every distribution, `integer` takes `int` and `choice`,
@@ -18,7 +21,7 @@ export type OptionKind = 'real' | 'integer' | 'categorical';
 export interface TrainingOption {
   /** The flag without the dashes: 'lr' for --lr; a sweep's key. */
   name: string;
-  /** The value's placeholder in the usage ('X', 'N', 'NAME'). */
+  /** The value's placeholder in the usage ('X', 'N', 'NAME'); '' for a flag that takes no value (--standardize). */
   metavar: string;
   help: string;
   /** The default as the usage shows it. */
@@ -46,6 +49,8 @@ export const TRAINING_OPTIONS: readonly TrainingOption[] = [
   { name: 'data-seed', metavar: 'N', help: 'random_state of the data generator', default: String(d.data.seed), path: 'data.seed', kind: 'integer' },
   { name: 'test-size', metavar: 'F', help: 'fraction held out as the test set (0: none)', default: String(d.data.testSize), path: 'data.testSize', kind: 'real' },
   { name: 'split-seed', metavar: 'N', help: 'random_state of the train/test split', default: String(d.data.splitSeed), path: 'data.splitSeed', kind: 'integer' },
+  { name: 'standardize', metavar: '', help: 'StandardScaler fitted on the train split, applied to train and test', default: 'off', path: 'data.standardize', kind: 'categorical', own: true },
+  { name: 'features', metavar: 'LIST', help: `2-D data: inputs computed from x1, x2, any of ${INPUT_FEATURES.join(',')} in that order`, default: 'the columns', path: 'data.features', kind: 'categorical', own: true },
   { name: 'label-column', metavar: 'NAME', help: 'csv only: the label column', default: 'the last column', path: 'data.csv.labelColumn', kind: 'categorical', own: true },
   { name: 'epochs', metavar: 'N', help: 'epochs to train (0: initialize only and report the cost at init)', default: String(d.training.epochs), path: 'training.epochs', kind: 'integer' },
   { name: 'lr', metavar: 'X', help: 'learning rate', default: String(d.training.learningRate), path: 'training.learningRate', kind: 'real' },

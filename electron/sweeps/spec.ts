@@ -7,7 +7,7 @@
 // specific to the option (zod's issues would have to be rewritten one by one to say that).
 
 import { ArchitectureError, validateArchitecture, type LayerSpec } from '../../engine/architecture';
-import { BACKEND_CHOICES, ConfigError, LOSSES, OPTIMIZERS, defaultConfig, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
+import { BACKEND_CHOICES, ConfigError, LOSSES, OPTIMIZERS, defaultConfig, featureList, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
 
 import { GENERATED_DATASETS, TRAINING_OPTIONS, type TrainingOption } from './options';
 
@@ -274,6 +274,7 @@ export function optionsToConfig(options: OptionValues): DeepPartial<RunConfig> {
       setPath(out, 'data.kind', 'csv');
       setPath(out, 'data.csv.path', value.slice(4));
     } else if (name === 'batch-size') setPath(out, opt.path, value === 'full' ? null : value);
+    else if (name === 'features' && typeof value === 'string') setPath(out, opt.path, value.split(',').map((f) => f.trim()));
     else setPath(out, opt.path, clone(value));
   }
   return out as DeepPartial<RunConfig>;
@@ -392,6 +393,18 @@ export function checkValue(opt: SweepOption, value: unknown): string | null {
       if (typeof value === 'string' && (GENERATED_DATASETS as readonly string[]).includes(value)) return null;
       if (typeof value === 'string' && value.startsWith('csv:') && value.length > 4) return null;
       return `must be one of ${GENERATED_DATASETS.join(', ')} or "csv:PATH", got ${describe(value)}`;
+    case 'standardize':
+      return typeof value === 'boolean' ? null : `must be true or false, got ${describe(value)}`;
+    case 'features': {
+      const list = typeof value === 'string' ? value.split(',').map((f) => f.trim()) : value;
+      try {
+        featureList('data.features', list);
+        return null;
+      } catch (e) {
+        if (e instanceof ConfigError) return e.message.replace(/^data\.features:? /, '');
+        throw e;
+      }
+    }
     case 'label-column':
       return typeof value === 'string' && value !== '' ? null : `must be the label column's header name, got ${describe(value)}`;
     case 'batch-size':

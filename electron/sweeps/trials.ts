@@ -124,6 +124,11 @@ export function trialArgv(options: OptionValues): string[] {
   for (const { name } of SWEEP_OPTIONS) {
     if (!(name in options)) continue;
     const value = options[name]!;
+    // a flag (--standardize): present for true, left out for false
+    if (typeof value === 'boolean') {
+      if (value) argv.push(`--${name}`);
+      continue;
+    }
     const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : JSON.stringify(value);
     if (text.startsWith('-')) argv.push(`--${name}=${text}`);
     else argv.push(`--${name}`, text);

@@ -108,7 +108,7 @@ describe('parseSweepSpec: bad keys name the key and suggest the right one', () =
   it('bad values name the key (and the index in a list)', () => {
     const p = problems({ base: { optimizer: 'adamw', dataset: 'mooons' }, grid: { lr: [0.1, -1], 'batch-size': [16, 'half'] } });
     expect(p).toContainEqual('base.optimizer: must be one of sgd, momentum, adam, got "adamw" (did you mean "adam"?)');
-    expect(p).toContainEqual('base.dataset: must be one of moons, circles, xor, spiral, gaussian or "csv:PATH", got "mooons"');
+    expect(p).toContainEqual('base.dataset: must be one of moons, circles, xor, spiral, gaussian, plane, multi-gaussian, iris, wine, breast_cancer, digits, diabetes or "csv:PATH", got "mooons"');
     expect(p).toContainEqual('grid.lr[1]: must be a positive number, got -1');
     expect(p).toContainEqual('grid.batch-size[1]: must be an integer ≥ 1 or "full", got "half"');
   });
