@@ -23,7 +23,7 @@ export { isTransient };
 
 /** The first line of a message, without a stack or anything after it: what a user may see. */
 export function oneLine(message: string): string {
-  return message.split('\n')[0]!.replace(/\s+at\s.*$/, '').slice(0, 2000);
+  return message.split('\n')[0]!.slice(0, 2000);
 }
 
 /**
