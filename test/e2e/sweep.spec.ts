@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openApp, setField, watchProblems } from './support/app';
+import { fakeSweep, routeFakeSweep } from './support/fake-sweep';
 import { repo, screenPath, sharedServer } from './support/server';
 
 const TINY = '[{"input_dim": 2, "output_dim": 4, "activation": "relu"}, {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"}]';
@@ -78,7 +79,7 @@ test('builds a learning rate × seed sweep, watches it finish, brushes the paral
   // brush the learning-rate axis (the first, a log axis) around its top value, 1: only its three trials stay
   const plot = page.getByTestId('sweep-parcoords');
   const box = (await plot.boundingBox())!;
-  const PAD_TOP = 30, PAD_BOTTOM = 22, PAD_LEFT = 46;
+  const PAD_TOP = 40, PAD_BOTTOM = 22, PAD_LEFT = 46; // SweepParallel's PAD
   const yOf = (p: number) => box.y + PAD_TOP + (1 - p) * (box.height - PAD_TOP - PAD_BOTTOM);
   const x = box.x + PAD_LEFT;
   await page.mouse.move(x, yOf(1) - 5);
@@ -103,5 +104,51 @@ test('builds a learning rate × seed sweep, watches it finish, brushes the paral
   await page.getByTestId('open-best').click();
   await expect(page.getByTestId('run-status')).toHaveText('Finished');
   await expect(page.getByTestId('epoch-counter')).toContainText('30');
+  expect(problems).toEqual([]);
+});
+
+test('stays windowed with 1,000 trials: few rows in the page, a brush filters them, the last trial is reached by scrolling', async ({ page }) => {
+  const problems = watchProblems(page);
+  const detail = fakeSweep(1000);
+  await routeFakeSweep(page, detail);
+  await openApp(page, sharedServer().url);
+  await page.getByTestId('tab-sweeps').click();
+  await expect(page.getByTestId('sweep-shown')).toHaveText('1,000 trials');
+  const table = page.getByTestId('sweep-table');
+  await expect(table).toHaveAttribute('data-rows', '1000');
+  // only the rows in view (and a few around them) are in the page
+  const inPage = await page.getByTestId('trial-row').count();
+  expect(inPage).toBeGreaterThan(5);
+  expect(inPage).toBeLessThan(60);
+
+  // the best trial (lowest test cost among the finished) comes first, starred
+  await expect(page.getByTestId('trial-row').first()).toHaveAttribute('data-trial', String(detail.best!.trialIndex));
+
+  // brush the upper half of the learning-rate axis (log): only trials with lr above about the geometric middle stay
+  const plot = page.getByTestId('sweep-parcoords');
+  const box = (await plot.boundingBox())!;
+  const yOf = (p: number) => box.y + 40 + (1 - p) * (box.height - 40 - 22);
+  await page.mouse.move(box.x + 46, yOf(1) - 4);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 46, yOf(0.5), { steps: 8 });
+  await page.mouse.up();
+  const lrs = detail.trials.map((t) => t.params['lr'] as number);
+  const lo = Math.min(...lrs), hi = Math.max(...lrs);
+  const mid = Math.sqrt(lo * hi);
+  const above = lrs.filter((v) => v >= mid * 1.05).length;
+  const near = lrs.filter((v) => v >= mid * 0.95).length;
+  const shown = Number(await plot.getAttribute('data-shown'));
+  expect(shown).toBeGreaterThanOrEqual(above);
+  expect(shown).toBeLessThanOrEqual(near);
+  await expect(page.getByTestId('sweep-shown')).toHaveText(`${shown.toLocaleString('en-US')} of 1,000 trials`);
+  await expect(table).toHaveAttribute('data-rows', String(shown));
+  for (const cell of await page.getByTestId('cell-lr').allTextContents()) expect(Number(cell)).toBeGreaterThan(mid * 0.95);
+
+  // double-click clears; scrolling to the end brings the last rows (the failed trials, without a metric) into the page
+  await plot.dblclick({ position: { x: box.width / 2, y: box.height / 2 } });
+  await expect(page.getByTestId('sweep-shown')).toHaveText('1,000 trials');
+  await page.locator('.vt-body').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(page.locator('[data-testid="trial-row"][data-status="failed"]').last()).toBeVisible();
+  expect(await page.getByTestId('trial-row').count()).toBeLessThan(60);
   expect(problems).toEqual([]);
 });

@@ -1,9 +1,9 @@
 // The parallel-coordinates plot of a sweep: one vertical axis per hyperparameter (a log axis for the learning rate)
 // and one for the metric, one line per trial coloured by its metric. Dragging along an axis brushes a range; the
 // trials whose lines pass every brush stay coloured and the others fade (onFilter tells the table).
-// Two stacked canvases: the bottom one holds the axes and every line in grey and is drawn only when the trials,
-// the size or the theme change; the top one holds the brushed lines, the best trial and the brushes, and is
-// redrawn once per animation frame while a brush moves.
+// Three stacked canvases: the bottom one holds every line in grey and the top one the axes and their labels, both
+// drawn only when the trials, the size or the theme change; the middle one holds the brushed lines, the best trial
+// and the brushes, and is redrawn (at most once per animation frame) while a brush moves.
 import { useEffect, useRef } from 'react';
 import { axisTicks, colourIndex, METRIC_COLOURS, type Axis } from '../lib/sweep-axes';
 import { palette } from '../lib/theme';
@@ -11,7 +11,7 @@ import { palette } from '../lib/theme';
 /** Brushes by axis key: [low, high] positions in [0, 1]. */
 export type Brushes = Record<string, [number, number]>;
 
-const PAD = { top: 30, bottom: 22, left: 46, right: 46 };
+const PAD = { top: 40, bottom: 22, left: 46, right: 46 };
 /** The best trial's line: the table's ★ colour. */
 const BEST = '#d4a106';
 
@@ -51,6 +51,7 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
   const box = useRef<HTMLDivElement>(null);
   const base = useRef<HTMLCanvasElement>(null);
   const top = useRef<HTMLCanvasElement>(null);
+  const labels = useRef<HTMLCanvasElement>(null);
   const brushes = useRef<Brushes>({});
   const frames = useRef(0);
   const onFilterRef = useRef(onFilter);
@@ -59,8 +60,8 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
   }, [onFilter]);
 
   useEffect(() => {
-    const el = box.current, b = base.current, t = top.current;
-    if (!el || !b || !t) return;
+    const el = box.current, b = base.current, t = top.current, l = labels.current;
+    if (!el || !b || !t || !l) return;
     // brushes on axes that no longer exist are dropped
     for (const k of Object.keys(brushes.current)) if (!axes.some((a) => a.key === k)) delete brushes.current[k];
     const n = axes.length ? pos.length / axes.length : 0;
@@ -100,32 +101,57 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
       for (let i = 0; i < n; i++) trace(ctx, i);
       ctx.stroke();
       ctx.globalAlpha = 1;
-      // axes, labels and ticks
-      ctx.font = '11px system-ui, sans-serif';
+    };
+
+    // the axes, their titles and ticks: a layer above the lines (so no line hides a label), drawn with the base
+    const drawLabels = () => {
+      const p = palette();
+      const ctx = l.getContext('2d')!;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, w, h);
+      const spacing = axes.length > 1 ? (w - PAD.left - PAD.right) / (axes.length - 1) : w;
+      // titles alternate between two rows when the axes are close, and are cut to the room they have
+      const stagger = spacing < 120;
+      const fit = (text: string, room: number) => {
+        if (ctx.measureText(text).width <= room) return text;
+        let s = text;
+        while (s.length > 1 && ctx.measureText(s + '…').width > room) s = s.slice(0, -1);
+        return s + '…';
+      };
+      ctx.lineJoin = 'round';
       axes.forEach((a, j) => {
         const x = xOf(j);
         ctx.strokeStyle = p.fg;
         ctx.globalAlpha = 0.55;
+        ctx.lineWidth = 1;
         ctx.beginPath();
-        ctx.moveTo(x + 0.5, yOf(1));
-        ctx.lineTo(x + 0.5, yOf(0));
+        ctx.moveTo(Math.round(x) + 0.5, yOf(1));
+        ctx.lineTo(Math.round(x) + 0.5, yOf(0));
         ctx.stroke();
         ctx.globalAlpha = 1;
-        ctx.fillStyle = p.fg;
         // the end axes' titles lean inwards so they stay inside the canvas
         ctx.textAlign = axes.length > 1 && j === 0 ? 'left' : axes.length > 1 && j === axes.length - 1 ? 'right' : 'center';
         ctx.font = '600 11.5px system-ui, sans-serif';
-        ctx.fillText(a.label + (a.scale === 'log' ? ' (log)' : ''), ctx.textAlign === 'left' ? x - 10 : ctx.textAlign === 'right' ? x + 10 : x, 14);
+        ctx.fillStyle = p.fg;
+        const title = fit(a.label + (a.scale === 'log' ? ' (log)' : ''), (stagger ? 2 : 1) * spacing - 10);
+        ctx.fillText(title, ctx.textAlign === 'left' ? x - 10 : ctx.textAlign === 'right' ? x + 10 : x, stagger && j % 2 ? 26 : 12);
         ctx.font = '10.5px system-ui, sans-serif';
-        ctx.fillStyle = p.muted;
         const ticks = axisTicks(a);
         const every = Math.max(1, Math.ceil(ticks.length / Math.max(2, Math.floor((h - PAD.top - PAD.bottom) / 16))));
         ticks.forEach(([tp, text], k) => {
           if (k % every) return;
           const y = yOf(tp);
-          ctx.fillRect(x - 3, Math.round(y), 6, 1);
+          ctx.fillStyle = p.fg;
+          ctx.fillRect(Math.round(x) - 3, Math.round(y), 7, 1);
           ctx.textAlign = j === axes.length - 1 ? 'left' : 'right';
-          ctx.fillText(text.length > 14 ? text.slice(0, 13) + '…' : text, j === axes.length - 1 ? x + 6 : x - 6, y + 3.5);
+          const label = fit(text, Math.max(30, Math.min(90, spacing - 14)));
+          const tx = j === axes.length - 1 ? x + 6 : x - 6;
+          // a halo in the card's colour keeps the label legible over the lines
+          ctx.strokeStyle = p.card;
+          ctx.lineWidth = 3;
+          ctx.strokeText(label, tx, y + 3.5);
+          ctx.fillStyle = p.muted;
+          ctx.fillText(label, tx, y + 3.5);
         });
       });
     };
@@ -206,11 +232,12 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
       dpr = window.devicePixelRatio || 1;
       w = el.clientWidth;
       h = el.clientHeight;
-      for (const c of [b, t]) {
+      for (const c of [b, t, l]) {
         c.width = Math.max(1, Math.round(w * dpr));
         c.height = Math.max(1, Math.round(h * dpr));
       }
       drawBase();
+      drawLabels();
       drawTop();
     };
     resize();
@@ -221,7 +248,7 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
     // brushing: press on an axis, drag along it; a click without a drag clears that axis' brush
     let drag: { key: string; from: number; moved: boolean } | null = null;
     const local = (e: PointerEvent) => {
-      const r = t.getBoundingClientRect();
+      const r = l.getBoundingClientRect();
       return { x: e.clientX - r.left, y: e.clientY - r.top };
     };
     const down = (e: PointerEvent) => {
@@ -234,7 +261,7 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
       });
       if (j < 0) return;
       drag = { key: axes[j]!.key, from: pOf(y), moved: false };
-      t.setPointerCapture(e.pointerId);
+      l.setPointerCapture(e.pointerId);
       e.preventDefault();
     };
     const move = (e: PointerEvent) => {
@@ -261,27 +288,28 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
       const passing = drawTop();
       onFilterRef.current(passing);
     };
-    t.addEventListener('pointerdown', down);
-    t.addEventListener('pointermove', move);
-    t.addEventListener('pointerup', up);
-    t.addEventListener('pointercancel', up);
-    t.addEventListener('dblclick', clearAll);
+    l.addEventListener('pointerdown', down);
+    l.addEventListener('pointermove', move);
+    l.addEventListener('pointerup', up);
+    l.addEventListener('pointercancel', up);
+    l.addEventListener('dblclick', clearAll);
     return () => {
       ro.disconnect();
       if (frame) cancelAnimationFrame(frame);
       if (pendingSend) clearTimeout(pendingSend);
-      t.removeEventListener('pointerdown', down);
-      t.removeEventListener('pointermove', move);
-      t.removeEventListener('pointerup', up);
-      t.removeEventListener('pointercancel', up);
-      t.removeEventListener('dblclick', clearAll);
+      l.removeEventListener('pointerdown', down);
+      l.removeEventListener('pointermove', move);
+      l.removeEventListener('pointerup', up);
+      l.removeEventListener('pointercancel', up);
+      l.removeEventListener('dblclick', clearAll);
     };
   }, [axes, pos, metric, best, theme]);
 
   return (
     <div className="parcoords" ref={box} data-testid="sweep-parcoords">
       <canvas ref={base} aria-hidden="true" />
-      <canvas ref={top} role="img" aria-label="parallel coordinates: one line per trial; drag along an axis to filter, double-click to clear" />
+      <canvas ref={top} aria-hidden="true" />
+      <canvas ref={labels} role="img" aria-label="parallel coordinates: one line per trial; drag along an axis to filter, double-click to clear" />
     </div>
   );
 }

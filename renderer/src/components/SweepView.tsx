@@ -2,7 +2,7 @@
 // (brushing filters the table), a scatter of one hyperparameter against the metric, the curves of the top trials,
 // and the live table of trials — open any trial as a run, send a selection to Compare.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AppInfo, BackpropLabApi, RunSummary, SweepDetail, SweepInfo, SweepProgressEvent } from '../api';
+import type { AppInfo, BackpropLabApi, RunSummary, SweepDetail, SweepInfo, SweepProgressEvent, SweepTrialInfo } from '../api';
 import { fmtCost, fmtDate, fmtDuration, fmtInt } from '../lib/format';
 import { buildAxes, lowerIsBetter, metricValue, positions } from '../lib/sweep-axes';
 import { initialDraft, type SweepDraft } from '../lib/sweep-spec';
@@ -13,6 +13,8 @@ import { SweepParallel } from './SweepParallel';
 import { SweepTable } from './SweepTable';
 
 const TOP = 5;
+/** The table's order of statuses. */
+const GROUP: Record<SweepTrialInfo['status'], number> = { finished: 0, running: 1, paused: 1, pruned: 2, stopped: 2, interrupted: 2, failed: 3, pending: 4 };
 
 export function SweepView({
   api,
@@ -131,11 +133,14 @@ export function SweepView({
   const scatterAxis = axes.find((a) => a.key === scatterKey && !a.metric) ?? axes.find((a) => !a.metric) ?? null;
   const metricAxis = axes[axes.length - 1]!;
 
-  // the table: the trials that pass the brushes, best first by the metric (pending ones last, by index)
+  // the table: the trials that pass the brushes — finished ones first, then those training, then the pruned or
+  // stopped, failed and pending last; best first by the metric within each
   const shown = useMemo(() => {
     const idx = trials.map((_, i) => i).filter((i) => !filter || filter.has(i));
     const sign = lowerIsBetter(metric) ? 1 : -1;
     return idx.sort((a, b) => {
+      const g = GROUP[trials[a]!.status] - GROUP[trials[b]!.status];
+      if (g) return g;
       const x = metricValue(trials[a]!, metric), y = metricValue(trials[b]!, metric);
       if (x === null && y === null) return trials[a]!.trialIndex - trials[b]!.trialIndex;
       if (x === null) return 1;
