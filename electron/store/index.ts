@@ -30,6 +30,7 @@ export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } f
 export { METRIC_KEY, STANDARD_KEYS, decodeValue, encodeValue, epochRows, snakeCase, type MetricRow } from './metrics';
 export { MetricsRecorder, type RecorderOptions } from './recorder';
 export {
+  RUN_ORIGINS,
   RUN_STATUSES,
   Store,
   pidAlive,
@@ -38,6 +39,8 @@ export {
   type BackendRecord,
   type ImportRunInput,
   type InterruptedRun,
+  type RunLineage,
+  type RunOrigin,
   type RunOutcome,
   type RunRecord,
   type RunState,

@@ -14,7 +14,7 @@ export interface MetricRow {
 }
 
 /** The keys the engine's EpochMetrics turn into (the recorder adds any other numeric field the same way). */
-export const STANDARD_KEYS = ['train_cost', 'train_accuracy', 'test_cost', 'test_accuracy', 'elapsed_ms'] as const;
+export const STANDARD_KEYS = ['train_cost', 'train_accuracy', 'test_cost', 'test_accuracy', 'elapsed_ms', 'learning_rate'] as const;
 
 /** Letters, digits and _ . / -, starting with a letter, at most 64 characters. */
 export const METRIC_KEY = /^[A-Za-z][A-Za-z0-9_./-]{0,63}$/;

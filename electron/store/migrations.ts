@@ -135,6 +135,29 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    name: 'runs record where they came from and how early stopping ended them; trainer states to continue a run',
+    up(db) {
+      db.exec(`
+        -- a run cloned, re-run or continued from another: which, and how (the parent may be deleted later)
+        ALTER TABLE runs ADD COLUMN parent_id INTEGER REFERENCES runs (rid) ON DELETE SET NULL;
+        ALTER TABLE runs ADD COLUMN origin TEXT CHECK (origin IN ('continue', 'clone', 'rerun'));
+        -- early stopping (NULL when it was off): whether it ended the run, and the epoch whose weights were kept
+        ALTER TABLE runs ADD COLUMN stopped_early INTEGER CHECK (stopped_early IN (0, 1));
+        ALTER TABLE runs ADD COLUMN best_epoch INTEGER;
+
+        -- everything needed to continue a run bit for bit (engine/state.ts): parameters, optimizer state, epoch,
+        -- the shuffle generator; kept with the final weights
+        CREATE TABLE trainer_states (
+          run_id INTEGER PRIMARY KEY REFERENCES runs (rid) ON DELETE CASCADE,
+          epoch INTEGER NOT NULL,
+          state TEXT NOT NULL CHECK (json_valid(state)),
+          created_at INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes. */

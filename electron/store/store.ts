@@ -13,7 +13,7 @@ import type { Params } from '../../engine/init';
 import type { TrainResult } from '../../engine/train';
 
 /** How a run ended as the store records it: the engine's result, whose cost history and timing it does not need. */
-export type RunOutcome = Pick<TrainResult, 'status' | 'epochs' | 'finalCost' | 'trainAccuracy' | 'testCost' | 'testAccuracy' | 'reason'> &
+export type RunOutcome = Pick<TrainResult, 'status' | 'epochs' | 'finalCost' | 'trainAccuracy' | 'testCost' | 'testAccuracy' | 'reason' | 'stoppedEarly' | 'bestEpoch'> &
   Partial<Pick<TrainResult, 'backend' | 'costHistory' | 'msPerEpoch'>>;
 import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_REASON_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from '../limits';
 import { StoreError, fromSqlite, show, validate } from './errors';
@@ -73,6 +73,24 @@ export interface RunRecord extends RunSummary {
   weights: { kind: 'final' | 'checkpoint'; epoch: number; values: number }[];
   /** Metric keys that have rows (train_cost, …). */
   metricKeys: string[];
+  /** Where it came from (clone, re-run, continue), or null for a run started afresh. */
+  lineage: RunLineage | null;
+  /** Whether early stopping ended it; null when early stopping was off (or it has not ended). */
+  stoppedEarly: boolean | null;
+  /** The epoch whose weights early stopping kept; null when off. */
+  bestEpoch: number | null;
+  /** The epoch of its saved trainer state (what `train --continue` starts from), or null without one. */
+  stateEpoch: number | null;
+}
+
+/** How a run came from another: continued from its trainer state, cloned from its configuration, or re-run. */
+export const RUN_ORIGINS = ['continue', 'clone', 'rerun'] as const;
+export type RunOrigin = (typeof RUN_ORIGINS)[number];
+
+/** A run's parent: its id (null once the parent was deleted) and how this run came from it. */
+export interface RunLineage {
+  parent: string | null;
+  origin: RunOrigin;
 }
 
 export interface InterruptedRun {
@@ -122,9 +140,19 @@ const trainResult = z.object({
   testAccuracy: finite.nullable(),
   backend: backend.optional(),
   reason: z.string().optional(),
+  stoppedEarly: z.boolean().optional(),
+  bestEpoch: z.number().int().min(0).nullable().optional(),
 });
 const reason = z.string().min(1, 'must say why').max(MAX_REASON_LENGTH);
-const createOptions = z.object({ name: name.optional(), backend: backend.nullable().optional(), tags: tags.optional(), notes: notes.optional() }).strict();
+const createOptions = z
+  .object({
+    name: name.optional(),
+    backend: backend.nullable().optional(),
+    tags: tags.optional(),
+    notes: notes.optional(),
+    parent: z.object({ id: runId, origin: z.enum(RUN_ORIGINS) }).strict().optional(),
+  })
+  .strict();
 
 /**
  * A reason as it is stored and shown (why a run failed, stopped or was interrupted): one line, without a stack
@@ -298,7 +326,7 @@ export class Store {
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Records a new run in status 'running', owned by this process (pid, host, heartbeat). */
-  createRun(config: RunConfig, options: { name?: string; backend?: BackendRecord | null; tags?: string[]; notes?: string } = {}): RunRecord {
+  createRun(config: RunConfig, options: { name?: string; backend?: BackendRecord | null; tags?: string[]; notes?: string; parent?: { id: string; origin: RunOrigin } } = {}): RunRecord {
     const cfg = checkConfig(config, 'createRun');
     const o = validate(createOptions, options, 'createRun');
     const id = randomUUID();
@@ -313,6 +341,11 @@ export class Store {
           )
           .run(id, o.name ?? defaultName(cfg), cfg.data.kind, JSON.stringify(cfg), o.backend?.name ?? null, o.backend?.mode ?? null, o.backend?.precision ?? null, o.backend?.reason ?? null, now, now, o.notes ?? '', PROCESS_WRITER_ID, process.pid, HOST, now);
         for (const t of o.tags ?? []) this.stmts.insertTag.run(info.lastInsertRowid, t);
+        if (o.parent) {
+          const parent = this.stmts.ridStatus.get(o.parent.id);
+          if (!parent) throw new StoreError('NOT_FOUND', `createRun: there is no parent run with id ${show(o.parent.id)}`);
+          this.db.prepare('UPDATE runs SET parent_id = ?, origin = ? WHERE rid = ?').run(parent.rid, o.parent.origin, info.lastInsertRowid);
+        }
       })
       .immediate();
     return this.getRun(id);
@@ -390,6 +423,7 @@ export class Store {
             `UPDATE runs SET status = @status, error = @error, ended_at = @now, heartbeat_at = @now,
                epochs_done = max(epochs_done, coalesce(@epochs, 0)),
                final_cost = @finalCost, train_accuracy = @trainAccuracy, test_cost = @testCost, test_accuracy = @testAccuracy,
+               stopped_early = @stoppedEarly, best_epoch = @bestEpoch,
                backend_name = coalesce(@bn, backend_name), backend_mode = coalesce(@bm, backend_mode),
                backend_precision = coalesce(@bp, backend_precision), backend_reason = coalesce(@br, backend_reason)
              WHERE rid = @rid`,
@@ -403,6 +437,8 @@ export class Store {
             trainAccuracy: finalValue(r?.trainAccuracy),
             testCost: finalValue(r?.testCost),
             testAccuracy: finalValue(r?.testAccuracy),
+            stoppedEarly: r?.stoppedEarly === undefined ? null : r.stoppedEarly ? 1 : 0,
+            bestEpoch: r?.bestEpoch ?? null,
             bn: r?.backend?.name ?? null,
             bm: r?.backend?.mode ?? null,
             bp: r?.backend?.precision ?? null,
@@ -416,6 +452,20 @@ export class Store {
       })
       .immediate();
     return this.getRun(id);
+  }
+
+  /** Keeps the trainer's state at `epoch` (engine/state.ts's JSON) with the final weights, replacing an older one. */
+  saveTrainerState(id: string, epoch: number, state: string): void {
+    const rid = this.rid(id, 'saveTrainerState');
+    const e = validate(z.number().int().min(0), epoch, 'saveTrainerState', 'epoch');
+    const text = validate(z.string().min(2), state, 'saveTrainerState', 'state');
+    this.db.prepare('INSERT OR REPLACE INTO trainer_states (run_id, epoch, state, created_at) VALUES (?, ?, ?, ?)').run(rid, e, text, Date.now());
+  }
+
+  /** The run's saved trainer state, or null (a run recorded before continuing existed, or one that failed). */
+  trainerState(id: string): { epoch: number; state: string } | null {
+    const rid = this.rid(id, 'trainerState');
+    return this.db.prepare<[number], { epoch: number; state: string }>('SELECT epoch, state FROM trainer_states WHERE run_id = ?').get(rid) ?? null;
   }
 
   /** Keeps a copy of the parameters at `epoch` (optional checkpoints; the final weights come with finishRun). */
@@ -486,8 +536,19 @@ export class Store {
     const metricKeys: string[] = [];
     const nextKey = this.db.prepare<[number, string], string>('SELECT key FROM metrics WHERE run_id = ? AND key > ? ORDER BY key LIMIT 1').pluck();
     for (let k = nextKey.get(r.rid, ''); k !== undefined; k = nextKey.get(r.rid, k)) metricKeys.push(k);
+    const x = this.db
+      .prepare<[number], { parent: string | null; origin: RunOrigin | null; stopped_early: number | null; best_epoch: number | null; state_epoch: number | null }>(
+        `SELECT (SELECT p.id FROM runs p WHERE p.rid = r.parent_id) AS parent, r.origin, r.stopped_early, r.best_epoch,
+           (SELECT epoch FROM trainer_states WHERE run_id = r.rid) AS state_epoch
+         FROM runs r WHERE r.rid = ?`,
+      )
+      .get(r.rid)!;
     return {
       ...summaryFromRow(r, this.stmts.tagsOf.all(r.rid)),
+      lineage: x.origin === null ? null : { parent: x.parent, origin: x.origin },
+      stoppedEarly: x.stopped_early === null ? null : x.stopped_early === 1,
+      bestEpoch: x.best_epoch,
+      stateEpoch: x.state_epoch,
       config: JSON.parse(r.config) as RunConfig,
       writer: r.writer_pid === null ? null : { pid: r.writer_pid, host: r.writer_host ?? '', heartbeatAt: r.heartbeat_at },
       weights,
