@@ -54,6 +54,7 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
   const labels = useRef<HTMLCanvasElement>(null);
   const brushes = useRef<Brushes>({});
   const frames = useRef(0);
+  const drawMs = useRef(0);
   const onFilterRef = useRef(onFilter);
   useEffect(() => {
     onFilterRef.current = onFilter;
@@ -157,6 +158,7 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
     };
 
     const drawTop = () => {
+      const started = performance.now();
       frames.current++;
       el.dataset['frames'] = String(frames.current);
       const p = palette();
@@ -206,6 +208,9 @@ export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Prop
         ctx.strokeRect(x - 8 + 0.5, y0 + 0.5, 15, Math.max(2, y1 - y0) - 1);
       });
       el.dataset['shown'] = String(passing ? passing.size : n);
+      // what the redraws cost, for scripts/bench-sweep-ui.ts
+      drawMs.current += performance.now() - started;
+      el.dataset['drawMs'] = drawMs.current.toFixed(1);
       return passing;
     };
 
