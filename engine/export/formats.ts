@@ -7,6 +7,7 @@ import type { RunConfig } from '../config';
 import { initLayers, type Params } from '../init';
 import { ExportError } from './errors';
 import { formatInfo, type FormatInfo, type FormatName } from './format-table';
+import { inputPipeline, type InputPipeline } from './inputs';
 import { metricsToCSV, metricsToJSON, type MetricsRow } from './metrics';
 import { notebookScript } from './notebook';
 import { writeNpz } from './npz';
@@ -44,6 +45,19 @@ export interface RunParts {
   onnxPrecision?: 'float32' | 'float64';
   /** For a csv run's script: the path it reads (default: the run configuration's). */
   csvPath?: string;
+}
+
+/**
+ * The run's input pipeline for the JSON and .npz: what inputPipeline says, or (a standardized CSV run, whose data is
+ * not at hand) its feature names and that it was standardized.
+ */
+function namedInputs(config: RunConfig): InputPipeline | Record<string, unknown> | null {
+  try {
+    return inputPipeline(config);
+  } catch (e) {
+    if (!(e instanceof ExportError)) throw e;
+    return { standardize: true, ...(config.data.features ? { features: config.data.features } : {}) };
+  }
 }
 
 /** Are these exactly init_layers(seed, scale) of the architecture, bit for bit? */
@@ -105,14 +119,18 @@ export function exportRun(format: FormatName, parts: RunParts): string | Uint8Ar
       const params = checkedWeights(format, parts);
       const bad = nonFinite(params);
       if (bad) throw new ExportError('not_representable', `cannot export json: ${bad}, which JSON cannot hold; export npz instead`);
-      return stringifyWeights({ architecture: parts.architecture, params, config: parts.config, ...(parts.summary ? { metrics: parts.summary } : {}) });
+      const inputs = namedInputs(parts.config);
+      return stringifyWeights({ architecture: parts.architecture, params, config: parts.config, ...(inputs ? { inputs } : {}), ...(parts.summary ? { metrics: parts.summary } : {}) });
     }
-    case 'npz':
-      return writeNpz({ architecture: parts.architecture, params: checkedWeights(format, parts), config: parts.config });
+    case 'npz': {
+      const inputs = namedInputs(parts.config);
+      return writeNpz({ architecture: parts.architecture, params: checkedWeights(format, parts), config: parts.config, ...(inputs ? { inputs } : {}) });
+    }
     case 'onnx': {
       const params = checkedWeights(format, parts);
       try {
-        return exportOnnx({ architecture: parts.architecture, params }, { ...(parts.producerVersion ? { producerVersion: parts.producerVersion } : {}), ...(parts.onnxPrecision ? { precision: parts.onnxPrecision } : {}) });
+        const inputs = inputPipeline(parts.config);
+        return exportOnnx({ architecture: parts.architecture, params }, { ...(parts.producerVersion ? { producerVersion: parts.producerVersion } : {}), ...(parts.onnxPrecision ? { precision: parts.onnxPrecision } : {}), ...(inputs ? { inputs } : {}) });
       } catch (e) {
         if (e instanceof RangeError) throw new ExportError('not_representable', `cannot export onnx: ${e.message.replace(/^cannot export /, '')}; export npz or json, which keep float64`);
         throw e;

@@ -16,6 +16,8 @@ export interface WeightsExport {
   architecture: readonly LayerSpec[];
   params: Params;
   config?: RunConfig;
+  /** The input pipeline (export/inputs.ts) when the run standardizes or computes features: written as inputs.npy (JSON text). */
+  inputs?: unknown;
 }
 
 /** A fully validated import: params fit the architecture exactly, in the order W1, b1, W2, b2, … */
@@ -36,7 +38,7 @@ export interface NpzWriteOptions {
 
 /** The entry names a weights .npz may hold. */
 const PARAM_ENTRY = /^([Wb])([1-9][0-9]{0,3})\.npy$/;
-const TEXT_ENTRIES = ['architecture.npy', 'architecture_json.npy', 'config.npy'];
+const TEXT_ENTRIES = ['architecture.npy', 'architecture_json.npy', 'config.npy', 'inputs.npy'];
 
 /** Deterministic zip timestamps (local time, as zip stores it), so the same weights give the same bytes. */
 const MTIME = new Date(2000, 0, 1, 0, 0, 0);
@@ -52,6 +54,7 @@ export function writeNpz(w: WeightsExport, opts: NpzWriteOptions = {}): Uint8Arr
   for (const p of w.params) files[`${p.name}.npy`] = [encodeNpyFloat64(p.data, [p.rows, p.cols]), { level, mtime: MTIME }];
   files['architecture.npy'] = [encodeNpyText(JSON.stringify(w.architecture)), { level, mtime: MTIME }];
   if (w.config) files['config.npy'] = [encodeNpyText(JSON.stringify(w.config)), { level, mtime: MTIME }];
+  if (w.inputs) files['inputs.npy'] = [encodeNpyText(JSON.stringify(w.inputs)), { level, mtime: MTIME }];
   return zipSync(files, { level, mtime: MTIME });
 }
 

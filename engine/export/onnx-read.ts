@@ -375,7 +375,22 @@ export function readOnnx(bytes: Uint8Array, opts: OnnxReadOptions = {}): Importe
     written.add(o);
     return o;
   };
-  for (let i = 0; i < nodes.length; ) {
+  // our exporter's input block (standardization, input features: onnx.ts inputNodes) comes first, in nodes named
+  // inputs_…: it is skipped, and layer 1 reads its last value
+  let first = 0;
+  const INPUT_OPS = new Set(['Sub', 'Div', 'Split', 'Mul', 'Sin', 'Concat']);
+  while (first < nodes.length && nodes[first].name.startsWith('inputs_')) {
+    const n = nodes[first];
+    if (!INPUT_OPS.has(n.op) || (n.domain !== '' && n.domain !== 'ai.onnx')) unsupported(`${label(n, first)} is not one of the input block's Sub, Div, Split, Mul, Sin or Concat`);
+    for (const v of n.input) if (inits.has(v)) used.add(v);
+    for (const o of n.output) {
+      if (inits.has(o) || written.has(o)) r.fail(`${label(n, first)} writes ${JSON.stringify(o).slice(0, 60)}, a name already given to another value`);
+      written.add(o);
+    }
+    current = n.output[n.output.length - 1] ?? current;
+    first++;
+  }
+  for (let i = first; i < nodes.length; ) {
     const gemm = nodes[i];
     const k = architecture.length + 1;
     if (gemm.domain !== '' && gemm.domain !== 'ai.onnx') unsupported(`${label(gemm, i)} is from the operator domain ${JSON.stringify(gemm.domain).slice(0, 60)}`);
@@ -404,7 +419,8 @@ export function readOnnx(bytes: Uint8Array, opts: OnnxReadOptions = {}): Importe
     if (!(Number.isSafeInteger(out) && out >= 1 && Number.isSafeInteger(inDim) && inDim >= 1)) r.fail(`W of layer ${k} has shape (${W!.dims.join(', ')})`);
     // the data must already be in the file, so this bounds the allocation by the file's size
     if (out * inDim * 4 > bytes.length) r.fail(`W of layer ${k} claims shape (${out}, ${inDim}), more values than the file holds`);
-    const prevOut = architecture.length ? architecture[architecture.length - 1].output_dim : dataInputs[0].dims?.[1];
+    // after an input block the graph's input is the raw columns, not layer 1's input
+    const prevOut = architecture.length ? architecture[architecture.length - 1].output_dim : first > 0 ? undefined : dataInputs[0].dims?.[1];
     if (typeof prevOut === 'number' && prevOut !== inDim) unsupported(`layer ${k}'s W is (${out}, ${inDim}) but its input has ${prevOut} features`);
     arrays.set(`W${k}`, { shape: [out, inDim], data: tensorValues(r, W!, out * inDim, unsupported), part: `W${k}` });
     arrays.set(`b${k}`, { shape: [out], data: tensorValues(r, b!, out, unsupported), part: `b${k}` });

@@ -6,6 +6,7 @@
 
 import type { Activation, LayerSpec } from '../architecture';
 import { LEAKY_SLOPE } from '../activations';
+import type { InputPipeline } from './inputs';
 import type { WeightsExport } from './npz';
 import { modelProtoType } from './onnx-proto';
 import { paramOf } from './validate';
@@ -22,6 +23,12 @@ export interface OnnxExportOptions {
    * or float64, which keeps the engine's weights bit for bit.
    */
   precision?: 'float32' | 'float64';
+  /**
+   * What the run does to a sample before layer 1 (inputs.ts): the graph then takes the raw columns and computes it
+   * (Sub and Div for the StandardScaler; Split, Mul, Sin and Concat for the input features), in nodes named
+   * inputs_…, so onnxruntime on raw (x1, x2) gives the app's output. The reader (onnx-read.ts) skips these nodes.
+   */
+  inputs?: InputPipeline | null;
 }
 
 const FLOAT = 1, DOUBLE = 11; // TensorProto.DataType
@@ -71,6 +78,48 @@ function tensorType(name: string, dims: Array<number | string>, elemType: number
   };
 }
 
+/**
+ * The input block: raw [N, rawInputs] → (x − mean)/scale → the chosen features of its two columns, concatenated
+ * [N, k]. Returns the name of the value layer 1 reads.
+ */
+function inputNodes(pipe: InputPipeline, nodes: unknown[], initializers: unknown[], valueInfo: unknown[], elem: number, data: (v: Float64Array, name: string) => Uint8Array): string {
+  let x = 'input';
+  if (pipe.scaler) {
+    const n = pipe.rawInputs;
+    initializers.push({ name: 'inputs_mean', dims: [n], data_type: elem, raw_data: data(Float64Array.from(pipe.scaler.mean), 'inputs_mean') });
+    initializers.push({ name: 'inputs_scale', dims: [n], data_type: elem, raw_data: data(Float64Array.from(pipe.scaler.scale), 'inputs_scale') });
+    nodes.push({ name: 'inputs_center', op_type: 'Sub', input: [x, 'inputs_mean'], output: ['inputs_centered'] });
+    nodes.push({ name: 'inputs_scale', op_type: 'Div', input: ['inputs_centered', 'inputs_scale'], output: ['inputs_standardized'] });
+    valueInfo.push(tensorType('inputs_centered', ['N', n], elem), tensorType('inputs_standardized', ['N', n], elem));
+    x = 'inputs_standardized';
+  }
+  if (pipe.features) {
+    // x1, x2: [N, 1] each (Split into two equal parts along axis 1)
+    nodes.push({ name: 'inputs_split', op_type: 'Split', input: [x], output: ['x1', 'x2'], attribute: [{ name: 'axis', type: ATTR_INT, i: 1 }] });
+    valueInfo.push(tensorType('x1', ['N', 1], elem), tensorType('x2', ['N', 1], elem));
+    const made: string[] = [];
+    for (const f of pipe.features) {
+      if (f === 'x1' || f === 'x2') {
+        made.push(f);
+        continue;
+      }
+      const [op, inputs, out] =
+        f === 'x1^2' ? ['Mul', ['x1', 'x1'], 'x1_sq']
+        : f === 'x2^2' ? ['Mul', ['x2', 'x2'], 'x2_sq']
+        : f === 'x1*x2' ? ['Mul', ['x1', 'x2'], 'x1_x2']
+        : f === 'sin(x1)' ? ['Sin', ['x1'], 'sin_x1']
+        : ['Sin', ['x2'], 'sin_x2'];
+      nodes.push({ name: `inputs_${out}`, op_type: op, input: inputs, output: [out] });
+      valueInfo.push(tensorType(out as string, ['N', 1], elem));
+      made.push(out as string);
+    }
+    nodes.push({ name: 'inputs_features', op_type: 'Concat', input: made, output: ['features'], attribute: [{ name: 'axis', type: ATTR_INT, i: 1 }] });
+    valueInfo.push(tensorType('features', ['N', pipe.features.length], elem));
+    x = 'features';
+  }
+  return x;
+}
+
 /** The model as a plain object in onnx.proto's field names (before encoding). */
 export function onnxModel(w: WeightsExport, opts: OnnxExportOptions = {}): Record<string, unknown> {
   const arch: readonly LayerSpec[] = w.architecture;
@@ -82,6 +131,8 @@ export function onnxModel(w: WeightsExport, opts: OnnxExportOptions = {}): Recor
   const elem = f64 ? DOUBLE : FLOAT;
   const data = (v: Float64Array, name: string) => (f64 ? float64Bytes(v, name) : float32Bytes(v, name));
   let prev = 'input';
+  const pipe = opts.inputs ?? null;
+  if (pipe) prev = inputNodes(pipe, nodes, initializers, valueInfo, elem, data);
   arch.forEach((layer, idx) => {
     const k = idx + 1;
     const W = paramOf(w.params, `W${k}`, layer.output_dim, layer.input_dim);
@@ -118,16 +169,19 @@ export function onnxModel(w: WeightsExport, opts: OnnxExportOptions = {}): Recor
     producer_name: 'backprop-lab',
     producer_version: opts.producerVersion ?? '',
     model_version: 1,
-    doc_string: `An MLP exported from Backprop Lab: input [N, ${arch[0].input_dim}] ${f64 ? 'float64' : 'float32'} (one sample per row) → output [N, ${last.output_dim}], ${meaning}.`,
+    doc_string: `An MLP exported from Backprop Lab: input [N, ${pipe ? `${pipe.rawInputs}] (${pipe.rawNames.join(', ')}${pipe.scaler ? '; standardized in the graph' : ''}${pipe.features ? `; the graph computes ${pipe.features.join(', ')}` : ''})` : `${arch[0].input_dim}]`} ${f64 ? 'float64' : 'float32'} (one sample per row) → output [N, ${last.output_dim}], ${meaning}.`,
     graph: {
       name: opts.graphName ?? 'backprop_lab_mlp',
       node: nodes,
       initializer: initializers,
-      input: [tensorType('input', ['N', arch[0].input_dim], elem)],
+      input: [tensorType('input', ['N', pipe ? pipe.rawInputs : arch[0].input_dim], elem)],
       output: [tensorType('output', ['N', last.output_dim], elem)],
       value_info: valueInfo,
     },
-    metadata_props: [{ key: 'architecture', value: JSON.stringify(arch) }],
+    metadata_props: [
+      { key: 'architecture', value: JSON.stringify(arch) },
+      ...(pipe ? [{ key: 'inputs', value: JSON.stringify(pipe) }] : []),
+    ],
   };
 }
 

@@ -1,4 +1,4 @@
-// Weights as JSON: { format, version, architecture, config?, params: { W1: [[…]], b1: [[…]], … }, metrics? },
+// Weights as JSON: { format, version, architecture, config?, inputs?, params: { W1: [[…]], b1: [[…]], … }, metrics? },
 // W as (out, in) rows and b as (out, 1), the notebook's params_values. The importer also takes the
 // foundation CLI's `--export` files, which have the same fields without format and version.
 
@@ -17,6 +17,11 @@ export interface WeightsJSON {
   version: typeof WEIGHTS_VERSION;
   architecture: WeightsExport['architecture'];
   config?: WeightsExport['config'];
+  /**
+   * What the run does to a sample before layer 1, when it does anything (export/inputs.ts): rawNames, the
+   * StandardScaler's mean and scale, the input features' names (x1, x2, x1^2, …) in the order layer 1 takes them.
+   */
+  inputs?: unknown;
   params: Record<string, number[][]>;
   metrics?: unknown;
 }
@@ -28,6 +33,7 @@ export function weightsToJSON(w: WeightsExport & { metrics?: unknown }): Weights
     version: WEIGHTS_VERSION,
     architecture: w.architecture.map((l) => ({ ...l })),
     ...(w.config ? { config: w.config } : {}),
+    ...(w.inputs ? { inputs: w.inputs } : {}),
     params: paramsToJSON(w.params),
     ...(w.metrics !== undefined ? { metrics: w.metrics } : {}),
   };
