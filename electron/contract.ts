@@ -11,7 +11,7 @@ import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
 import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from './limits';
-import type { RunSummary as StoreRunSummary } from './store/index';
+import type { RunLineage, RunSummary as StoreRunSummary } from './store/index';
 
 import type { FinalMetrics } from '../engine/train';
 export type { BackendInfo, EpochMetrics, FinalMetrics, GradCheckResult, LayerCache, LayerSpec, RunConfig };
@@ -108,7 +108,7 @@ export type ParamJSON = z.output<typeof ParamSchema>;
 export const ParamsSchema = z.array(ParamSchema).min(2).max(200);
 
 /** Per-epoch metrics as EpochMetrics names them (elapsedMs: wall time since the run started, for an x axis in time). */
-export const METRIC_KEYS = ['trainCost', 'trainAccuracy', 'testCost', 'testAccuracy', 'elapsedMs'] as const;
+export const METRIC_KEYS = ['trainCost', 'trainAccuracy', 'testCost', 'testAccuracy', 'elapsedMs', 'learningRate'] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];
 /** Export formats: the one table in engine/export/format-table.ts. */
 export const EXPORT_FORMATS = FORMAT_NAMES;
@@ -179,6 +179,13 @@ export interface RunSummary extends Omit<StoreRunSummary, 'status'> {
 
 export interface RunDetail extends RunSummary {
   config: RunConfig;
+  /** The run it was continued, cloned or re-run from (the parent's id is null once that run was deleted). */
+  lineage: RunLineage | null;
+  /** Whether early stopping ended it, and the epoch whose weights it kept; null when early stopping was off. */
+  stoppedEarly: boolean | null;
+  bestEpoch: number | null;
+  /** The epoch of the saved trainer state that runs.start's from: { mode: 'continue' } resumes; null without one. */
+  stateEpoch: number | null;
 }
 
 /** One curve: values by epoch. Long runs are downsampled on the host, keeping each bucket's min and max point. */
@@ -364,6 +371,19 @@ export const COMMANDS = {
        * for two, K softmax units for K): the command line's default when no architecture is given.
        */
       fitArchitecture: z.boolean().optional(),
+      /**
+       * Start from a stored run. 'rerun': its configuration as it was (config must be empty), bit-identical;
+       * 'clone': its configuration with `config`'s fields over it; 'continue': from its saved trainer state
+       * (weights, optimizer state, epoch, shuffle), `epochs` more epochs (default: as many as it was configured
+       * for), with `config`'s fields over its configuration. The new run records the parent and the mode.
+       */
+      from: z
+        .strictObject({
+          runId: RunIdSchema,
+          mode: z.enum(['continue', 'clone', 'rerun']),
+          epochs: z.number().int().min(1).max(MAX_EPOCHS).optional(),
+        })
+        .optional(),
     }),
   ),
   'runs.pause': command<LiveState>()(runRef),

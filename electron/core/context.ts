@@ -65,5 +65,12 @@ export function summary(ctx: CoreContext, s: StoreSummary, architecture: string)
 
 export function detail(ctx: CoreContext, r: RunRecord): RunDetail {
   const { writer: _w, weights: _ws, metricKeys: _k, ...rest } = r;
-  return { ...summary(ctx, rest, layerWidths(r.config.architecture)), config: r.config };
+  return {
+    ...summary(ctx, rest, layerWidths(r.config.architecture)),
+    config: r.config,
+    lineage: r.lineage,
+    stoppedEarly: r.stoppedEarly,
+    bestEpoch: r.bestEpoch,
+    stateEpoch: r.stateEpoch,
+  };
 }

@@ -3,7 +3,7 @@
 // Recording and sent out as events — until its end is written.
 
 import { availableParallelism } from 'node:os';
-import { resolveConfig, type RunConfig } from '../../engine/config';
+import { resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
 import { paramsFromPlain } from '../trainer/snapshot';
 import type { CommandPayload, ParamJSON, RunId, RunStatusEvent } from '../contract';
 import { pruneRun as pruneStoredRun, StoreError, type RunOutcome, type Store } from '../store/index';
@@ -71,6 +71,8 @@ export function recordEnd(store: Store, runId: RunId, end: RunEnd, pruned = fals
     if (end.status === 'finished') store.finishRun(runId, result, params);
     else if (pruned) pruneStoredRun(store, runId, { result, ...(params ? { params } : {}), reason: end.reason! });
     else store.stopRun(runId, { result, ...(params ? { params } : {}), reason: end.reason ?? `stopped by the user at epoch ${end.epoch}` });
+    // with the final weights, what `train --continue` starts from
+    if (end.state) store.saveTrainerState(runId, end.epoch, end.state);
   } catch (e) {
     // a run deleted while it trained has nothing left to update
     if (!(e instanceof StoreError && e.code === 'NOT_FOUND')) throw e;
@@ -106,12 +108,54 @@ export function checkParamsFit(params: readonly ParamJSON[], config: RunConfig):
   });
 }
 
+/** A configuration with `over`'s fields over `base`'s (nested objects merged, lists such as the architecture replaced). */
+function overlay(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (base === null || over === null || typeof base !== 'object' || typeof over !== 'object' || Array.isArray(base) || Array.isArray(over)) return over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = overlay(out[k], v);
+  return out;
+}
+
+/** What runs.start's `from` makes of a stored run: the configuration to train, and the trainer state to continue. */
+function startFrom(store: Store, p: CommandPayload<'runs.start'>): { config: DeepPartial<RunConfig>; state?: string; parent: { id: RunId; origin: 'continue' | 'clone' | 'rerun' } } {
+  const from = p.from!;
+  const parent = store.findRun(from.runId);
+  if (!parent) throw new CoreError('not_found', `there is no run with id ${from.runId}`);
+  const parentRef = { id: parent.id, origin: from.mode };
+  const overrides = p.config as Record<string, unknown>;
+  if (from.mode === 'rerun') {
+    if (Object.keys(overrides).length > 0) throw new CoreError('invalid_config', `a re-run repeats run ${parent.id}'s configuration as it was; to change ${Object.keys(overrides).join(', ')}, clone it instead (from.mode 'clone')`);
+    if (from.epochs !== undefined) throw new CoreError('invalid_config', `from.epochs is for continuing a run; a re-run trains run ${parent.id}'s ${parent.config.training.epochs} epochs`);
+    return { config: parent.config, parent: parentRef };
+  }
+  if (from.mode === 'clone') {
+    if (from.epochs !== undefined) throw new CoreError('invalid_config', 'from.epochs is for continuing a run; a clone takes config.training.epochs');
+    return { config: overlay(parent.config, overrides) as DeepPartial<RunConfig>, parent: parentRef };
+  }
+  const saved = store.trainerState(parent.id);
+  if (!saved) {
+    throw new CoreError('conflict', `run ${parent.id} (${parent.status}) has no saved trainer state to continue from (a run recorded before continuing existed, or one that failed); clone it instead (from.mode 'clone') to train its configuration anew`);
+  }
+  if ((overrides['training'] as Record<string, unknown> | undefined)?.['epochs'] !== undefined) {
+    throw new CoreError('invalid_config', 'continuing a run takes from.epochs (the epochs to add), not config.training.epochs');
+  }
+  if (overrides['architecture'] !== undefined) throw new CoreError('invalid_config', `a continued run keeps run ${parent.id}'s architecture; clone it to train another`);
+  const more = from.epochs ?? parent.config.training.epochs;
+  const merged = overlay(parent.config, overrides) as RunConfig;
+  return { config: { ...merged, training: { ...merged.training, epochs: saved.epoch + more } }, state: saved.state, parent: parentRef };
+}
+
 export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'runs.pause' | 'runs.resume' | 'runs.step' | 'runs.stop'> {
   const { store, trainers, events } = ctx;
   const maxLive = ctx.deps.maxLiveRuns ?? DEFAULT_MAX_LIVE_RUNS;
 
   async function start(p: CommandPayload<'runs.start'>) {
-    const config = resolveConfig(p.config as Parameters<typeof resolveConfig>[0]);
+    if (p.from && (p.initialParams || p.fitArchitecture)) {
+      throw new CoreError('invalid_config', 'from starts from a stored run; it does not take initialParams or fitArchitecture');
+    }
+    const origin = p.from ? startFrom(store, p) : null;
+    const config = resolveConfig((origin ? origin.config : p.config) as Parameters<typeof resolveConfig>[0]);
     if (config.data.kind === 'csv' && p.csvText === undefined) {
       throw new CoreError('invalid_config', 'data.kind is csv but no csvText was sent; load the CSV file first');
     }
@@ -128,6 +172,7 @@ export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'ru
       config,
       ...(p.csvText !== undefined ? { csvText: p.csvText } : {}),
       ...(p.initialParams ? { params: p.initialParams } : {}),
+      ...(origin?.state ? { state: origin.state } : {}),
       ...(p.fitArchitecture ? { fitArchitecture: true } : {}),
       ...(ctx.deps.memoryLimitBytes !== undefined ? { memoryLimitBytes: ctx.deps.memoryLimitBytes } : {}),
     });
@@ -142,6 +187,7 @@ export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'ru
           backend: prepared.backend,
           ...(p.tags ? { tags: p.tags } : {}),
           ...(p.notes ? { notes: p.notes } : {}),
+          ...(origin ? { parent: origin.parent } : {}),
         });
         // the starting weights, so that exports (.py) repeat a run that did not begin at init_layers(seed)
         if (p.initialParams) store.saveCheckpoint(rec.id, 0, paramsFromPlain(p.initialParams));

@@ -67,6 +67,8 @@ export interface RunEnd {
   diverged?: boolean;
   /** The final parameters (null after a divergence or a crash). */
   params: ParamJSON[] | null;
+  /** The trainer's state at the end (engine/state.ts's JSON), to continue the run from. */
+  state?: string;
 }
 
 /** Where the host reports what its runs do. A throwing `metrics` (say, a full disk) fails that run. */
@@ -106,6 +108,8 @@ export interface StartRequest {
   config: RunConfig;
   csvText?: string;
   params?: ParamJSON[];
+  /** Continue from this trainer state (engine/state.ts's JSON). */
+  state?: string;
   /** Fit the architecture to the data (its features and classes) before the Trainer is built. */
   fitArchitecture?: boolean;
   /** The most working memory the run may need (bytes). */
@@ -222,6 +226,7 @@ export class TrainerHost {
       config: req.config,
       ...(req.csvText !== undefined ? { csvText: req.csvText } : {}),
       ...(req.params ? { params: req.params } : {}),
+      ...(req.state ? { state: req.state } : {}),
       ...(req.fitArchitecture ? { fitArchitecture: true } : {}),
       ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
       ...(req.threads !== undefined ? { threads: req.threads } : {}),
@@ -523,5 +528,6 @@ function endOf(e: WorkerEnd): RunEnd {
     epoch: e.epochs,
     ...(e.final ? { final: e.final } : {}),
     params: e.params,
+    ...(e.state ? { state: e.state } : {}),
   };
 }

@@ -11,6 +11,8 @@ export interface WorkerInit {
   csvText?: string;
   /** Start from these parameters instead of init_layers(seed). */
   params?: ParamJSON[];
+  /** Continue from this trainer state (engine/state.ts's JSON): parameters, optimizer state, epoch, shuffle. */
+  state?: string;
   /** Fit the architecture's input to the data's features and its output to its classes before building the Trainer. */
   fitArchitecture?: boolean;
   /** The most working memory the run may need (bytes); a bigger one is refused before anything is allocated. */
@@ -51,6 +53,8 @@ export interface WorkerEnd {
   final?: FinalMetrics;
   /** The parameters at the end; null after a divergence (they are not finite). */
   params: ParamJSON[] | null;
+  /** The trainer's state at the end (engine/state.ts's JSON), to continue the run from; absent after a divergence. */
+  state?: string;
 }
 
 export type WorkerToHost =

@@ -13,6 +13,7 @@ import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type T
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
 import { featureRanges, gridInputs, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
 import { NODE_BACKENDS } from '../../engine/backends/node';
+import { parseTrainerState, serializeTrainerState } from '../../engine/state';
 
 const port = parentPort;
 if (!port) throw new Error('electron/trainer/worker.ts runs as a worker thread, started by TrainerHost');
@@ -45,6 +46,7 @@ try {
     factories: NODE_BACKENDS,
     ...(init.threads !== undefined ? { threads: init.threads } : {}),
     ...(init.params ? { params: paramsFromPlain(init.params) } : {}),
+    ...(init.state ? { state: parseTrainerState(init.state) } : {}),
   });
 } catch (e) {
   post({ type: 'initError', code: isUserError(e) ? 'invalid_config' : 'internal', message: isUserError(e) ? message(e) : bug(e) });
@@ -96,13 +98,15 @@ function end(e: WorkerEnd): void {
 }
 
 function endFromResult(r: TrainResult): void {
-  const { status, reason, epochs, finalCost, trainAccuracy, testCost, testAccuracy, msPerEpoch } = r;
+  const { status, reason, epochs, finalCost, trainAccuracy, testCost, testAccuracy, msPerEpoch, stoppedEarly, bestEpoch } = r;
+  const early = stoppedEarly === undefined ? {} : { stoppedEarly, bestEpoch: bestEpoch ?? null };
   end({
     status,
     ...(reason ? { reason } : {}),
     epochs,
-    ...(status === 'diverged' ? {} : { final: { finalCost, trainAccuracy, testCost, testAccuracy, msPerEpoch } }),
+    ...(status === 'diverged' ? {} : { final: { finalCost, trainAccuracy, testCost, testAccuracy, msPerEpoch, ...early } }),
     params: status === 'diverged' ? null : paramsToPlain(trainer.params()),
+    ...(status === 'diverged' ? {} : { state: serializeTrainerState(trainer.exportState()) }),
   });
 }
 
