@@ -153,7 +153,7 @@ describe('bad options and values exit 2 with one line naming them', () => {
     [['--epochs', '-3'], /--epochs must be an integer from 0 to 100,000,000, got -3/],
     [['--samples', '1'], /--samples must be an integer ≥ 2, got 1/],
     [['--seed', 'x'], /--seed must be an integer from 0 to 4294967295/],
-    [['--dataset', 'foo'], /--dataset must be one of moons, circles, xor, spiral, gaussian or csv:PATH, got "foo"/],
+    [['--dataset', 'foo'], /--dataset must be one of moons, circles, xor, spiral, gaussian, plane, multi-gaussian, iris, wine, breast_cancer, digits, diabetes or csv:PATH, got "foo"/],
     [['--dataset', 'csv'], /--dataset csv needs the file/],
     [['--optimizer', 'rmsprop'], /--optimizer must be one of sgd, momentum, adam, got "rmsprop"/],
     [['--backend', 'tpu'], /--backend must be one of auto, cpu, cpu-f32, gpu, got "tpu"/],
