@@ -5,11 +5,8 @@
 // drawn only when the trials, the size or the theme change; the middle one holds the brushed lines, the best trial
 // and the brushes, and is redrawn (at most once per animation frame) while a brush moves.
 import { useEffect, useRef } from 'react';
-import { axisTicks, colourIndex, METRIC_COLOURS, type Axis } from '../lib/sweep-axes';
+import { axisTicks, colourIndex, METRIC_COLOURS, passingTrials, type Axis, type Brushes } from '../lib/sweep-axes';
 import { palette } from '../lib/theme';
-
-/** Brushes by axis key: [low, high] positions in [0, 1]. */
-export type Brushes = Record<string, [number, number]>;
 
 const PAD = { top: 40, bottom: 22, left: 46, right: 46 };
 /** The best trial's line: the table's ★ colour. */
@@ -25,26 +22,6 @@ interface Props {
   theme: string;
   /** Called with the indices of the trials that pass every brush, or null when nothing is brushed. */
   onFilter: (passing: Set<number> | null) => void;
-}
-
-/** The indices of the trials whose positions lie inside every brush (null: no brush). */
-export function passingTrials(pos: Float32Array, axes: readonly Axis[], brushes: Brushes): Set<number> | null {
-  const active = axes.map((a, j) => [j, brushes[a.key]] as const).filter(([, b]) => b);
-  if (active.length === 0) return null;
-  const n = axes.length ? pos.length / axes.length : 0;
-  const out = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    let ok = true;
-    for (const [j, b] of active) {
-      const p = pos[i * axes.length + j]!;
-      if (!(p >= b![0] - 1e-6 && p <= b![1] + 1e-6)) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) out.add(i);
-  }
-  return out;
 }
 
 export function SweepParallel({ axes, pos, metric, best, theme, onFilter }: Props) {

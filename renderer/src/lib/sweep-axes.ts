@@ -113,3 +113,26 @@ export function colourIndex(metricPos: number, metric: string): number {
   const goodness = lowerIsBetter(metric) ? metricPos : 1 - metricPos;
   return Math.max(0, Math.min(63, Math.round(goodness * 63)));
 }
+
+/** Brushes by axis key: [low, high] positions in [0, 1]. */
+export type Brushes = Record<string, [number, number]>;
+
+/** The indices of the trials whose positions lie inside every brush (null: no brush). */
+export function passingTrials(pos: Float32Array, axes: readonly Axis[], brushes: Brushes): Set<number> | null {
+  const active = axes.map((a, j) => [j, brushes[a.key]] as const).filter(([, b]) => b);
+  if (active.length === 0) return null;
+  const n = axes.length ? pos.length / axes.length : 0;
+  const out = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    let ok = true;
+    for (const [j, b] of active) {
+      const p = pos[i * axes.length + j]!;
+      if (!(p >= b![0] - 1e-6 && p <= b![1] + 1e-6)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) out.add(i);
+  }
+  return out;
+}

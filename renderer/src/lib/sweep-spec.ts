@@ -257,7 +257,7 @@ export function buildSweep(draft: SweepDraft, config: RunConfig, csvName: string
 
   const hasGrid = Object.keys(grid).length > 0;
   const hasRandom = Object.keys(random).length > 0;
-  if (!hasGrid && !hasRandom) problems.push('parameters: add at least one parameter to vary');
+  if (draft.params.length === 0) problems.push('parameters: add at least one parameter to vary');
 
   let trials: number | null = null;
   if (hasRandom) {
