@@ -34,7 +34,7 @@ async function waitForSweep(page: Page, { stallMs = 60_000 } = {}): Promise<stri
   }
 }
 
-test('builds a learning rate × seed sweep, watches it finish, brushes the parallel coordinates and opens the best trial', async ({ page }) => {
+test('builds a learning rate × seed sweep, watches it finish, brushes the parallel coordinates, opens the best trial, deletes the sweep keeping its runs', async ({ page }) => {
   const problems = watchProblems(page);
   await openApp(page, sharedServer().url);
 
@@ -104,6 +104,16 @@ test('builds a learning rate × seed sweep, watches it finish, brushes the paral
   await page.getByTestId('open-best').click();
   await expect(page.getByTestId('run-status')).toHaveText('Finished');
   await expect(page.getByTestId('epoch-counter')).toContainText('30');
+
+  // deleting the sweep asks about its runs; keeping them leaves every trial's run in the runs table
+  const runsBefore = (await page.getByTestId('tab-runs').textContent()) ?? '';
+  await page.getByTestId('tab-sweeps').click();
+  const options = await page.getByTestId('sweep-select').locator('option').count();
+  await page.getByTestId('sweep-delete').click();
+  await expect(page.getByText(`Its ${LRS.length * SEEDS.length} runs:`)).toBeVisible();
+  await page.getByTestId('sweep-delete-keep').click();
+  await expect(page.getByTestId('sweep-select').locator('option')).toHaveCount(Math.max(1, options - 1));
+  await expect(page.getByTestId('tab-runs')).toHaveText(runsBefore);
   expect(problems).toEqual([]);
 });
 

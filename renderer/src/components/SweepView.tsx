@@ -45,6 +45,7 @@ export function SweepView({
   const [filter, setFilter] = useState<Set<number> | null>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [scatterKey, setScatterKey] = useState<string>('');
+  const [confirmDelete, setConfirmDelete] = useState(false);
 
   const refreshList = useCallback(
     () =>
@@ -91,6 +92,7 @@ export function SweepView({
   }, [api, sweepId, onError, refreshList]);
 
   const choose = (id: string) => {
+    setConfirmDelete(false);
     setSweepId(id);
     setDetail(null);
     setProgress(null);
@@ -110,6 +112,22 @@ export function SweepView({
     }
     refreshList();
     choose(r.value.sweepId);
+  };
+
+  const remove = async (deleteRuns: boolean) => {
+    if (!sweepId) return;
+    setConfirmDelete(false);
+    const r = await api.sweeps.delete({ sweepId, deleteRuns });
+    if (!r.ok) {
+      onError(r.error.message);
+      return;
+    }
+    setSweepId(null);
+    setDetail(null);
+    setProgress(null);
+    setFilter(null);
+    setSelected(new Set());
+    refreshList();
   };
 
   const stop = async () => {
@@ -212,6 +230,25 @@ export function SweepView({
             <button type="button" className="btn danger small" onClick={() => void stop()} data-testid="sweep-stop">
               Stop sweep
             </button>
+          )}
+          {status && status !== 'running' && !confirmDelete && (
+            <button type="button" className="btn ghost small" onClick={() => setConfirmDelete(true)} data-testid="sweep-delete">
+              Delete…
+            </button>
+          )}
+          {confirmDelete && status !== 'running' && (
+            <span className="sweep-confirm" role="group" aria-label="delete the sweep">
+              <span className="small">Delete this sweep. Its {fmtInt(trials.filter((t) => t.runId).length)} runs:</span>
+              <button type="button" className="btn small" onClick={() => void remove(false)} data-testid="sweep-delete-keep">
+                Keep them
+              </button>
+              <button type="button" className="btn danger small" onClick={() => void remove(true)} data-testid="sweep-delete-runs">
+                Delete them too
+              </button>
+              <button type="button" className="btn ghost small" onClick={() => setConfirmDelete(false)}>
+                Cancel
+              </button>
+            </span>
           )}
         </div>
         {(status === 'failed' || status === 'interrupted') && (progress?.error ?? current?.sweep.error) && (
