@@ -3,12 +3,15 @@
 // scikit-learn loads and numpy prepares; the engine loads the data itself (loadData), which must equal numpy's, and
 // must give numpy's cost, R²/accuracy history and final weights to 1e-12.
 
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { LayerSpec } from '../../engine/architecture';
 import { resolveConfig, type DataSpec, type LossName, type OptimizerName } from '../../engine/config';
 import { loadData, type Samples } from '../../engine/datasets/index';
 import { cpuTrainer, fixture, relErr, scaledError } from '../helpers/engine';
+import { findNumpyPython } from '../helpers/numpy';
 
 interface Case {
   name: string;
@@ -62,37 +65,7 @@ const CASES = [
 describe('built-in data, regression and input features train as numpy does (fixtures)', () => {
   for (const name of CASES) {
     it(`${name}: the engine's own data equals numpy's, and training matches to 1e-12`, async () => {
-      const c = fixture<Case>(`training/${name}.json`);
-      const config = configOf(c);
-      const data = loadData(config.data);
-      if (c.data_arrays) {
-        same(data.train, c.data_arrays.X_train, c.data_arrays.y_train);
-        same(data.test, c.data_arrays.X_test, c.data_arrays.y_test);
-      } else {
-        expect([sha(data.train.X), sha(data.train.y), sha(data.test.X), sha(data.test.y)]).toEqual([c.data_sha256!.X_train, c.data_sha256!.y_train, c.data_sha256!.X_test, c.data_sha256!.y_test]);
-      }
-      expect(data.task ?? 'classification').toBe(c.task ?? 'classification');
-      const t = await cpuTrainer(config, data);
-      const seen: { testCost: number | null; testAccuracy: number | null; trainAccuracy: number }[] = [];
-      const r = await t.run({ onEpoch: (m) => seen.push(m) });
-      expect(r.status).toBe('finished');
-      const tol = 1e-12;
-      c.history.cost.forEach((v, e) => expect(relErr(r.costHistory[e]!, v), `epoch ${e}`).toBeLessThan(tol));
-      c.history.test_cost.forEach((v, e) => expect(relErr(seen[e]!.testCost!, v), `test epoch ${e}`).toBeLessThan(tol));
-      if (c.task === 'regression') {
-        // R² in the accuracy fields, as numpy's 1 − SSE/SST
-        c.history.accuracy.forEach((v, e) => expect(Math.abs(seen[e]!.trainAccuracy - v), `R² epoch ${e}`).toBeLessThan(tol));
-        c.history.test_accuracy.forEach((v, e) => expect(Math.abs(seen[e]!.testAccuracy! - v), `test R² epoch ${e}`).toBeLessThan(tol));
-        expect(Math.abs(r.trainAccuracy - c.final.accuracy)).toBeLessThan(tol);
-        expect(Math.abs(r.testAccuracy! - c.final.test_accuracy)).toBeLessThan(tol);
-      } else {
-        expect(seen.map((s) => s.trainAccuracy)).toEqual(c.history.accuracy);
-        expect(seen.map((s) => s.testAccuracy)).toEqual(c.history.test_accuracy);
-        expect(r.trainAccuracy).toBe(c.final.accuracy);
-        expect(r.testAccuracy).toBe(c.final.test_accuracy);
-      }
-      expect(relErr(r.finalCost, c.final.cost)).toBeLessThan(tol);
-      for (const p of t.params()) expect(scaledError(p.data, (c.params[p.name] as number[][]).flat()), p.name).toBeLessThan(tol * 100);
+      await expectMatches(fixture<Case>(`training/${name}.json`), 1e-12);
     }, 120_000);
   }
 
@@ -102,4 +75,72 @@ describe('built-in data, regression and input features train as numpy does (fixt
     expect(c.final.accuracy).toBeGreaterThanOrEqual(0.99);
     expect(c.final.test_accuracy).toBeGreaterThanOrEqual(0.99);
   });
+});
+
+/** The engine loads the case's data itself (equal to numpy's) and trains it: every recorded figure within tol. */
+async function expectMatches(c: Case, tol: number) {
+  const config = configOf(c);
+  const data = loadData(config.data);
+  if (c.data_arrays) {
+    same(data.train, c.data_arrays.X_train, c.data_arrays.y_train);
+    same(data.test, c.data_arrays.X_test, c.data_arrays.y_test);
+  } else {
+    expect([sha(data.train.X), sha(data.train.y), sha(data.test.X), sha(data.test.y)]).toEqual([c.data_sha256!.X_train, c.data_sha256!.y_train, c.data_sha256!.X_test, c.data_sha256!.y_test]);
+  }
+  expect(data.task ?? 'classification').toBe(c.task ?? 'classification');
+  const t = await cpuTrainer(config, data);
+  const seen: { testCost: number | null; testAccuracy: number | null; trainAccuracy: number }[] = [];
+  const r = await t.run({ onEpoch: (m) => seen.push(m) });
+  expect(r.status).toBe('finished');
+  c.history.cost.forEach((v, e) => expect(relErr(r.costHistory[e]!, v), `epoch ${e}`).toBeLessThan(tol));
+  c.history.test_cost.forEach((v, e) => expect(relErr(seen[e]!.testCost!, v), `test epoch ${e}`).toBeLessThan(tol));
+  if (c.task === 'regression') {
+    // R² in the accuracy fields, as numpy's 1 − SSE/SST
+    c.history.accuracy.forEach((v, e) => expect(Math.abs(seen[e]!.trainAccuracy - v), `R² epoch ${e}`).toBeLessThan(tol));
+    c.history.test_accuracy.forEach((v, e) => expect(Math.abs(seen[e]!.testAccuracy! - v), `test R² epoch ${e}`).toBeLessThan(tol));
+    expect(Math.abs(r.trainAccuracy - c.final.accuracy)).toBeLessThan(tol);
+    expect(Math.abs(r.testAccuracy! - c.final.test_accuracy)).toBeLessThan(tol);
+  } else {
+    expect(seen.map((s) => s.trainAccuracy)).toEqual(c.history.accuracy);
+    expect(seen.map((s) => s.testAccuracy)).toEqual(c.history.test_accuracy);
+    expect(r.trainAccuracy).toBe(c.final.accuracy);
+    expect(r.testAccuracy).toBe(c.final.test_accuracy);
+  }
+  expect(relErr(r.finalCost, c.final.cost)).toBeLessThan(tol);
+  for (const p of t.params()) expect(scaledError(p.data, (c.params[p.name] as number[][]).flat()), p.name).toBeLessThan(tol * 100);
+}
+
+const py = findNumpyPython();
+describe.runIf(py)('live numpy cross-check on the new data', () => {
+  it('matches numpy trained right now on a built-in, regression or feature configuration chosen by this test', async () => {
+    const seed = 1 + Math.floor(Math.random() * 1000);
+    const kinds = [
+      { data: { kind: 'iris', testSize: 0.3, splitSeed: seed, standardize: true }, out: 3 },
+      { data: { kind: 'wine', testSize: 0.2, splitSeed: seed, standardize: true }, out: 3 },
+      { data: { kind: 'breast_cancer', testSize: 0.2, splitSeed: seed, standardize: true }, out: 1 },
+      { data: { kind: 'plane', samples: 150, noise: 0.3, seed, testSize: 0.2, splitSeed: seed, features: ['x1', 'x2', 'x1*x2'] }, out: 0 },
+      { data: { kind: 'multi-gaussian', samples: 150, noise: 0.1, seed, testSize: 0.2, splitSeed: seed, standardize: true, features: ['x1^2', 'x2^2', 'sin(x1)', 'sin(x2)'] }, out: 0 },
+    ] as const;
+    const pick = kinds[seed % kinds.length]!;
+    const inputs = loadData(resolveConfig({ data: pick.data as Partial<DataSpec> }).data).features;
+    const regression = pick.out === 0;
+    const outputs = regression ? 1 : pick.out;
+    const spec = {
+      name: `live-${seed}`,
+      ...(regression ? { task: 'regression' } : {}),
+      data: pick.data,
+      architecture: [
+        { input_dim: inputs, output_dim: 5, activation: ['relu', 'tanh', 'leaky_relu'][seed % 3] },
+        { input_dim: 5, output_dim: outputs, activation: regression ? 'linear' : outputs === 1 ? 'sigmoid' : 'softmax' },
+      ],
+      seed: seed + 7,
+      loss: regression ? 'mse' : outputs === 1 ? 'binary_cross_entropy' : 'softmax_cross_entropy',
+      epochs: 30,
+      opt: { optimizer: ['sgd', 'momentum', 'adam'][seed % 3], lr: 0.05, l2: 0, batch_size: seed % 2 ? null : 16, shuffle_seed: seed, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    };
+    const script = fileURLToPath(new URL('../../scripts/fixtures/make_training_fixtures.py', import.meta.url));
+    const out = spawnSync(py!, [script, '-', '--stdin-case'], { input: JSON.stringify(spec), encoding: 'utf8' });
+    expect(out.status, out.stderr).toBe(0);
+    await expectMatches(JSON.parse(out.stdout) as Case, 1e-11);
+  }, 120_000);
 });
