@@ -1,7 +1,8 @@
 // `backprop-lab worker --queue redis://HOST:PORT [--concurrency N] [--name NAME]`: takes sweep trials from the
 // BullMQ queue in Redis and trains them through its own core over an in-memory store (a worker needs no run
-// database: the machine that ran `backprop-lab sweep` records every trial). Runs until Ctrl-C or SIGTERM; a trial
-// it was training then goes back to the queue for another worker.
+// database: the machine that ran `backprop-lab sweep` records every trial). Runs until Ctrl-C or SIGTERM (exit 0), or
+// until Redis is lost for good (exit 1); a trial it was training then goes back to the queue for another worker.
+// Without Redis at the start: one line and exit 2, within 10 s.
 
 import { availableParallelism } from 'node:os';
 import { createCore, type Core } from '../core/index';
@@ -68,12 +69,18 @@ export async function runWorker(argv: readonly string[], io: CliIO): Promise<num
       throw e;
     }
     log(`${worker.name} (Backprop Lab ${v}) takes trials from ${url.replace(/\/\/[^@/]*@/, '//')}, ${concurrency} at once`);
+    let off: (() => void) | undefined;
     const stopped = new Promise<'SIGINT' | 'SIGTERM' | 'SIGHUP'>((resolve) => {
-      const off = io.onSignal ? io.onSignal((s) => resolve(s)) : io.onInterrupt?.(() => resolve('SIGINT'));
-      void off;
+      off = io.onSignal ? io.onSignal((s) => resolve(s)) : io.onInterrupt?.(() => resolve('SIGINT'));
     });
-    const sig = await stopped;
-    log(`stopping (${sig})`);
+    const why = await Promise.race([stopped, worker.lost.then((m) => ({ lost: m }))]);
+    off?.();
+    if (typeof why === 'object') {
+      // its trials go back to the queue (their locks lapse) for the workers that still reach Redis
+      await worker.close();
+      return fail(io, why.lost, 1);
+    }
+    log(`stopping (${why})`);
     await worker.close();
     return 0;
   } catch (e) {

@@ -322,8 +322,11 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun, queueExecuto
     const status = s.stopping ? 'stopped' : cut ? 'interrupted' : allFailed ? 'failed' : 'finished';
     const error =
       status === 'stopped' ? 'stopped by the user' : status === 'interrupted' ? 'interrupted: the host shut down while trials trained' : status === 'failed' ? (s.startError ?? 'every trial failed') : null;
-    void s.executor.close().catch(() => undefined);
-    void retryBusy(() => finishSweep(store, s.id, { status, error, epochsSaved: saved(s) }))
+    // the queue's connections are closed before the sweep's end goes out (a command that exits then leaves nothing open)
+    void s.executor
+      .close()
+      .catch(() => undefined)
+      .then(() => retryBusy(() => finishSweep(store, s.id, { status, error, epochsSaved: saved(s) })))
       .catch((e: unknown) => console.error(`backprop-lab: could not record the end of sweep ${s.id}: ${(e as Error).message}`))
       .finally(() => {
         events.emit('sweep.progress', { ...snapshot(s, status), ...(error && status === 'failed' ? { error } : {}) });

@@ -15,7 +15,6 @@
 // BullMQ needs a Redis client: the `ioredis` package. Without it, or without a reachable Redis, a sweep or a
 // worker stops with one line within 10 s.
 
-import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { EpochMetrics, FinalMetrics } from '../../engine/train';
 import type { BackendInfo, CommandPayload, ParamJSON, RunConfig, RunId, RunStatusEvent } from '../contract';
@@ -29,8 +28,10 @@ import { paramsToPlain } from '../trainer/snapshot';
 
 /** The queue every sweep and worker share. */
 export const QUEUE_NAME = 'backprop-lab-trials';
-/** How long connecting to Redis may take before the command gives up with a message. */
+/** How long connecting to Redis may take before the command gives up with a message (the whole command, 10 s). */
 export const CONNECT_TIMEOUT_MS = 10_000;
+/** The first connection's own bound: under CONNECT_TIMEOUT_MS, leaving time to load BullMQ and say why. */
+const PROBE_TIMEOUT_MS = 8_000;
 
 /** A trial on the queue. */
 export interface TrialJob {
@@ -81,19 +82,37 @@ export function publicUrl(url: string): string {
 }
 
 type BullMQ = typeof import('bullmq');
+type RedisClient = import('ioredis').Redis;
+type RedisOptions = import('ioredis').RedisOptions;
+type RedisCtor = new (url: string, options: RedisOptions) => RedisClient;
 
-/** BullMQ, once the Redis client it needs (ioredis) is known to be installed. */
-async function loadBullMQ(): Promise<BullMQ> {
+/** How long a connection lost after the start is retried before the command gives up (about). */
+export const RECONNECT_GIVE_UP_MS = 20_000;
+
+/**
+ * BullMQ and its Redis client. ioredis is CommonJS (the class is module.exports, also its `default` and `Redis`):
+ * through import() — Node, tsx and the CLI bundle alike — the namespace's `default` is module.exports, and
+ * `Redis` may or may not be lifted out as a named export, so both are tried. BullMQ is given ready-made ioredis
+ * clients, never options (its ESM build cannot require() ioredis, and its own defaults retry for ever).
+ */
+async function loadQueueLibs(): Promise<{ bull: BullMQ; Redis: RedisCtor }> {
+  let mod: Record<string, unknown>;
   try {
-    createRequire(import.meta.url).resolve('ioredis');
-  } catch {
-    throw new QueueError('the queue needs the ioredis package (BullMQ’s Redis client), which is not installed; install it (npm install ioredis) or run the sweep without --queue');
+    mod = (await import('ioredis')) as unknown as Record<string, unknown>;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || (e as { code?: string }).code === 'MODULE_NOT_FOUND') {
+      throw new QueueError('the queue needs the ioredis package (BullMQ’s Redis client), which is not installed; install it (npm install ioredis) or run the sweep without --queue');
+    }
+    throw e;
   }
-  return import('bullmq');
+  const def = mod['default'] as Record<string, unknown> | undefined;
+  const Redis = [mod['Redis'], def?.['Redis'], def].find((c) => typeof c === 'function') as RedisCtor | undefined;
+  if (!Redis) throw new QueueError('the installed ioredis package has no Redis client class; reinstall it (npm install ioredis)');
+  return { bull: await import('bullmq'), Redis };
 }
 
-/** The connection options BullMQ gets for a redis:// URL: fail fast instead of retrying for ever. */
-function connection(url: string): Record<string, unknown> {
+/** Checks a --queue URL: redis:// or rediss://. */
+function checkUrl(url: string): void {
   let u: URL;
   try {
     u = new URL(url);
@@ -101,21 +120,112 @@ function connection(url: string): Record<string, unknown> {
     throw new QueueError(`--queue ${url}: not a URL; give redis://HOST:PORT`);
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new QueueError(`--queue ${publicUrl(url)}: give a redis://HOST:PORT (or rediss://) URL`);
-  return { url, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: null, enableOfflineQueue: true };
 }
 
-/** Waits until the queue's Redis answers, or throws QueueError after CONNECT_TIMEOUT_MS. */
-async function reachable(client: Promise<unknown>, url: string): Promise<void> {
+/** The message of an ioredis error, on one line (an AggregateError of a dual-stack connect names each address). */
+function errorLine(e: unknown): string {
+  const err = e as { message?: string; errors?: Array<{ message?: string }>; code?: string };
+  const m = err.message || err.errors?.map((x) => x.message).join(', ') || err.code || String(e);
+  return m.split('\n')[0]!;
+}
+
+/**
+ * Connects once, failing fast: one attempt (no retries, no offline queue, a connect timeout), a PING, and
+ * QueueError with one line within PROBE_TIMEOUT_MS if Redis does not answer. Only after this do the long-lived
+ * connections (which retry a lost connection for a while) open, so an unreachable Redis never hangs a command.
+ */
+async function probe(Redis: RedisCtor, url: string): Promise<void> {
+  const why = (detail: string) => new QueueError(`cannot reach Redis at ${publicUrl(url)} (${detail}); start redis-server there (Redis 6.2 or later), or check --queue`);
+  const client = new Redis(url, {
+    lazyConnect: true,
+    // our own bound (below) says it first, as one message for a silent port and a black-holed host alike
+    connectTimeout: PROBE_TIMEOUT_MS + 1000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    reconnectOnError: () => false,
+  });
+  let lastError: unknown = null;
+  client.on('error', (e: unknown) => void (lastError ??= e));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new QueueError(`cannot reach Redis at ${publicUrl(url)} within ${CONNECT_TIMEOUT_MS / 1000} s; start redis-server there, or check --queue`)), CONNECT_TIMEOUT_MS);
+    timer = setTimeout(() => reject(why(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
   });
   try {
-    const c = (await Promise.race([client, timeout])) as { ping?: () => Promise<unknown> };
-    if (c.ping) await Promise.race([c.ping(), timeout]);
+    await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+      timeout,
+    ]);
   } catch (e) {
     if (e instanceof QueueError) throw e;
-    throw new QueueError(`cannot reach Redis at ${publicUrl(url)}: ${(e as Error).message}; start redis-server there, or check --queue`);
+    throw why(errorLine(lastError ?? e));
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}
+
+/**
+ * A long-lived connection (the probe has answered): commands wait while a lost connection is retried (BullMQ's
+ * blocking reads need maxRetriesPerRequest null), for about RECONNECT_GIVE_UP_MS; then the client ends ('end')
+ * and `lost` is called with why.
+ */
+function longLived(Redis: RedisCtor, url: string, name: string, lost: (why: string) => void): RedisClient {
+  let lastError = '';
+  const client = new Redis(url, {
+    connectionName: name.replace(/[^\w.:#-]/g, '_'),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    // 0.2, 0.4 … 2 s, then every 2 s: about 20 s in all
+    retryStrategy: (times: number) => (times > 15 ? null : Math.min(times * 200, 2000)),
+  });
+  client.on('error', (e: unknown) => void (lastError = errorLine(e)));
+  client.on('end', () => {
+    // closing on purpose is no loss
+    if (!closing.has(client)) lost(`lost the connection to Redis at ${publicUrl(url)}${lastError ? ` (${lastError})` : ''} and could not reconnect within ${RECONNECT_GIVE_UP_MS / 1000} s`);
+  });
+  return client;
+}
+
+/** Clients being closed on purpose. */
+const closing = new WeakSet<RedisClient>();
+
+/** Closes a client we made (BullMQ leaves clients it was given open). */
+async function closeClient(c: RedisClient): Promise<void> {
+  closing.add(c);
+  try {
+    if (c.status !== 'end') await bounded(c.quit(), 2000);
+  } catch {
+    // already gone
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** Waits for `p` at most `ms` (closing BullMQ's classes on a dead connection must not hang a command). */
+async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+/** `p`, or QueueError saying Redis did not answer within CONNECT_TIMEOUT_MS. */
+async function ready(p: Promise<unknown>, url: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new QueueError(`Redis at ${publicUrl(url)} answered, then did not get ready within ${CONNECT_TIMEOUT_MS / 1000} s; check it (redis-cli -u URL ping)`)), CONNECT_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (e) {
+    if (e instanceof QueueError) throw e;
+    throw new QueueError(`Redis at ${publicUrl(url)}: ${errorLine(e)}`);
   } finally {
     clearTimeout(timer);
   }
@@ -126,24 +236,31 @@ async function reachable(client: Promise<unknown>, url: string): Promise<void> {
  * recorded from the worker's progress.
  */
 export async function queueExecutor(ctx: CoreContext, url: string): Promise<TrialExecutor> {
-  const { Queue, QueueEvents, Job } = await loadBullMQ();
-  const conn = connection(url);
-  const queue = new Queue(QUEUE_NAME, { connection: conn });
-  const events = new QueueEvents(QUEUE_NAME, { connection: conn });
+  checkUrl(url);
+  const { bull, Redis } = await loadQueueLibs();
+  const { Queue, QueueEvents, Job } = bull;
+  await probe(Redis, url);
+  const trials = new QueuedTrials(ctx);
+  const client = longLived(Redis, url, `backprop-lab-sweep:${hostname()}:${process.pid}`, (why) => trials.lost(why));
+  const queue = new Queue(QUEUE_NAME, { connection: client });
   queue.on('error', () => undefined);
-  events.on('error', () => undefined);
+  let events: InstanceType<BullMQ['QueueEvents']> | null = null;
   try {
-    await reachable(queue.waitUntilReady(), url);
-    await reachable(events.waitUntilReady(), url);
+    await ready(queue.waitUntilReady(), url);
+    // the events from now on: reading from '$' would miss those sent before the first read starts
+    const last = await client.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1);
+    events = new QueueEvents(QUEUE_NAME, { connection: client, lastEventId: last[0]?.[0] ?? '0-0' });
+    events.on('error', () => undefined);
+    await ready(events.waitUntilReady(), url);
   } catch (e) {
-    await Promise.allSettled([queue.close(), events.close()]);
+    await Promise.all([events && bounded(events.close(), 2000), bounded(queue.close(), 2000)]);
+    await closeClient(client);
     throw e;
   }
-
-  const trials = new QueuedTrials(ctx);
-  events.on('progress', ({ jobId, data }) => trials.progress(jobId, data));
-  events.on('completed', ({ jobId, returnvalue }) => trials.completed(jobId, returnvalue));
-  events.on('failed', ({ jobId, failedReason }) => trials.failed(jobId, failedReason));
+  const ev = events;
+  ev.on('progress', ({ jobId, data }) => trials.progress(jobId, data));
+  ev.on('completed', ({ jobId, returnvalue }) => trials.completed(jobId, returnvalue));
+  ev.on('failed', ({ jobId, failedReason }) => trials.failed(jobId, failedReason));
 
   async function control(runId: RunId, c: NonNullable<TrialJob['control']>): Promise<void> {
     const jobId = trials.jobOf(runId);
@@ -178,7 +295,8 @@ export async function queueExecutor(ctx: CoreContext, url: string): Promise<Tria
     },
     async close() {
       await trials.settled();
-      await Promise.allSettled([events.close(), queue.close()]);
+      await Promise.all([bounded(events.close(), 3000), bounded(queue.close(), 3000)]);
+      await closeClient(client);
     },
   };
 }
@@ -240,6 +358,18 @@ export class QueuedTrials {
     if (!p || p.runId || p.ended) return;
     p.ended = true;
     p.reject(why);
+  }
+
+  /**
+   * The queue is gone (Redis lost for good): every trial not ended fails with `why` — one not started yet
+   * rejects its add(), one training is recorded failed.
+   */
+  lost(why: string): void {
+    for (const [jobId, p] of this.jobs) {
+      if (p.ended) continue;
+      if (!p.runId) this.cancel(jobId, new QueueError(why));
+      else this.inOrder(jobId, () => this.onEnd(p, { status: 'failed', epoch: 0, reason: why, params: null, worker: p.attempt ?? '' }));
+    }
   }
 
   /** Resolves once every report received so far is handled. */
@@ -339,38 +469,44 @@ export interface WorkerOptions {
 /** A running worker: close() stops taking jobs and ends the trials it trains (they go back to the queue). */
 export interface QueueWorker {
   readonly name: string;
+  /** Resolves with why, if the connection to Redis is lost for good. */
+  readonly lost: Promise<string>;
   close(): Promise<void>;
 }
 
 /** Takes trials from the queue and trains them through `core` (an in-memory store: workers need no database). */
 export async function startWorker(core: Core, o: WorkerOptions): Promise<QueueWorker> {
-  const { Worker, Queue, Job, UnrecoverableError } = await loadBullMQ();
-  const conn = connection(o.url);
+  checkUrl(o.url);
+  const { bull, Redis } = await loadQueueLibs();
+  const { Worker, Queue, Job, UnrecoverableError } = bull;
+  await probe(Redis, o.url);
   const name = o.name ?? `${hostname()}:${process.pid}`;
   const log = o.log ?? (() => undefined);
-  const queue = new Queue(QUEUE_NAME, { connection: conn });
+  let onLost!: (why: string) => void;
+  const lost = new Promise<string>((r) => (onLost = r));
+  const client = longLived(Redis, o.url, `backprop-lab-worker:${name}`, (why) => onLost(why));
+  const queue = new Queue(QUEUE_NAME, { connection: client });
   queue.on('error', () => undefined);
-  try {
-    await reachable(queue.waitUntilReady(), o.url);
-  } catch (e) {
-    await queue.close().catch(() => undefined);
-    throw e;
-  }
   const lockMs = o.lockMs ?? 10_000;
+  /** Set once close() starts: a trial that ends then (its trainer stopped) goes back to the queue, not to the sweep. */
+  let closing = false;
 
   const worker = new Worker<TrialJob, TrialResult>(
     QUEUE_NAME,
     async (job) => {
       const d = job.data;
+      const trial = `trial ${d.trialIndex + 1} of sweep ${d.sweepId.slice(0, 8)}`;
       if (d.version !== o.version) {
-        throw new UnrecoverableError(`worker ${name} runs Backprop Lab ${o.version} but the sweep runs ${d.version}; run the same version on every machine`);
+        const why = `worker ${name} runs Backprop Lab ${o.version} but the sweep runs ${d.version}; run the same version on every machine`;
+        log(`refused ${trial}: ${why}`);
+        throw new UnrecoverableError(why);
       }
       if (d.control) throw new UnrecoverableError('the sweep was stopped before this trial started');
       const attempt = `${name}#${job.attemptsMade}#${Date.now()}`;
       const started = await core.invoke('runs.start', d.start);
       if (!started.ok) throw new UnrecoverableError(started.error.message);
       const runId = started.value.runId;
-      log(`trial ${d.trialIndex + 1} of sweep ${d.sweepId.slice(0, 8)} started (run ${runId.slice(0, 8)})`);
+      log(`${trial} started (run ${runId.slice(0, 8)})`);
       let chain: Promise<unknown> = job.updateProgress({ kind: 'started', worker: name, attempt, config: started.value.config, backend: started.value.backend } satisfies TrialProgress);
       let lastCheck = 0;
       let acted = false;
@@ -404,6 +540,9 @@ export async function startWorker(core: Core, o: WorkerOptions): Promise<QueueWo
       });
       const e = await ended;
       await chain;
+      // the worker is stopping (its trainers were stopped): no result — the job's lock lapses and another worker
+      // trains the trial again
+      if (closing) return new Promise<never>(() => undefined);
       const weights = o.store.findRun(runId) ? o.store.getWeights(runId) : null;
       const result: TrialResult = {
         status: e.status as TrialResult['status'],
@@ -414,17 +553,28 @@ export async function startWorker(core: Core, o: WorkerOptions): Promise<QueueWo
         params: weights ? paramsToPlain(weights) : null,
         worker: name,
       };
-      log(`trial ${d.trialIndex + 1} of sweep ${d.sweepId.slice(0, 8)} ${e.status} after ${e.epoch} epochs`);
+      log(`${trial} ${e.status} after ${e.epoch} epochs`);
       return result;
     },
-    { connection: conn, concurrency: o.concurrency, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.floor(lockMs / 2)), maxStalledCount: 3, name },
+    { connection: client, concurrency: o.concurrency, lockDuration: lockMs, stalledInterval: Math.max(500, Math.floor(lockMs / 2)), maxStalledCount: 3, name, autorun: false },
   );
-  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  worker.on('error', (e) => log(`queue error: ${errorLine(e)}`));
+  try {
+    await ready(queue.waitUntilReady(), o.url);
+    await ready(worker.waitUntilReady(), o.url);
+  } catch (e) {
+    await Promise.all([bounded(worker.close(true), 2000), bounded(queue.close(), 2000)]);
+    await closeClient(client);
+    throw e;
+  }
+  void worker.run().catch((e: unknown) => log(`queue error: ${errorLine(e)}`));
   return {
     name,
+    lost,
     async close() {
-      await worker.close(true).catch(() => undefined);
-      await queue.close().catch(() => undefined);
+      closing = true;
+      await Promise.all([bounded(worker.close(true), 3000), bounded(queue.close(), 3000)]);
+      await closeClient(client);
     },
   };
 }

@@ -1,25 +1,38 @@
 // Sweeps through BullMQ on a real redis-server with real worker processes: every trial recorded exactly once
-// with its worker's name; a worker killed mid-trial and the sweep still finishing on the other; an unreachable
-// Redis reported within 10 s. BullMQ needs its Redis client, the `ioredis` package: where it is not installed, the
-// queue tests are skipped and the one that runs checks that `sweep --queue` says so in one line.
+// with its worker's name; a worker killed mid-trial (SIGKILL) and the sweep still finishing on the other, the trial
+// recorded once; a worker of another version refusing the trials with the reason; an unreachable or silent Redis
+// reported in one line within 10 s; a local sweep never calling the queue. BullMQ needs its Redis client, the
+// `ioredis` package: where it is not installed, the queue tests are skipped and the one that runs checks that
+// `sweep --queue` says so in one line. Every redis-server and worker process started here is killed in afterAll
+// (and on the test process's exit), whatever failed.
+//
+// Nothing waits on the clock for work whose length depends on the machine: the tests wait for what the processes
+// print (Redis ready, a worker taking trials, a trial started) and for the sweeps to end. The only timed waits are
+// the 10 s bound on an unreachable Redis, which is what is tested.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../electron/cli';
 import type { SweepReport } from '../../../electron/cli/sweep';
-import { listSweeps, openStore, sweepRuns } from '../../../electron/store/index';
+import type { SweepProgressEvent } from '../../../electron/contract';
+import { createCore } from '../../../electron/core/index';
+import { listSweeps, openStore, sweepRuns, type Store } from '../../../electron/store/index';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bplab-queue-'));
 const children: ChildProcess[] = [];
-afterAll(() => {
+const killAll = () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+};
+process.on('exit', killAll);
+afterAll(() => {
+  killAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -69,7 +82,7 @@ function freePort(): Promise<number> {
 }
 
 /** A process whose stderr/stdout lines can be waited on (by what they say, never by time). */
-function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { proc: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<void> } {
+function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { proc: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<RegExpExecArray>; exited: Promise<number | null> } {
   const proc = spawn(cmd, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   let out = '';
@@ -80,18 +93,31 @@ function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { proc
   };
   proc.stdout!.on('data', on);
   proc.stderr!.on('data', on);
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
   proc.on('exit', () => waiters.splice(0).forEach((w) => w()));
   const waitFor = async (re: RegExp) => {
-    while (!re.test(out)) {
+    for (;;) {
+      const m = re.exec(out);
+      if (m) return m;
       if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${cmd} exited before printing ${re}: ${out.slice(-500)}`);
       await new Promise<void>((r) => waiters.push(r));
     }
   };
-  return { proc, output: () => out, waitFor };
+  return { proc, output: () => out, waitFor, exited };
 }
 
-const worker = (url: string, name: string) =>
-  start(process.execPath, ['--import', 'tsx', 'bin/backprop-lab.js', 'worker', '--queue', url, '--concurrency', '1', '--name', name], { BACKPROP_LAB_WORKER_LOCK_MS: '2000' });
+/** A `backprop-lab worker` process (the sources through tsx, or the build when it is current). */
+const worker = (url: string, name: string, env: NodeJS.ProcessEnv = {}) =>
+  start(process.execPath, ['--import', 'tsx', 'bin/backprop-lab.js', 'worker', '--queue', url, '--concurrency', '1', '--name', name], { BACKPROP_LAB_WORKER_LOCK_MS: '2000', ...env });
+
+/** Stops a worker with SIGTERM and waits for it to exit (0). */
+async function stopWorker(w: ReturnType<typeof worker>): Promise<void> {
+  if (w.proc.exitCode !== null || w.proc.signalCode !== null) return;
+  w.proc.kill('SIGTERM');
+  expect(await w.exited).toBe(0);
+}
+
+const runCount = (store: Store) => store.db.prepare('SELECT COUNT(*) FROM runs').pluck().get() as number;
 
 describe.skipIf(hasIoredis)('without the ioredis package', () => {
   it('sweep --queue says in one line that the queue needs it, and records no sweep', { timeout: 10_000 }, async () => {
@@ -109,10 +135,37 @@ describe.skipIf(hasIoredis)('without the ioredis package', () => {
   });
 });
 
+describe('a sweep without --queue', () => {
+  it('never asks for the queue executor (nothing loads BullMQ or touches Redis)', { timeout: 60_000 }, async () => {
+    const store = openStore({ path: ':memory:' });
+    let asked = 0;
+    const core = createCore({
+      store,
+      host: 'cli',
+      version: 'test',
+      trainer: { metricsIntervalMs: 20, yieldEveryMs: 10 },
+      queueExecutor: async () => {
+        asked++;
+        throw new Error('the queue executor was asked for');
+      },
+    });
+    try {
+      const end = new Promise<SweepProgressEvent>((resolve) => core.subscribe((e, p) => e === 'sweep.progress' && (p as SweepProgressEvent).status !== 'running' && resolve(p as SweepProgressEvent)));
+      const r = await core.invoke('sweeps.start', { spec: { base: { epochs: 3, samples: 50, arch: ARCH, backend: 'cpu' }, grid: { lr: [0.1] } }, parallel: 1 });
+      expect(r.ok).toBe(true);
+      expect((await end).status).toBe('finished');
+      expect(asked).toBe(0);
+    } finally {
+      await core.close();
+      store.close();
+    }
+  });
+});
+
 describe.skipIf(!hasIoredis || !hasRedis)('sweeps on a BullMQ queue with real Redis and worker processes', () => {
   let url = '';
 
-  it('starts redis-server on a free loopback port', async () => {
+  it('starts redis-server on a free loopback port', { timeout: 30_000 }, async () => {
     const port = await freePort();
     const redis = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
     await redis.waitFor(/Ready to accept connections/);
@@ -120,58 +173,148 @@ describe.skipIf(!hasIoredis || !hasRedis)('sweeps on a BullMQ queue with real Re
   });
 
   it('two workers train every trial; each is recorded exactly once, with its worker’s name', { timeout: 120_000 }, async () => {
+    expect(url).not.toBe('');
     const w1 = worker(url, 'w1');
     const w2 = worker(url, 'w2');
-    await Promise.all([w1.waitFor(/takes trials/), w2.waitFor(/takes trials/)]);
-    const db = join(dir, 'queue.db');
-    const spec = { name: 'queued', base: { epochs: 30, samples: 100, arch: ARCH, backend: 'cpu' }, grid: { lr: [0.05, 0.2, 0.5, 1], seed: [1, 2] } };
-    const r = await cli(['sweep', specFile(spec), '--db', db, '--queue', url, '--json', '--quiet']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as SweepReport;
-    expect(report.trials).toHaveLength(8);
-    for (const t of report.trials) {
-      expect(t.status).toBe('finished');
-      expect(t.epochs).toBe(30);
-      expect(['w1', 'w2']).toContain(t.worker);
+    try {
+      await Promise.all([w1.waitFor(/takes trials/), w2.waitFor(/takes trials/)]);
+      const db = join(dir, 'queue.db');
+      const spec = { name: 'queued', base: { epochs: 30, samples: 100, arch: ARCH, backend: 'cpu' }, grid: { lr: [0.05, 0.2, 0.5, 1], seed: [1, 2] } };
+      const r = await cli(['sweep', specFile(spec), '--db', db, '--queue', url, '--json', '--quiet']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as SweepReport;
+      expect(report.status).toBe('finished');
+      expect(report.trials).toHaveLength(8);
+      for (const t of report.trials) {
+        expect(t.status).toBe('finished');
+        expect(t.epochs).toBe(30);
+        expect(['w1', 'w2']).toContain(t.worker);
+        expect(t.finalCost).toEqual(expect.any(Number));
+      }
+      // each trial's log line names the worker that trained it
+      const trained = (w: typeof w1) => [...w.output().matchAll(/trial (\d+) of sweep \w+ finished after 30 epochs/g)].map((m) => Number(m[1]) - 1);
+      const byLog = [...trained(w1).map((i) => [i, 'w1']), ...trained(w2).map((i) => [i, 'w2'])].sort((a, b) => (a[0] as number) - (b[0] as number));
+      expect(byLog).toEqual(report.trials.map((t) => [t.trialIndex, t.worker]));
+      const store = openStore({ path: db });
+      try {
+        const runs = sweepRuns(store, report.sweepId);
+        expect(runs.map((x) => x.trialIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+        expect(runCount(store)).toBe(8);
+        for (const run of runs) expect(store.readMetrics(run.id, { keys: ['train_cost'] })).toHaveLength(30);
+        expect(listSweeps(store)[0]!.queue).toBe(url);
+      } finally {
+        store.close();
+      }
+    } finally {
+      await Promise.all([stopWorker(w1), stopWorker(w2)]);
     }
-    const store = openStore({ path: db });
-    const runs = sweepRuns(store, report.sweepId);
-    expect(runs.map((x) => x.trialIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(store.readMetrics(runs[0]!.id, { keys: ['train_cost'] })).toHaveLength(30);
-    expect(listSweeps(store)[0]!.queue).toBe(url);
-    store.close();
-    w1.proc.kill('SIGTERM');
-    w2.proc.kill('SIGTERM');
   });
 
   it('a worker killed mid-trial: the trial is retried on the other and recorded once; the sweep finishes', { timeout: 180_000 }, async () => {
+    expect(url).not.toBe('');
     const w1 = worker(url, 'doomed');
-    await w1.waitFor(/takes trials/);
-    const db = join(dir, 'killed.db');
-    const spec = { base: { epochs: 20_000, samples: 200, arch: ARCH, backend: 'cpu' }, grid: { seed: [1, 2] } };
-    const sweep = cli(['sweep', specFile(spec), '--db', db, '--queue', url, '--json', '--quiet']);
-    await w1.waitFor(/trial \d+ of sweep \w+ started/);
-    w1.proc.kill('SIGKILL');
-    const w2 = worker(url, 'survivor');
-    const r = await sweep;
-    expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as SweepReport;
-    expect(report.trials.map((t) => [t.status, t.epochs, t.worker])).toEqual([
-      ['finished', 20_000, 'survivor'],
-      ['finished', 20_000, 'survivor'],
-    ]);
-    const store = openStore({ path: db });
-    expect(sweepRuns(store, report.sweepId)).toHaveLength(2);
-    expect(store.readMetrics(report.trials[0]!.runId!, { keys: ['train_cost'] })).toHaveLength(20_000);
-    store.close();
-    w2.proc.kill('SIGTERM');
+    let w2: ReturnType<typeof worker> | null = null;
+    try {
+      await w1.waitFor(/takes trials/);
+      const db = join(dir, 'killed.db');
+      // long enough (seconds) that the SIGKILL, sent as soon as the worker says the trial started, lands mid-trial
+      const spec = { base: { epochs: 20_000, samples: 200, arch: ARCH, backend: 'cpu' }, grid: { seed: [1, 2] } };
+      const sweep = cli(['sweep', specFile(spec), '--db', db, '--queue', url, '--json', '--quiet']);
+      const m = await w1.waitFor(/trial (\d+) of sweep \w+ started/);
+      w1.proc.kill('SIGKILL');
+      await w1.exited;
+      expect(w1.output()).not.toMatch(/finished after/);
+      w2 = worker(url, 'survivor');
+      const r = await sweep;
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as SweepReport;
+      expect(report.trials.map((t) => [t.status, t.epochs, t.worker])).toEqual([
+        ['finished', 20_000, 'survivor'],
+        ['finished', 20_000, 'survivor'],
+      ]);
+      // the survivor trained the killed trial again
+      expect(w2.output()).toContain(`trial ${m[1]} of sweep ${report.sweepId.slice(0, 8)} started`);
+      const store = openStore({ path: db });
+      try {
+        expect(sweepRuns(store, report.sweepId)).toHaveLength(2);
+        expect(runCount(store)).toBe(2);
+        for (const t of report.trials) expect(store.readMetrics(t.runId!, { keys: ['train_cost'] })).toHaveLength(20_000);
+      } finally {
+        store.close();
+      }
+    } finally {
+      if (w2) await stopWorker(w2);
+    }
   });
 
-  it('an unreachable Redis is reported in one line within 10 s', { timeout: 15_000 }, async () => {
-    const port = await freePort();
-    const r = await cli(['sweep', specFile({ base: { epochs: 5, arch: ARCH }, grid: { lr: [0.1] } }), '--db', join(dir, 'unreach.db'), '--queue', `redis://127.0.0.1:${port}`]);
+  it('a worker of another version refuses the trials with the reason; the sweep fails, recorded', { timeout: 60_000 }, async () => {
+    expect(url).not.toBe('');
+    const w = worker(url, 'current');
+    const store = openStore({ path: join(dir, 'version.db') });
+    const core = createCore({
+      store,
+      host: 'cli',
+      version: '99.0.0',
+      queueExecutor: async (c, u) => (await import('../../../electron/sweeps/queue')).queueExecutor(c, u),
+    });
+    try {
+      await w.waitFor(/takes trials/);
+      const end = new Promise<SweepProgressEvent>((resolve) => core.subscribe((e, p) => e === 'sweep.progress' && (p as SweepProgressEvent).status !== 'running' && resolve(p as SweepProgressEvent)));
+      const r = await core.invoke('sweeps.start', { spec: { base: { epochs: 5, samples: 50, arch: ARCH }, grid: { lr: [0.1, 0.2] } }, queue: url });
+      expect(r.ok).toBe(true);
+      const last = await end;
+      expect(last.status).toBe('failed');
+      expect(last.failed).toBe(2);
+      const got = await core.invoke('sweeps.get', { sweepId: r.ok ? r.value.sweepId : '' });
+      if (!got.ok) throw new Error(got.error.message);
+      for (const t of got.value.trials) {
+        expect(t.status).toBe('failed');
+        expect(t.reason).toMatch(/^worker current runs Backprop Lab \d+\.\d+\.\d+\S* but the sweep runs 99\.0\.0; run the same version on every machine$/);
+      }
+      expect(w.output()).toMatch(/refused trial 1 of sweep \w+: worker current runs Backprop Lab/);
+    } finally {
+      await core.close();
+      store.close();
+      await stopWorker(w);
+    }
+  });
+
+  it('an unreachable Redis is reported in one line within 10 s, by sweep and by worker', { timeout: 30_000 }, async () => {
+    const port = await freePort(); // nothing listens there
+    const db = join(dir, 'unreach.db');
+    const t0 = Date.now();
+    const r = await cli(['sweep', specFile({ base: { epochs: 5, arch: ARCH }, grid: { lr: [0.1] } }), '--db', db, '--queue', `redis://127.0.0.1:${port}`]);
+    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^backprop-lab: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(.*ECONNREFUSED.*\); start redis-server there/);
+    const store = openStore({ path: db });
+    expect(listSweeps(store)).toEqual([]);
+    store.close();
+
+    const w = worker(`redis://127.0.0.1:${port}`, 'lonely');
+    expect(await w.exited).toBe(2);
+    expect(w.output().trim().split('\n')).toHaveLength(1);
+    expect(w.output()).toMatch(/^backprop-lab: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(/);
+  });
+
+  it('a Redis port that accepts but never answers is reported in one line within 10 s, never a hang', { timeout: 30_000 }, async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const t0 = Date.now();
+      const r = await cli(['sweep', specFile({ base: { epochs: 5, arch: ARCH }, grid: { lr: [0.1] } }), '--db', join(dir, 'silent.db'), '--queue', `redis://127.0.0.1:${port}`]);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(no answer within \d+ s\)/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 });
