@@ -390,6 +390,9 @@ function describeTraining(c: RunConfig): string {
   if (t.optimizer === 'adam') parts.push(`β1 ${t.beta1}, β2 ${t.beta2}, ε ${t.epsilon}`);
   parts.push(`loss ${t.loss}`);
   if (t.l2 > 0) parts.push(`L2 ${t.l2}`);
+  if (t.lrSchedule !== 'constant') parts.push(`schedule ${t.lrSchedule}`);
+  if (t.warmup > 0) parts.push(`${t.warmup} warm-up epochs`);
+  if (t.earlyStop > 0) parts.push(`early stopping: patience ${t.earlyStop} on ${t.earlyStopMetric}${t.minDelta > 0 ? `, min delta ${t.minDelta}` : ''}`);
   return parts.join(', ');
 }
 
@@ -416,7 +419,8 @@ function runShow(ctx: RunsContext): number {
     ['network', `${layerWidths(c.architecture)} (${c.architecture.map((l) => l.activation).join(', ')}), ${params} parameters; init seed ${c.init.seed}, scale ${c.init.scale}`],
     ['training', describeTraining(c)],
     ['backend', r.backend ? `${r.backend.name} (${r.backend.mode}, ${r.backend.precision})${r.backend.reason ? ` — ${r.backend.reason}` : ''}` : `– (asked for ${c.backend})`],
-    ['epochs', `${r.epochsDone} of ${c.training.epochs}`],
+    ...(r.lineage ? [['from', `${r.lineage.origin === 'continue' ? 'continued from' : r.lineage.origin === 'clone' ? 'cloned from' : 're-run of'} ${r.lineage.parent ?? 'a deleted run'}`] as [string, string]] : []),
+    ['epochs', `${r.epochsDone} of ${c.training.epochs}${r.stoppedEarly === true ? `, stopped early; the weights are epoch ${r.bestEpoch}'s (the best ${c.training.earlyStopMetric})` : r.stoppedEarly === false ? `; early stopping's best epoch ${r.bestEpoch}` : ''}`],
     [
       'final',
       r.finalCost === null

@@ -35,6 +35,8 @@ export interface TrainOption extends OptionSpec {
 export const TRAIN_OPTIONS: readonly TrainOption[] = [
   // the training options: the one table a sweep's keys come from too (electron/sweeps/options.ts)
   ...TRAINING_OPTIONS.map((o): TrainOption => ({ flag: `--${o.name}`, metavar: o.metavar, help: o.help, default: o.default, ...(o.own ? {} : { config: o.path }) })),
+  { flag: '--from-run', metavar: 'ID', help: "start from a recorded run's configuration: the options given override it (clone & edit); with none, a re-run (same seeds: bit for bit)" },
+  { flag: '--continue', metavar: 'ID', help: "continue a recorded run from its final weights and optimizer state (and shuffle position) for --epochs more epochs (default: as many as it was set to); other options override its configuration" },
   { flag: '--init-from', metavar: 'FILE', help: 'start from the weights in FILE.json, FILE.npz or FILE.onnx (an --export file); the architecture is the file’s, --arch must agree' },
   { flag: '--export', metavar: 'FILE', help: 'write the trained network by extension: .json (weights, config, metrics), .npz (numpy), .onnx, .py (the run as a numpy script)' },
   DB_OPTION,
@@ -89,6 +91,10 @@ export interface TrainOptions {
   archGiven: boolean;
   /** Remarks for stderr (an option that does not apply to the chosen dataset). */
   notes: string[];
+  /** --from-run or --continue: the recorded run (an id or the start of one) and how the new run comes from it. */
+  from: { id: string; mode: 'continue' | 'clone' | 'rerun'; epochs?: number } | null;
+  /** With `from`: only the configuration fields the options gave, to lay over the recorded run's. */
+  overrides: DeepPartial<RunConfig>;
 }
 
 export interface ParseEnv {
@@ -219,6 +225,29 @@ export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { c
   for (const t of tags) if (t.length > MAX_TAG_LENGTH) throw new UsageError(`--tag ${JSON.stringify(t.slice(0, 20) + '…')} is too long; a tag has at most ${MAX_TAG_LENGTH} characters`);
   if (!record) for (const f of ['--db', '--name', '--tag']) if (opts.has(f)) notes.push(`${f} has no effect with --no-record; ignored`);
 
+  // --from-run / --continue: the recorded run's configuration is the base; only the options given override it
+  const fromRun = str('--from-run'), continueRun = str('--continue');
+  let from: TrainOptions['from'] = null;
+  const overrides = JSON.parse(JSON.stringify(partial)) as Record<string, Record<string, unknown> | undefined>;
+  if (fromRun !== undefined || continueRun !== undefined) {
+    if (fromRun !== undefined && continueRun !== undefined) throw new UsageError('--from-run and --continue do not go together; --from-run ID starts anew from its configuration, --continue ID trains it further');
+    for (const f of ['--init-from', '--no-record']) if (opts.has(f)) throw new UsageError(`${f} does not go with ${fromRun !== undefined ? '--from-run' : '--continue'}, which starts from a run in the run database`);
+    if (!opts.has('--dataset') && overrides['data']) {
+      delete overrides['data']['kind'];
+      if (Object.keys(overrides['data']).length === 0) delete overrides['data'];
+    }
+    if (continueRun !== undefined) {
+      if (archArg !== undefined) throw new UsageError('--continue keeps the run\'s architecture; drop --arch, or clone it with --from-run ID --arch …');
+      const more = overrides['training']?.['epochs'];
+      if (more !== undefined && !(typeof more === 'number' && Number.isInteger(more) && more >= 1)) throw new UsageError(`--epochs with --continue is the epochs to add, a whole number ≥ 1; got ${JSON.stringify(str('--epochs'))}`);
+      if (overrides['training']) {
+        delete overrides['training']['epochs'];
+        if (Object.keys(overrides['training']).length === 0) delete overrides['training'];
+      }
+      from = { id: continueRun, mode: 'continue', ...(more !== undefined ? { epochs: more as number } : {}) };
+    } else from = { id: fromRun!, mode: Object.keys(overrides).length ? 'clone' : 'rerun' };
+  }
+
   let config: RunConfig;
   try {
     config = resolveConfig(partial as DeepPartial<RunConfig>);
@@ -244,6 +273,8 @@ export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { c
       tags,
       archGiven: archArg !== undefined,
       notes,
+      from,
+      overrides: overrides as DeepPartial<RunConfig>,
     },
   };
 }
@@ -264,6 +295,11 @@ export interface TrainReport extends FinalMetrics {
   /** Why the run database's record of this run is incomplete, if it is. */
   recordingLost?: string;
   costHistory: number[];
+  /** The test cost and accuracy at the same parameters as each train cost (null where there is no test set). */
+  testCostHistory: (number | null)[];
+  testAccuracyHistory: (number | null)[];
+  /** The recorded run it came from (--from-run, --continue), and how. */
+  from?: { runId: string; mode: 'continue' | 'clone' | 'rerun' };
 }
 
 type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -320,11 +356,27 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
       config = resolveConfig({ ...config, architecture: arch });
       initialParams = r.value.params;
     }
+    // --from-run / --continue: the recorded run, through the core (its CSV, if any, is read from where it was)
+    let fromRef: { runId: string; mode: 'continue' | 'clone' | 'rerun'; epochs?: number } | null = null;
+    if (options.from) {
+      let parentId: string;
+      try {
+        parentId = store.resolveRunId(options.from.id);
+      } catch (e) {
+        throw new CliError(`${options.from.mode === 'continue' ? '--continue' : '--from-run'} ${options.from.id}: ${(e as Error).message}`, EXIT.usage);
+      }
+      const parent = await core.invoke('runs.get', { runId: parentId, maxPoints: 4 });
+      if (!parent.ok) throw coreFailure(parent.error);
+      config = resolveConfig({ ...parent.value.run.config, ...(options.overrides.data ? { data: { ...parent.value.run.config.data, ...options.overrides.data } } : {}) } as DeepPartial<RunConfig>);
+      fromRef = { runId: parentId, mode: options.from.mode, ...(options.from.epochs !== undefined ? { epochs: options.from.epochs } : {}) };
+    }
     const csvPath = config.data.kind === 'csv' ? config.data.csv!.path : null;
     const csvText = csvPath ? readUserFile(csvPath, '--dataset csv', MAX_CSV_TEXT).toString('utf8') : undefined;
 
     // every event of this core is this run's (one run per command)
     const history: number[] = [];
+    const testCosts: (number | null)[] = [];
+    const testAccuracies: (number | null)[] = [];
     let progress: Progress | null = null;
     let ended: (e: RunStatusEvent) => void = () => undefined;
     const end = new Promise<RunStatusEvent>((r) => (ended = r));
@@ -332,6 +384,8 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
       if (event === 'run.metrics') {
         for (const m of (payload as { metrics: EpochMetrics[] }).metrics) {
           history.push(m.trainCost);
+          testCosts.push(m.testCost);
+          testAccuracies.push(m.testAccuracy);
           progress?.update(m);
         }
       } else if (event === 'run.status') {
@@ -341,19 +395,20 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
     });
 
     const started = await core.invoke('runs.start', {
-      config,
+      config: fromRef ? options.overrides : config,
+      ...(fromRef ? { from: { runId: fromRef.runId, mode: fromRef.mode, ...(fromRef.epochs !== undefined ? { epochs: fromRef.epochs } : {}) } } : {}),
       ...(csvText !== undefined ? { csvText } : {}),
       ...(initialParams ? { initialParams } : {}),
       ...(options.name ? { name: options.name } : {}),
       ...(options.tags.length ? { tags: options.tags } : {}),
       ...(options.initFrom ? { notes: `started from the weights in ${options.initFrom}` } : {}),
-      fitArchitecture: !options.archGiven && !options.initFrom,
+      fitArchitecture: !options.archGiven && !options.initFrom && !fromRef,
     });
     // a message about the CSV's contents (not about a configuration field) names the file's option
     if (!started.ok) throw coreFailure(started.error, csvPath && started.error.code === 'invalid_config' && !/^(training|data|init|backend)\.|^architecture/.test(started.error.message) ? `--dataset csv:${csvPath}: ` : '');
     const { runId, backend: b } = started.value;
     const used = started.value.config;
-    if (JSON.stringify(used.architecture) !== JSON.stringify(config.architecture)) {
+    if (!fromRef && JSON.stringify(used.architecture) !== JSON.stringify(config.architecture)) {
       const out = used.architecture[used.architecture.length - 1]!;
       const classes = out.activation === 'softmax' ? out.output_dim : 2;
       const target = taskOf(used.data.kind) === 'regression' ? 'a real-valued target' : `${classes} classes`;
@@ -363,7 +418,8 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
     const parameterCount = used.architecture.reduce((a, l) => a + l.output_dim * (l.input_dim + 1), 0);
     note(
       `${total === 0 ? 'initializing' : `training ${total} epochs`} of ${parameterCount} parameters, backend ${b.name} (${b.mode}, ${b.precision}; ${b.reason})` +
-        (options.initFrom ? `, starting from the weights in ${options.initFrom}` : ''),
+        (options.initFrom ? `, starting from the weights in ${options.initFrom}` : '') +
+        (fromRef ? (fromRef.mode === 'continue' ? `, continuing run ${shortId(fromRef.runId)}` : fromRef.mode === 'clone' ? `, cloned from run ${shortId(fromRef.runId)}` : `, re-running run ${shortId(fromRef.runId)}`) : ''),
     );
     progress = options.quiet || total === 0 ? null : new Progress(io.stderr, { total, tty: io.isTTY ?? false, regression: taskOf(used.data.kind) === 'regression' });
 
@@ -416,6 +472,9 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
         ...(dbPath ? { runId, db: dbPath } : {}),
         ...(s.recordingLost ? { recordingLost: s.recordingLost } : {}),
         costHistory: history,
+        testCostHistory: testCosts,
+        testAccuracyHistory: testAccuracies,
+        ...(fromRef ? { from: { runId: fromRef.runId, mode: fromRef.mode } } : {}),
       };
       io.stdout(JSON.stringify(report) + '\n');
     } else io.stdout(summary({ status, epochs: s.epoch, ...final, backend: b }, used) + '\n');
@@ -452,6 +511,7 @@ export function summary(r: FinalMetrics & { status: TrainReport['status']; epoch
         : `${r.status === 'stopped' ? 'stopped after' : 'trained'} ${r.epochs} epochs in ${((r.msPerEpoch * r.epochs) / 1000).toFixed(1)} s ` +
           `(${r.msPerEpoch.toFixed(3)} ms/epoch) ${on}`;
   const lines = [head];
+  if (r.stoppedEarly) lines.push(`stopped early: the weights are epoch ${r.bestEpoch}'s, the best ${config.training.earlyStopMetric === 'auto' ? (r.testCost !== null ? 'testCost' : 'cost') : config.training.earlyStopMetric}`);
   if (r.status !== 'diverged' && r.status !== 'failed') {
     // regression runs carry R² in the accuracy fields
     const regression = taskOf(config.data.kind) === 'regression';

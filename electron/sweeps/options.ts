@@ -3,7 +3,7 @@
 // base/grid/random is an option's name). Pure: no Node, no CLI import, so the sweep parser, the core and the CLI
 // all read it without a cycle.
 
-import { BACKEND_CHOICES, BUILTIN_KINDS, GENERATED_KINDS, INPUT_FEATURES, LOSSES, OPTIMIZERS, defaultConfig } from '../../engine/config';
+import { BACKEND_CHOICES, BUILTIN_KINDS, EARLY_STOP_METRICS, GENERATED_KINDS, INPUT_FEATURES, LOSSES, OPTIMIZERS, defaultConfig } from '../../engine/config';
 
 /**
  * The datasets `train --dataset` names (`csv:PATH` is the other form): the generated ones (moons … gaussian, and
@@ -63,6 +63,11 @@ export const TRAINING_OPTIONS: readonly TrainingOption[] = [
   { name: 'l2', metavar: 'X', help: 'L2 penalty λ on the weights', default: String(d.training.l2), path: 'training.l2', kind: 'real' },
   { name: 'loss', metavar: 'NAME', help: `${LOSSES.join('|')} (auto: from the output activation)`, default: d.training.loss, path: 'training.loss', kind: 'categorical' },
   { name: 'shuffle-seed', metavar: 'N', help: 'seed of the mini-batch shuffle', default: String(d.training.shuffleSeed), path: 'training.shuffleSeed', kind: 'integer' },
+  { name: 'lr-schedule', metavar: 'SPEC', help: 'constant|step:EVERY:GAMMA|exp:GAMMA|cosine[:MIN_LR], per epoch t of the epochs: lr·γ^⌊t/EVERY⌋, lr·γ^t, MIN + (lr − MIN)·(1 + cos(πt/E))/2', default: d.training.lrSchedule, path: 'training.lrSchedule', kind: 'categorical' },
+  { name: 'warmup', metavar: 'N', help: 'epochs of linear warm-up, lr·(t+1)/N for t < N, then the schedule', default: String(d.training.warmup), path: 'training.warmup', kind: 'integer' },
+  { name: 'early-stop', metavar: 'PATIENCE', help: 'stop when the metric has not improved by --min-delta for PATIENCE epochs, keeping the best epoch\'s weights (0: off)', default: String(d.training.earlyStop), path: 'training.earlyStop', kind: 'integer' },
+  { name: 'early-stop-metric', metavar: 'NAME', help: `${EARLY_STOP_METRICS.join('|')} (auto: testCost when there is a test set, else the train cost)`, default: d.training.earlyStopMetric, path: 'training.earlyStopMetric', kind: 'categorical' },
+  { name: 'min-delta', metavar: 'X', help: 'the least decrease of the early-stopping metric that counts as an improvement', default: String(d.training.minDelta), path: 'training.minDelta', kind: 'real' },
   { name: 'seed', metavar: 'N', help: 'seed of init_layers (np.random.seed)', default: String(d.init.seed), path: 'init.seed', kind: 'integer' },
   { name: 'init-scale', metavar: 'X', help: 'initial weights are randn·X', default: String(d.init.scale), path: 'init.scale', kind: 'real' },
   { name: 'backend', metavar: 'NAME', help: BACKEND_CHOICES.join('|'), default: d.backend, path: 'backend', kind: 'categorical' },

@@ -7,8 +7,9 @@
 // specific to the option (zod's issues would have to be rewritten one by one to say that).
 
 import { ArchitectureError, validateArchitecture, type LayerSpec } from '../../engine/architecture';
-import { BACKEND_CHOICES, ConfigError, LOSSES, OPTIMIZERS, defaultConfig, featureList, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
+import { BACKEND_CHOICES, ConfigError, EARLY_STOP_METRICS, LOSSES, OPTIMIZERS, defaultConfig, featureList, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
 
+import { parseLrSchedule } from '../../engine/schedule';
 import { GENERATED_DATASETS, TRAINING_OPTIONS, type TrainingOption } from './options';
 
 export { GENERATED_DATASETS, TRAINING_OPTIONS, type OptionKind, type TrainingOption } from './options';
@@ -407,6 +408,18 @@ export function checkValue(opt: SweepOption, value: unknown): string | null {
     }
     case 'label-column':
       return typeof value === 'string' && value !== '' ? null : `must be the label column's header name, got ${describe(value)}`;
+    case 'lr-schedule':
+      if (typeof value !== 'string') return `must be constant, step:EVERY:GAMMA, exp:GAMMA or cosine[:MIN_LR], got ${describe(value)}`;
+      try {
+        parseLrSchedule(value, 'lr-schedule');
+        return null;
+      } catch (e) {
+        if (e instanceof ConfigError) return e.message.replace(/^lr-schedule /, '');
+        throw e;
+      }
+    case 'early-stop-metric':
+      if (typeof value === 'string' && (EARLY_STOP_METRICS as readonly string[]).includes(value)) return null;
+      return `must be one of ${EARLY_STOP_METRICS.join(', ')}, got ${describe(value)}`;
     case 'batch-size':
       if (value === 'full') return null;
       if (!isInt(value) || value < 1) return `must be an integer ≥ 1 or "full", got ${describe(value)}`;
