@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type RunConfig } from '../../engine/config';
 import { checkSweepSpec, generateTrials } from '../../electron/sweeps/index';
-import type { SweepTrialInfo } from '../../electron/contract';
-import { buildAxes, passingTrials, position, positions } from '../../renderer/src/lib/sweep-axes';
+import type { RunSummary, SweepTrialInfo } from '../../electron/contract';
+import { axisTicks, buildAxes, passingTrials, position, positions } from '../../renderer/src/lib/sweep-axes';
+import { estimateSweep, TRIAL_START_MS } from '../../renderer/src/lib/sweep-estimate';
 import { buildSweep, initialDraft, newRow, type SweepDraft } from '../../renderer/src/lib/sweep-spec';
 import { visibleWindow } from '../../renderer/src/lib/virtual';
 
@@ -151,5 +152,37 @@ describe('the windowed table', () => {
     expect(w).toEqual({ start: 494, end: 516, before: 494 * 28, after: 484 * 28 });
     expect(visibleWindow(1000, 28, 28 * 995, 280, 6)).toEqual({ start: 989, end: 1000, before: 989 * 28, after: 0 });
     expect(visibleWindow(0, 28, 0, 280)).toEqual({ start: 0, end: 0, before: 0, after: 0 });
+  });
+});
+
+describe('the time estimate', () => {
+  const run = (architecture: string, epochsDone: number, durationMs: number): RunSummary =>
+    ({ id: architecture, name: architecture, status: 'finished', architecture, dataset: 'moons', epochsDone, durationMs }) as RunSummary;
+
+  it('is unknown before any run is recorded', () => {
+    expect(estimateSweep([], '2-4-1', 'moons', 30, 4, 2)).toBeNull();
+  });
+
+  it("takes the median pace of the same network's runs, a start per trial, and trials at once", () => {
+    const e = estimateSweep([run('2-4-1', 100, 1000), run('2-4-1', 100, 3000), run('2-4-1', 10, 50), run('2-8-1', 100, 99_000)], '2-4-1', 'moons', 30, 4, 2)!;
+    expect(e.msPerEpoch).toBe(10);
+    expect(e.ms).toBe(2 * (TRIAL_START_MS + 30 * 10));
+    expect(e.rough).toBe(false);
+  });
+
+  it('scales another network by parameters when none of this one is recorded', () => {
+    // 2-4-1 has 17 parameters, 2-8-1 has 33
+    const e = estimateSweep([run('2-8-1', 100, 3300)], '2-4-1', 'moons', 10, 1, 1)!;
+    expect(e.msPerEpoch).toBeCloseTo(17, 9);
+    expect(e.rough).toBe(true);
+  });
+});
+
+describe('log axis ticks', () => {
+  it('label powers of ten over wide ranges and 1-2-5 steps over narrow ones', () => {
+    const axis = (min: number, max: number) => ({ key: 'lr', label: 'lr', scale: 'log' as const, min, max, categories: [], metric: false });
+    expect(axisTicks(axis(1e-4, 1)).map(([, t]) => t)).toEqual(['1e-4', '0.001', '0.01', '0.1', '1']);
+    expect(axisTicks(axis(0.0472, 0.564)).map(([, t]) => t)).toEqual(['0.05', '0.1', '0.2', '0.5']);
+    expect(axisTicks(axis(0.3, 0.4)).map(([, t]) => t)).toEqual(['0.3', '0.4']);
   });
 });

@@ -139,17 +139,19 @@ export function SweepBuilder({
           Early termination (ASHA)
         </label>
         {draft.asha.enabled && (
+          <label className="row">
+            <span className="row-label">metric</span>
+            <span className="row-control">
+              <select value={draft.asha.metric} onChange={(e) => setDraft({ ...draft, asha: { ...draft.asha, metric: e.target.value as SweepDraft['asha']['metric'] } })} data-testid="asha-metric">
+                {['testCost', 'cost', 'testAccuracy', 'trainAccuracy'].map((m) => (
+                  <option key={m}>{m}</option>
+                ))}
+              </select>
+            </span>
+          </label>
+        )}
+        {draft.asha.enabled && (
           <div className="two-col">
-            <label className="row">
-              <span className="row-label">metric</span>
-              <span className="row-control">
-                <select value={draft.asha.metric} onChange={(e) => setDraft({ ...draft, asha: { ...draft.asha, metric: e.target.value as SweepDraft['asha']['metric'] } })} data-testid="asha-metric">
-                  {['testCost', 'cost', 'testAccuracy', 'trainAccuracy'].map((m) => (
-                    <option key={m}>{m}</option>
-                  ))}
-                </select>
-              </span>
-            </label>
             <label className="row">
               <span className="row-label">min epochs</span>
               <span className="row-control">

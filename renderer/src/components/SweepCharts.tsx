@@ -44,7 +44,17 @@ export function SweepScatter({ trials, axis, metricAxis, metric, bestIndex, them
           ...base.scales,
           x: (
             axis.scale === 'category'
-              ? { ...x, type: 'linear', min: -0.5, max: axis.categories.length - 0.5, ticks: { ...x.ticks, stepSize: 1, callback: (v) => axis.categories[Number(v)] ?? '' } }
+              ? {
+                  ...x,
+                  type: 'linear',
+                  min: -0.5,
+                  max: axis.categories.length - 0.5,
+                  // one tick per category, at its index
+                  afterBuildTicks: (scale: { ticks: Array<{ value: number }> }) => {
+                    scale.ticks = axis.categories.map((_, i) => ({ value: i }));
+                  },
+                  ticks: { ...x.ticks, autoSkip: false, callback: (v: number | string) => axis.categories[Number(v)] ?? '' },
+                }
               : axis.scale === 'log'
                 ? { ...x, type: 'logarithmic', ticks: { ...x.ticks, callback: (v) => (Math.abs(Math.log10(Number(v)) % 1) < 1e-9 ? String(Number(v)) : '') } }
                 : x) as NonNullable<ChartOptions<'line'>['scales']>[string],

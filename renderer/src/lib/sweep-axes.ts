@@ -92,10 +92,18 @@ export function axisTicks(axis: Axis): Array<[number, string]> {
   if (axis.scale === 'category') return axis.categories.map((c, i) => [axis.categories.length === 1 ? 0.5 : i / (axis.categories.length - 1), c]);
   const fmt = (v: number) => (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5) ? v.toExponential(0) : String(Number(v.toPrecision(3))));
   if (axis.scale === 'log') {
-    const out: Array<[number, string]> = [];
-    for (let e = Math.ceil(Math.log10(axis.min) - 1e-9); e <= Math.floor(Math.log10(axis.max) + 1e-9); e++) out.push([position(axis, 10 ** e), fmt(10 ** e)]);
-    if (out.length < 2) return [[0, fmt(axis.min)], [1, fmt(axis.max)]];
-    return out;
+    // powers of ten; 1-2-5 steps as well when the range spans little more than a decade
+    const lo = Math.floor(Math.log10(axis.min)), hi = Math.ceil(Math.log10(axis.max));
+    const inside = (v: number) => v >= axis.min * (1 - 1e-9) && v <= axis.max * (1 + 1e-9);
+    const decades: number[] = [], steps: number[] = [];
+    for (let e = lo; e <= hi; e++) {
+      const d = Number((10 ** e).toPrecision(12));
+      if (inside(d)) decades.push(d);
+      for (const m of [1, 2, 5]) if (inside(Number((m * 10 ** e).toPrecision(12)))) steps.push(Number((m * 10 ** e).toPrecision(12)));
+    }
+    const chosen = decades.length >= 3 ? decades : steps.length >= 2 ? steps : [];
+    if (chosen.length < 2) return [[0, fmt(axis.min)], [1, fmt(axis.max)]];
+    return chosen.map((v) => [position(axis, v), fmt(v)]);
   }
   return [0, 0.5, 1].map((p) => [p, fmt(axis.min + p * (axis.max - axis.min))]);
 }

@@ -1,6 +1,7 @@
-// How long a sweep will take before it starts: epochs × trials × ms per epoch ÷ trials at once. The ms per epoch
-// comes from runs already recorded: the same architecture on the same dataset when there are some (their median),
-// else the nearest recorded run scaled by the parameter count.
+// How long a sweep will take before it starts: trials ÷ trials at once × (a trial's start + epochs × ms per epoch).
+// The ms per epoch comes from runs already recorded: the same architecture on the same dataset when there are some
+// (their median), else the nearest recorded run scaled by the parameter count. A trial's start (its worker, data,
+// records) is a constant measured on a 2-core machine; it dominates sweeps of tiny networks.
 import type { RunSummary } from '../api';
 
 export interface SweepEstimate {
@@ -19,6 +20,9 @@ export function paramsOf(arch: string): number {
   return n;
 }
 
+/** What one trial costs beside its epochs (ms): about a second for 2-4-1 to 2-16-1 sweeps on a shared 2-core machine. */
+export const TRIAL_START_MS = 1000;
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -36,10 +40,10 @@ export function estimateSweep(runs: readonly RunSummary[], arch: string, dataset
   const waves = trials / at;
   if (same.length) {
     const msPerEpoch = median(same.map((p) => p.pace));
-    return { ms: msPerEpoch * epochs * waves, msPerEpoch, basis: `median pace of ${same.length} recorded run${same.length > 1 ? 's' : ''} of ${arch} on ${dataset}`, rough: false };
+    return { ms: (TRIAL_START_MS + msPerEpoch * epochs) * waves, msPerEpoch, basis: `median pace of ${same.length} recorded run${same.length > 1 ? 's' : ''} of ${arch} on ${dataset}, and ~${TRIAL_START_MS} ms to start each trial`, rough: false };
   }
   const target = paramsOf(arch);
   const near = paced.slice(0, 20).sort((a, b) => Math.abs(Math.log(paramsOf(a.r.architecture) / target)) - Math.abs(Math.log(paramsOf(b.r.architecture) / target)))[0]!;
   const msPerEpoch = near.pace * Math.max(0.05, target / Math.max(1, paramsOf(near.r.architecture)));
-  return { ms: msPerEpoch * epochs * waves, msPerEpoch, basis: `scaled from run ${near.r.name} (${near.r.architecture}) by parameter count`, rough: true };
+  return { ms: (TRIAL_START_MS + msPerEpoch * epochs) * waves, msPerEpoch, basis: `scaled from run ${near.r.name} (${near.r.architecture}) by parameter count, and ~${TRIAL_START_MS} ms to start each trial`, rough: true };
 }
