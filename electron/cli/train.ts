@@ -274,7 +274,7 @@ export function parseTrainArgs(argv: readonly string[], env: ParseEnv = {}): { c
       archGiven: archArg !== undefined,
       notes,
       from,
-      overrides: overrides as DeepPartial<RunConfig>,
+      overrides: (from ? overrides : {}) as DeepPartial<RunConfig>,
     },
   };
 }

@@ -341,7 +341,7 @@ describe('parseTrainArgs', () => {
     expect(config).toEqual(defaultConfig());
     expect(options).toEqual({
       json: false, quiet: false, help: false, version: false, exportPath: null, exportFormat: null, initFrom: null,
-      record: true, db: undefined, name: undefined, tags: [], archGiven: false, notes: [],
+      record: true, db: undefined, name: undefined, tags: [], archGiven: false, notes: [], from: null, overrides: {},
     });
   });
 
