@@ -137,7 +137,6 @@ function errorLine(e: unknown): string {
 async function probe(Redis: RedisCtor, url: string): Promise<void> {
   const why = (detail: string) => new QueueError(`cannot reach Redis at ${publicUrl(url)} (${detail}); start redis-server there (Redis 6.2 or later), or check --queue`);
   const client = new Redis(url, {
-    lazyConnect: true,
     // our own bound (below) says it first, as one message for a silent port and a black-holed host alike
     connectTimeout: PROBE_TIMEOUT_MS + 1000,
     maxRetriesPerRequest: 0,
@@ -146,25 +145,29 @@ async function probe(Redis: RedisCtor, url: string): Promise<void> {
     reconnectOnError: () => false,
   });
   let lastError: unknown = null;
-  client.on('error', (e: unknown) => void (lastError ??= e));
+  const connected = new Promise<void>((resolve, reject) => {
+    client.on('error', (e: unknown) => void (lastError ??= e));
+    client.once('ready', () => resolve());
+    client.once('end', () => reject(lastError ?? new Error('the connection closed')));
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(why(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
   });
+  const answered = (async () => {
+    await connected;
+    await client.ping();
+  })();
+  answered.catch(() => undefined); // when the bound wins, what the closed client says later is moot
   try {
-    await Promise.race([
-      (async () => {
-        await client.connect();
-        await client.ping();
-      })(),
-      timeout,
-    ]);
+    await Promise.race([answered, timeout]);
   } catch (e) {
     if (e instanceof QueueError) throw e;
     throw why(errorLine(lastError ?? e));
   } finally {
     clearTimeout(timer);
-    client.disconnect();
+    // (disconnect() on an ended client keeps the process alive two more seconds)
+    if (client.status !== 'end') client.disconnect();
   }
 }
 
@@ -202,7 +205,7 @@ async function closeClient(c: RedisClient): Promise<void> {
   } catch {
     // already gone
   } finally {
-    c.disconnect();
+    if (c.status !== 'end') c.disconnect();
   }
 }
 
@@ -558,7 +561,12 @@ export async function startWorker(core: Core, o: WorkerOptions): Promise<QueueWo
     },
     { connection: client, concurrency: o.concurrency, lockDuration: lockMs, stalledInterval: Math.max(500, Math.floor(lockMs / 2)), maxStalledCount: 3, name, autorun: false },
   );
-  worker.on('error', (e) => log(`queue error: ${errorLine(e)}`));
+  // a Redis that is down says the same every retry: each message once in a row
+  let lastLogged = '';
+  worker.on('error', (e) => {
+    const line = errorLine(e);
+    if (line !== lastLogged) log(`queue error: ${(lastLogged = line)}`);
+  });
   try {
     await ready(queue.waitUntilReady(), o.url);
     await ready(worker.waitUntilReady(), o.url);
