@@ -175,7 +175,6 @@ export const WORKLOADS: Workload[] = [
 
 const isScale = (w: Workload) => w.id.startsWith('scale');
 const isWide = (w: Workload) => w.id.startsWith('wide');
-const isSeed = (w: Workload) => w.id.startsWith('seed');
 /** Workloads bench_numpy.py runs (numpy_ref.py runs the seed ones). */
 const viaBenchNumpy = (w: Workload) => isScale(w) || isWide(w);
 

@@ -20,7 +20,7 @@ export function explainHeadlessGL(): string | null {
     if (/Cannot find module 'gl'/.test(msg)) return 'the optional `gl` module is not installed (scripts/setup-headlessgl.sh installs and builds it)';
     return `the optional \`gl\` module does not load (${msg}); its native part is not built: run scripts/setup-headlessgl.sh`;
   }
-  let ctx: unknown = null;
+  let ctx: unknown;
   try {
     ctx = create(1, 1);
   } catch (e) {

@@ -103,7 +103,7 @@ export class GpuBackend implements Backend {
       b.probe();
     } catch (e) {
       void gpu.destroy().catch(() => undefined);
-      throw new Error(`gpu.js mode ${mode} failed its probe kernel: ${(e as Error).message}`);
+      throw new Error(`gpu.js mode ${mode} failed its probe kernel: ${(e as Error).message}`, { cause: e });
     }
     return b;
   }

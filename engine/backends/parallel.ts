@@ -17,7 +17,6 @@ import { KERNELS_F32_MT_WASM_BASE64 } from './wasm/kernels-f32-mt-wasm';
 import { KERNELS_MT_WASM_BASE64 } from './wasm/kernels-mt-wasm';
 import { loadModule, WasmHeap, type WasmF32Kernels, type WasmKernels } from './wasm/heap';
 
-const PAGE = 65536;
 /** Pages of the shared memory's maximum (2 GiB; the modules are linked with the same --max-memory). */
 const MAX_PAGES = 32768;
 

@@ -54,7 +54,7 @@ describe('ThreadGovernor', () => {
     expect(g.threads).toBe(1);
     expect(g.count).toBe(1);
     // the load goes away: the next probe finds two threads faster
-    e = simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), e);
+    simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), e);
     expect(g.threads).toBe(2);
     expect(g.switches[1]).toMatchObject({ from: 1, to: 2 });
     expect(g.summary()).toMatch(/^threads: switched 2 times, last 1 → 2 at epoch \d+ \(1\.\d\d → 1\.00 ms\/epoch\)$/);
