@@ -1,7 +1,8 @@
 // A sweep from the dashboard, end to end against `backprop-lab serve` (global setup's server): build a grid of
 // learning rate × seed over a tiny 2-4-1 network in the builder (an invalid value blocks Start and names the field),
 // start it, watch it finish through its progress, brush the parallel-coordinates plot with the mouse and see the
-// table filter, then open the best trial as a run on the Train page.
+// table filter, send two trials to Compare, open the best trial as a run on the Train page, and delete the sweep
+// keeping its runs. A second test serves 1,000 synthetic trials to check the table stays windowed.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -34,7 +35,7 @@ async function waitForSweep(page: Page, { stallMs = 60_000 } = {}): Promise<stri
   }
 }
 
-test('builds a learning rate × seed sweep, watches it finish, brushes the parallel coordinates, opens the best trial, deletes the sweep keeping its runs', async ({ page }) => {
+test('builds a learning rate × seed sweep, watches it finish, brushes the parallel coordinates, compares two trials, opens the best, deletes the sweep keeping its runs', async ({ page }) => {
   const problems = watchProblems(page);
   await openApp(page, sharedServer().url);
 
@@ -99,6 +100,17 @@ test('builds a learning rate × seed sweep, watches it finish, brushes the paral
   // a click on the axis without a drag clears its brush
   await page.mouse.click(x, yOf(0.5));
   await expect(page.getByTestId('sweep-shown')).toHaveText(`${LRS.length * SEEDS.length} trials`);
+
+  // tick two trials and send them to Compare: its settings differ in the learning rate or the seed
+  const picked = page.getByTestId('trial-row');
+  await picked.nth(0).getByRole('checkbox').check();
+  await picked.nth(1).getByRole('checkbox').check();
+  await expect(page.getByTestId('sweep-compare')).toHaveText('Compare 2 selected');
+  await page.getByTestId('sweep-compare').click();
+  await expect(page.getByTestId('compare-view')).toBeVisible();
+  await expect(page.getByTestId('compare-chip')).toHaveCount(2);
+  await expect(page.getByTestId('compare-chart')).toHaveAttribute('data-series', '2');
+  await page.getByTestId('tab-sweeps').click();
 
   // open the best trial: the Train page shows it, finished after its 30 epochs
   await page.getByTestId('open-best').click();
