@@ -29,6 +29,8 @@ const OPTION_BY_NAME = new Map(SWEEP_OPTIONS.map((o) => [o.name, o]));
 /** `train` options a sweep refuses, with the way out. */
 export const NOT_SWEEPABLE: Readonly<Record<string, string>> = {
   'init-from': 'every trial starts from init_layers(seed), so that a worker on another machine needs no weights file; remove it',
+  'from-run': "a sweep's base is its own configuration; copy the run's settings into base (backprop-lab runs show ID) and remove it",
+  continue: 'every trial trains from init_layers(seed); continue a trial afterwards with backprop-lab train --continue ID; remove it',
   export: 'export a trial’s run once the sweep has finished (backprop-lab runs export); remove it',
   db: 'give the database to the sweep command (backprop-lab sweep SPEC --db PATH); remove it',
   name: 'trials are named from their parameters; name the sweep with the top-level "name" instead',
