@@ -67,6 +67,13 @@ describe('the sweep builder', () => {
     for (const t of trials) expect(t.params['lr'] as number).toBeGreaterThanOrEqual(0.001);
   });
 
+  it("keeps the builder's order of the grid's parameters, a width row standing for arch", () => {
+    const c = tiny();
+    const built = buildSweep(draft(c, { params: [{ ...newRow('width:0', c), values: '2, 8' }, { ...newRow('optimizer', c) }, { ...newRow('seed', c), values: '1, 2' }] }), c, null);
+    expect(Object.keys(built.spec!['grid'] as object)).toEqual(['arch', 'optimizer', 'seed']);
+    expect(built.count).toBe(8);
+  });
+
   it('adds ASHA the parser accepts, and refuses min epochs at or above the epochs naming the field', () => {
     const c = tiny();
     const ok = buildSweep(draft(c, { asha: { enabled: true, metric: 'testCost', minEpochs: '5', reduction: '3' } }), c, null);

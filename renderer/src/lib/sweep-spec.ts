@@ -208,8 +208,9 @@ export function buildSweep(draft: SweepDraft, config: RunConfig, csvName: string
       }
       if (isWidth) {
         const layer = Number(row.key.slice(6));
-        if (row.mode === 'grid') widthGrid.set(layer, values as number[]);
-        else (widthChoice ??= new Map()).set(layer, values as number[]);
+        // 'arch' takes the place of the first width row, so the trials' parameters keep the builder's order
+        if (row.mode === 'grid') widthGrid.set(layer, values as number[]), (grid['arch'] ??= []);
+        else (widthChoice ??= new Map()).set(layer, values as number[]), (random['arch'] ??= null);
       } else if (row.mode === 'grid') grid[row.key] = values;
       else random[row.key] = { choice: values };
     } else {
@@ -251,7 +252,11 @@ export function buildSweep(draft: SweepDraft, config: RunConfig, csvName: string
     for (const [i, list] of m) combos = combos.flatMap((c) => list.map((n) => new Map([...c, [i, n]])));
     return combos.map(archOf);
   };
-  if (widthGrid.size && widthChoice) problems.push('layer widths: use grid for every width or choice for every width (they are sent as one arch list)');
+  if (widthGrid.size && widthChoice) {
+    problems.push('layer widths: use grid for every width or choice for every width (they are sent as one arch list)');
+    delete grid['arch'];
+    delete random['arch'];
+  }
   else if (widthGrid.size) grid['arch'] = product(widthGrid);
   else if (widthChoice) random['arch'] = { choice: product(widthChoice) };
 
