@@ -49,7 +49,9 @@ export function dataHandlers(): Pick<Handlers, 'data.preview' | 'data.parseCsv'>
       if (data.kind === 'csv' && !data.csv?.path) data.csv = { path: 'data.csv', ...(data.csv ?? {}) };
       const spec = resolveConfig({ data } as Parameters<typeof resolveConfig>[0]).data;
       if (spec.kind === 'csv' && p.csvText === undefined) throw new CoreError('invalid_config', 'data.kind is csv but no csvText was sent; load the CSV file first');
-      const split = loadData(spec, p.csvText);
+      const loaded = loadData(spec, p.csvText);
+      // a run with input features is previewed in its input plane: the two columns the features are computed from
+      const split = loaded.columns ? { ...loaded, ...loaded.columns, features: 2, featureNames: ['x1', 'x2'] } : loaded;
       const range: Array<[number, number]> = [];
       for (let f = 0; f < split.features; f++) {
         let lo = Infinity, hi = -Infinity;

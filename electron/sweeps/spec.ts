@@ -42,8 +42,8 @@ export const NOT_SWEEPABLE: Readonly<Record<string, string>> = {
   version: 'it is an option of the command, not of the training; remove it',
 };
 
-/** A value a trial gives one option: a number, a name ('adam', 'full', 'csv:data.csv') or a list of layers (arch). */
-export type OptionValue = number | string | LayerSpec[];
+/** A value a trial gives one option: a number, a name ('adam', 'full', 'csv:data.csv'), true/false for a flag (standardize), feature names (features) or a list of layers (arch). */
+export type OptionValue = number | string | boolean | string[] | LayerSpec[];
 
 /** Option name → value, in the order given. */
 export type OptionValues = Record<string, OptionValue>;

@@ -2,7 +2,7 @@
 // the decision boundary over the data's range, the weights, and per-layer gradient norms and dead-ReLU share.
 
 import type { BoundaryGrid, LayerHealth, ParamJSON, RunSnapshotEvent } from '../contract';
-import type { DataSplit } from '../../engine/datasets/index';
+import { planeToInputs, type DataSplit } from '../../engine/datasets/index';
 import type { Params } from '../../engine/init';
 import type { Trainer } from '../../engine/train';
 
@@ -51,6 +51,27 @@ export function gridInputs(range: Array<[number, number]>, size: number): { X: F
     }
   }
   return { X, x, y };
+}
+
+/**
+ * The boundary grid of a run's data: over its two columns (x1, x2), and, when the run computes input features from
+ * them, with the features of each grid point as the network's inputs (so the boundary is drawn in the input plane,
+ * as the Playground draws it). null when the data has more than two columns.
+ */
+export function dataGrid(data: DataSplit, size: number): { X: Float64Array; x: [number, number]; y: [number, number] } | null {
+  const plane = data.columns ? { ...data, ...data.columns, features: 2 } : data;
+  if (plane.features !== 2) return null;
+  const g = gridInputs(featureRanges(plane), size);
+  if (!data.inputFeatures) return g;
+  const m = size * size;
+  const points = new Float64Array(2 * m);
+  for (let i = 0; i < m; i++) (points[2 * i] = g.X[i]!), (points[2 * i + 1] = g.X[m + i]!);
+  const inputs = planeToInputs({ X: points, y: new Float64Array(m), n: m, features: 2 }, data);
+  // (k × m), as the network reads its input
+  const k = inputs.features;
+  const X = new Float64Array(k * m);
+  for (let i = 0; i < m; i++) for (let f = 0; f < k; f++) X[f * m + i] = inputs.X[i * k + f]!;
+  return { ...g, X };
 }
 
 /** The network's output over the grid: P(class 1) for one output unit, else the argmax class and its probability. */

@@ -11,7 +11,7 @@ import { gradientCheck } from '../../engine/gradcheck';
 import { memoryProblem, runMemoryBytes } from '../../engine/memory';
 import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type TrainResult } from '../../engine/train';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
-import { featureRanges, gridInputs, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
+import { dataGrid, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
 import { NODE_BACKENDS } from '../../engine/backends/node';
 import { parseTrainerState, serializeTrainerState } from '../../engine/state';
 
@@ -55,7 +55,8 @@ try {
 }
 
 const total = config.training.epochs;
-const grid = trainer.data.features === 2 ? gridInputs(featureRanges(trainer.data), init.gridSize) : null;
+// over the input plane (x1, x2), the network fed the run's input features of each grid point when it has them
+const grid = dataGrid(trainer.data, init.gridSize);
 let started = false;
 let ended = false;
 let buffer: EpochMetrics[] = [];

@@ -20,6 +20,14 @@ export { makeGaussian, makeMultiGaussian, makePlane, makeSpiral, makeXor, MULTI_
 export { BUILTIN_DATASETS, isBuiltin, loadBuiltin, type BuiltinName, type BuiltinData } from './builtin/index';
 export { fitScaler, applyScaler, type Scaler } from './standardize';
 export { applyFeatures, featureValue } from './features';
+
+/**
+ * Points of the input plane (x1, x2 as the run's columns: standardized if it standardizes) → the network's inputs:
+ * the run's features of them (data.features), or the points themselves. For views drawn over the plane.
+ */
+export function planeToInputs(points: Samples, data: Pick<DataSplit, 'inputFeatures'>): Samples {
+  return data.inputFeatures ? applyFeatures(points, data.inputFeatures) : points;
+}
 export { parseCsv, MAX_CLASSES, MAX_CSV_COLUMNS, MAX_CSV_ROWS, type CsvData, type CsvOptions } from './csv';
 export { trainTestSplit } from './split';
 export { linspace, npCos, npSin } from './npmath';
@@ -119,6 +127,7 @@ export function loadData(spec: DataSpec, csvText?: string): DataSplit {
     out.scaler = scaler;
   }
   if (spec.features) {
+    out.columns = { train, test };
     train = applyFeatures(train, spec.features);
     test = applyFeatures(test, spec.features);
     out.inputFeatures = [...spec.features];

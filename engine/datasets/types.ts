@@ -26,6 +26,11 @@ export interface DataSplit {
   scaler?: { mean: number[]; scale: number[] };
   /** The inputs computed from the two raw columns (data.features); absent: the columns themselves. */
   inputFeatures?: InputFeature[];
+  /**
+   * With data.features: the two columns x1, x2 the features are computed from (standardized if asked), for views
+   * drawn over the input plane (the points, the decision boundary); absent otherwise (train/test are the columns).
+   */
+  columns?: { train: Samples; test: Samples };
 }
 
 /** A data specification or CSV file that cannot be used; the message names the value and the fix. */
