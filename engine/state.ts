@@ -3,6 +3,7 @@
 // give the N+M epochs of one run bit for bit. JSON-safe with its float64 values as base64 (exact, compact).
 
 import type { OptimizerName } from './config';
+import { base64Of } from './export/notebook';
 import type { Param, Params } from './init';
 import type { RandomState } from './random';
 
@@ -39,7 +40,7 @@ function toText(p: Param): ParamText {
   const bytes = new Uint8Array(p.data.length * 8);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < p.data.length; i++) view.setFloat64(8 * i, p.data[i], true);
-  return { name: p.name, rows: p.rows, cols: p.cols, f64: bytesToBase64(bytes) };
+  return { name: p.name, rows: p.rows, cols: p.cols, f64: base64Of(bytes) };
 }
 
 function fromText(t: ParamText): Param {
@@ -64,39 +65,10 @@ export function parseTrainerState(json: string): TrainerState {
   return { ...t, params: t.params.map(fromText), optimizerState: t.optimizerState.map(fromText) };
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + '==';
-  } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + '=';
-  }
-  return out;
-}
-
+/** Standard base64 back to bytes (atob: Node, workers and browsers). */
 function base64ToBytes(s: string): Uint8Array {
-  const clean = s.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0, acc = 0, k = 0;
-  for (const ch of clean) {
-    const v = B64.indexOf(ch);
-    if (v < 0) throw new Error('trainer state: bad base64');
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[k++] = (acc >> bits) & 255;
-    }
-  }
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
