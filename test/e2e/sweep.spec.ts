@@ -166,7 +166,15 @@ test('stays windowed with 1,000 trials: few rows in the page, a brush filters th
   await expect(table).toHaveAttribute('data-rows', String(shown));
   for (const cell of await page.getByTestId('cell-lr').allTextContents()) expect(Number(cell)).toBeGreaterThan(mid * 0.95);
 
-  // double-click clears; scrolling to the end brings the last rows (the failed trials, without a metric) into the page
+  // Clear filter drops the brush; a new one is drawn, and double-click clears it too; scrolling to the end brings the last rows (the failed trials, without a metric) into the page
+  await page.getByTestId('clear-brushes').click();
+  await expect(page.getByTestId('sweep-shown')).toHaveText('1,000 trials');
+  await expect(plot).toHaveAttribute('data-shown', '1000');
+  await page.mouse.move(box.x + 46, yOf(1) - 4);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 46, yOf(0.5), { steps: 8 });
+  await page.mouse.up();
+  await expect(page.getByTestId('sweep-shown')).toHaveText(`${shown.toLocaleString('en-US')} of 1,000 trials`);
   await plot.dblclick({ position: { x: box.width / 2, y: box.height / 2 } });
   await expect(page.getByTestId('sweep-shown')).toHaveText('1,000 trials');
   await page.locator('.vt-body').evaluate((el) => (el.scrollTop = el.scrollHeight));

@@ -46,6 +46,7 @@ export function SweepView({
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [scatterKey, setScatterKey] = useState<string>('');
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [plotKey, setPlotKey] = useState(0);
 
   const refreshList = useCallback(
     () =>
@@ -275,7 +276,8 @@ export function SweepView({
                   Parallel coordinates
                   <span className="muted small">coloured by {metric} · drag an axis to filter</span>
                 </figcaption>
-                <SweepParallel axes={axes} pos={pos} metric={metric} best={bestRow} theme={theme} onFilter={setFilter} />
+                {/* a new key clears the brushes (they live in the plot) */}
+                <SweepParallel key={plotKey} axes={axes} pos={pos} metric={metric} best={bestRow} theme={theme} onFilter={setFilter} />
               </figure>
               <div className="sweep-side">
                 <figure className="card">
@@ -320,6 +322,19 @@ export function SweepView({
               <span className="muted small tnum" data-testid="sweep-shown">
                 {filter ? `${fmtInt(shown.length)} of ${fmtInt(trials.length)} trials` : `${fmtInt(trials.length)} trials`}
               </span>
+              {filter && (
+                <button
+                  type="button"
+                  className="btn ghost small"
+                  onClick={() => {
+                    setPlotKey((k) => k + 1);
+                    setFilter(null);
+                  }}
+                  data-testid="clear-brushes"
+                >
+                  Clear filter
+                </button>
+              )}
               <button
                 type="button"
                 className="btn primary small"
