@@ -265,6 +265,34 @@ describe.skipIf(!hasIoredis || !hasRedis)('sweeps on a BullMQ queue with real Re
     }
   });
 
+  it('ASHA prunes through the queue: the worker stops the trial, the sweep machine records it pruned with its rung', { timeout: 120_000 }, async () => {
+    expect(url).not.toBe('');
+    const w = worker(url, 'solo');
+    try {
+      await w.waitFor(/takes trials/);
+      const db = join(dir, 'asha.db');
+      // one worker, trials in order: the first (lr 1) sets the bar at each rung; the tiny learning rates fall far
+      // behind at the first rung (epoch 10) and are pruned there, seconds before their 20,000 epochs would end
+      const spec = { base: { epochs: 20_000, samples: 200, arch: ARCH, backend: 'cpu', seed: 1 }, grid: { lr: [1, 0.00001, 0.000001] }, asha: { metric: 'cost', min_epochs: 10, reduction: 2 } };
+      const r = await cli(['sweep', specFile(spec), '--db', db, '--queue', url, '--json', '--quiet']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as SweepReport;
+      expect(report.trials[0]!.status).toBe('finished');
+      expect(report.trials[0]!.epochs).toBe(20_000);
+      for (const t of report.trials.slice(1)) {
+        expect(t.status).toBe('pruned');
+        expect(t.worker).toBe('solo');
+        expect(t.reason).toMatch(/rung/);
+        expect(t.epochs).toBeLessThan(20_000);
+      }
+      expect(report.epochsSaved).toBeGreaterThan(0);
+      expect(w.output()).toMatch(/trial 2 of sweep \w+ pruned after \d+ epochs/);
+    } finally {
+      await stopWorker(w);
+    }
+  });
+
   it('a worker of another version refuses the trials with the reason; the sweep fails, recorded', { timeout: 60_000 }, async () => {
     expect(url).not.toBe('');
     const w = worker(url, 'current');
