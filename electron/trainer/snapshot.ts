@@ -76,8 +76,9 @@ export function dataGrid(data: DataSplit, size: number): { X: Float64Array; x: [
 
 /** The network's output over the grid: P(class 1) for one output unit, else the argmax class and its probability. */
 export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number] }, size: number): BoundaryGrid | null {
-  if (trainer.data.features !== 2) return null;
   const m = size * size;
+  // the grid holds the network's inputs for each cell: two columns, or the features computed from them (dataGrid)
+  if (grid.X.length !== trainer.data.features * m) return null;
   const net = trainer.net;
   const ws = net.workspace(m, 'boundary');
   net.backend.write(ws.A[0]!, grid.X);

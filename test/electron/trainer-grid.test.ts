@@ -3,11 +3,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/index';
-import { dataGrid } from '../../electron/trainer/snapshot';
+import { boundary, dataGrid } from '../../electron/trainer/snapshot';
 import { openStore } from '../../electron/store/index';
-import { defaultConfig } from '../../engine/config';
+import { defaultConfig, resolveConfig } from '../../engine/config';
 import { loadData } from '../../engine/datasets/index';
 import { npSin } from '../../engine/datasets/npmath';
+import { cpuTrainer } from '../helpers/engine';
 
 const spec = { ...defaultConfig().data, kind: 'circles' as const, samples: 200, noise: 0.05, factor: 0.5 };
 
@@ -40,6 +41,27 @@ describe('boundary grid and preview of runs with input features', () => {
     } finally {
       await core.close();
       store.close();
+    }
+  });
+});
+
+describe('the boundary of a run with input features', () => {
+  it('is the network’s output at each grid point’s features (three features from the plane)', async () => {
+    const config = resolveConfig({
+      architecture: [{ input_dim: 3, output_dim: 4, activation: 'tanh' }, { input_dim: 4, output_dim: 1, activation: 'sigmoid' }],
+      data: { ...spec, features: ['x1^2', 'x2^2', 'x1*x2'] },
+      training: { epochs: 5 },
+    });
+    const data = loadData(config.data);
+    const t = await cpuTrainer(config, data);
+    await t.run();
+    const g = dataGrid(data, 8)!;
+    const b = boundary(t, g, 8)!;
+    expect(b.kind).toBe('probability');
+    const m = 64;
+    for (const i of [0, 17, 63]) {
+      const out = t.inspect([g.X[i]!, g.X[m + i]!, g.X[2 * m + i]!]);
+      expect(b.values[i]).toBeCloseTo(out[out.length - 1]!.A[0]!, 12);
     }
   });
 });
