@@ -146,6 +146,16 @@ test('stays windowed with 1,000 trials: few rows in the page, a brush filters th
   // the best trial (lowest test cost among the finished) comes first, starred
   await expect(page.getByTestId('trial-row').first()).toHaveAttribute('data-trial', String(detail.best!.trialIndex));
 
+  // a header sorts by its column, a second click reverses, a third goes back to best first
+  const lrText = (v: number) => String(Number(v.toPrecision(4)));
+  const lrValues = detail.trials.map((t) => t.params['lr'] as number);
+  await page.getByTestId('sort-lr').click();
+  await expect(page.getByTestId('cell-lr').first()).toHaveText(lrText(Math.min(...lrValues)));
+  await page.getByTestId('sort-lr').click();
+  await expect(page.getByTestId('cell-lr').first()).toHaveText(lrText(Math.max(...lrValues)));
+  await page.getByTestId('sort-lr').click();
+  await expect(page.getByTestId('trial-row').first()).toHaveAttribute('data-trial', String(detail.best!.trialIndex));
+
   // brush the upper half of the learning-rate axis (log): only trials with lr above about the geometric middle stay
   const plot = page.getByTestId('sweep-parcoords');
   const box = (await plot.boundingBox())!;

@@ -17,6 +17,8 @@ export function SweepTable({
   selected,
   onToggle,
   onOpen,
+  sort,
+  onSort,
 }: {
   trials: readonly SweepTrialInfo[];
   /** Indices into trials, in display order. */
@@ -28,6 +30,9 @@ export function SweepTable({
   selected: ReadonlySet<number>;
   onToggle: (trialIndex: number) => void;
   onOpen: (runId: string) => void;
+  /** The column the rows are sorted by (null: finished first, best first), and a click on a header. */
+  sort: { key: string; dir: 1 | -1 } | null;
+  onSort: (key: string) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const win = useVirtualRows(scroller, shown.length, ROW);
@@ -36,15 +41,27 @@ export function SweepTable({
     <div className="sweep-table" data-testid="sweep-table" data-rows={shown.length}>
       <div className="vt-head" style={{ gridTemplateColumns: cols }}>
         <span />
-        <span className="num">#</span>
-        <span>status</span>
-        {keys.map((k) => (
-          <span key={k} className="num" title={k}>
-            {PARAM_LABELS[k] ?? k}
-          </span>
+        {(
+          [
+            ['#', '#', true],
+            ['status', 'status', false],
+            ...keys.map((k) => [k, PARAM_LABELS[k] ?? k, true] as const),
+            ['$metric', metric, true],
+            ['epochs', 'epochs', true],
+          ] as ReadonlyArray<readonly [string, string, boolean]>
+        ).map(([key, label, num]) => (
+          <button
+            key={key}
+            type="button"
+            className={`vt-sort${num ? ' num' : ''}${sort?.key === key ? ' sorted' : ''}`}
+            onClick={() => onSort(key)}
+            title={`sort by ${label}`}
+            data-testid={`sort-${key}`}
+          >
+            {label}
+            {sort?.key === key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
+          </button>
         ))}
-        <span className="num">{metric}</span>
-        <span className="num">epochs</span>
         <span />
       </div>
       <div className="vt-body" ref={scroller}>

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AppInfo, BackpropLabApi, RunSummary, SweepDetail, SweepInfo, SweepProgressEvent, SweepTrialInfo } from '../api';
 import { fmtCost, fmtDate, fmtDuration, fmtInt } from '../lib/format';
-import { buildAxes, lowerIsBetter, metricValue, positions } from '../lib/sweep-axes';
+import { buildAxes, lowerIsBetter, metricValue, paramText, positions } from '../lib/sweep-axes';
 import { initialDraft, type SweepDraft } from '../lib/sweep-spec';
 import type { Design } from '../live/design';
 import { SweepBuilder } from './SweepBuilder';
@@ -47,6 +47,7 @@ export function SweepView({
   const [scatterKey, setScatterKey] = useState<string>('');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [plotKey, setPlotKey] = useState(0);
+  const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | null>(null);
 
   const refreshList = useCallback(
     () =>
@@ -157,6 +158,24 @@ export function SweepView({
   const shown = useMemo(() => {
     const idx = trials.map((_, i) => i).filter((i) => !filter || filter.has(i));
     const sign = lowerIsBetter(metric) ? 1 : -1;
+    if (sort) {
+      const value = (t: SweepTrialInfo): number | string | null => {
+        if (sort.key === '#') return t.trialIndex;
+        if (sort.key === 'status') return t.status;
+        if (sort.key === 'epochs') return t.epochs;
+        if (sort.key === '$metric') return metricValue(t, metric);
+        const v = t.params[sort.key];
+        return v === undefined ? null : typeof v === 'number' ? v : paramText(v);
+      };
+      const vals = new Map(idx.map((i) => [i, value(trials[i]!)]));
+      return idx.sort((a, b) => {
+        const x = vals.get(a)!, y = vals.get(b)!;
+        if (x === y) return trials[a]!.trialIndex - trials[b]!.trialIndex;
+        if (x === null) return 1; // missing values last, either way
+        if (y === null) return -1;
+        return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true })) * sort.dir;
+      });
+    }
     return idx.sort((a, b) => {
       const g = GROUP[trials[a]!.status] - GROUP[trials[b]!.status];
       if (g) return g;
@@ -166,7 +185,7 @@ export function SweepView({
       if (y === null) return -1;
       return (x - y) * sign;
     });
-  }, [trials, filter, metric]);
+  }, [trials, filter, metric, sort]);
 
   const top = useMemo(
     () =>
@@ -346,7 +365,19 @@ export function SweepView({
                 {selectedRuns.length >= 2 ? `Compare ${selectedRuns.length} selected` : `Compare top ${Math.min(TOP, top.length)}`}
               </button>
             </div>
-            <SweepTable trials={trials} shown={shown} keys={paramKeys} metric={metric} bestIndex={bestIndex} selected={selected} onToggle={toggle} onOpen={onOpen} />
+            <SweepTable
+              trials={trials}
+              shown={shown}
+              keys={paramKeys}
+              metric={metric}
+              bestIndex={bestIndex}
+              selected={selected}
+              onToggle={toggle}
+              onOpen={onOpen}
+              sort={sort}
+              // a click sorts by the column, a second one reverses it, a third goes back to best first
+              onSort={(key) => setSort((s) => (s?.key !== key ? { key, dir: 1 } : s.dir === 1 ? { key, dir: -1 } : null))}
+            />
           </>
         )}
       </section>
