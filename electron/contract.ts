@@ -568,6 +568,23 @@ export interface RunSnapshotEvent {
   boundary: BoundaryGrid | null;
   weights: ParamJSON[];
   layers: LayerHealth[];
+  /** Classification runs: the confusion matrix on the test set (train without one); null for regression. Absent in older hosts. */
+  confusion?: RunConfusion | null;
+}
+
+/**
+ * A confusion matrix (engine/confusion.ts) and the set it was measured on: matrix[true][predicted], per-class
+ * accuracy, the first 100 misclassified samples (index in that set, true and predicted class) and how many in all.
+ */
+export interface RunConfusion {
+  set: 'test' | 'train';
+  /** Samples measured (the first 10,000 of the set at most). */
+  samples: number;
+  classes: number;
+  matrix: number[][];
+  perClass: Array<number | null>;
+  misclassified: Array<{ index: number; actual: number; predicted: number }>;
+  wrong: number;
 }
 
 /** A run was created, changed (renamed, tagged, its status) or deleted: the runs table refreshes. */

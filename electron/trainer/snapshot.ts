@@ -1,7 +1,8 @@
 // What the dashboard draws of a network while it trains, computed in the training worker from its Trainer:
 // the decision boundary over the data's range, the weights, and per-layer gradient norms and dead-ReLU share.
 
-import type { BoundaryGrid, LayerHealth, ParamJSON, RunSnapshotEvent } from '../contract';
+import type { BoundaryGrid, LayerHealth, ParamJSON, RunConfusion, RunSnapshotEvent } from '../contract';
+import { confusionMatrix, predictedClasses } from '../../engine/confusion';
 import { planeToInputs, type DataSplit } from '../../engine/datasets/index';
 import type { Params } from '../../engine/init';
 import type { Trainer } from '../../engine/train';
@@ -97,6 +98,32 @@ export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, 
   return { size, x: grid.x, y: grid.y, kind: 'class', values, confidence };
 }
 
+/** Samples of the test set (or, without one, the train set) the confusion matrix is measured on, at most. */
+export const CONFUSION_SAMPLES = 10_000;
+
+/**
+ * The confusion matrix of a classification run at its current parameters, on its test set (the train set when there
+ * is none; the first CONFUSION_SAMPLES samples), with per-class accuracy and the first 100 misclassified samples'
+ * indices (digits' thumbnails). null for regression, or when the forward pass is not finite.
+ */
+export function confusionOf(trainer: Trainer): RunConfusion | null {
+  const d = trainer.data;
+  if (d.task === 'regression' || d.classes < 2) return null;
+  const set = d.test.n > 0 ? 'test' : 'train';
+  const s = d[set];
+  const m = Math.min(s.n, CONFUSION_SAMPLES);
+  if (m === 0) return null;
+  const f = s.features;
+  const X = new Float64Array(f * m); // (features × m), as the network reads it
+  for (let i = 0; i < m; i++) for (let k = 0; k < f; k++) X[k * m + i] = s.X[i * f + k]!;
+  const net = trainer.net;
+  const ws = net.workspace(m, 'confusion');
+  net.backend.write(ws.A[0]!, X);
+  if (net.forward(ws)) return null;
+  const out = net.output(ws);
+  return { set, samples: m, ...confusionMatrix(predictedClasses(out, out.length / m, m), s.y.subarray(0, m), d.classes) };
+}
+
 const norm = (a: Float64Array): number => {
   let s = 0;
   for (const v of a) s += v * v;
@@ -152,5 +179,6 @@ export function snapshot(trainer: Trainer, grid: { X: Float64Array; x: [number, 
     boundary: grid ? boundary(trainer, grid, size) : null,
     weights: paramsToPlain(trainer.params()),
     layers: layerHealth(trainer),
+    confusion: confusionOf(trainer),
   };
 }

@@ -65,3 +65,26 @@ describe('the boundary of a run with input features', () => {
     }
   });
 });
+
+describe('the confusion matrix in the snapshot', () => {
+  it('iris (3 classes): on the test set, its diagonal is the test accuracy; regression has none', async () => {
+    const { confusionOf, snapshot } = await import('../../electron/trainer/snapshot');
+    const config = resolveConfig({
+      architecture: [{ input_dim: 4, output_dim: 8, activation: 'tanh' }, { input_dim: 8, output_dim: 3, activation: 'softmax' }],
+      data: { kind: 'iris', testSize: 0.3, standardize: true },
+      training: { epochs: 30, optimizer: 'adam' },
+    });
+    const t = await cpuTrainer(config, loadData(config.data));
+    await t.run();
+    const c = confusionOf(t)!;
+    expect([c.set, c.samples, c.classes]).toEqual(['test', 45, 3]);
+    const right = c.matrix.reduce((a, row, i) => a + row[i]!, 0);
+    expect(right / c.samples).toBe(t.evaluate('test')!.accuracy);
+    expect(c.wrong).toBe(c.samples - right);
+    expect(c.misclassified.every((w) => w.actual !== w.predicted && t.data.test.y[w.index] === w.actual)).toBe(true);
+    expect(snapshot(t, null, 8).confusion).toEqual(c);
+
+    const r = resolveConfig({ architecture: [{ input_dim: 2, output_dim: 1, activation: 'linear' }], data: { kind: 'plane', samples: 50 }, training: { epochs: 1 } });
+    expect(confusionOf(await cpuTrainer(r, loadData(r.data)))).toBeNull();
+  });
+});
