@@ -76,13 +76,14 @@ const curveKey = (metric: string): MetricKey => (metric === 'cost' ? 'trainCost'
 
 export function TopCurves({ api, top, metric, theme }: { api: BackpropLabApi; top: ReadonlyArray<{ runId: string; label: string }>; metric: string; theme: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [curves, setCurves] = useState<{ ids: string; data: Record<string, RunCurves> } | null>(null);
+  const [curves, setCurves] = useState<{ ids: string; data: Record<string, RunCurves>; error?: string } | null>(null);
   const ids = top.map((t) => t.runId).join(',');
   useEffect(() => {
     if (!ids) return;
     let live = true;
     void api.runs.curves({ runIds: ids.split(','), keys: [curveKey(metric)], maxPoints: 400 }).then((r) => {
-      if (live && r.ok) setCurves({ ids, data: r.value });
+      if (!live) return;
+      setCurves(r.ok ? { ids, data: r.value } : { ids, data: {}, error: r.error.message });
     });
     return () => {
       live = false;
@@ -104,6 +105,11 @@ export function TopCurves({ api, top, metric, theme }: { api: BackpropLabApi; to
   return (
     <div className="chart-box" data-testid="sweep-curves">
       {!ids && <p className="muted small chart-empty">Curves appear once trials finish.</p>}
+      {ids && curves?.ids === ids && curves.error && (
+        <p className="muted small chart-empty" data-testid="sweep-curves-error">
+          The curves could not be read: {curves.error}
+        </p>
+      )}
       <canvas ref={canvas} role="img" aria-label="curves of the top trials" />
     </div>
   );
