@@ -28,7 +28,8 @@ beforeAll(() => {
   store = openStore({ path: join(dir, 'runs.db') });
   service = createService({ store, host: 'browser', version: '9.9.9' });
   client = createMemoryTransport(service);
-  client.subscribe('run.status', (s) => {
+  client.subscribe('run.status', (payload) => {
+    const s = payload as RunStatusEvent;
     if (['finished', 'failed', 'stopped'].includes(s.status)) ends.set(s.runId, s);
   });
 });
