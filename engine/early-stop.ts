@@ -32,6 +32,8 @@ export class EarlyStopper {
   bestParams: Params | null = null;
   /** Epochs since the last improvement. */
   wait = 0;
+  /** observe() said stop (even on the last epoch: the weights are then the best epoch's all the same). */
+  stopped = false;
 
   constructor(t: Pick<TrainingSpec, 'earlyStop' | 'earlyStopMetric' | 'minDelta'>, hasTestSet: boolean) {
     this.patience = t.earlyStop;
@@ -49,6 +51,7 @@ export class EarlyStopper {
       return false;
     }
     this.wait++;
-    return this.wait >= this.patience;
+    this.stopped = this.wait >= this.patience;
+    return this.stopped;
   }
 }

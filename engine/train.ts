@@ -549,7 +549,7 @@ export class Trainer {
       costHistory: this.costHistory.slice(),
       msPerEpoch,
       backend: this.backendInfo,
-      ...(this.earlyStop ? { stoppedEarly: status === 'finished' && this.epoch < this.config.training.epochs, bestEpoch: this.earlyStop.bestEpoch } : {}),
+      ...(this.earlyStop ? { stoppedEarly: this.earlyStop.stopped, bestEpoch: this.earlyStop.bestEpoch } : {}),
       ...(reason ? { reason } : {}),
     };
   }

@@ -135,3 +135,17 @@ describe('early stopping (numpy fixtures)', () => {
     expect(r.testCost).toBe(seen[r.bestEpoch!].testCost);
   });
 });
+
+describe('early stopping on the last epoch', () => {
+  it('says it stopped early when patience runs out on the very last epoch, whose weights it did not keep', async () => {
+    const c = fixture<Case>('training/moons-adam-early-stop-test-cost.json');
+    // numpy stopped after epochs_trained epochs: give the run exactly that many
+    const cfg = configOf({ ...c, epochs: c.epochs_trained! });
+    const t = await cpuTrainer(cfg, splitFromArrays(c.data_arrays));
+    const r = await t.run();
+    expect(r.epochs).toBe(c.epochs_trained);
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.bestEpoch).toBe(c.best_epoch);
+    expect(relErr(r.finalCost, c.final.cost)).toBeLessThan(1e-12);
+  });
+});
