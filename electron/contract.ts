@@ -549,6 +549,12 @@ export interface BoundaryGrid {
   values: number[];
   /** For 'class': the winning probability per cell. */
   confidence?: number[];
+  /**
+   * Data with more than two features: the plane the grid spans (engine/datasets/plane.ts): 'pca' (the train set's
+   * first two principal components, with the share of variance each explains) or 'features' (two features, the
+   * others at their train means); a point's (x, y) in it is ((row − origin)·u, (row − origin)·v). Absent for 2-D data.
+   */
+  plane?: { kind: 'features' | 'pca'; features?: [number, number]; origin: number[]; u: number[]; v: number[]; labels: [string, string]; explained?: [number, number] };
 }
 
 export interface LayerHealth {

@@ -3,7 +3,7 @@
 
 import type { BoundaryGrid, LayerHealth, ParamJSON, RunConfusion, RunSnapshotEvent } from '../contract';
 import { confusionMatrix, predictedClasses } from '../../engine/confusion';
-import { planeToInputs, type DataSplit } from '../../engine/datasets/index';
+import { fromPlane, pcaPlane, planeToInputs, toPlane, type DataSplit, type Plane } from '../../engine/datasets/index';
 import type { Params } from '../../engine/init';
 import type { Trainer } from '../../engine/train';
 
@@ -59,8 +59,9 @@ export function gridInputs(range: Array<[number, number]>, size: number): { X: F
  * them, with the features of each grid point as the network's inputs (so the boundary is drawn in the input plane,
  * as the Playground draws it). null when the data has more than two columns.
  */
-export function dataGrid(data: DataSplit, size: number): { X: Float64Array; x: [number, number]; y: [number, number] } | null {
+export function dataGrid(data: DataSplit, size: number): { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane } | null {
   const plane = data.columns ? { ...data, ...data.columns, features: 2 } : data;
+  if (plane.features > 2) return planeGrid(data, pcaPlane(data.train), size);
   if (plane.features !== 2) return null;
   const g = gridInputs(featureRanges(plane), size);
   if (!data.inputFeatures) return g;
@@ -75,8 +76,26 @@ export function dataGrid(data: DataSplit, size: number): { X: Float64Array; x: [
   return { ...g, X };
 }
 
+/**
+ * Data with more than two features: the grid spans a plane of the input space (engine/datasets/plane.ts: the first
+ * two principal components of the train set, or two features with the others at their train means) over the range
+ * of the train and test points projected on it; each cell's network input is the plane's point.
+ */
+export function planeGrid(data: DataSplit, p: Plane, size: number): { X: Float64Array; x: [number, number]; y: [number, number]; plane: Plane } {
+  const projected = { ...data, train: toPlane(data.train, p), test: toPlane(data.test, p), features: 2 };
+  const g = gridInputs(featureRanges(projected), size);
+  const m = size * size;
+  const points = new Float64Array(2 * m);
+  for (let i = 0; i < m; i++) (points[2 * i] = g.X[i]!), (points[2 * i + 1] = g.X[m + i]!);
+  const rows = fromPlane({ X: points, y: new Float64Array(m), n: m, features: 2 }, p);
+  const k = rows.features;
+  const X = new Float64Array(k * m);
+  for (let i = 0; i < m; i++) for (let f = 0; f < k; f++) X[f * m + i] = rows.X[i * k + f]!;
+  return { ...g, X, plane: p };
+}
+
 /** The network's output over the grid: P(class 1) for one output unit, else the argmax class and its probability. */
-export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number] }, size: number): BoundaryGrid | null {
+export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane }, size: number): BoundaryGrid | null {
   const m = size * size;
   // the grid holds the network's inputs for each cell: two columns, or the features computed from them (dataGrid)
   if (grid.X.length !== trainer.data.features * m) return null;
@@ -86,7 +105,8 @@ export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, 
   net.forward(ws);
   const out = net.output(ws); // (outputs × m)
   const outputs = out.length / m;
-  if (outputs === 1) return { size, x: grid.x, y: grid.y, kind: 'probability', values: Array.from(out) };
+  const plane = grid.plane ? { plane: { ...grid.plane } } : {};
+  if (outputs === 1) return { size, x: grid.x, y: grid.y, kind: 'probability', values: Array.from(out), ...plane };
   const values: number[] = new Array(m);
   const confidence: number[] = new Array(m);
   for (let i = 0; i < m; i++) {
@@ -95,7 +115,7 @@ export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, 
     values[i] = best;
     confidence[i] = out[best * m + i]!;
   }
-  return { size, x: grid.x, y: grid.y, kind: 'class', values, confidence };
+  return { size, x: grid.x, y: grid.y, kind: 'class', values, confidence, ...plane };
 }
 
 /** Samples of the test set (or, without one, the train set) the confusion matrix is measured on, at most. */
@@ -173,7 +193,7 @@ export function layerHealth(trainer: Trainer): LayerHealth[] {
 }
 
 /** Everything the Train and Inspect pages draw, for the trainer's current parameters. */
-export function snapshot(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number] } | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
+export function snapshot(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane } | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
   return {
     epoch: trainer.epoch,
     boundary: grid ? boundary(trainer, grid, size) : null,

@@ -20,6 +20,7 @@ export { makeGaussian, makeMultiGaussian, makePlane, makeSpiral, makeXor, MULTI_
 export { BUILTIN_DATASETS, isBuiltin, loadBuiltin, type BuiltinName, type BuiltinData } from './builtin/index';
 export { fitScaler, applyScaler, type Scaler } from './standardize';
 export { applyFeatures, featureValue } from './features';
+export { featurePlane, pcaPlane, toPlane, fromPlane, type Plane } from './plane';
 
 /**
  * Points of the input plane (x1, x2 as the run's columns: standardized if it standardizes) → the network's inputs:

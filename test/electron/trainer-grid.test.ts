@@ -1,5 +1,6 @@
 // The worker's decision-boundary grid for runs with input features: drawn over the input plane (x1, x2), the
-// network fed each grid point's features; the Design preview shows the same plane.
+// network fed each grid point's features; the Design preview shows the same plane. Data with more than two
+// features: the grid spans its first two principal components. The snapshot's confusion matrix.
 
 import { describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/index';
@@ -24,7 +25,7 @@ describe('boundary grid and preview of runs with input features', () => {
       const x1 = plain.X[i]!, x2 = plain.X[m + i]!;
       expect([g.X[i], g.X[m + i], g.X[2 * m + i]]).toEqual([x1, x1 * x1, npSin(x2)]);
     }
-    expect(dataGrid(loadData({ ...spec, kind: 'iris' }), 10)).toBeNull();
+    expect(dataGrid(loadData({ ...spec, kind: 'iris' }), 10)!.plane!.kind).toBe('pca'); // more than two columns: a plane
   });
 
   it('data.preview shows the input plane (two columns) of a run with features', async () => {
@@ -86,5 +87,31 @@ describe('the confusion matrix in the snapshot', () => {
 
     const r = resolveConfig({ architecture: [{ input_dim: 2, output_dim: 1, activation: 'linear' }], data: { kind: 'plane', samples: 50 }, training: { epochs: 1 } });
     expect(confusionOf(await cpuTrainer(r, loadData(r.data)))).toBeNull();
+  });
+});
+
+describe('the boundary of data with more than two features', () => {
+  it('spans the first two principal components and says so; each cell is the network at that point of the plane', async () => {
+    const { fromPlane } = await import('../../engine/datasets/index');
+    const config = resolveConfig({
+      architecture: [{ input_dim: 4, output_dim: 6, activation: 'tanh' }, { input_dim: 6, output_dim: 3, activation: 'softmax' }],
+      data: { kind: 'iris', standardize: true },
+      training: { epochs: 20, optimizer: 'adam' },
+    });
+    const data = loadData(config.data);
+    const t = await cpuTrainer(config, data);
+    await t.run();
+    const g = dataGrid(data, 6)!;
+    const b = boundary(t, g, 6)!;
+    expect(b.plane!.kind).toBe('pca');
+    expect(b.plane!.labels).toEqual(['PC1', 'PC2']);
+    expect(b.kind).toBe('class');
+    for (const i of [0, 20, 35]) {
+      const a = g.x[0] + ((g.x[1] - g.x[0]) * ((i % 6) + 0.5)) / 6, c = g.y[0] + ((g.y[1] - g.y[0]) * (Math.floor(i / 6) + 0.5)) / 6;
+      const row = fromPlane({ X: Float64Array.of(a, c), y: new Float64Array(1), n: 1, features: 2 }, b.plane!);
+      const out = t.inspect(Array.from(row.X));
+      const A = out[out.length - 1]!.A;
+      expect(b.values[i]).toBe(A.indexOf(Math.max(...A)));
+    }
   });
 });
