@@ -3,7 +3,7 @@
 // JSON with --json; a mistake, an unknown run or an unreadable database is one line on stderr and exit code 2.
 
 import { layerWidths } from '../../engine/architecture';
-import type { RunConfig } from '../../engine/config';
+import { REGRESSION_KINDS, type RunConfig } from '../../engine/config';
 import {
   configsOf,
   runDurationMs,
@@ -26,7 +26,17 @@ import { formatOptions, listValues, parseArgs, UsageError, type OptionSpec, type
 import { cliDbPath, CliError, DB_OPTION, openCliStore, resolveId, shortId } from './db';
 import { version, type CliIO } from './io';
 import { createCore, type Core } from '../core/index';
-import { percent } from './progress';
+import { percent, r2Text } from './progress';
+
+const isRegression = (dataset: string) => (REGRESSION_KINDS as readonly string[]).includes(dataset);
+/** A run's accuracy as shown, or its R² for a regression run (whose metrics carry R² in the accuracy fields). */
+function score(dataset: string, v: number | null): string {
+  return isRegression(dataset) ? `R² ${r2Text(v)}` : percent(v);
+}
+/** "accuracy 95.00%", or "R² 0.9132" for a regression run. */
+function namedScore(dataset: string, v: number | null): string {
+  return isRegression(dataset) ? `R² ${r2Text(v)}` : `accuracy ${percent(v)}`;
+}
 import { runExport, runImport, EXPORT_OPTIONS, IMPORT_OPTIONS } from './runs-transfer';
 import { clip, formatDate, formatMs, formatNumber, sparkline, table } from './table';
 
@@ -359,7 +369,7 @@ function runList(ctx: RunsContext): number {
     e.architecture,
     e.plannedEpochs !== null && e.plannedEpochs !== e.epochs ? `${e.epochs}/${e.plannedEpochs}` : String(e.epochs),
     formatNumber(e.finalCost),
-    percent(e.testAccuracy),
+    score(e.dataset, e.testAccuracy),
     e.backend ?? '–',
     formatDate(e.createdAt),
     clip(e.tags.join(','), 30),
@@ -425,8 +435,8 @@ function runShow(ctx: RunsContext): number {
       'final',
       r.finalCost === null
         ? '–'
-        : `train cost ${String(r.finalCost)}, accuracy ${percent(r.trainAccuracy)}` +
-          (r.testCost !== null ? `; test cost ${String(r.testCost)}, accuracy ${percent(r.testAccuracy)}` : ''),
+        : `train cost ${String(r.finalCost)}, ${namedScore(c.data.kind, r.trainAccuracy)}` +
+          (r.testCost !== null ? `; test cost ${String(r.testCost)}, ${namedScore(c.data.kind, r.testAccuracy)}` : ''),
     ],
     ['cost', cost.length > 1 ? `${sparkline(cost)}  ${formatNumber(cost[0])} → ${formatNumber(cost[cost.length - 1])}` : cost.length === 1 ? formatNumber(cost[0]) : '–'],
     ['weights', r.weights.length ? r.weights.map((w) => (w.kind === 'final' ? `final (epoch ${w.epoch})` : `checkpoint at epoch ${w.epoch}`)).join(', ') : 'none stored'],

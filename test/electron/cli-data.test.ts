@@ -56,6 +56,17 @@ describe('train --dataset, --standardize, --features', () => {
     expect(r.stdout).not.toContain('accuracy');
   }, 120_000);
 
+  it('runs list and runs show give a regression run’s R², not an accuracy', async () => {
+    const db = join(tmp, 'r2.db');
+    const r = await cli(['train', '--dataset', 'plane', '--samples', '100', '--epochs', '20', '--optimizer', 'adam', '--db', db, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const id = lastJson(r.stdout).runId as string;
+    const list = await cli(['runs', 'list', '--db', db]);
+    expect(list.stdout).toMatch(/R² -?\d\.\d{4}/);
+    const show = await cli(['runs', 'show', id.slice(0, 8), '--db', db]);
+    expect(show.stdout).toMatch(/train cost \S+, R² -?\d\.\d{4}; test cost \S+, R² -?\d\.\d{4}/);
+  }, 120_000);
+
   it('a regression run with a sigmoid output is refused, naming the fix', async () => {
     const r = await cli(['train', '--dataset', 'diabetes', '--arch', '[{"input_dim":10,"output_dim":1,"activation":"sigmoid"}]', '--no-record']);
     expect(r.code).toBe(2);
