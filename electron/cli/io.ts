@@ -76,3 +76,9 @@ export function version(): string {
     return 'backprop-lab (version unknown)';
   }
 }
+
+/** One line on stderr ("backprop-lab: …") and the exit code to return with it. */
+export function fail(io: CliIO, message: string, code: number): number {
+  io.stderr(`backprop-lab: ${message}\n`);
+  return code;
+}

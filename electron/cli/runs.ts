@@ -24,7 +24,7 @@ import {
 } from '../store/index';
 import { formatOptions, listValues, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { cliDbPath, CliError, DB_OPTION, openCliStore, resolveId, shortId } from './db';
-import { version, type CliIO } from './io';
+import { fail as failWith, version, type CliIO } from './io';
 import { createCore, type Core } from '../core/index';
 import { percent, r2Text } from './progress';
 
@@ -145,10 +145,7 @@ export function runsUsage(): string {
 
 /** Runs `backprop-lab runs argv…`; returns the exit code. */
 export async function runRuns(argv: readonly string[], io: CliIO): Promise<number> {
-  const fail = (message: string, code = 2): number => {
-    io.stderr(`backprop-lab: ${message}\n`);
-    return code;
-  };
+  const fail = (message: string, code = 2): number => failWith(io, message, code);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === undefined) {

@@ -12,7 +12,7 @@ import { checkSweepSpec } from '../sweeps/spec';
 import { formatOptions, parseArgs, UsageError, type OptionSpec } from './args';
 import { cliDbPath, CliError, DB_OPTION, openCliStore, shortId } from './db';
 import { readUserFile } from './files';
-import { version, type CliIO } from './io';
+import { fail, version, type CliIO } from './io';
 import { formatCost, percent } from './progress';
 
 export const SWEEP_OPTIONS_CLI: readonly OptionSpec[] = [
@@ -244,11 +244,6 @@ export async function runSweep(argv: readonly string[], io: CliIO): Promise<numb
     await core?.close();
     store?.close();
   }
-}
-
-function fail(io: CliIO, message: string, code: number): number {
-  io.stderr(`backprop-lab: ${message}\n`);
-  return code;
 }
 
 /** The human-readable result: one line per trial, the best marked. */

@@ -18,7 +18,7 @@ import { GENERATED_DATASETS as GENERATED, TRAINING_OPTIONS } from '../sweeps/opt
 import { cliDbPath, CliError, DB_OPTION, openCliStore, shortId } from './db';
 import { readUserFile } from './files';
 import { formatCost, percent, Progress } from './progress';
-import { version, type CliIO } from './io';
+import { fail, version, type CliIO } from './io';
 import { writeExport, checkOutputFolder } from './export';
 
 export { adaptArchitecture };
@@ -492,11 +492,6 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
     await core?.close();
     store?.close();
   }
-}
-
-function fail(io: CliIO, message: string, code: number): number {
-  io.stderr(`backprop-lab: ${message}\n`);
-  return code;
 }
 
 /** The human-readable result (stdout without --json). */

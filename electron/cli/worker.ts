@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { createCore, type Core } from '../core/index';
 import { openStore, type Store } from '../store/index';
 import { formatOptions, parseArgs, UsageError, type OptionSpec } from './args';
-import { version, type CliIO } from './io';
+import { fail, version, type CliIO } from './io';
 
 export const WORKER_OPTIONS: readonly OptionSpec[] = [
   { flag: '--queue', metavar: 'URL', help: 'the Redis of the sweeps: redis://HOST:PORT' },
@@ -90,9 +90,4 @@ export async function runWorker(argv: readonly string[], io: CliIO): Promise<num
     await core?.close();
     store?.close();
   }
-}
-
-function fail(io: CliIO, message: string, code: number): number {
-  io.stderr(`backprop-lab: ${message}\n`);
-  return code;
 }
