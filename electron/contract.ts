@@ -11,7 +11,7 @@ import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
 import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from './limits';
-import type { RunLineage, RunSummary as StoreRunSummary } from './store/index';
+import type { RunLineage, RunSummary as StoreRunSummary, SweepRecord as StoreSweepRecord } from './store/index';
 
 import type { FinalMetrics } from '../engine/train';
 export type { BackendInfo, EpochMetrics, FinalMetrics, GradCheckResult, LayerCache, LayerSpec, RunConfig };
@@ -287,23 +287,8 @@ export interface InspectResult {
 }
 
 /** A sweep as the store keeps it (electron/store/sweeps.ts). */
-export interface SweepInfo {
-  id: string;
-  name: string;
-  status: 'running' | 'finished' | 'failed' | 'stopped' | 'interrupted';
-  /** How many trials the spec makes. */
-  trials: number;
-  /** The queue's URL (without credentials) when its trials went through BullMQ; null locally. */
-  queue: string | null;
-  createdAt: number;
-  startedAt: number | null;
-  endedAt: number | null;
-  error: string | null;
-  /** Epochs ASHA saved against running every trial to the end. */
-  epochsSaved: number;
-  /** The spec with its defaults filled in. */
-  spec: Record<string, unknown>;
-}
+/** A sweep as the store keeps it (electron/store/sweeps.ts): one shape for the store, the core and the page. */
+export type SweepInfo = StoreSweepRecord;
 
 /** One trial of a sweep: its parameters and, once started, its run. */
 export interface SweepTrialInfo {
