@@ -227,6 +227,31 @@ export interface RunDiff {
   weightDistances: Array<{ a: RunId; b: RunId; distance: number }>;
 }
 
+/** runs.interpolate: the cost along θ(α) = (1 − α)·θA + α·θB, on run A's data (engine/interpolate.ts). */
+export interface Interpolation {
+  /** Evenly spaced from `from` to `to`, with 0 (run A) and 1 (run B) always among them, exactly. */
+  alphas: number[];
+  /** Run A's loss plus its L2 term at each α; null where the network's output is not finite. */
+  trainCost: Array<number | null>;
+  /** The same on the test set; nulls without one. */
+  testCost: Array<number | null>;
+}
+
+/** runs.landscape: the cost on a plane through a run's weights along two filter-normalised directions (engine/landscape.ts). */
+export interface Landscape {
+  grid: number;
+  span: number;
+  /** np.random.seed of the two directions. */
+  seed: number;
+  /** The grid's coordinates along the first (alphas) and second (betas) direction: grid points from −span to span. */
+  alphas: number[];
+  betas: number[];
+  /** cost[j][i] at (alphas[i], betas[j]): rows by β; null where the network's output is not finite. */
+  cost: Array<Array<number | null>>;
+  /** The same on the test set; absent without one. */
+  testCost?: Array<Array<number | null>>;
+}
+
 export interface ExportedFile {
   filename: string;
   mime: string;
@@ -416,6 +441,32 @@ export const COMMANDS = {
   ),
   'runs.diff': command<RunDiff>()(
     z.strictObject({ runIds: z.array(RunIdSchema).min(2).max(MAX_COMPARE), onlyDifferences: z.boolean().optional() }),
+  ),
+  /** The train and test cost between two stored runs of one architecture (Goodfellow, Vinyals & Saxe, 2015). */
+  'runs.interpolate': command<Interpolation>()(
+    z
+      .strictObject({
+        a: RunIdSchema,
+        b: RunIdSchema,
+        /** Evenly spaced points from `from` to `to` (default 41: Δα 0.05 over −0.5..1.5); 0 and 1 are added when not among them. */
+        steps: z.number().int({ error: (i) => `must be a whole number from 2 to 1001, got ${String(i.input)}` }).min(2, { error: (i) => `must be from 2 to 1001, got ${String(i.input)}` }).max(1001, { error: (i) => `must be from 2 to 1001, got ${String(i.input)}` }).optional(),
+        /** Default −0.5 and 1.5. */
+        from: z.number().min(-100, { error: (i) => `must be from -100 to 100, got ${String(i.input)}` }).max(100, { error: (i) => `must be from -100 to 100, got ${String(i.input)}` }).optional(),
+        to: z.number().min(-100, { error: (i) => `must be from -100 to 100, got ${String(i.input)}` }).max(100, { error: (i) => `must be from -100 to 100, got ${String(i.input)}` }).optional(),
+      })
+      .refine((p) => (p.from ?? -0.5) < (p.to ?? 1.5), { error: (i) => `from must be less than to, got from ${String((i.input as { from?: number }).from ?? -0.5)} and to ${String((i.input as { to?: number }).to ?? 1.5)}`, path: ['to'] }),
+  ),
+  /** The cost on a grid × grid plane through a stored run's weights (Li et al., 2018: filter-normalised directions). */
+  'runs.landscape': command<Landscape>()(
+    z.strictObject({
+      runId: RunIdSchema,
+      /** Points per axis (default 21). */
+      grid: z.number().int({ error: (i) => `must be a whole number from 2 to 101, got ${String(i.input)}` }).min(2, { error: (i) => `must be from 2 to 101, got ${String(i.input)}` }).max(101, { error: (i) => `must be from 2 to 101, got ${String(i.input)}` }).optional(),
+      /** Half-width of the plane in direction units (default 1: ±1, the run's own scale per neuron). */
+      span: z.number().gt(0, { error: (i) => `must be a number above 0 and at most 100, got ${String(i.input)}` }).max(100, { error: (i) => `must be a number above 0 and at most 100, got ${String(i.input)}` }).optional(),
+      /** np.random.seed of the two directions (default 0). */
+      seed: seed.optional(),
+    }),
   ),
   'runs.rename': command<RunSummary>()(z.strictObject({ runId: RunIdSchema, name: z.string().trim().min(1).max(MAX_NAME) })),
   'runs.tag': command<RunSummary>()(

@@ -17,6 +17,8 @@ export const COMMAND_NAMES = [
   'runs.get',
   'runs.curves',
   'runs.diff',
+  'runs.interpolate',
+  'runs.landscape',
   'runs.rename',
   'runs.tag',
   'runs.note',

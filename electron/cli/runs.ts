@@ -1,5 +1,5 @@
 // `backprop-lab runs …`: the recorded runs from the command line — list, show, compare, rename, tag, note,
-// delete, export and import — over the run store's service functions (electron/store). Tables on stdout, or
+// delete, export, import, interpolate and landscape — over the run store's service functions (electron/store). Tables on stdout, or
 // JSON with --json; a mistake, an unknown run or an unreadable database is one line on stderr and exit code 2.
 
 import { layerWidths } from '../../engine/architecture';
@@ -38,6 +38,7 @@ function namedScore(dataset: string, v: number | null): string {
   return isRegression(dataset) ? `R² ${r2Text(v)}` : `accuracy ${percent(v)}`;
 }
 import { runExport, runImport, EXPORT_OPTIONS, IMPORT_OPTIONS } from './runs-transfer';
+import { runInterpolate, runLandscape, INTERPOLATE_OPTIONS, LANDSCAPE_OPTIONS } from './runs-weight-space';
 import { clip, formatDate, formatMs, formatNumber, sparkline, table } from './table';
 
 /** What a subcommand gets: its parsed arguments, the database path, and a way to open it. */
@@ -119,6 +120,18 @@ export const RUNS_SUBCOMMANDS: Record<string, Subcommand> = {
     options: IMPORT_OPTIONS,
     run: runImport,
   },
+  interpolate: {
+    synopsis: 'A B [--steps N] [--from A0 --to A1]',
+    summary: 'train and test cost along θ(α) = (1 − α)·θA + α·θB between two runs of one architecture, on A’s data',
+    options: INTERPOLATE_OPTIONS,
+    run: runInterpolate,
+  },
+  landscape: {
+    synopsis: 'ID [--grid N] [--span S] [--seed K]',
+    summary: 'the cost on a plane through the run’s weights along two seeded, filter-normalised random directions',
+    options: LANDSCAPE_OPTIONS,
+    run: runLandscape,
+  },
 };
 
 export function runsUsage(): string {
@@ -136,7 +149,7 @@ export function runsUsage(): string {
     lines.push(`  runs ${n} ${s.synopsis}`, `      ${s.summary}`);
   }
   lines.push('', 'Options of every subcommand:', formatOptions(COMMON_OPTIONS), '', 'runs list:', formatOptions(LIST_OPTIONS));
-  for (const n of ['compare', 'tag', 'note', 'delete', 'export', 'import']) {
+  for (const n of ['compare', 'tag', 'note', 'delete', 'export', 'import', 'interpolate', 'landscape']) {
     lines.push('', `runs ${n}:`, formatOptions(RUNS_SUBCOMMANDS[n]!.options));
   }
   lines.push('', 'Exit codes: 0 done, 1 declined or could not write, 2 bad arguments, unknown run or unreadable database.');

@@ -1,5 +1,5 @@
 // The core: the only place that starts, records, stops, exports and imports runs. One handler table, assembled
-// from the handler files by area (runs, queries, edits, transfer, data, net); every command's payload is checked
+// from the handler files by area (runs, queries, edits, transfer, data, net, weight-space); every command's payload is checked
 // with the contract's schema and every answer is { ok: true, value } or { ok: false, error: { code, message } },
 // never a thrown exception. The front ends — desktop IPC (main.ts), browser mode's WebSocket (server.ts) and the
 // command line (cli/) — are thin: they turn their input into a command, call the core, and show the result.
@@ -17,6 +17,7 @@ import { queryHandlers } from './queries';
 import { runHandlers, trainerListener } from './runs';
 import { sweepHandlers } from './sweeps';
 import { transferHandlers } from './transfer';
+import { weightSpaceHandlers } from './weight-space';
 
 /**
  * busy_timeout of a store the core writes to: SQLite busy-waits on the calling thread, so it is kept short and
@@ -62,6 +63,7 @@ export function createCore(deps: CoreDeps): Core {
     ...transferHandlers(ctx),
     ...dataHandlers(),
     ...netHandlers(ctx),
+    ...weightSpaceHandlers(ctx),
     ...sweepHandlers(ctx, runs['runs.start'], deps.queueExecutor),
   };
 
