@@ -1,11 +1,12 @@
 // The dashboard: connects to the host (desktop preload or `backprop-lab serve`), then lays out the pages —
 // Train (design panel + live charts), Inspect, Runs, Compare — with themes and keyboard shortcuts.
 import { useCallback, useEffect, useEffectEvent, useMemo, useState } from 'react';
-import { connectHost, unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type ExportFormat, type Host, type RunConfig, type RunSummary } from './api';
+import { connectHost, unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type ExportFormat, type Host, type RunConfig, type RunDetail, type RunSummary } from './api';
 import { CompareView } from './components/CompareView';
 import { DesignPanel } from './components/DesignPanel';
 import { InspectView } from './components/InspectView';
 import { RunsView } from './components/RunsView';
+import type { StoredRunActions } from './components/StoredRun';
 import { SweepView } from './components/SweepView';
 import { TrainView, useRunView } from './components/TrainView';
 import { saveFile } from './lib/download';
@@ -22,6 +23,8 @@ const TABS: ReadonlyArray<{ id: Tab; label: string }> = [
   { id: 'runs', label: 'Runs' },
   { id: 'compare', label: 'Compare' },
 ];
+
+const ORIGIN_WORDS: Record<NonNullable<RunDetail['lineage']>['origin'], string> = { continue: 'continued from', clone: 'cloned from', rerun: 'a re-run of' };
 
 interface Toast {
   id: number;
@@ -194,6 +197,21 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [selected, setSelected] = useState<string[]>([]);
   const [compareIds, setCompareIds] = useState<string[]>([]);
+  // The stored run last opened (its configuration fills the Design panel), and the design's invalid fields.
+  const [stored, setStored] = useState<RunDetail | null>(null);
+  const [invalid, setInvalid] = useState<Readonly<Record<string, string>>>({});
+  const onValidity = useCallback(
+    (field: string, problem: string | null) =>
+      setInvalid((m) => {
+        if ((m[field] ?? null) === problem) return m;
+        const next = { ...m };
+        if (problem === null) delete next[field];
+        else next[field] = problem;
+        return next;
+      }),
+    [],
+  );
+  const problems = Object.values(invalid);
 
   // --- the runs table, refreshed when the host says runs changed -------------------------------------------------
   useEffect(() => {
@@ -233,16 +251,26 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
       name: d.name.trim() || autoName(d.config),
       ...(d.config.data.kind === 'csv' && d.csv ? { csvText: d.csv.text } : {}),
       ...(d.imported ? { initialParams: d.imported.weights.params } : {}),
+      ...(d.from ? { from: { runId: d.from.runId, mode: 'clone' as const } } : {}),
     };
+  };
+  /** Says why the design cannot train (its invalid fields), or null when it can. */
+  const blocked = () => {
+    if (problems.length === 0) return false;
+    onError(`Cannot train: ${problems.join('; ')}`);
+    return true;
   };
   const transport = {
     play: () => {
       const phase = run.view.phase;
       if (phase === 'running') void controller.pause();
       else if (phase === 'paused') void controller.resume();
-      else if (phase !== 'starting') void controller.start(startOptions());
+      else if (phase !== 'starting' && !blocked()) void controller.start(startOptions());
     },
-    step: () => void controller.step(startOptions()),
+    step: () => {
+      if (!isActive(run.view.phase) && blocked()) return;
+      void controller.step(startOptions());
+    },
     stop: () => {
       if (isActive(run.view.phase)) void controller.stop();
     },
@@ -287,8 +315,33 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
       onError('A run is training in the Train view; pause or stop it before opening another.');
       return;
     }
-    if (await controller.open(id)) setTab('train');
+    const detail = await controller.open(id);
+    if (!detail) return;
+    // The panel shows the opened run's whole configuration (a CSV run keeps the loaded file if there is one).
+    setDesign((d) => ({ config: structuredClone(detail.config), name: '', csv: detail.config.data.kind === 'csv' ? d.csv : null, imported: null, from: null }));
+    setStored(detail);
+    setTab('train');
   };
+
+  const storedActions: StoredRunActions | null =
+    stored && (view.runId === stored.id || design.from?.runId === stored.id)
+      ? {
+          runId: stored.id,
+          name: stored.name,
+          epochsDone: stored.epochsDone,
+          lineage: stored.lineage ? `${ORIGIN_WORDS[stored.lineage.origin]} ${runs.find((r) => r.id === stored.lineage!.parent)?.name ?? stored.lineage.parent ?? 'a deleted run'}` : null,
+          canContinue: stored.stateEpoch !== null,
+          clone: () => setDesign((d) => ({ config: structuredClone(stored.config), name: '', csv: d.csv, imported: null, from: { runId: stored.id } })),
+          rerun: () => {
+            if (isActive(run.view.phase)) return onError('A run is training; stop it before re-running another.');
+            void controller.start({ config: stored.config, name: `${stored.name} · re-run`, from: { runId: stored.id, mode: 'rerun' } });
+          },
+          continueFor: (epochs) => {
+            if (isActive(run.view.phase)) return onError('A run is training; stop it before continuing another.');
+            void controller.start({ config: stored.config, name: `${stored.name} · continued`, from: { runId: stored.id, mode: 'continue', epochs } });
+          },
+        }
+      : null;
 
   const tabs = (
     <nav className="tabs" role="tablist">
@@ -312,7 +365,16 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
       <main className={`page page-${tab}`}>
         {tab === 'train' && (
           <div className="train-layout">
-            <DesignPanel design={design} update={setDesign} info={info} api={api} preview={designPreview.preview} previewError={designPreview.error} locked={false} theme={theme.resolved} onError={onError} />
+            <DesignPanel design={design} update={setDesign} info={info} api={api} preview={designPreview.preview}
+              previewError={designPreview.error}
+              locked={false}
+              theme={theme.resolved}
+              onError={onError}
+              onValidity={onValidity}
+              problems={problems}
+              activeRun={isActive(view.phase) ? view.name || 'A run' : null}
+              stored={storedActions}
+            />
             <TrainView run={run} transport={transport} architecture={design.config.architecture} preview={preview} theme={theme.resolved} onExport={(f) => view.runId && void exportRun(view.runId, f)} />
           </div>
         )}

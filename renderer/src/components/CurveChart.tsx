@@ -36,15 +36,41 @@ export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun
       datasets.push({ label: labels[i]!, data: smooth ? smoothed[i]! : raw[i]!, borderColor: colors[i], backgroundColor: colors[i], borderDash: i === 1 ? [5, 3] : [] });
     });
     if (smooth) keys.forEach((_, i) => datasets.push({ label: `${labels[i]} (raw)`, data: raw[i]!, borderColor: withAlpha(colors[i]!, 0.22), backgroundColor: withAlpha(colors[i]!, 0.22), borderWidth: 1 }));
+    // The cost chart also draws the learning rate each epoch trained with, on its own axis at the right.
+    const lrPts: Pt[] = [];
+    const withLr = kind === 'cost';
+    if (withLr) datasets.push({ label: 'learning rate', data: lrPts, yAxisID: 'lr', borderColor: withAlpha(p.muted, 0.8), backgroundColor: withAlpha(p.muted, 0.8), borderWidth: 1.2, borderDash: [2, 3] });
+    // The epoch whose weights early stopping kept: a marked point on the train curve.
+    const best: Pt[] = [];
+    const bestEpoch = run.bestEpoch;
+    if (bestEpoch !== null)
+      datasets.push({ label: `best epoch ${bestEpoch}`, data: best, borderColor: p.fg, backgroundColor: p.fg, pointRadius: 5, pointStyle: 'crossRot', pointBorderWidth: 2, showLine: false });
+    const base = lineOptions({
+      xTitle: options.x === 'epoch' ? 'epoch' : 'wall time (s)',
+      log: kind === 'cost' && options.log,
+      ...(kind === 'accuracy' ? { yMax: 1 } : {}),
+    });
     const chart = new Chart(el, {
       type: 'line',
       data: { datasets },
       options: {
-        ...lineOptions({
-          xTitle: options.x === 'epoch' ? 'epoch' : 'wall time (s)',
-          log: kind === 'cost' && options.log,
-          ...(kind === 'accuracy' ? { yMax: 1 } : {}),
-        }),
+        ...base,
+        scales: {
+          ...base.scales,
+          ...(withLr
+            ? {
+                lr: {
+                  type: 'linear',
+                  position: 'right',
+                  beginAtZero: true,
+                  grid: { drawOnChartArea: false, drawTicks: false },
+                  border: { color: p.line },
+                  ticks: { color: p.muted, padding: 4, maxTicksLimit: 4, font: { size: 10 }, callback: (v) => String(Number(Number(v).toPrecision(2))) },
+                  title: { display: true, text: 'lr', color: p.muted, font: { size: 10 } },
+                },
+              }
+            : {}),
+        },
         plugins: {
           ...lineOptions({ xTitle: '' }).plugins,
           legend: { display: true, position: 'top', align: 'end', labels: { color: p.fg, boxWidth: 14, boxHeight: 2, font: { size: 11 }, filter: (item) => !item.text.endsWith('(raw)') } },
@@ -65,7 +91,10 @@ export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun
           if (i === 1 && y === null) return; // the test set may be measured less often: no gap markers
           raw[i]!.push({ x, y });
           if (smooth) smoothed[i]!.push({ x, y: emas[i]!.push(y) });
+          if (i === 0 && bestEpoch !== null && s.epoch[j] === bestEpoch && y !== null) best.push({ x, y });
         });
+        const lr = s.learningRate[j];
+        if (withLr && lr !== null && lr !== undefined && Number.isFinite(lr)) lrPts.push({ x, y: lr });
       }
       n = len;
       el.parentElement?.setAttribute('data-points', String(raw[0]!.length));

@@ -9,7 +9,8 @@ import { fmtInt } from '../lib/format';
 import { readBase64, readText } from '../lib/download';
 import { addLayer, architectureJson, autoName, fitInputs, removeLayer, setNeurons, type Design } from '../live/design';
 import { Boundary } from './Boundary';
-import { NumberField, Row, Segmented } from './fields';
+import { FieldValidity, NumberField, Row, Segmented } from './fields';
+import { StoredRunBar, TrainingControls, type StoredRunActions } from './StoredRun';
 
 type Update = (f: (d: Design) => Design) => void;
 
@@ -23,6 +24,10 @@ export function DesignPanel({
   locked,
   theme,
   onError,
+  onValidity,
+  problems,
+  activeRun,
+  stored,
 }: {
   design: Design;
   update: Update;
@@ -33,6 +38,14 @@ export function DesignPanel({
   locked: boolean;
   theme: string;
   onError: (m: string) => void;
+  /** Where the number fields report whether they are valid (Train is blocked while one is not). */
+  onValidity: (field: string, problem: string | null) => void;
+  /** The invalid fields' messages, shown at the top of the panel. */
+  problems: string[];
+  /** The name of the run training now, if one is: edits apply to the next run, and the panel says so. */
+  activeRun: string | null;
+  /** The stored run the panel shows, with its actions (clone, re-run, continue); null for a new design. */
+  stored: StoredRunActions | null;
 }) {
   const c = design.config;
   const setArch = (architecture: LayerSpec[]) => update((d) => ({ ...d, config: { ...d.config, architecture } }));
@@ -45,6 +58,23 @@ export function DesignPanel({
 
   return (
     <aside className="design" data-testid="design-panel" aria-label="Design">
+      <FieldValidity value={onValidity}>
+      {activeRun !== null && (
+        <p className="banner info design-note" role="status" data-testid="next-run-note">
+          “{activeRun}” is training with the settings it started with. Changes here apply to the next run.
+        </p>
+      )}
+      {stored && <StoredRunBar stored={stored} design={design} />}
+      {problems.length > 0 && (
+        <div className="banner error design-note" role="alert" data-testid="design-errors">
+          <strong>Fix before training:</strong>
+          <ul>
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <fieldset disabled={locked} className="design-fields">
         <section className="panel-section">
           <header className="section-head">
@@ -95,23 +125,23 @@ export function DesignPanel({
               {c.data.kind !== 'csv' && (
                 <>
                   <Row label="Samples">
-                    <NumberField value={c.data.samples} integer min={2} max={1_000_000} onChange={(v) => v !== null && setData('samples', v)} testId="samples" />
+                    <NumberField value={c.data.samples} integer min={2} max={1_000_000} onChange={(v) => v !== null && setData('samples', v)} testId="samples" field="Samples" />
                   </Row>
                   <Row label="Noise">
-                    <NumberField value={c.data.noise} min={0} onChange={(v) => v !== null && setData('noise', v)} testId="noise" />
+                    <NumberField value={c.data.noise} min={0} onChange={(v) => v !== null && setData('noise', v)} testId="noise" field="Noise" />
                   </Row>
                   {c.data.kind === 'circles' && (
                     <Row label="Factor">
-                      <NumberField value={c.data.factor} min={0} max={0.999} onChange={(v) => v !== null && setData('factor', v)} />
+                      <NumberField value={c.data.factor} min={0} max={1} maxExclusive range="a number from 0 up to (not including) 1" onChange={(v) => v !== null && setData('factor', v)} field="Factor" />
                     </Row>
                   )}
                   <Row label="Data seed">
-                    <NumberField value={c.data.seed} integer min={0} max={0xffffffff} onChange={(v) => v !== null && setData('seed', v)} />
+                    <NumberField value={c.data.seed} integer min={0} max={0xffffffff} onChange={(v) => v !== null && setData('seed', v)} field="Data seed" testId="data-seed" />
                   </Row>
                 </>
               )}
               <Row label="Test size">
-                <NumberField value={c.data.testSize} min={0} max={0.95} onChange={(v) => v !== null && setData('testSize', v)} testId="test-size" />
+                <NumberField value={c.data.testSize} min={0} max={1} maxExclusive range="a fraction from 0 up to (not including) 1" field="Test size" onChange={(v) => v !== null && setData('testSize', v)} testId="test-size" />
               </Row>
             </div>
             <div className="preview-box">
@@ -132,13 +162,13 @@ export function DesignPanel({
           </header>
           <div className="two-col">
             <Row label="Epochs">
-              <NumberField value={c.training.epochs} integer min={0} max={100_000_000} onChange={(v) => v !== null && setTraining('epochs', v)} testId="epochs" />
+              <NumberField value={c.training.epochs} integer min={0} max={100_000_000} onChange={(v) => v !== null && setTraining('epochs', v)} testId="epochs" field="Epochs" />
             </Row>
             <Row label="Learning rate">
-              <NumberField value={c.training.learningRate} min={1e-12} onChange={(v) => v !== null && setTraining('learningRate', v)} testId="learning-rate" />
+              <NumberField value={c.training.learningRate} min={0} minExclusive field="Learning rate" onChange={(v) => v !== null && setTraining('learningRate', v)} testId="learning-rate" />
             </Row>
             <Row label="Batch size" hint="empty: full batch, as the notebook">
-              <NumberField value={c.training.batchSize} integer min={1} emptyValue={null} placeholder="full" onChange={(v) => setTraining('batchSize', v)} testId="batch-size" />
+              <NumberField value={c.training.batchSize} integer min={1} emptyValue={null} placeholder="full" onChange={(v) => setTraining('batchSize', v)} testId="batch-size" field="Batch size" range="an integer ≥ 1" />
             </Row>
             <Row label="Optimizer">
               <select value={c.training.optimizer} data-testid="optimizer" onChange={(e) => setTraining('optimizer', e.target.value as OptimizerName)}>
@@ -149,21 +179,24 @@ export function DesignPanel({
             </Row>
             {c.training.optimizer === 'momentum' && (
               <Row label="Momentum μ">
-                <NumberField value={c.training.momentum} min={0} max={0.9999} onChange={(v) => v !== null && setTraining('momentum', v)} />
+                <NumberField value={c.training.momentum} min={0} max={1} maxExclusive range="a number from 0 up to (not including) 1" field="Momentum μ" testId="momentum" onChange={(v) => v !== null && setTraining('momentum', v)} />
               </Row>
             )}
             {c.training.optimizer === 'adam' && (
               <>
                 <Row label="β₁">
-                  <NumberField value={c.training.beta1} min={0} max={0.9999} onChange={(v) => v !== null && setTraining('beta1', v)} />
+                  <NumberField value={c.training.beta1} min={0} max={1} maxExclusive range="a number from 0 up to (not including) 1" field="β₁" testId="beta1" onChange={(v) => v !== null && setTraining('beta1', v)} />
                 </Row>
                 <Row label="β₂">
-                  <NumberField value={c.training.beta2} min={0} max={0.999999} onChange={(v) => v !== null && setTraining('beta2', v)} />
+                  <NumberField value={c.training.beta2} min={0} max={1} maxExclusive range="a number from 0 up to (not including) 1" field="β₂" testId="beta2" onChange={(v) => v !== null && setTraining('beta2', v)} />
+                </Row>
+                <Row label="ε">
+                  <NumberField value={c.training.epsilon} min={0} minExclusive field="ε" testId="epsilon" onChange={(v) => v !== null && setTraining('epsilon', v)} />
                 </Row>
               </>
             )}
             <Row label="L2 λ">
-              <NumberField value={c.training.l2} min={0} onChange={(v) => v !== null && setTraining('l2', v)} testId="l2" />
+              <NumberField value={c.training.l2} min={0} onChange={(v) => v !== null && setTraining('l2', v)} testId="l2" field="L2 λ" />
             </Row>
             <Row label="Init seed">
               <NumberField
@@ -173,6 +206,7 @@ export function DesignPanel({
                 max={0xffffffff}
                 onChange={(v) => v !== null && update((d) => ({ ...d, config: { ...d.config, init: { ...d.config.init, seed: v } } }))}
                 testId="init-seed"
+                field="Init seed"
               />
             </Row>
             <Row label="Backend">
@@ -187,6 +221,7 @@ export function DesignPanel({
               </select>
             </Row>
           </div>
+          <TrainingControls training={c.training} setTraining={setTraining} />
           {c.backend !== 'cpu' && info?.backends.find((b) => b.name === 'gpu' && !b.available) && (
             <p className="muted small" data-testid="gpu-detail">
               gpu: {info.backends.find((b) => b.name === 'gpu')!.detail}
@@ -204,6 +239,7 @@ export function DesignPanel({
           <WeightsImport design={design} update={update} api={api} onError={onError} />
         </section>
       </fieldset>
+      </FieldValidity>
     </aside>
   );
 }
@@ -235,7 +271,7 @@ function LayersTable({ arch, onChange }: { arch: LayerSpec[]; onChange: (a: Laye
               </td>
               <td className="num muted tnum">{l.input_dim}</td>
               <td className="num">
-                <NumberField value={l.output_dim} integer min={1} max={4096} label={`layer ${i + 1} neurons`} testId={`neurons-${i + 1}`} onChange={(v) => v !== null && onChange(setNeurons(arch, i, v))} />
+                <NumberField value={l.output_dim} integer min={1} max={4096} label={`layer ${i + 1} neurons`} field={`Layer ${i + 1} neurons`} testId={`neurons-${i + 1}`} onChange={(v) => v !== null && onChange(setNeurons(arch, i, v))} />
               </td>
               <td>
                 <select

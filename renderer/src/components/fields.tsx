@@ -1,5 +1,21 @@
 // Small form controls: a number field that keeps what is typed until it parses, a labelled row, a segmented switch.
-import { useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+
+/**
+ * Where a NumberField with a `field` name reports whether its text is valid: null when it is, else a message naming
+ * the field and its valid range. The Design panel collects these so that Train is blocked while any is invalid.
+ */
+export const FieldValidity = createContext<((field: string, problem: string | null) => void) | null>(null);
+
+/** "an integer from 1 to 4,096", "a number ≥ 0", … from a field's bounds (or its own `range` text). */
+function rangeText(integer: boolean | undefined, min: number | undefined, max: number | undefined, minExclusive: boolean | undefined): string {
+  const kind = integer ? 'an integer' : 'a number';
+  const f = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 12 });
+  if (min !== undefined && max !== undefined) return `${kind} from ${f(min)} to ${f(max)}`;
+  if (min !== undefined) return `${kind} ${minExclusive ? '>' : '≥'} ${f(min)}`;
+  if (max !== undefined) return `${kind} ≤ ${f(max)}`;
+  return kind;
+}
 
 /** A number input that commits only valid values; an empty field commits `emptyValue` when one is given. */
 export function NumberField({
@@ -13,6 +29,10 @@ export function NumberField({
   testId,
   disabled,
   label,
+  field,
+  range,
+  minExclusive,
+  maxExclusive,
 }: {
   value: number | null;
   onChange: (v: number | null) => void;
@@ -26,6 +46,14 @@ export function NumberField({
   testId?: string;
   disabled?: boolean;
   label?: string;
+  /** The name used in a validity message ("Learning rate"); with it, the field reports to FieldValidity. */
+  field?: string;
+  /** The valid range in words, when the bounds alone do not say it ("a fraction from 0 up to (not including) 1"). */
+  range?: string;
+  /** min itself is not valid (learning rate > 0). */
+  minExclusive?: boolean;
+  /** max itself is not valid (test size < 1). */
+  maxExclusive?: boolean;
 }) {
   const [text, setText] = useState(value === null ? '' : String(value));
   // follow outside changes of the value unless the text already means it (adjusted while rendering, not in an effect)
@@ -34,11 +62,20 @@ export function NumberField({
     setFollowed(value);
     if (value === null ? text !== '' : Number(text) !== value || text.trim() === '') setText(value === null ? '' : String(value));
   }
+  const outside = (n: number) =>
+    !Number.isFinite(n) ||
+    (integer && !Number.isInteger(n)) ||
+    (min !== undefined && (minExclusive ? n <= min : n < min)) ||
+    (max !== undefined && (maxExclusive ? n >= max : n > max));
   const parsed = text.trim() === '' ? null : Number(text);
-  const bad =
-    parsed === null
-      ? emptyValue !== null
-      : !Number.isFinite(parsed) || (integer && !Number.isInteger(parsed)) || (min !== undefined && parsed < min) || (max !== undefined && parsed > max);
+  const bad = parsed === null ? emptyValue !== null : outside(parsed);
+  const report = useContext(FieldValidity);
+  const problem = bad && field ? `${field} must be ${range ?? rangeText(integer, min, max, minExclusive)}${emptyValue === null ? ' (or empty)' : ''}; "${text}" is not` : null;
+  useEffect(() => {
+    if (!report || !field) return;
+    report(field, problem);
+    return () => report(field, null);
+  }, [report, field, problem]);
   return (
     <input
       type="text"
@@ -49,6 +86,7 @@ export function NumberField({
       disabled={disabled}
       aria-label={label}
       aria-invalid={bad}
+      title={problem ?? undefined}
       data-testid={testId}
       onChange={(e) => {
         const t = e.target.value;
@@ -58,7 +96,7 @@ export function NumberField({
           if (emptyValue === null) onChange(null);
           return;
         }
-        if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || (min !== undefined && n < min) || (max !== undefined && n > max)) return;
+        if (outside(n)) return;
         onChange(n);
       }}
     />

@@ -10,6 +10,8 @@ export interface StartOptions {
   csvText?: string;
   initialParams?: ParamJSON[];
   startPaused?: boolean;
+  /** Start from a stored run (runs.start's from): 'clone' lays config over it, 'rerun' and 'continue' send no config. */
+  from?: { runId: RunId; mode: 'continue' | 'clone' | 'rerun'; epochs?: number };
 }
 
 type Pending = { metrics: EpochMetrics[][]; status: RunStatusEvent[]; snapshot: RunSnapshotEvent | null };
@@ -64,8 +66,11 @@ export class RunController {
   async start(o: StartOptions): Promise<void> {
     this.pending.clear();
     this.run.starting(o.config, o.name ?? '');
+    const fromOnly = o.from && o.from.mode !== 'clone';
     const r = await this.api.runs.start({
-      config: o.config,
+      // rerun must send no configuration, continue only overrides; the view shows the parent's meanwhile
+      config: fromOnly ? {} : o.config,
+      ...(o.from ? { from: o.from } : {}),
       ...(o.name ? { name: o.name } : {}),
       ...(o.csvText !== undefined ? { csvText: o.csvText } : {}),
       ...(o.initialParams ? { initialParams: o.initialParams } : {}),
@@ -76,8 +81,8 @@ export class RunController {
       this.onError(r.error.message);
       return;
     }
-    const { runId, backend, status } = r.value;
-    this.run.started(runId, backend, status);
+    const { runId, backend, status, config } = r.value;
+    this.run.started(runId, backend, status, config);
     const p = this.pending.get(runId);
     this.pending.clear();
     if (p) {
@@ -142,16 +147,16 @@ export class RunController {
   }
 
   /** Shows a stored run (and follows it live if it is still training). */
-  async open(runId: RunId): Promise<boolean> {
+  async open(runId: RunId): Promise<RunDetail | null> {
     try {
       const { run, curves } = await unwrap(this.api.runs.get({ runId, maxPoints: 5000 }));
       this.pending.clear();
       this.run.load(run, curves);
       if (run.status !== 'running' && run.status !== 'paused') void this.storedPicture(run);
-      return true;
+      return run;
     } catch (e) {
       this.onError((e as Error).message);
-      return false;
+      return null;
     }
   }
 }

@@ -7,6 +7,8 @@ export interface Design {
   name: string;
   csv: { filename: string; text: string; info: CsvInfo } | null;
   imported: { filename: string; weights: ImportedWeights } | null;
+  /** The stored run this design was cloned from: Train records it as the new run's parent. */
+  from?: { runId: string } | null;
 }
 
 /** The seed list format, one layer per line, as the notebook writes NN_ARCHITECTURE. */

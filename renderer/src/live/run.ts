@@ -13,6 +13,8 @@ export interface Series {
   testCost: (number | null)[];
   trainAccuracy: number[];
   testAccuracy: (number | null)[];
+  /** The learning rate each epoch trained with (schedule and warm-up applied); null where not recorded. */
+  learningRate: (number | null)[];
 }
 
 export interface HealthSeries {
@@ -47,7 +49,7 @@ export interface RunView {
   rate: number | null;
 }
 
-const emptySeries = (): Series => ({ epoch: [], wallMs: [], trainCost: [], testCost: [], trainAccuracy: [], testAccuracy: [] });
+const emptySeries = (): Series => ({ epoch: [], wallMs: [], trainCost: [], testCost: [], trainAccuracy: [], testAccuracy: [], learningRate: [] });
 
 export const isActive = (p: Phase) => p === 'running' || p === 'paused' || p === 'starting';
 
@@ -56,6 +58,8 @@ export class LiveRun {
   series: Series = emptySeries();
   health: HealthSeries = { epoch: [], gradNorm: [], dead: [] };
   snapshot: RunSnapshotEvent | null = null;
+  /** The epoch whose weights early stopping kept (a stored run's), marked on the curves; null when none. */
+  bestEpoch: number | null = null;
   /** Bumped whenever the series are replaced (not appended): charts rebuild then. */
   generation = 0;
 
@@ -109,6 +113,7 @@ export class LiveRun {
     this.series = emptySeries();
     this.health = { epoch: [], gradNorm: [], dead: [] };
     this.snapshot = null;
+    this.bestEpoch = null;
     this.generation++;
     this.pendingAppendFrom = null;
     this.view = LiveRun.idleView();
@@ -121,8 +126,9 @@ export class LiveRun {
     this.setView({ phase: 'starting', config, name, totalEpochs: config.training.epochs });
   }
 
-  started(runId: string, backend: BackendInfo, status: RunStatus): void {
-    this.setView({ runId, backend, phase: status });
+  started(runId: string, backend: BackendInfo, status: RunStatus, config?: RunConfig): void {
+    // the host's configuration: a continued or re-run run's is its parent's with the overrides applied
+    this.setView({ runId, backend, phase: status, ...(config ? { config, totalEpochs: config.training.epochs } : {}) });
   }
 
   failedToStart(message: string): void {
@@ -141,7 +147,7 @@ export class LiveRun {
         if (c) c.step.forEach((st, i) => m.set(st, c.value[i]!));
         return m;
       };
-      const tc = at('testCost'), ta = at('trainAccuracy'), xa = at('testAccuracy'), wall = at('elapsedMs');
+      const tc = at('testCost'), ta = at('trainAccuracy'), xa = at('testAccuracy'), wall = at('elapsedMs'), lr = at('learningRate');
       train.step.forEach((st, i) => {
         s.epoch.push(st);
         s.wallMs.push(wall.get(st) ?? NaN); // elapsed ms since the run started, as recorded per epoch
@@ -149,9 +155,11 @@ export class LiveRun {
         s.testCost.push(tc.get(st) ?? null);
         s.trainAccuracy.push(ta.get(st) ?? NaN);
         s.testAccuracy.push(xa.get(st) ?? null);
+        s.learningRate.push(lr.get(st) ?? null);
       });
     }
     this.series = s;
+    this.bestEpoch = run.stoppedEarly ? run.bestEpoch : null;
     this.generation++;
     const final =
       run.finalCost !== null && run.trainAccuracy !== null
@@ -186,6 +194,7 @@ export class LiveRun {
       s.testCost.push(m.testCost);
       s.trainAccuracy.push(m.trainAccuracy);
       s.testAccuracy.push(m.testAccuracy);
+      s.learningRate.push(m.learningRate ?? null);
     }
     if (this.pendingAppendFrom === null) this.pendingAppendFrom = from;
     const last = batch[batch.length - 1]!;
