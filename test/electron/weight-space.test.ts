@@ -175,7 +175,7 @@ describe('runs landscape', () => {
     expect(bad.stderr.trim()).toBe('backprop-lab: runs.landscape: span: must be a number above 0 and at most 100, got 0');
   });
 
-  it('is the same command in the core: a run without weights is a conflict, an unknown one not_found', async () => {
+  it('is the same command in the core: a run without weights or on CSV data is a conflict, an unknown one not_found', async () => {
     const store = openStore({ path: DB });
     const core = createCore({ store, host: 'cli', version: 'test' });
     try {
@@ -187,6 +187,14 @@ describe('runs landscape', () => {
       expect(!r.ok && r.error.message).toContain('has no stored weights');
       const missing = await core.invoke('runs.interpolate', { a: A.runId, b: 'no-such-run' });
       expect(!missing.ok && missing.error.code).toBe('not_found');
+      // a CSV run's data is not stored: nothing to evaluate its weights on
+      const cfg = store.getRun(A.runId).config;
+      const csv = store.createRun({ ...cfg, data: { ...cfg.data, kind: 'csv', csv: { path: 'points.csv' } } }, { name: 'csv' });
+      store.failRun(csv.id, 'test: weights only', { params: store.getWeights(A.runId)! });
+      const c = await core.invoke('runs.landscape', { runId: csv.id });
+      expect(!c.ok && c.error.code).toBe('conflict');
+      expect(!c.ok && c.error.message).toContain('trained on a CSV file whose data is not stored');
+      store.deleteRun(csv.id);
       const small = unwrap(await core.invoke('runs.landscape', { runId: A.runId, grid: 2 }));
       expect(small.alphas).toEqual([-1, 1]);
       store.deleteRun(bare.id);
