@@ -257,7 +257,8 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
   /** Says why the design cannot train (its invalid fields), or null when it can. */
   const blocked = () => {
     if (problems.length === 0) return false;
-    onError(`Cannot train: ${problems.join('; ')}`);
+    // the panel lists them all; the toast names the first
+    onError(`Cannot train: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more, listed in the Design panel)` : ''}`);
     return true;
   };
   const transport = {

@@ -97,14 +97,16 @@ export function TrainingControls({ training, setTraining }: { training: Training
   const set = (next: LrSchedule) => setTraining('lrSchedule', formatLrSchedule(next));
   return (
     <div className="two-col training-controls" data-testid="training-controls">
-      <Row label="LR schedule" hint="per epoch t of E: step lr·γ^⌊t/every⌋, exp lr·γ^t, cosine min + (lr − min)·(1 + cos πt/E)/2">
-        <select value={s.kind} data-testid="lr-schedule" onChange={(e) => set(DEFAULTS[e.target.value as ScheduleKind])}>
-          <option value="constant">constant</option>
-          <option value="step">step</option>
-          <option value="exp">exponential</option>
-          <option value="cosine">cosine</option>
-        </select>
-      </Row>
+      <div className="span-2">
+        <Row label="LR schedule" hint="per epoch t of E: step lr·γ^⌊t/every⌋, exp lr·γ^t, cosine min + (lr − min)·(1 + cos πt/E)/2">
+          <select value={s.kind} data-testid="lr-schedule" onChange={(e) => set(DEFAULTS[e.target.value as ScheduleKind])}>
+            <option value="constant">constant</option>
+            <option value="step">step</option>
+            <option value="exp">exponential</option>
+            <option value="cosine">cosine</option>
+          </select>
+        </Row>
+      </div>
       <Row label="Warm-up" hint="epochs of linear warm-up: lr·(t+1)/N for t < N">
         <NumberField value={training.warmup} integer min={0} max={100_000_000} field="Warm-up" testId="warmup" onChange={(v) => v !== null && setTraining('warmup', v)} />
       </Row>
