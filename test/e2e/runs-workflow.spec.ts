@@ -146,6 +146,32 @@ test('Re-run: the same settings and seeds give the same final cost, recorded as 
   await expect(page.getByTestId('run-lineage')).toHaveText('It was a re-run of adam parent.');
 });
 
+test('training controls: a cosine schedule with warm-up and early stopping train, and the panel keeps them', async () => {
+  await page.getByTestId('lr-schedule').selectOption('cosine');
+  await setField(page, 'lr-min', '0.001');
+  await setField(page, 'warmup', '20');
+  await setField(page, 'early-stop', '15');
+  await page.getByTestId('early-stop-metric').selectOption('cost');
+  await setField(page, 'min-delta', '0.01'); // the train cost soon improves by less than 0.01 in 15 epochs
+  await setField(page, 'epochs', '300');
+  await setField(page, 'run-name', 'cosine early stop');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('stored-run')).toHaveCount(0);
+  expect(await waitForEnd(page)).toBe('Finished');
+  // it stopped early, and the curves mark the best epoch (the weights it kept)
+  await expect(page.getByTestId('cost-chart')).toHaveAttribute('data-best-epoch', /^\d+$/);
+  await expect(page.getByTestId('epoch-counter')).not.toHaveText('epoch 300 / 300');
+  await page.screenshot({ path: screenPath('runs-workflow-schedule') });
+  await openFromRuns('cosine early stop');
+  await expect(page.getByTestId('lr-schedule')).toHaveValue('cosine');
+  await expect(page.getByTestId('lr-min')).toHaveValue('0.001');
+  await expect(page.getByTestId('warmup')).toHaveValue('20');
+  await expect(page.getByTestId('early-stop')).toHaveValue('15');
+  await expect(page.getByTestId('early-stop-metric')).toHaveValue('cost');
+  await expect(page.getByTestId('min-delta')).toHaveValue('0.01');
+  await expect(page.getByTestId('cost-chart')).toHaveAttribute('data-best-epoch', /^\d+$/);
+});
+
 test('looks right in light and dark at 1280×800', async () => {
   await openFromRuns('adam clone');
   await page.emulateMedia({ colorScheme: 'light' });

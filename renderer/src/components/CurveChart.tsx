@@ -98,6 +98,8 @@ export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun
       }
       n = len;
       el.parentElement?.setAttribute('data-points', String(raw[0]!.length));
+      if (bestEpoch !== null) el.parentElement?.setAttribute('data-best-epoch', String(bestEpoch));
+      else el.parentElement?.removeAttribute('data-best-epoch');
       chart.update('none');
     };
     fill();

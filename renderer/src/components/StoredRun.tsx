@@ -135,11 +135,11 @@ export function TrainingControls({ training, setTraining }: { training: Training
       </Row>
       {training.earlyStop > 0 && (
         <>
-          <Row label="Watch">
+          <Row label="Watch cost" hint="auto: the test cost when there is a test set, else the train cost">
             <select value={training.earlyStopMetric} data-testid="early-stop-metric" onChange={(e) => setTraining('earlyStopMetric', e.target.value as EarlyStopMetric)}>
               {EARLY_STOP_METRICS.map((m) => (
                 <option key={m} value={m}>
-                  {m === 'auto' ? 'auto (test cost if any)' : m === 'testCost' ? 'test cost' : 'train cost'}
+                  {m === 'auto' ? 'auto' : m === 'testCost' ? 'test' : 'train'}
                 </option>
               ))}
             </select>

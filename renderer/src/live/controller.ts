@@ -35,7 +35,10 @@ export class RunController {
         else if (this.run.view.phase === 'starting') this.buffer(e.runId).metrics.push(e.metrics);
       }),
       api.on['run.status']((e) => {
-        if (e.runId === this.run.view.runId) this.run.setStatus(e);
+        if (e.runId === this.run.view.runId) {
+          this.run.setStatus(e);
+          if (e.status === 'finished' && (this.run.view.config?.training.earlyStop ?? 0) > 0) void this.markBest(e.runId);
+        }
         else if (this.run.view.phase === 'starting') this.buffer(e.runId).status.push(e);
       }),
       api.on['run.snapshot']((e) => {
@@ -144,6 +147,13 @@ export class RunController {
     } catch {
       // no stored weights: the page shows the curves and says nothing more
     }
+  }
+
+  /** After a live run with early stopping finishes: the store says whether it stopped early and at which best epoch. */
+  private async markBest(runId: RunId): Promise<void> {
+    const r = await this.api.runs.get({ runId, maxPoints: 4 });
+    if (!r.ok || this.run.view.runId !== runId) return;
+    if (r.value.run.stoppedEarly && r.value.run.bestEpoch !== null) this.run.markBest(r.value.run.bestEpoch);
   }
 
   /** Shows a stored run (and follows it live if it is still training). */

@@ -224,6 +224,13 @@ export class LiveRun {
     });
   }
 
+  /** Marks the epoch whose weights early stopping kept (the charts redraw with the marker). */
+  markBest(epoch: number): void {
+    this.bestEpoch = epoch;
+    this.generation++;
+    this.schedule();
+  }
+
   setSnapshot(e: RunSnapshotEvent): void {
     this.snapshot = e;
     const h = this.health;
