@@ -1,6 +1,6 @@
 // The dashboard: connects to the host (desktop preload or `backprop-lab serve`), then lays out the pages —
 // Train (design panel + live charts), Inspect, Runs, Compare — with themes and keyboard shortcuts.
-import { useCallback, useEffect, useEffectEvent, useMemo, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useState } from 'react';
 import { connectHost, unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type ExportFormat, type Host, type RunConfig, type RunDetail, type RunSummary } from './api';
 import { CompareView } from './components/CompareView';
 import { DesignPanel } from './components/DesignPanel';
@@ -126,7 +126,8 @@ function useTheme() {
     return () => mq.removeEventListener('change', on);
   }, []);
   const resolved = choice === 'auto' ? (systemDark ? 'dark' : 'light') : choice;
-  useEffect(() => {
+  // A layout effect: it runs before the charts' (passive) effects, which read the theme's colours when they rebuild.
+  useLayoutEffect(() => {
     document.documentElement.dataset['theme'] = resolved;
     try {
       if (choice === 'auto') localStorage.removeItem('bpl-theme');
