@@ -116,14 +116,14 @@ export function formatOptions(specs: readonly OptionSpec[]): string {
     .join('\n');
 }
 
-/** The flag nearest to a mistyped one (edit distance ≤ 2), for "did you mean". */
-function closest(name: string, flags: readonly string[]): string | null {
+/** The name nearest to a mistyped one (edit distance ≤ 2, case-insensitive), for "did you mean" (flags, sweep keys). */
+export function closest(name: string, names: readonly string[]): string | null {
   let best: string | null = null;
   let bestD = 3;
-  for (const f of flags) {
-    const d = editDistance(name, f);
+  for (const n of names) {
+    const d = editDistance(name.toLowerCase(), n.toLowerCase());
     if (d < bestD) {
-      best = f;
+      best = n;
       bestD = d;
     }
   }

@@ -10,8 +10,10 @@ import { ArchitectureError, validateArchitecture, type LayerSpec } from '../../e
 import { BACKEND_CHOICES, ConfigError, EARLY_STOP_METRICS, LOSSES, OPTIMIZERS, defaultConfig, featureList, resolveConfig, type DeepPartial, type RunConfig } from '../../engine/config';
 
 import { parseLrSchedule } from '../../engine/schedule';
+import { closest } from '../cli/args';
 import { GENERATED_DATASETS, TRAINING_OPTIONS, type TrainingOption } from './options';
 
+export { closest } from '../cli/args';
 export { GENERATED_DATASETS, TRAINING_OPTIONS, type OptionKind, type TrainingOption } from './options';
 
 /** One `train` option a sweep can set: its name without the dashes, the RunConfig field it sets, and its kind. */
@@ -621,28 +623,4 @@ function example(opt: SweepOption): string {
       return '"label"';
   }
   return opt.kind === 'integer' ? '1, 2, 3' : '0.01, 0.1';
-}
-
-/** The name nearest to a mistyped one (edit distance ≤ 2, case-insensitive), for "did you mean". */
-export function closest(name: string, names: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = 3;
-  for (const n of names) {
-    const d = editDistance(name.toLowerCase(), n.toLowerCase());
-    if (d < bestD) {
-      best = n;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
