@@ -25,29 +25,26 @@ const EXPLAINED: Record<string, string> = {
 interface Finding {
   id: string;
   file: string;
-  location: string;
-  sample: string;
+  /** the flagged lines of the scanned file (a finding's element may span a few lines) */
+  line: string;
 }
 
-/** electronegativity's CSV report; fields may be quoted and hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): Finding[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell.trim()), (cell = '');
-    else if (ch === '\n') row.push(cell.trim()), rows.push(row), (row = []), (cell = '');
-    else cell += ch;
-  }
-  if (cell || row.length) row.push(cell.trim()), rows.push(row);
-  return rows.slice(1).filter((r) => r.length > 1).map((c) => ({ id: c[0], file: c[3], location: c[4], sample: c[5] }));
+/**
+ * electronegativity's SARIF report. (Its CSV report is written by two racing writes, the header and the rows, so
+ * the header sometimes overwrites the first row: CI saw that. The SARIF report is one write.)
+ */
+function readSarif(path: string, dir: string): Finding[] {
+  const report = JSON.parse(readFileSync(path, 'utf8')) as {
+    runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+  };
+  return report.runs.flatMap((run) =>
+    run.results.map((r) => {
+      const where = r.locations[0].physicalLocation;
+      const file = where.artifactLocation.uri;
+      const lines = file.startsWith('file:') ? [] : readFileSync(join(dir, file), 'utf8').split('\n');
+      return { id: r.ruleId, file, line: lines.slice(where.region.startLine - 1, where.region.startLine + 4).join('\n') };
+    }),
+  );
 }
 
 describe('electronegativity', () => {
@@ -56,13 +53,13 @@ describe('electronegativity', () => {
     try {
       cpSync(join(root, 'electron'), join(dir, 'electron'), { recursive: true });
       cpSync(join(root, 'renderer', 'index.html'), join(dir, 'index.html'));
-      const out = join(dir, 'findings.csv');
+      const out = join(dir, 'findings.sarif');
       const bin = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'electronegativity.cmd' : 'electronegativity');
       const r = spawnSync(bin, ['-i', dir, '-r', '-e', '45.5.0', '-v', 'false', '-o', out], { encoding: 'utf8', timeout: 300_000 });
       expect(r.status, r.stderr).toBe(0);
-      const findings = parseCsv(readFileSync(out, 'utf8'));
+      const findings = readSarif(out, dir);
       // a missing or unsafe CSP would come as NO_CSP/WEAK_CSP findings with another description: pin the one we explained
-      for (const f of findings.filter((x) => x.id === 'CSP_GLOBAL_CHECK' && x.file.endsWith('index.html'))) expect(f.sample).toContain("script-src 'self';");
+      for (const f of findings.filter((x) => x.id === 'CSP_GLOBAL_CHECK' && x.file.endsWith('index.html'))) expect(f.line).toContain("script-src 'self';");
       const unexplained = findings.filter((f) => !EXPLAINED[`${f.id} ${f.file.split('/').pop()}`]);
       expect(unexplained, JSON.stringify(unexplained, null, 2)).toEqual([]);
       // the check ran for real: it saw window.ts, where the window is opened (the preload finding comes from it)
