@@ -200,6 +200,8 @@ export type RunCurves = Partial<Record<MetricKey, Curve>>;
 
 export interface StartedRun {
   runId: RunId;
+  /** As the store recorded it: the name sent, or the automatic one ("moons · lr 0.01 · sgd #2") when none was. */
+  name: string;
   backend: BackendInfo;
   status: RunStatus;
   /** The configuration the run trains: as sent, with the architecture fitted to the data when asked. */

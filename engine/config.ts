@@ -98,6 +98,14 @@ export interface RunConfig {
   backend: BackendChoice;
 }
 
+/**
+ * A run's automatic name, "moons · lr 0.01 · sgd": what the run list calls a run nobody named. The store makes it
+ * unique ("… #2", "… #3"; electron/store/store.ts), and the Design panel shows it as the name field's placeholder.
+ */
+export function autoRunName(c: Pick<RunConfig, 'data' | 'training'>): string {
+  return `${c.data.kind} · lr ${c.training.learningRate} · ${c.training.optimizer}`;
+}
+
 /** The seed notebook's experiment (see ../shared/reference/README.md). */
 export function defaultConfig(): RunConfig {
   return {

@@ -40,7 +40,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   { flag: '--init-from', metavar: 'FILE', help: 'start from the weights in FILE.json, FILE.npz or FILE.onnx (an --export file); the architecture is the file’s, --arch must agree' },
   { flag: '--export', metavar: 'FILE', help: 'write the trained network by extension: .json (weights, config, metrics), .npz (numpy), .onnx, .py (the run as a numpy script)' },
   DB_OPTION,
-  { flag: '--name', metavar: 'NAME', help: 'the run’s name in the run list', default: 'dataset, layers, optimizer and learning rate' },
+  { flag: '--name', metavar: 'NAME', help: 'the run’s name in the run list', default: 'data · lr · optimizer, e.g. "moons · lr 0.01 · sgd"; "… #2" when that is taken' },
   { flag: '--tag', metavar: 'TAG', help: 'a tag for the run (repeat it, or give a comma list)', repeatable: true },
   { flag: '--no-record', help: 'do not record the run in the run database' },
   { flag: '--json', help: 'print the result as one JSON line on stdout (the last line)' },

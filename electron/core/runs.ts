@@ -178,10 +178,10 @@ export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'ru
     });
     // the worker may have fitted the architecture to the data: what it will train is what the store records
     const used = prepared.config;
-    let runId: RunId;
+    let runId: RunId, name: string;
     try {
       if (p.initialParams && p.fitArchitecture) checkParamsFit(p.initialParams, used);
-      runId = await retryBusy(() => {
+      ({ id: runId, name } = await retryBusy(() => {
         const rec = store.createRun(used, {
           ...(p.name?.trim() ? { name: p.name } : {}),
           backend: prepared.backend,
@@ -191,8 +191,8 @@ export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'ru
         });
         // the starting weights, so that exports (.py) repeat a run that did not begin at init_layers(seed)
         if (p.initialParams) store.saveCheckpoint(rec.id, 0, paramsFromPlain(p.initialParams));
-        return rec.id;
-      });
+        return rec;
+      }));
     } catch (e) {
       prepared.abort();
       throw e;
@@ -201,7 +201,7 @@ export function runHandlers(ctx: CoreContext): Pick<Handlers, 'runs.start' | 'ru
     const paused = Boolean(p.startPaused);
     prepared.go(runId, { paused });
     events.emit('runs.changed', { runId, change: 'created' });
-    return { runId, backend: prepared.backend, status: paused ? ('paused' as const) : ('running' as const), config: used };
+    return { runId, name, backend: prepared.backend, status: paused ? ('paused' as const) : ('running' as const), config: used };
   }
 
   /** A control command for a run without a worker here: not found, or not training in this app. */

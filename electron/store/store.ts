@@ -7,8 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import { layerWidths } from '../../engine/architecture';
-import { resolveConfig, type RunConfig } from '../../engine/config';
+import { autoRunName, resolveConfig, type RunConfig } from '../../engine/config';
 import type { Params } from '../../engine/init';
 import type { TrainResult } from '../../engine/train';
 
@@ -170,8 +169,29 @@ export function reasonLine(text: string): string {
 /** Finite numbers are stored; NaN and ±Infinity in a final-metric column become NULL (unknown). */
 const finalValue = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function defaultName(c: RunConfig): string {
-  return `${c.data.kind} ${layerWidths(c.architecture)} ${c.training.optimizer} lr=${c.training.learningRate}`;
+/**
+ * The name of a run nobody named: autoRunName ("moons · lr 0.01 · sgd"), made unique among the stored runs — the
+ * second one with those settings is "moons · lr 0.01 · sgd #2", the next "#3" (one past the highest number taken,
+ * so a deleted run's number is not handed to a newer run). Call it inside the transaction that inserts the run.
+ * A name someone typed is kept as typed, duplicates and all; this rule is only for runs without one.
+ */
+function defaultName(db: Database, c: RunConfig): string {
+  const base = autoRunName(c);
+  const prefix = `${base} #`;
+  // the base name itself, and the range scan of names that start with "<base> #"
+  const taken = db
+    .prepare<[string, string, string], string>('SELECT name FROM runs WHERE name = ? OR (name >= ? AND name < ?)')
+    .pluck()
+    .all(base, prefix, `${base} $`); // '$' is the character after '#'
+  let highest = 0;
+  for (const n of taken) {
+    if (n === base) highest = Math.max(highest, 1);
+    else {
+      const m = /^ #([1-9]\d{0,8})$/.exec(n.slice(base.length));
+      if (m) highest = Math.max(highest, Number(m[1]));
+    }
+  }
+  return highest === 0 ? base : `${base} #${highest + 1}`;
 }
 
 function checkConfig(config: unknown, where: string): RunConfig {
@@ -339,7 +359,7 @@ export class Store {
                created_at, started_at, notes, writer_id, writer_pid, writer_host, heartbeat_at)
              VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(id, o.name ?? defaultName(cfg), cfg.data.kind, JSON.stringify(cfg), o.backend?.name ?? null, o.backend?.mode ?? null, o.backend?.precision ?? null, o.backend?.reason ?? null, now, now, o.notes ?? '', PROCESS_WRITER_ID, process.pid, HOST, now);
+          .run(id, o.name ?? defaultName(this.db, cfg), cfg.data.kind, JSON.stringify(cfg), o.backend?.name ?? null, o.backend?.mode ?? null, o.backend?.precision ?? null, o.backend?.reason ?? null, now, now, o.notes ?? '', PROCESS_WRITER_ID, process.pid, HOST, now);
         for (const t of o.tags ?? []) this.stmts.insertTag.run(info.lastInsertRowid, t);
         if (o.parent) {
           const parent = this.stmts.ridStatus.get(o.parent.id);
@@ -661,7 +681,7 @@ export class Store {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
-            id, o.name ?? defaultName(cfg), o.status ?? 'finished', cfg.data.kind, JSON.stringify(cfg),
+            id, o.name ?? defaultName(this.db, cfg), o.status ?? 'finished', cfg.data.kind, JSON.stringify(cfg),
             o.backend?.name ?? null, o.backend?.mode ?? null, o.backend?.precision ?? null, o.backend?.reason ?? null,
             o.createdAt ?? now, o.startedAt ?? null, o.endedAt ?? null, o.error ? reasonLine(o.error) : (o.error ?? null), o.notes ?? '', epochs,
             finalValue(f.finalCost), finalValue(f.trainAccuracy), finalValue(f.testCost), finalValue(f.testAccuracy),

@@ -12,7 +12,7 @@ import { TrainView, useRunView } from './components/TrainView';
 import { saveFile } from './lib/download';
 import type { ThemeChoice } from './lib/theme';
 import { RunController } from './live/controller';
-import { autoName, type Design } from './live/design';
+import type { Design } from './live/design';
 import { isActive } from './live/run';
 
 type Tab = 'train' | 'inspect' | 'runs' | 'compare' | 'sweeps';
@@ -249,7 +249,8 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
     const d = design;
     return {
       config: d.config,
-      name: d.name.trim() || autoName(d.config),
+      // no name typed: the store names it (engine/config.ts autoRunName, made unique: "… #2")
+      ...(d.name.trim() ? { name: d.name.trim() } : {}),
       ...(d.config.data.kind === 'csv' && d.csv ? { csvText: d.csv.text } : {}),
       ...(d.imported ? { initialParams: d.imported.weights.params } : {}),
       ...(d.from ? { from: { runId: d.from.runId, mode: 'clone' as const } } : {}),

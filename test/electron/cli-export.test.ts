@@ -191,7 +191,7 @@ describe('the .py export', () => {
     const run = await train('--epochs', '200');
     const file = join(tmp, 'run.py');
     await exportRun(run.runId, '--format', 'py', '--out', file);
-    expect(readFileSync(file, 'utf8')).toMatch(/^#!\/usr\/bin\/env python3\n"""moons 2-25-50-50-25-1 sgd lr=0\.01 — a Backprop Lab run/);
+    expect(readFileSync(file, 'utf8')).toMatch(/^#!\/usr\/bin\/env python3\n"""moons · lr 0\.01 · sgd(?: #\d+)? — a Backprop Lab run/);
     if (!needsPython()) return;
     const out = execFileSync(python!, [file], { encoding: 'utf8', timeout: 120_000 });
     const m = /final train cost: (\S+)/.exec(out);

@@ -289,6 +289,18 @@ describe('runs list', () => {
   });
 });
 
+describe('train without --name', () => {
+  it('names the run as the dashboard does, "moons · lr 0.01 · sgd", and a second one with the same settings "… #2"', async () => {
+    const db = newDb();
+    await train(db, '--epochs', '2', '--lr', '0.01');
+    await train(db, '--epochs', '3', '--lr', '0.01');
+    await train(db, '--epochs', '2', '--lr', '0.05', '--optimizer', 'adam');
+    await train(db, '--epochs', '2', '--lr', '0.01', '--name', 'moons · lr 0.01 · sgd');
+    const names = (await listJson(db, '--sort', 'date', '--order', 'asc')).map((r) => r.name);
+    expect(names).toEqual(['moons · lr 0.01 · sgd', 'moons · lr 0.01 · sgd #2', 'moons · lr 0.05 · adam', 'moons · lr 0.01 · sgd']);
+  });
+});
+
 describe('runs rename, tag, note, delete', () => {
   it('round-trip through runs list and show', async () => {
     const db = newDb();

@@ -2,12 +2,12 @@
 // import), the training hyperparameters, the backend, and weights to start from.
 import { useEffect, useRef, useState } from 'react';
 import { ACTIVATIONS, layerParameterCount, parameterCount, validateArchitecture } from '../../../engine/architecture';
-import { DATASET_KINDS, OPTIMIZERS, type DatasetKind, type OptimizerName, type BackendChoice } from '../../../engine/config';
+import { DATASET_KINDS, OPTIMIZERS, autoRunName, type DatasetKind, type OptimizerName, type BackendChoice } from '../../../engine/config';
 import { WEIGHTS_IMPORT_ACCEPT } from '../../../engine/export/format-table';
 import { unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type LayerSpec } from '../api';
 import { fmtInt } from '../lib/format';
 import { readBase64, readText } from '../lib/download';
-import { addLayer, architectureJson, autoName, fitInputs, removeLayer, setNeurons, type Design } from '../live/design';
+import { addLayer, architectureJson, fitInputs, removeLayer, setNeurons, type Design } from '../live/design';
 import { Boundary } from './Boundary';
 import { FieldValidity, NumberField, Row, Segmented } from './fields';
 import { StoredRunBar, TrainingControls, type StoredRunActions } from './StoredRun';
@@ -234,7 +234,7 @@ export function DesignPanel({
             <h2>Run</h2>
           </header>
           <Row label="Name">
-            <input type="text" value={design.name} placeholder={autoName(c)} data-testid="run-name" onChange={(e) => update((d) => ({ ...d, name: e.target.value }))} />
+            <input type="text" value={design.name} placeholder={autoRunName(c)} title="Left empty, the run is named like this (with #2, #3 … when the name is taken)" data-testid="run-name" onChange={(e) => update((d) => ({ ...d, name: e.target.value }))} />
           </Row>
           <WeightsImport design={design} update={update} api={api} onError={onError} />
         </section>

@@ -84,8 +84,8 @@ export class RunController {
       this.onError(r.error.message);
       return;
     }
-    const { runId, backend, status, config } = r.value;
-    this.run.started(runId, backend, status, config);
+    const { runId, name, backend, status, config } = r.value;
+    this.run.started(runId, name, backend, status, config);
     const p = this.pending.get(runId);
     this.pending.clear();
     if (p) {

@@ -44,8 +44,3 @@ export function removeLayer(arch: readonly LayerSpec[], i: number): LayerSpec[] 
 export function fitInputs(arch: readonly LayerSpec[], features: number): LayerSpec[] {
   return arch.map((l, k) => (k === 0 ? { ...l, input_dim: features } : { ...l }));
 }
-
-/** A default run name: "moons · lr 0.01 · sgd". */
-export function autoName(c: RunConfig): string {
-  return `${c.data.kind} · lr ${c.training.learningRate} · ${c.training.optimizer}`;
-}

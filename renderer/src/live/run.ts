@@ -126,9 +126,10 @@ export class LiveRun {
     this.setView({ phase: 'starting', config, name, totalEpochs: config.training.epochs });
   }
 
-  started(runId: string, backend: BackendInfo, status: RunStatus, config?: RunConfig): void {
-    // the host's configuration: a continued or re-run run's is its parent's with the overrides applied
-    this.setView({ runId, backend, phase: status, ...(config ? { config, totalEpochs: config.training.epochs } : {}) });
+  started(runId: string, name: string, backend: BackendInfo, status: RunStatus, config?: RunConfig): void {
+    // the host's name (the store's automatic one when none was typed) and configuration: a continued or re-run
+    // run's is its parent's with the overrides applied
+    this.setView({ runId, name, backend, phase: status, ...(config ? { config, totalEpochs: config.training.epochs } : {}) });
   }
 
   failedToStart(message: string): void {

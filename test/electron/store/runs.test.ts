@@ -42,7 +42,7 @@ describe('creating a run', () => {
   it('records it as running, owned by this process, with the resolved config, the backend and a readable default name', () => {
     const run = store.createRun(resolveConfig({ training: { learningRate: 0.05 } }), { backend: cpu, tags: ['baseline', ' baseline ', 'moons'] });
     expect(run.status).toBe('running');
-    expect(run.name).toBe('moons 2-25-50-50-25-1 sgd lr=0.05');
+    expect(run.name).toBe('moons · lr 0.05 · sgd');
     expect(run.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(run.config.training.learningRate).toBe(0.05);
     expect(run.dataset).toBe('moons');
@@ -59,6 +59,51 @@ describe('creating a run', () => {
     expect(() => store.createRun(resolveConfig({}), { name: '   ' })).toThrow('createRun: options.name must not be empty, got "   "');
     expect(() => store.createRun(resolveConfig({}), { tags: ['a,b'] })).toThrow('createRun: options.tags[0] must not contain commas or control characters, got "a,b"');
     expect(() => store.createRun(resolveConfig({}), { colour: 'red' } as never)).toThrow(/createRun: options has unknown field colour/);
+  });
+});
+
+describe('automatic names', () => {
+  const moons = resolveConfig({ training: { learningRate: 0.01 } });
+  it('a second run with the same settings and no name is "… #2", the next "#3"; other settings start their own count', () => {
+    expect(store.createRun(moons).name).toBe('moons · lr 0.01 · sgd');
+    expect(store.createRun(moons).name).toBe('moons · lr 0.01 · sgd #2');
+    expect(store.createRun(moons, { backend: cpu }).name).toBe('moons · lr 0.01 · sgd #3');
+    expect(store.createRun(resolveConfig({ training: { learningRate: 0.01, optimizer: 'adam' } })).name).toBe('moons · lr 0.01 · adam');
+    expect(store.createRun(resolveConfig({ data: { kind: 'circles' } })).name).toBe('circles · lr 0.01 · sgd');
+    // it reads the names in the file (inside the insert's transaction), so it holds for every process: a reopened store
+    const path = store.path;
+    store.close();
+    store = openStore({ path });
+    expect(store.createRun(moons).name).toBe('moons · lr 0.01 · sgd #4');
+  });
+
+  it('keeps a typed name exactly, duplicates allowed, and counts it when it is the automatic name', () => {
+    expect(store.createRun(moons, { name: 'baseline' }).name).toBe('baseline');
+    expect(store.createRun(moons, { name: 'baseline' }).name).toBe('baseline');
+    expect(store.createRun(moons, { name: 'moons · lr 0.01 · sgd' }).name).toBe('moons · lr 0.01 · sgd');
+    expect(store.createRun(moons).name).toBe('moons · lr 0.01 · sgd #2');
+    // names that only look alike do not count: another suffix, another base
+    store.createRun(moons, { name: 'moons · lr 0.01 · sgd #x' });
+    store.createRun(moons, { name: 'moons · lr 0.01 · sgd #7 copy' });
+    store.createRun(moons, { name: 'moons · lr 0.01 · sgdx #9' });
+    expect(store.createRun(moons).name).toBe('moons · lr 0.01 · sgd #3');
+  });
+
+  it('never hands a deleted run\'s number to a newer run: one past the highest number taken', () => {
+    const a = store.createRun(moons);
+    store.createRun(moons);
+    const c = store.createRun(moons);
+    expect(c.name).toBe('moons · lr 0.01 · sgd #3');
+    store.deleteRun(a.id, { force: true });
+    expect(store.createRun(moons).name).toBe('moons · lr 0.01 · sgd #4');
+    store.renameRun(c.id, 'kept');
+    expect(store.createRun(moons).name).toBe('moons · lr 0.01 · sgd #5');
+  });
+
+  it('an imported run without a name gets the same rule', () => {
+    store.createRun(moons);
+    expect(store.importRun({ config: moons }).name).toBe('moons · lr 0.01 · sgd #2');
+    expect(store.importRun({ config: moons, name: 'mine' }).name).toBe('mine');
   });
 });
 
