@@ -175,6 +175,10 @@ export interface RunSummary extends Omit<StoreRunSummary, 'status'> {
   durationMs: number | null;
   /** The epochs it was configured for (runs.list). */
   plannedEpochs?: number | null;
+  /** Its whole configuration (runs.list, for the table's setting columns; runs.get). */
+  config?: RunConfig;
+  /** The sweep it is a trial of, or null (runs.list). */
+  sweep?: { id: string; name: string } | null;
 }
 
 export interface RunDetail extends RunSummary {

@@ -4,7 +4,7 @@
 import { layerWidths } from '../../engine/architecture';
 import type { Params } from '../../engine/init';
 import { METRIC_KEYS, type Curve, type MetricKey, type RunCurves, type RunId } from '../contract';
-import { configsOf, diffParams, listRuns, loadCurves, snakeCase, type Store } from '../store/index';
+import { configsOf, diffParams, findSweep, listRuns, loadCurves, snakeCase, sweepIdsOf, type Store } from '../store/index';
 import { detail, summary, type CoreContext, type Handlers } from './context';
 import { retryBusy } from './errors';
 
@@ -47,10 +47,20 @@ export function queryHandlers(ctx: CoreContext): Pick<Handlers, 'runs.list' | 'r
         limit: p.limit ?? 500,
         offset: p.offset ?? 0,
       });
-      const configs = configsOf(store, rows.map((r) => r.id));
+      const ids = rows.map((r) => r.id);
+      const configs = configsOf(store, ids);
+      // each sweep's name once, for the runs that are its trials
+      const sweepOf = sweepIdsOf(store, ids);
+      const sweeps = new Map([...new Set(sweepOf.values())].map((id) => [id, { id, name: findSweep(store, id)?.name ?? id }]));
       const out = rows.map((r) => {
         const c = configs.get(r.id);
-        return { ...summary(ctx, r, c ? layerWidths(c.architecture) : ''), plannedEpochs: c?.training.epochs ?? null };
+        const sweep = sweepOf.get(r.id);
+        return {
+          ...summary(ctx, r, c ? layerWidths(c.architecture) : ''),
+          plannedEpochs: c?.training.epochs ?? null,
+          ...(c ? { config: c } : {}),
+          sweep: sweep === undefined ? null : sweeps.get(sweep)!,
+        };
       });
       return f.status ? out.filter((r) => r.status === f.status) : out;
     },

@@ -191,6 +191,9 @@ describe('the runs table and compare', () => {
     const sweep = await call('runs.list', { filter: { name: 'sweep' }, sort: { by: 'finalCost' } });
     expect(sweep.map((r) => r.id).sort()).toEqual([...ids].sort());
     expect(sweep[0]!.finalCost!).toBeLessThanOrEqual(sweep[1]!.finalCost!);
+    // each row carries its whole configuration (the table's setting columns) and its sweep (none here)
+    expect(sweep.map((r) => r.config?.training.learningRate).sort()).toEqual([0.05, 0.2]);
+    expect(sweep.every((r) => r.sweep === null && r.config?.training.epochs === 200)).toBe(true);
     expect((await call('runs.list', { filter: { status: 'failed' } })).map((r) => r.name)).toEqual(['diverges']);
 
     const renamed = await call('runs.rename', { runId: ids[0]!, name: 'best so far' });

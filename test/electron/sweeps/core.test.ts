@@ -69,6 +69,8 @@ describe('the core’s sweeps', () => {
     // each trial is a run as any other
     const runs = await core.invoke('runs.list', {});
     expect(runs.ok && runs.value.map((x) => x.name).sort()).toEqual(['core #1: lr=0.1', 'core #2: lr=0.5', 'core #3: lr=1']);
+    // the runs table groups them by their sweep: each row names it
+    expect(runs.ok && runs.value.map((x) => x.sweep)).toEqual(Array(3).fill({ id: r.value.sweepId, name: got.value.sweep.name }));
     await core.close();
     store.close();
   });
