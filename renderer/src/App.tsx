@@ -396,6 +396,7 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
             onExport={(id, f) => void exportRun(id, f)}
             onError={onError}
             shownRunId={view.runId}
+            theme={theme.resolved}
           />
         )}
         {tab === 'sweeps' && (
