@@ -187,7 +187,7 @@ function Toolbar({ v, transport, onExport }: { v: RunView; transport: Transport;
               </span>
             </>
           )}
-          {v.name && <span className="muted run-title" title={v.runId ?? ''}>{v.name}</span>}
+          {v.name && <span className="muted run-title" title={v.runId ?? ''} data-testid="run-title">{v.name}</span>}
         </div>
         <div className="progress" aria-hidden="true">
           <div className={`bar phase-${v.phase}`} style={{ width: `${(progress * 100).toFixed(2)}%` }} />
