@@ -187,6 +187,14 @@ test('the detail pane: whole configuration, small curves, and every action in vi
     await pane.getByTestId('run-note').scrollIntoViewIfNeeded();
     await expectInView(actions());
     await expect(pane.getByTestId('run-note')).toBeInViewport({ ratio: 1 });
+    // the table scrolled sideways to its last column: the checkbox, the name and the actions stay at its edges
+    const wrap = page.getByTestId('runs-table').locator('xpath=..');
+    await wrap.evaluate((el) => el.scrollTo(el.scrollWidth, 0));
+    await expect.poll(() => wrap.evaluate((el) => el.scrollLeft)).toBeGreaterThan(1000); // every column: far wider than the window
+    await expect(row.getByTestId('run-created-at')).toBeInViewport({ ratio: 1 });
+    await expectInView(actions());
+    await page.screenshot({ path: screenPath(`runs-table-scrolled-${await theme()}`) });
+    await wrap.evaluate((el) => el.scrollTo(0, 0));
     await pane.evaluate((el) => el.scrollTo(0, 0));
     const before = await theme();
     await page.getByTestId('theme-toggle').click();

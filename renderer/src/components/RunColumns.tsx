@@ -87,7 +87,7 @@ const RESULT_COLUMNS: Column[] = [
     cell: (r) => <span title={r.backend?.reason ?? ''}>{r.backend ? `${r.backend.name} · ${r.backend.mode}` : '—'}</span>,
     className: 'small',
   },
-  { key: 'createdAt', label: 'Created', group: 'Results', num: true, sortValue: (r) => r.createdAt, cell: (r) => fmtDate(r.createdAt), className: 'small muted' },
+  { key: 'createdAt', label: 'Created', group: 'Results', num: true, sortValue: (r) => r.createdAt, cell: (r) => fmtDate(r.createdAt), className: 'small muted', testId: 'run-created-at' },
 ];
 
 /** Every column the table can show (besides the name, always shown), in table order. */

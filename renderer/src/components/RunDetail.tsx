@@ -183,7 +183,7 @@ export function RunDetailPane({
 
       <section className="detail-curves" aria-label="curves">
         <MiniChart curves={got?.curves ?? null} keys={COST_KEYS} title="cost" theme={theme} testId="detail-cost-chart" />
-        <MiniChart curves={got?.curves ?? null} keys={ACCURACY_KEYS} title={acc} theme={theme} testId="detail-accuracy-chart" yMax={regression ? undefined : 1} />
+        <MiniChart curves={got?.curves ?? null} keys={ACCURACY_KEYS} title={acc} theme={theme} testId="detail-accuracy-chart" yMax={regression ? undefined : 1} legend={false} />
       </section>
 
       <section className="detail-config" data-testid="detail-config" aria-label="configuration">
@@ -245,7 +245,24 @@ export function RunDetailPane({
 type Pt = { x: number; y: number | null };
 
 /** A small train/test chart of two curves of the run (no controls); data-points says how many epochs it drew. */
-function MiniChart({ curves, keys, title, theme, testId, yMax }: { curves: RunCurves | null; keys: readonly ['trainCost' | 'trainAccuracy', 'testCost' | 'testAccuracy']; title: string; theme: string; testId: string; yMax?: number | undefined }) {
+function MiniChart({
+  curves,
+  keys,
+  title,
+  theme,
+  testId,
+  yMax,
+  legend = true,
+}: {
+  curves: RunCurves | null;
+  keys: readonly ['trainCost' | 'trainAccuracy', 'testCost' | 'testAccuracy'];
+  title: string;
+  theme: string;
+  testId: string;
+  yMax?: number | undefined;
+  /** The train/test legend (once is enough when the charts sit one above the other). */
+  legend?: boolean;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const points = curves?.[keys[0]]?.step.length ?? 0;
   useEffect(() => {
@@ -260,9 +277,9 @@ function MiniChart({ curves, keys, title, theme, testId, yMax }: { curves: RunCu
       const color = i === 0 ? p.train : p.test;
       datasets.push({ label: i === 0 ? 'train' : 'test', data, borderColor: color, backgroundColor: color, borderDash: i === 1 ? [5, 3] : [] });
     });
-    const chart = new Chart(el, { type: 'line', data: { datasets }, options: lineOptions({ xTitle: 'epoch', yTitle: title, ...(yMax !== undefined ? { yMax } : {}) }) });
+    const chart = new Chart(el, { type: 'line', data: { datasets }, options: lineOptions({ xTitle: 'epoch', yTitle: title, legend, ...(yMax !== undefined ? { yMax } : {}) }) });
     return () => chart.destroy();
-  }, [curves, keys, title, theme, yMax]);
+  }, [curves, keys, title, theme, yMax, legend]);
   return (
     <figure className="mini-chart" data-testid={testId} data-points={points}>
       {curves && points === 0 ? <p className="muted small">No {title} recorded.</p> : <canvas ref={canvas} aria-label={`${title} by epoch`} />}

@@ -258,7 +258,7 @@ export function RunsView({
               {[{ key: NAME_COLUMN.key, label: NAME_COLUMN.label, num: false, title: undefined as string | undefined }, ...columns].map((c) => (
                 <th
                   key={c.key}
-                  className={`${c.num ? 'num ' : ''}sortable${sort.key === c.key ? ' sorted' : ''}`}
+                  className={`${c.num ? 'num ' : ''}${c.key === 'name' ? 'name-col ' : ''}sortable${sort.key === c.key ? ' sorted' : ''}`}
                   aria-sort={sort.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}
                   onClick={() => setSort(sort.key === c.key ? { key: c.key, dir: (sort.dir * -1) as 1 | -1 } : { key: c.key, dir: c.num ? -1 : 1 })}
                   title={c.title}
