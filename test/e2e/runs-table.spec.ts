@@ -225,3 +225,28 @@ test('the pane renames, tags and picks the run for Compare; Open shows it in Tra
   await expect(page.getByTestId('stored-run')).toContainText('first tiny run');
   await expect(page.getByTestId('learning-rate')).toHaveValue('0.01');
 });
+
+test('group by sweep: a sweep’s trials under its name, with the Sweep column naming it; the other runs last', async () => {
+  // the design is the opened run's: a 2-4-1 network, 30 epochs; a sweep of two learning rates
+  await page.getByTestId('tab-sweeps').click();
+  await expect(page.getByTestId('sweep-builder')).toContainText('2-4-1');
+  await page.getByTestId('values-lr').fill('0.05, 0.2');
+  await expect(page.getByTestId('sweep-count')).toHaveText('2 trials');
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-progress')).toContainText('2 / 2 done', { timeout: 120_000 });
+
+  await page.getByTestId('tab-runs').click();
+  await expect(rows()).toHaveCount(4);
+  await page.getByTestId('runs-group-by').selectOption('sweep');
+  const groups = page.getByTestId('run-group');
+  await expect(groups).toHaveCount(2);
+  await expect(groups.first().getByTestId('group-count')).toHaveText('2');
+  await expect(groups.last()).toHaveAttribute('data-group', 'not in a sweep');
+  await expect(groups.last().getByTestId('group-count')).toHaveText('2');
+  const sweepName = (await groups.first().getAttribute('data-group')) ?? '';
+  expect(sweepName).not.toBe('');
+  await expect(groups.first().getByTestId('run-sweep')).toHaveText([sweepName, sweepName]);
+  await expect(groups.last().getByTestId('run-sweep')).toHaveText(['—', '—']);
+  await page.screenshot({ path: screenPath('runs-table-by-sweep') });
+  await page.getByTestId('runs-group-by').selectOption('none');
+});
