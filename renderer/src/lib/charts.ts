@@ -41,12 +41,15 @@ export function lineOptions(opts: { xTitle: string; yTitle?: string; log?: boole
         ticks: {
           ...ticks,
           maxTicksLimit: 6,
-          callback: (v) => {
+          callback: (v, i, all) => {
             const n = Number(v);
             if (n === 0) return '0';
-            // log axes: label only 1, 2 and 5 × 10^k, so the labels never crowd
-            if (opts.log && ![1, 2, 5].includes(Number((n / Math.pow(10, Math.floor(Math.log10(n) + 1e-9))).toFixed(6)))) return '';
-            return Math.abs(n) < 1e-3 || Math.abs(n) >= 1e4 ? n.toExponential(0) : String(Number(n.toPrecision(3)));
+            if (opts.log) {
+              // log axes: label only 1, 2 and 5 × 10^k, so the labels never crowd
+              if (![1, 2, 5].includes(Number((n / Math.pow(10, Math.floor(Math.log10(n) + 1e-9))).toFixed(6)))) return '';
+              return Math.abs(n) < 1e-3 || Math.abs(n) >= 1e4 ? n.toExponential(0) : String(Number(n.toPrecision(3)));
+            }
+            return tickLabel(n, tickStep(all.map((t) => t.value)));
           },
         },
         ...(opts.yMin !== undefined ? { min: opts.yMin } : {}),
@@ -63,6 +66,47 @@ export function lineOptions(opts: { xTitle: string; yTitle?: string; log?: boole
       },
     },
   };
+}
+
+/**
+ * The spacing of an axis's ticks: the gap between two inner ticks (the first and last may be the axis's own min and
+ * max, off the tick grid); 0 with fewer than two ticks.
+ */
+export function tickStep(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const k = values.length > 3 ? Math.floor(values.length / 2) : 1;
+  return Math.abs(values[k]! - values[k - 1]!);
+}
+
+/**
+ * A tick label with the digits its axis's tick spacing needs, so neighbours never read the same (0.6925, 0.6930,
+ * 0.6935 — not "0.693" three times) and a wide range shows no noise digits (0, 0.2, 0.4). Values from 1e4 up or
+ * below 1e-3 are written in exponent form with as many mantissa digits as the step needs (1.2e+4, 2.5e-4).
+ */
+export function tickLabel(value: number, step: number): string {
+  if (value === 0) return '0';
+  const a = Math.abs(value);
+  const s = step > 0 && Number.isFinite(step) ? step : a;
+  if (a >= 1e4 || a < 1e-3) {
+    const digits = Math.max(0, Math.min(12, Math.floor(Math.log10(a) + 1e-9) - Math.floor(Math.log10(s) + 1e-9) + (leadingDigits(s) > 1 ? 1 : 0)));
+    return value.toExponential(digits);
+  }
+  return value.toFixed(Math.min(12, decimalsOf(s)));
+}
+
+/** The fewest decimals that write x exactly (to 1e-9 of it): 0.25 → 2, 0.0005 → 4, 20 → 0. */
+function decimalsOf(x: number): number {
+  for (let d = 0; d < 12; d++) {
+    const scaled = x * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) <= 1e-9 * Math.max(1, scaled)) return d;
+  }
+  return 12;
+}
+
+/** Significant digits x needs: 0.0005 → 1, 0.00025 → 2. */
+function leadingDigits(x: number): number {
+  const mantissa = x / 10 ** Math.floor(Math.log10(x) + 1e-9);
+  return decimalsOf(mantissa) + 1;
 }
 
 export function withAlpha(color: string, alpha: number): string {
