@@ -19,7 +19,7 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Logarithm
 export { Chart };
 
 /** Options for a line chart over numeric x: no animation, no parsing (data is {x, y}), theme colours. */
-export function lineOptions(opts: { xTitle: string; yTitle?: string; log?: boolean; yMin?: number; yMax?: number; legend?: boolean }): ChartOptions<'line'> {
+export function lineOptions(opts: { xTitle: string; yTitle?: string; log?: boolean; yMin?: number; yMax?: number; legend?: boolean; xLog?: boolean; xMin?: number; xMax?: number }): ChartOptions<'line'> {
   const p = palette();
   const grid = { color: p.line, drawTicks: false };
   const ticks = { color: p.muted, padding: 6, font: { size: 11, family: 'inherit' } };
@@ -33,7 +33,15 @@ export function lineOptions(opts: { xTitle: string; yTitle?: string; log?: boole
     interaction: { mode: 'nearest', axis: 'x', intersect: false },
     elements: { point: { radius: 0, hoverRadius: 3 }, line: { borderWidth: 1.6, tension: 0 } },
     scales: {
-      x: { type: 'linear', grid, ticks: { ...ticks, maxTicksLimit: 7 }, border: { color: p.line }, title: { display: true, text: opts.xTitle, color: p.muted, font: { size: 11 } } },
+      x: {
+        type: opts.xLog ? 'logarithmic' : 'linear',
+        grid,
+        ticks: { ...ticks, maxTicksLimit: opts.xLog ? 30 : 7, ...(opts.xLog ? { callback: (v: number | string) => logTickLabel(Number(v)) } : {}) },
+        border: { color: p.line },
+        title: { display: true, text: opts.xTitle, color: p.muted, font: { size: 11 } },
+        ...(opts.xMin !== undefined ? { min: opts.xMin } : {}),
+        ...(opts.xMax !== undefined ? { max: opts.xMax } : {}),
+      },
       y: {
         type: opts.log ? 'logarithmic' : 'linear',
         grid,
@@ -44,12 +52,7 @@ export function lineOptions(opts: { xTitle: string; yTitle?: string; log?: boole
           callback: (v, i, all) => {
             const n = Number(v);
             if (n === 0) return '0';
-            if (opts.log) {
-              // log axes: label only 1, 2 and 5 × 10^k, so the labels never crowd
-              if (![1, 2, 5].includes(Number((n / Math.pow(10, Math.floor(Math.log10(n) + 1e-9))).toFixed(6)))) return '';
-              return Math.abs(n) < 1e-3 || Math.abs(n) >= 1e4 ? n.toExponential(0) : String(Number(n.toPrecision(3)));
-            }
-            return tickLabel(n, tickStep(all.map((t) => t.value)));
+            return opts.log ? logTickLabel(n) : tickLabel(n, tickStep(all.map((t) => t.value)));
           },
         },
         ...(opts.yMin !== undefined ? { min: opts.yMin } : {}),
@@ -66,6 +69,13 @@ export function lineOptions(opts: { xTitle: string; yTitle?: string; log?: boole
       },
     },
   };
+}
+
+/** A log axis's tick label: only 1, 2 and 5 × 10^k are labelled, so the labels never crowd. */
+export function logTickLabel(n: number): string {
+  if (n === 0) return '0';
+  if (![1, 2, 5].includes(Number((n / Math.pow(10, Math.floor(Math.log10(n) + 1e-9))).toFixed(6)))) return '';
+  return Math.abs(n) < 1e-3 || Math.abs(n) >= 1e4 ? n.toExponential(0) : String(Number(n.toPrecision(3)));
 }
 
 /**
