@@ -124,15 +124,18 @@ test('compares the two: accuracy overlays with data, the x axes, a readable sett
   await xAxis.getByRole('radio', { name: '% of run' }).click();
   await expect(chart).toHaveAttribute('data-x-axis', 'share');
   await expect(chart).toHaveAttribute('data-x-max', '100');
+  await chart.screenshot({ path: screenPath('compare-x-share') });
   await xAxis.getByRole('radio', { name: 'Log epochs' }).click();
   await expect(chart).toHaveAttribute('data-x-max', String(PARENT_EPOCHS));
+  await chart.screenshot({ path: screenPath('compare-x-log') });
   await xAxis.getByRole('radio', { name: 'Wall time' }).click();
   await expect(chart).toHaveAttribute('data-x-axis', 'time');
   await expect(chart).toHaveAttribute('data-points', counts(PARENT_EPOCHS, CLONE_EPOCHS));
   const seconds = Number(await chart.getAttribute('data-x-max'));
   expect(seconds).toBeGreaterThan(0);
   expect(seconds).toBeLessThan(PARENT_EPOCHS); // seconds, not epochs or milliseconds
-  await xAxis.getByRole('radio', { name: 'Epoch' }).click();
+  await chart.screenshot({ path: screenPath('compare-x-time') });
+  await xAxis.getByRole('radio', { name: 'Epoch', exact: true }).click();
   await expect(chart).toHaveAttribute('data-x-max', String(PARENT_EPOCHS - 1));
 
   // the settings diff: learning rate and epochs differ; the architecture is one row, first, with activations
@@ -145,6 +148,8 @@ test('compares the two: accuracy overlays with data, the x axes, a readable sett
   await expect(page.locator('[data-testid="param-row"][data-path="training.momentum"]')).toHaveCount(0); // SGD: no momentum
   await expect(page.locator('[data-testid="param-row"][data-path="data.factor"]')).toHaveCount(0); // moons: no circles factor
   await expect(page.locator('[data-testid="param-row"][data-path="training.batchSize"]')).toContainText('full batch');
+  await page.getByTestId('compare-params').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenPath('compare-flow-settings') });
   await page.getByTestId('only-differences').check();
 
   // the interpolation: α from −0.5 to 1.5, α 0 and 1 at each run's own final train cost

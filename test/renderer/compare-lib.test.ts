@@ -1,8 +1,9 @@
-// Compare's pure parts: the x axes of the overlaid curves (epoch, share of training, wall time, log epochs) and the
-// tick labels every chart uses (digits chosen from the tick spacing, so no two neighbouring ticks read the same).
+// Compare's pure parts: the x axes of the overlaid curves (epoch, share of training, wall time, log epochs), the
+// score's name (R² for regression), and the tick labels every chart uses (digits chosen from the tick spacing, so
+// no two neighbouring ticks read the same).
 import { describe, expect, it } from 'vitest';
 import { tickLabel, tickStep } from '../../renderer/src/lib/charts';
-import { valueAt, xValues } from '../../renderer/src/lib/compare-axis';
+import { scoreName, valueAt, xValues } from '../../renderer/src/lib/compare';
 
 describe('compare x axes', () => {
   const steps = [0, 1, 149, 299];
@@ -30,6 +31,14 @@ describe('compare x axes', () => {
     expect(valueAt([5, 10], [1, 2], 0)).toBe(1);
     expect(valueAt([5, 10], [1, 2], 99)).toBe(2);
     expect(valueAt([], [], 1)).toBeNaN();
+  });
+});
+
+describe('score name', () => {
+  it('says R² when every run is regression, acc when none is, and both for a mix', () => {
+    expect(scoreName(['regression', 'regression'])).toBe('R²');
+    expect(scoreName(['classification', 'classification'])).toBe('acc');
+    expect(scoreName(['classification', 'regression'])).toBe('acc / R²');
   });
 });
 

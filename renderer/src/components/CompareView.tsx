@@ -6,7 +6,7 @@ import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { ChartDataset } from 'chart.js';
 import { unwrap, type BackpropLabApi, type MetricKey, type RunCurves, type RunDiff, type RunSummary } from '../api';
 import { Chart, lineOptions } from '../lib/charts';
-import { X_AXES, xTitle, xValues, type XAxis } from '../lib/compare-axis';
+import { scoreName, X_AXES, xTitle, xValues, type XAxis } from '../lib/compare';
 import { fmtAcc, fmtCost, fmtInt } from '../lib/format';
 import { palette } from '../lib/theme';
 import { Segmented } from './fields';
@@ -17,11 +17,6 @@ type OverlayMetric = 'trainCost' | 'testCost' | 'trainAccuracy' | 'testAccuracy'
 /** What the curves view loads for each run: the four overlays and the wall clock for the time axis. */
 const CURVE_KEYS: MetricKey[] = ['trainCost', 'testCost', 'trainAccuracy', 'testAccuracy', 'elapsedMs'];
 
-/** The accuracy fields hold R² for regression runs: "acc", "R²", or "acc / R²" for a mix. */
-function scoreName(tasks: ReadonlyArray<'classification' | 'regression'>): string {
-  const regression = tasks.filter((t) => t === 'regression').length;
-  return regression === 0 ? 'acc' : regression === tasks.length ? 'R²' : 'acc / R²';
-}
 
 export function CompareView({
   ids,

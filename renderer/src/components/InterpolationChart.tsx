@@ -93,7 +93,10 @@ function InterpolationPlot({ data, a, b, theme }: { data: Interpolation | null; 
         'data-test-at-1': String(data.testCost[i1] ?? ''),
       }
     : {};
-  const between = data && i0 >= 0 && i1 >= 0 ? highest(data.alphas.slice(i0, i1 + 1), data.trainCost.slice(i0, i1 + 1)) : null;
+  // a barrier: the train cost strictly between the runs rises above both of theirs (Goodfellow et al.'s question)
+  const inner = data && i0 >= 0 && i1 > i0 + 1 ? highest(data.alphas.slice(i0 + 1, i1), data.trainCost.slice(i0 + 1, i1)) : null;
+  const ends = data ? Math.max(data.trainCost[i0] ?? -Infinity, data.trainCost[i1] ?? -Infinity) : Infinity;
+  const barrier = inner && inner.cost > ends ? inner : null;
   return (
     <>
       <div className="chart-box" data-testid="interpolation-chart" {...attrs}>
@@ -101,8 +104,10 @@ function InterpolationPlot({ data, a, b, theme }: { data: Interpolation | null; 
       </div>
       <p className="muted small interpolation-summary" data-testid="interpolation-summary">
         {data
-          ? `Train cost ${fmtCost(data.trainCost[i0])} at α 0 (A), ${fmtCost(data.trainCost[i1])} at α 1 (B)` +
-            (between ? `; highest between them ${fmtCost(between.cost)} at α ${between.alpha.toFixed(2)}.` : '.')
+          ? `Train cost ${fmtCost(data.trainCost[i0])} at α 0 (A), ${fmtCost(data.trainCost[i1])} at α 1 (B); ` +
+            (barrier
+              ? `between them it rises to ${fmtCost(barrier.cost)} at α ${barrier.alpha.toFixed(2)}: a barrier of ${fmtCost(barrier.cost - ends)} separates the two.`
+              : 'between them it never rises above both: no barrier on the line.')
           : 'Evaluating the cost along the line…'}
       </p>
     </>

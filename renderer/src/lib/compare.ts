@@ -1,6 +1,13 @@
-// The x axes of Compare's overlaid curves: epoch, share of the run's training (0–100 %), wall time, and epochs on a
-// log scale, so a 300-epoch run is not squashed beside a 10,000-epoch one. Pure functions over a run's curves.
-import type { Curve } from '../api';
+// Compare's pure parts: the x axes of the overlaid curves (epoch, share of the run's training 0–100 %, wall time,
+// epochs on a log scale, so a 300-epoch run is not squashed beside a 10,000-epoch one) and the name of the score the
+// accuracy fields hold (R² for regression runs).
+import type { Curve, RunDiff } from '../api';
+
+/** The accuracy fields hold R² for regression runs: "acc", "R²" when every run is regression, "acc / R²" for a mix. */
+export function scoreName(tasks: ReadonlyArray<RunDiff['final'][number]['task']>): string {
+  const regression = tasks.filter((t) => t === 'regression').length;
+  return regression === 0 ? 'acc' : regression === tasks.length ? 'R²' : 'acc / R²';
+}
 
 export type XAxis = 'epoch' | 'share' | 'time' | 'log';
 
