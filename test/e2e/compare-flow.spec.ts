@@ -2,8 +2,9 @@
 // train a small run → open it from Runs → the Design panel shows its settings → clone it with lr 0.05 → train → compare
 // the two: the accuracy overlays hold every epoch of both runs, the x axis switches to share of training, wall time
 // and log epochs, the settings diff reads as one architecture row and only settings that apply, and the
-// interpolation chart has α 0 and 1 at exactly each run's final train cost. Tiny runs (a 2-4-1 network, 150 and 300
-// epochs); every wait is on progress. Screenshots (light and dark) go to test-results/screens/.
+// interpolation chart has α 0 and 1 at exactly each run's final train cost; runs of another architecture get one line
+// instead; cost ticks never repeat on a nearly flat cost. Tiny runs (2-4-1 and 2-3-1 networks, 40 to 300 epochs);
+// every wait is on progress. Screenshots (light and dark) go to test-results/screens/.
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { openApp, setField, waitForEnd, watchProblems } from './support/app';
 import { screenPath, startServer, tempDb, type ServerHandle } from './support/server';
@@ -35,6 +36,31 @@ test.afterAll(async () => {
   await context?.close();
   await server?.stop();
 });
+
+/** Ticks exactly the named runs on the Runs page and presses Compare. */
+async function compareRuns(names: string[]): Promise<void> {
+  await page.getByTestId('tab-runs').click();
+  for (const row of await page.getByTestId('run-row').all()) {
+    const name = ((await row.getByTestId('run-name-cell').textContent()) ?? '').trim();
+    await row.getByTestId('run-select').setChecked(names.includes(name));
+  }
+  await page.getByTestId('compare-selected').click();
+  await expect(page.getByTestId('compare-chip')).toHaveCount(names.length);
+}
+
+/** Trains a run of the tiny 2-n-1 network from the Design panel and waits for its end. */
+async function train(name: string, o: { arch: string; lr: string; epochs: number }): Promise<void> {
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('arch-view').getByRole('radio', { name: 'JSON' }).click();
+  await page.getByTestId('architecture-json').fill(o.arch);
+  await page.getByTestId('arch-view').getByRole('radio', { name: 'Layers' }).click();
+  await setField(page, 'learning-rate', o.lr);
+  await setField(page, 'epochs', String(o.epochs));
+  await setField(page, 'samples', '200');
+  await setField(page, 'run-name', name);
+  await page.getByTestId('play').click();
+  expect(await waitForEnd(page)).toBe('Finished');
+}
 
 async function openFromRuns(name: string): Promise<void> {
   await page.getByTestId('tab-runs').click();
@@ -170,5 +196,35 @@ test('compares the two: accuracy overlays with data, the x axes, a readable sett
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: screenPath('compare-flow-dark'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('runs of different architectures get one line instead of the interpolation; with three runs, A and B are chosen', async () => {
+  const SMALLER = TINY.replace('"output_dim": 4', '"output_dim": 3').replace('"input_dim": 4', '"input_dim": 3');
+  await train('compare smaller', { arch: SMALLER, lr: '0.0001', epochs: 40 });
+  await compareRuns(['compare parent', 'compare clone', 'compare smaller']);
+  const a = page.getByTestId('interpolation-a'), b = page.getByTestId('interpolation-b');
+  const value = async (name: string) => (await a.locator('option', { hasText: name }).getAttribute('value'))!;
+  await a.selectOption(await value('compare parent'));
+  await b.selectOption(await value('compare smaller'));
+  await expect(page.getByTestId('interpolation-note')).toHaveText(
+    'No interpolation: the runs have different architectures (2-4-1 (tanh, sigmoid) vs 2-3-1 (tanh, sigmoid)); the line between weights needs one.',
+  );
+  await expect(page.getByTestId('interpolation-chart')).toHaveCount(0);
+  await b.selectOption(await value('compare clone'));
+  await expect(page.getByTestId('interpolation-chart')).toHaveAttribute('data-points', '41');
+  await expect(page.getByTestId('interpolation-note')).toHaveCount(0);
+});
+
+test('cost ticks never repeat, even on the nearly flat cost of two barely trained runs', async () => {
+  const SMALLER = TINY.replace('"output_dim": 4', '"output_dim": 3').replace('"input_dim": 4', '"input_dim": 3');
+  await train('compare flat', { arch: SMALLER, lr: '0.0002', epochs: 40 });
+  await compareRuns(['compare smaller', 'compare flat']);
+  const chart = page.getByTestId('compare-chart');
+  await page.getByTestId('compare-metric').getByRole('radio', { name: 'Train cost' }).click();
+  await expect(chart).toHaveAttribute('data-points', '40,40');
+  const ticks = ((await chart.getAttribute('data-y-ticks')) ?? '').split('|').filter(Boolean);
+  expect(ticks.length).toBeGreaterThan(2);
+  expect(new Set(ticks).size).toBe(ticks.length);
+  await chart.screenshot({ path: screenPath('compare-flat-cost') });
   expect(problems).toEqual([]);
 });

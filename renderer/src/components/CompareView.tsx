@@ -333,6 +333,8 @@ function OverlayChart({
     box?.setAttribute('data-metric', metric);
     box?.setAttribute('data-x-axis', xAxis);
     box?.setAttribute('data-x-max', String(Math.max(...datasets.flatMap((d) => d.data.map((pt) => pt.x)), 0)));
+    // the y tick labels as drawn (a test checks that no two read the same)
+    box?.setAttribute('data-y-ticks', (chart.scales['y']?.ticks ?? []).map((t) => String(t.label ?? '')).join('|'));
     return () => chart.destroy();
   }, [ids, curves, metric, xAxis, log, namesKey, epochsKey, yLabel, theme]);
   return (
