@@ -57,6 +57,7 @@ async function train(name: string, o: { arch: string; lr: string; epochs: number
   await setField(page, 'learning-rate', o.lr);
   await setField(page, 'epochs', String(o.epochs));
   await setField(page, 'samples', '200');
+  await page.getByTestId('backend-choice').selectOption('cpu');
   await setField(page, 'run-name', name);
   await page.getByTestId('play').click();
   expect(await waitForEnd(page)).toBe('Finished');
@@ -95,6 +96,9 @@ test('trains a run, opens it from Runs with its settings, clones it with lr 0.05
   await page.getByTestId('architecture-json').fill(TINY);
   await page.getByTestId('arch-view').getByRole('radio', { name: 'Layers' }).click();
   await expect(page.getByTestId('total-params')).toHaveText('17');
+  // float64: the final cost the run records and the core's float64 interpolation agree to the last bits (under 'auto'
+  // a float32 GPU backend may win the calibration)
+  await page.getByTestId('backend-choice').selectOption('cpu');
   await setField(page, 'learning-rate', '0.5');
   await setField(page, 'epochs', String(PARENT_EPOCHS));
   await setField(page, 'samples', '200');
@@ -210,6 +214,10 @@ test('runs of different architectures get one line instead of the interpolation;
     'No interpolation: the runs have different architectures (2-4-1 (tanh, sigmoid) vs 2-3-1 (tanh, sigmoid)); the line between weights needs one.',
   );
   await expect(page.getByTestId('interpolation-chart')).toHaveCount(0);
+  await page.getByTestId('interpolation').scrollIntoViewIfNeeded();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: screenPath('compare-three-dark') });
+  await page.emulateMedia({ colorScheme: 'light' });
   await b.selectOption(await value('compare clone'));
   await expect(page.getByTestId('interpolation-chart')).toHaveAttribute('data-points', '41');
   await expect(page.getByTestId('interpolation-note')).toHaveCount(0);

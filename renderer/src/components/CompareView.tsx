@@ -17,7 +17,6 @@ type OverlayMetric = 'trainCost' | 'testCost' | 'trainAccuracy' | 'testAccuracy'
 /** What the curves view loads for each run: the four overlays and the wall clock for the time axis. */
 const CURVE_KEYS: MetricKey[] = ['trainCost', 'testCost', 'trainAccuracy', 'testAccuracy', 'elapsedMs'];
 
-
 export function CompareView({
   ids,
   setIds,
