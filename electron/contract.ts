@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backends/index';
-import { BACKEND_CHOICES, DATASET_KINDS, EARLY_STOP_METRICS, INPUT_FEATURES, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
+import { BACKEND_CHOICES, DATASET_KINDS, EARLY_STOP_METRICS, INPUT_FEATURES, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig, type Task } from '../engine/config';
 import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { EpochMetrics, LayerCache } from '../engine/train';
@@ -228,7 +228,8 @@ export interface DiffRow {
 export interface RunDiff {
   runIds: RunId[];
   rows: DiffRow[];
-  final: Array<Pick<RunSummary, 'id' | 'name' | 'status' | 'finalCost' | 'trainAccuracy' | 'testCost' | 'testAccuracy' | 'epochsDone'>>;
+  /** task: 'regression' runs hold R² in their accuracy fields and curves. */
+  final: Array<Pick<RunSummary, 'id' | 'name' | 'status' | 'finalCost' | 'trainAccuracy' | 'testCost' | 'testAccuracy' | 'epochsDone'> & { task: Task }>;
   /** L2 distance between final weights, for pairs with the same architecture and init seed. */
   weightDistances: Array<{ a: RunId; b: RunId; distance: number }>;
 }

@@ -459,7 +459,8 @@ function runShow(ctx: RunsContext): number {
 
 // ── compare ─────────────────────────────────────────────────────────────────────────────────────────────────
 
-const showValue = (v: ConfigValue | undefined): string => (v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v));
+/** undefined: the run lacks the setting or it means nothing for that run (diffParams' settingApplies), e.g. β1 of SGD. */
+const showValue = (v: ConfigValue | undefined): string => (v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
 
 function runCompare(ctx: RunsContext): number {
   const texts = positionals(ctx, 'compare', 2, 'two or more run ids');

@@ -2,6 +2,7 @@
 // metrics and weights. Everything is read through the store's query functions (electron/store/compare.ts).
 
 import { layerWidths } from '../../engine/architecture';
+import { taskOf } from '../../engine/config';
 import type { Params } from '../../engine/init';
 import { METRIC_KEYS, type Curve, type MetricKey, type RunCurves, type RunId } from '../contract';
 import { configsOf, diffParams, findSweep, listRuns, loadCurves, snakeCase, sweepIdsOf, type Store } from '../store/index';
@@ -100,6 +101,7 @@ export function queryHandlers(ctx: CoreContext): Pick<Handlers, 'runs.list' | 'r
           testCost: r.testCost,
           testAccuracy: r.testAccuracy,
           epochsDone: r.epochsDone,
+          task: taskOf(r.config.data.kind),
         })),
         weightDistances,
       };

@@ -1,9 +1,11 @@
 // Reads for the run list and the comparison view, as plain functions over a Store (the dashboard's service and
 // the CLI call them): filtered and sorted run lists, curves of several runs downsampled on the host keeping
-// every bucket's min and max, and a parameter diff over the flattened run configuration.
+// every bucket's min and max, and a settings diff over the run configuration in readable rows (the architecture
+// as one row, settings that mean nothing for a run left out).
 
 import { z } from 'zod';
-import type { RunConfig } from '../../engine/config';
+import { describeLayers } from '../../engine/architecture';
+import { GENERATED_KINDS, type RunConfig } from '../../engine/config';
 import { MAX_NAME_LENGTH, MAX_TAG_LENGTH, RUN_ID_PATTERN } from '../limits';
 import { StoreError, fromSqlite, validate } from './errors';
 import { decodeValue, METRIC_KEY } from './metrics';
@@ -256,22 +258,83 @@ export function flattenConfig(value: unknown, prefix = '', out: Map<string, Conf
   return out;
 }
 
+/**
+ * Whether a setting (a flattened path, as flattenConfig names it) means anything for a run with this configuration:
+ * circles' factor only for circles, a generator's samples, noise and seed only for generated data, momentum's μ
+ * only for momentum, Adam's β1, β2 and ε only for Adam, the shuffle seed only with mini-batches, the split seed only
+ * with a test set, early stopping's metric and min delta only with early stopping on. Everything else applies.
+ * The one rule for which settings a comparison shows (diffParams).
+ */
+export function settingApplies(config: RunConfig, path: string): boolean {
+  const { data, training } = config;
+  switch (path) {
+    case 'data.samples':
+    case 'data.noise':
+    case 'data.seed':
+      return (GENERATED_KINDS as readonly string[]).includes(data.kind);
+    case 'data.factor':
+      return data.kind === 'circles';
+    case 'data.splitSeed':
+      return data.testSize > 0;
+    case 'training.momentum':
+      return training.optimizer === 'momentum';
+    case 'training.beta1':
+    case 'training.beta2':
+    case 'training.epsilon':
+      return training.optimizer === 'adam';
+    case 'training.shuffleSeed':
+      return training.batchSize !== null;
+    case 'training.earlyStopMetric':
+    case 'training.minDelta':
+      return training.earlyStop > 0;
+    default:
+      return true;
+  }
+}
+
+/**
+ * A run configuration as the rows a comparison shows: the architecture first as one row in short form
+ * ("2-25-1 (relu, sigmoid)", describeLayers), the input features as one row ("x1^2, x2^2"), a null batch size as
+ * "full batch", then every other leaf as flattenConfig names it; settings that mean nothing for this run
+ * (settingApplies) are left out. (A row's value is then never null: null in a diff means "does not apply".)
+ */
+export function readableConfig(config: RunConfig): Map<string, ConfigValue> {
+  const out = new Map<string, ConfigValue>();
+  for (const [path, value] of readableRows(config)) if (settingApplies(config, path)) out.set(path, value);
+  return out;
+}
+
+/** readableConfig before settingApplies: every setting, in the configuration's order. */
+function readableRows(config: RunConfig): Map<string, ConfigValue> {
+  const { features, ...data } = config.data;
+  const training = { ...config.training, batchSize: config.training.batchSize ?? 'full batch' };
+  const rest = { ...config, architecture: undefined, data: { ...data, ...(features ? { features: features.join(', ') } : {}) }, training };
+  return flattenConfig(rest, '', new Map([['architecture', describeLayers(config.architecture)]]));
+}
+
 export interface ParamDiff {
   runs: { id: string; name: string }[];
-  /** One row per configuration path; `values[i]` is run i's (undefined when that run's configuration lacks the path). */
+  /**
+   * One row per setting (readableConfig: the architecture first, as one row); `values[i]` is run i's, undefined
+   * when that run's configuration lacks the setting or it means nothing for that run.
+   */
   rows: { path: string; values: (ConfigValue | undefined)[]; differs: boolean }[];
 }
 
-/** The runs' configurations side by side, path by path; with onlyDifferences, only the paths whose values differ. */
+/**
+ * The runs' configurations side by side, setting by setting, leaving out the settings that mean nothing for every
+ * run (circles' factor on moons, momentum on Adam: settingApplies); with onlyDifferences, only the rows that differ.
+ */
 export function diffParams(store: Store, runIds: string[], options: { onlyDifferences?: boolean } = {}): ParamDiff {
   const ids = validate(runIdsSchema, runIds, 'diffParams', 'runIds');
   const { onlyDifferences } = validate(z.object({ onlyDifferences: z.boolean().default(false) }).strict(), options, 'diffParams');
   const runs = ids.map((id) => store.getRun(id));
-  const flat = runs.map((r) => flattenConfig(r.config));
+  const flat = runs.map((r) => readableConfig(r.config));
+  // in the configuration's order (circles' factor right after data.noise, even when the first run is on moons)
   const paths: string[] = [];
   const seen = new Set<string>();
-  for (const f of flat) for (const p of f.keys()) if (!seen.has(p)) (seen.add(p), paths.push(p));
-  const rows = paths.map((path) => {
+  for (const r of runs) for (const p of readableRows(r.config).keys()) if (!seen.has(p)) (seen.add(p), paths.push(p));
+  const rows = paths.filter((path) => flat.some((f) => f.has(path))).map((path) => {
     const values = flat.map((f) => f.get(path));
     const text = (v: ConfigValue | undefined) => (v === undefined ? 'absent' : JSON.stringify(v));
     const differs = values.some((v) => text(v) !== text(values[0]));

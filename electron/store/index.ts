@@ -57,6 +57,8 @@ export {
   listRuns,
   listRunsSql,
   loadCurves,
+  readableConfig,
+  settingApplies,
   type ConfigValue,
   type Curve,
   type ListRunsQuery,

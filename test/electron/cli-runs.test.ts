@@ -273,7 +273,10 @@ describe('runs list', () => {
     expect(text.stdout).not.toContain('training.epochs');
 
     const all = JSON.parse((await cli(['runs', 'compare', ids.a!, ids.b!, '--db', db, '--json', '--all'])).stdout);
-    expect(all.params.length).toBeGreaterThan(20);
+    // every setting that means something for these runs (full-batch SGD on moons: no momentum, Adam terms or circles factor)
+    expect(all.params.length).toBeGreaterThan(15);
+    expect(all.params[0]).toEqual({ path: 'architecture', values: ['2-25-50-50-25-1 (relu, relu, relu, relu, sigmoid)', '2-25-50-50-25-1 (relu, relu, relu, relu, sigmoid)'], differs: false });
+    expect(all.params.map((p: any) => p.path)).not.toContain('training.momentum');
     expect(all.params.filter((p: any) => p.differs).map((p: any) => p.path)).toEqual(['training.learningRate']);
     expect(all.params.find((p: any) => p.path === 'training.epochs')).toEqual({ path: 'training.epochs', values: [20, 20], differs: false });
 

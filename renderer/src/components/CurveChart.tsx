@@ -48,7 +48,7 @@ export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun
     const base = lineOptions({
       xTitle: options.x === 'epoch' ? 'epoch' : 'wall time (s)',
       log: kind === 'cost' && options.log,
-      ...(kind === 'accuracy' ? { yMax: 1 } : {}),
+      ...(kind === 'accuracy' ? { yMax: 1, yMin: 0 } : {}),
     });
     const chart = new Chart(el, {
       type: 'line',
@@ -77,6 +77,12 @@ export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun
         },
       },
     });
+    // the y axis's range as drawn, for a test to read (an empty accuracy chart must say 0–1)
+    const markRange = () => {
+      const y = chart.scales['y'];
+      if (y) el.parentElement?.setAttribute('data-y-range', `${y.min},${y.max}`);
+    };
+    markRange();
     let n = 0;
     const fill = () => {
       const s = run.series;
@@ -97,10 +103,13 @@ export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun
         if (withLr && lr !== null && lr !== undefined && Number.isFinite(lr)) lrPts.push({ x, y: lr });
       }
       n = len;
+      // an accuracy chart without a point yet shows 0–1, not chart.js's sliver under its max of 1 (0.94–1)
+      if (kind === 'accuracy') (chart.options.scales!['y'] as { min?: number }).min = raw[0]!.some((pt) => pt.y !== null) ? undefined : 0;
       el.parentElement?.setAttribute('data-points', String(raw[0]!.length));
       if (bestEpoch !== null) el.parentElement?.setAttribute('data-best-epoch', String(bestEpoch));
       else el.parentElement?.removeAttribute('data-best-epoch');
       chart.update('none');
+      markRange();
     };
     fill();
     // at most ~5 redraws a second however fast batches arrive: the browser shares the CPU with the training

@@ -1,5 +1,5 @@
 // The comparison reads: run lists with filters and sorts, downsampled curves that keep spikes, and the
-// parameter diff over flattened configurations.
+// settings diff in readable rows (the architecture as one row, settings that mean nothing left out).
 
 import fc from 'fast-check';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import {
   listRuns,
   loadCurves,
   openStore,
+  readableConfig,
+  settingApplies,
   StoreError,
   type Store,
 } from '../../../electron/store/index';
@@ -157,26 +159,86 @@ describe('diffParams', () => {
     const diff = diffParams(store, ['r1', 'r3', 'r4'], { onlyDifferences: true });
     expect(diff.rows).toEqual([
       { path: 'data.kind', values: ['moons', 'circles', 'moons'], differs: true },
+      // circles' factor means something for the circles run only; it keeps its place in the configuration's order
+      { path: 'data.factor', values: [undefined, 0.8, undefined], differs: true },
       { path: 'training.learningRate', values: [0.01, 0.01, 5], differs: true },
     ]);
   });
 
-  it('marks a path that only some runs have (a deeper network) as different, with undefined for the others', () => {
+  it('shows the architecture as one row, first, in short form with activations; a deeper network differs there', () => {
     const deep = resolveConfig({
       architecture: [
         { input_dim: 2, output_dim: 4, activation: 'relu' },
         { input_dim: 4, output_dim: 4, activation: 'tanh' },
-        { input_dim: 4, output_dim: 4, activation: 'relu' },
-        { input_dim: 4, output_dim: 4, activation: 'relu' },
-        { input_dim: 4, output_dim: 4, activation: 'relu' },
         { input_dim: 4, output_dim: 1, activation: 'sigmoid' },
       ],
     });
     const id = store.importRun({ config: deep }).id;
-    const rows = diffParams(store, ['r1', id], { onlyDifferences: true }).rows;
-    expect(rows.find((r) => r.path === 'architecture[5].activation')).toEqual({ path: 'architecture[5].activation', values: [undefined, 'sigmoid'], differs: true });
-    expect(rows.find((r) => r.path === 'architecture[1].activation')!.values).toEqual(['relu', 'tanh']);
+    const full = diffParams(store, ['r1', id]).rows;
+    expect(full[0]).toEqual({ path: 'architecture', values: ['2-25-50-50-25-1 (relu, relu, relu, relu, sigmoid)', '2-4-4-1 (relu, tanh, sigmoid)'], differs: true });
+    expect(full.some((r) => r.path.startsWith('architecture['))).toBe(false);
+    expect(diffParams(store, ['r1', id], { onlyDifferences: true }).rows.map((r) => r.path)).toEqual(['architecture']);
+    expect(diffParams(store, ['r1', 'r2']).rows[0]).toMatchObject({ path: 'architecture', differs: false });
     expect(() => diffParams(store, ['r1', 'zz'])).toThrow(/there is no run with id "zz"/);
+  });
+
+  it('leaves out settings that mean nothing for every run, and shows one a single run uses beside a blank', () => {
+    const sgd = store.importRun({ config: resolveConfig({}) }).id;
+    const adam = store.importRun({ config: resolveConfig({ training: { optimizer: 'adam', batchSize: 32 } }) }).id;
+    const circles = store.importRun({ config: resolveConfig({ data: { kind: 'circles', factor: 0.5 } }) }).id;
+    const paths = (ids: string[]) => diffParams(store, ids).rows.map((r) => r.path);
+    // moons with full-batch SGD: no circles factor, momentum, Adam terms, shuffle seed or early-stopping details
+    for (const p of ['data.factor', 'training.momentum', 'training.beta1', 'training.beta2', 'training.epsilon', 'training.shuffleSeed', 'training.earlyStopMetric', 'training.minDelta']) {
+      expect(paths(['r1', sgd])).not.toContain(p);
+    }
+    expect(paths(['r1', sgd])).toEqual(expect.arrayContaining(['training.learningRate', 'data.noise', 'data.splitSeed', 'training.earlyStop', 'backend']));
+    // SGD beside Adam with mini-batches: Adam's terms and the shuffle seed, blank for the SGD run
+    const rows = diffParams(store, [sgd, adam], { onlyDifferences: true }).rows;
+    expect(rows.map((r) => r.path)).toEqual(['training.batchSize', 'training.optimizer', 'training.beta1', 'training.beta2', 'training.epsilon', 'training.shuffleSeed']);
+    expect(rows.find((r) => r.path === 'training.beta1')!.values).toEqual([undefined, 0.9]);
+    expect(rows.find((r) => r.path === 'training.batchSize')!.values).toEqual(['full batch', 32]);
+    // circles beside moons: the factor, for circles only
+    expect(diffParams(store, [sgd, circles], { onlyDifferences: true }).rows).toEqual([
+      { path: 'data.kind', values: ['moons', 'circles'], differs: true },
+      { path: 'data.factor', values: [undefined, 0.5], differs: true },
+    ]);
+  });
+});
+
+describe('settingApplies', () => {
+  it('is the one rule: each conditional setting applies exactly when its condition holds', () => {
+    const base = resolveConfig({});
+    const cases: Array<[string, Parameters<typeof resolveConfig>[0], boolean]> = [
+      ['data.factor', { data: { kind: 'circles' } }, true],
+      ['data.factor', { data: { kind: 'moons' } }, false],
+      ['data.noise', { data: { kind: 'spiral' } }, true],
+      ['data.noise', { data: { kind: 'iris' } }, false],
+      ['data.samples', { data: { kind: 'diabetes' } }, false],
+      ['data.seed', { data: { kind: 'xor' } }, true],
+      ['data.splitSeed', { data: { testSize: 0 } }, false],
+      ['data.splitSeed', { data: { testSize: 0.2 } }, true],
+      ['training.momentum', { training: { optimizer: 'momentum' } }, true],
+      ['training.momentum', { training: { optimizer: 'adam' } }, false],
+      ['training.beta2', { training: { optimizer: 'adam' } }, true],
+      ['training.epsilon', { training: { optimizer: 'momentum' } }, false],
+      ['training.shuffleSeed', { training: { batchSize: 16 } }, true],
+      ['training.shuffleSeed', { training: { batchSize: null } }, false],
+      ['training.minDelta', { training: { earlyStop: 5 } }, true],
+      ['training.earlyStopMetric', { training: { earlyStop: 0 } }, false],
+      ['training.learningRate', {}, true],
+      ['backend', {}, true],
+    ];
+    for (const [path, partial, applies] of cases) expect(settingApplies(resolveConfig(partial), path), `${path} with ${JSON.stringify(partial)}`).toBe(applies);
+    // every path the rule names exists in a configuration (a renamed field would silently apply everywhere)
+    const known = new Set(flattenConfig(base).keys());
+    for (const [path] of cases) expect(known.has(path), path).toBe(true);
+  });
+
+  it('readableConfig joins the input features into one row', () => {
+    const c = readableConfig(resolveConfig({ data: { kind: 'circles', features: ['x1^2', 'x2^2'] }, architecture: [{ input_dim: 2, output_dim: 1, activation: 'sigmoid' }] }));
+    expect(c.get('data.features')).toBe('x1^2, x2^2');
+    expect([...c.keys()][0]).toBe('architecture');
+    expect(c.get('architecture')).toBe('2-1 (sigmoid)');
   });
 });
 
