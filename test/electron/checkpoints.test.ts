@@ -129,3 +129,28 @@ describe('periodic checkpoints of a training run', () => {
     expect(formats.map((f) => exportStoredRun(store, id, f, '9.9.9').base64)).toEqual(before);
   });
 });
+
+describe('the CLI', () => {
+  it('train --epochs 200 --db stores 100 checkpoints (every 2nd epoch) through the same core', async () => {
+    const { main } = await import('../../electron/cli');
+    const db = join(dir, 'cli.db');
+    let stdout = '';
+    const code = await main(['train', '--epochs', '200', '--samples', '100', '--db', db, '--json', '-q'], {
+      stdout: (t) => void (stdout += t),
+      stderr: () => {},
+      isTTY: false,
+      cwd: dir,
+      env: { BACKPROP_LAB_DATA_DIR: join(dir, 'default-data') },
+    });
+    expect(code).toBe(0);
+    const { runId } = JSON.parse(stdout.trimEnd().split('\n').pop()!) as { runId: string };
+    const s = openStore({ path: db });
+    try {
+      const w = s.getRun(runId).weights;
+      expect(w.filter((x) => x.kind === 'checkpoint').map((x) => x.epoch)).toEqual(Array.from({ length: 100 }, (_, i) => 2 * (i + 1)));
+      expect(flat(s.getWeights(runId, { kind: 'checkpoint', epoch: 200 }))).toEqual(flat(s.getWeights(runId)));
+    } finally {
+      s.close();
+    }
+  });
+});
