@@ -8,13 +8,15 @@ import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backends/index';
 import { BACKEND_CHOICES, DATASET_KINDS, EARLY_STOP_METRICS, INPUT_FEATURES, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
 import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
+import type { LayerDistribution } from '../engine/distribution';
 import type { GradCheckResult } from '../engine/gradcheck';
+import type { PlanePoint } from '../engine/trajectory';
 import type { EpochMetrics, LayerCache } from '../engine/train';
 import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from './limits';
 import type { RunLineage, RunSummary as StoreRunSummary, SweepRecord as StoreSweepRecord } from './store/index';
 
 import type { FinalMetrics } from '../engine/train';
-export type { BackendInfo, EpochMetrics, FinalMetrics, GradCheckResult, LayerCache, LayerSpec, RunConfig };
+export type { BackendInfo, EpochMetrics, FinalMetrics, GradCheckResult, LayerCache, LayerDistribution, LayerSpec, RunConfig };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Limits: what an untrusted payload may hold before anything is allocated for it.
@@ -250,6 +252,15 @@ export interface Landscape {
   cost: Array<Array<number | null>>;
   /** The same on the test set; absent without one. */
   testCost?: Array<Array<number | null>>;
+  /** The run's stored weights (starting weights, periodic checkpoints) projected on the plane (engine/trajectory.ts), by epoch. */
+  trajectory?: Array<{ epoch: number } & PlanePoint>;
+}
+
+/** runs.distributions: the percentiles of each layer's weights at every stored weight set of a run, by epoch. */
+export interface WeightHistory {
+  /** DISTRIBUTION_PERCENTILES: what each layer's `weights` holds, in order. */
+  percentiles: number[];
+  points: Array<{ epoch: number; layers: LayerDistribution[] }>;
 }
 
 export interface ExportedFile {
@@ -527,6 +538,8 @@ export const COMMANDS = {
   'net.inspect': command<InspectResult>()(
     z.strictObject({ runId: RunIdSchema, point: z.array(z.number()).min(1).max(100_000) }),
   ),
+  /** The percentiles of each layer's weights at a stored run's starting weights, periodic checkpoints and final weights. */
+  'runs.distributions': command<WeightHistory>()(runRef),
   'net.gradCheck': command<GradCheckResult>()(
     z.strictObject({
       runId: RunIdSchema,
@@ -612,6 +625,8 @@ export interface RunSnapshotEvent {
   layers: LayerHealth[];
   /** Classification runs: the confusion matrix on the test set (train without one); null for regression. Absent in older hosts. */
   confusion?: RunConfusion | null;
+  /** Per layer: percentiles of W and of its latest gradient (engine/distribution.ts). Absent in older hosts. */
+  distributions?: LayerDistribution[];
 }
 
 /**
