@@ -42,10 +42,9 @@ export function Distributions({ run, api, runId, theme }: { run: LiveRun; api: B
   const live = run.distributions;
   const ended = !isActive(phase);
 
-  // a stored run (nothing seen live in this window): its checkpoints, once it has ended
-  const wantStored = liveCount === 0 && ended;
+  // once the run has ended: its stored weight sets (start, every checkpoint, final), usually more than the snapshots seen
   useEffect(() => {
-    if (!wantStored) return;
+    if (!ended) return;
     let gone = false;
     void api.runs.distributions({ runId }).then((r) => {
       if (gone) return;
@@ -57,20 +56,25 @@ export function Distributions({ run, api, runId, theme }: { run: LiveRun; api: B
     return () => {
       gone = true;
     };
-  }, [api, runId, wantStored]);
+  }, [api, runId, ended]);
 
   // one object per new point (the live arrays grow in place): the charts rebuild when it changes, not every render
-  const data: Points | null = useMemo(
-    () =>
-      liveCount > 0
-        ? { epoch: live.epoch, points: live.points, source: `${fmtInt(liveCount)} snapshots of this run` }
-        : stored && stored.runId === runId
-          ? { epoch: stored.history.points.map((p) => p.epoch), points: stored.history.points.map((p) => p.layers), source: `${fmtInt(stored.history.points.length)} stored weight sets (start, checkpoints, final)` }
-          : null,
-    [live, liveCount, stored, runId],
+  const liveData: Points | null = useMemo(
+    () => (liveCount > 0 ? { epoch: live.epoch, points: live.points, source: `${fmtInt(liveCount)} snapshots of this run` } : null),
+    [live, liveCount],
   );
-  const hasGrads = Boolean(data?.points.some((p) => p.some((l) => l.grads !== null)));
+  const storedData: Points | null = useMemo(
+    () =>
+      stored && stored.runId === runId
+        ? { epoch: stored.history.points.map((p) => p.epoch), points: stored.history.points.map((p) => p.layers), source: `${fmtInt(stored.history.points.length)} stored weight sets (start, checkpoints, final)` }
+        : null,
+    [stored, runId],
+  );
+  // weights: the stored sets when they are more than the snapshots; gradients: only the snapshots carry them
+  const hasGrads = Boolean(liveData?.points.some((p) => p.some((l) => l.grads !== null)));
   const shown: Kind = kind === 'grads' && !hasGrads ? 'weights' : kind;
+  const weightsData = storedData && storedData.epoch.length >= liveCount ? storedData : liveData;
+  const data = shown === 'grads' ? liveData : weightsData;
   const layers = data?.points.at(-1)?.length ?? 0;
 
   return (
@@ -88,7 +92,7 @@ export function Distributions({ run, api, runId, theme }: { run: LiveRun; api: B
       </header>
       <p className="muted small">
         Per layer: min–max, p10–p90 and p25–p75 bands around the median, by epoch.
-        {data && !hasGrads ? ' Gradients are recorded from the snapshots while a run trains in this window.' : ''}
+        {data && !hasGrads ? ' Gradients come from the snapshots while a run trains in this window; a stored run keeps its weights only.' : ''}
       </p>
       {error && <p className="inline-error">{error}</p>}
       {!data || data.epoch.length === 0 ? (
