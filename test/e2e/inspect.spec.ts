@@ -124,6 +124,7 @@ test('forward-cache rows are each coloured on their own scale, visible in light 
     expect(Number(await z!.getAttribute('data-scale'))).toBeGreaterThan(Number(await a!.getAttribute('data-scale')));
     const aAlphas = await cellAlphas(a!);
     expect(aAlphas.filter((x) => x > 0.5).length).toBeGreaterThan(0);
+    await page.screenshot({ path: screenPath(`inspect-cache-${t}`) });
   }
   await theme('light');
 });
@@ -154,6 +155,7 @@ test('the loss landscape is computed on demand and drawn with the training traje
   });
   expect(colours.distinct).toBeGreaterThan(30);
   expect(colours.red).toBeGreaterThan(10);
+  await mapCanvas.screenshot({ path: screenPath('inspect-landscape-map') });
   await page.getByTestId('landscape').scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenPath('inspect-landscape-light') });
   await theme('dark');
