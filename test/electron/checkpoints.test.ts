@@ -144,6 +144,9 @@ describe('the CLI', () => {
     });
     expect(code).toBe(0);
     const { runId } = JSON.parse(stdout.trimEnd().split('\n').pop()!) as { runId: string };
+    let shown = '';
+    await main(['runs', 'show', runId, '--db', db], { stdout: (t) => void (shown += t), stderr: () => {}, isTTY: false, cwd: dir, env: { BACKPROP_LAB_DATA_DIR: join(dir, 'default-data') } });
+    expect(shown).toMatch(/^weights {3}final \(epoch 200\), 100 checkpoints \(epochs 2–200\)$/m);
     const s = openStore({ path: db });
     try {
       const w = s.getRun(runId).weights;
