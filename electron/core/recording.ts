@@ -62,7 +62,7 @@ export class Recording {
   /** A periodic checkpoint: the weights after `epoch` epochs (never 0: epoch 0 is a run's given starting weights). */
   checkpoint(epoch: number, params: Params): void {
     if (this.lost) return;
-    if (!(Number.isSafeInteger(epoch) && epoch >= 1)) throw new Error(`a periodic checkpoint's epoch must be a whole number ≥ 1, got ${epoch}`);
+    if (!(Number.isSafeInteger(epoch) && epoch >= 1)) throw new Error(`a periodic checkpoint’s epoch must be a whole number ≥ 1, got ${epoch}`);
     this.checkpoints.push({ epoch, params });
     try {
       this.writeCheckpoints();

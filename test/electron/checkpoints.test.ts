@@ -11,7 +11,10 @@ import { initLayers } from '../../engine/init';
 import { FORMAT_NAMES } from '../../engine/export/format-table';
 import type { CommandInput, CommandName, CommandResult, Result, RunConfigInput, RunStatusEvent } from '../../electron/contract';
 import { exportStoredRun } from '../../electron/core/index';
+import { Recording } from '../../electron/core/recording';
+import { resolveConfig } from '../../engine/config';
 import { createService, type Service } from '../../electron/service';
+import { holdLock } from '../helpers/processes';
 import { openStore, type Store } from '../../electron/store/index';
 import { checkpointEvery, isCheckpointEpoch, MAX_CHECKPOINT_BYTES, MAX_CHECKPOINTS } from '../../electron/trainer/checkpoints';
 import { paramsToPlain } from '../../electron/trainer/snapshot';
@@ -152,6 +155,35 @@ describe('the CLI', () => {
       const w = s.getRun(runId).weights;
       expect(w.filter((x) => x.kind === 'checkpoint').map((x) => x.epoch)).toEqual(Array.from({ length: 100 }, (_, i) => 2 * (i + 1)));
       expect(flat(s.getWeights(runId, { kind: 'checkpoint', epoch: 200 }))).toEqual(flat(s.getWeights(runId)));
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('a Recording', () => {
+  it('keeps checkpoints while another program locks the database and writes them all before the run’s end', async () => {
+    const path = join(dir, 'locked.db');
+    const s = openStore({ path, busyTimeoutMs: 0 });
+    try {
+      const run = s.createRun(resolveConfig({ architecture: SMALL }));
+      const rec = new Recording(s, run.id, () => {}, { flushEveryMs: 60_000, endWaitMs: 30_000 });
+      const w = (k: number) => initLayers(SMALL, k, 0.5);
+      rec.checkpoint(1, w(1));
+      const holder = holdLock(path, 'write');
+      await holder.locked;
+      rec.checkpoint(2, w(2)); // BUSY: kept, the run goes on
+      rec.checkpoint(3, w(3));
+      expect(rec.lost).toBeNull();
+      expect(s.getRun(run.id).weights.map((x) => x.epoch)).toEqual([1]);
+      const ended = rec.end(() => s.finishRun(run.id, { status: 'finished', epochs: 3, finalCost: 0.5, trainAccuracy: 0.5, testCost: null, testAccuracy: null, msPerEpoch: 1 }, w(3)));
+      await new Promise((r) => setTimeout(r, 100));
+      await holder.release();
+      await ended;
+      expect(rec.lost).toBeNull();
+      expect(s.getRun(run.id).weights.map((x) => `${x.kind} ${x.epoch}`)).toEqual(['checkpoint 1', 'checkpoint 2', 'checkpoint 3', 'final 3']);
+      expect(flat(s.getWeights(run.id, { kind: 'checkpoint', epoch: 2 }))).toEqual(flat(w(2)));
+      expect(() => rec.checkpoint(0, w(0))).toThrow('a periodic checkpoint’s epoch must be a whole number ≥ 1, got 0');
     } finally {
       s.close();
     }
