@@ -75,6 +75,23 @@ describe('percentiles', () => {
   });
 });
 
+describe('percentiles by partial selection', () => {
+  it('equal those of a full sort, bit for bit, with ties, on sizes around the selection’s cut-over', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let t = 0; t < 300; t++) {
+      const n = 1 + Math.floor(rand() * 400);
+      const v = Array.from({ length: n }, () => (rand() < 0.3 ? Math.round(rand() * 5) : rand() * 10 - 5));
+      const s = [...v].sort((a, b) => a - b);
+      const want = DISTRIBUTION_PERCENTILES.map((q) => {
+        const x = ((n - 1) * q) / 100, lo = Math.floor(x), hi = Math.ceil(x);
+        return lo === hi ? s[lo]! : s[lo]! + (s[hi]! - s[lo]!) * (x - lo);
+      });
+      expect(percentiles(v)).toEqual(want);
+    }
+  });
+});
+
 describe('runs.distributions', () => {
   it('holds the starting weights (init_layers(seed)) and every checkpoint, each layer as numpy.percentile of its W', async () => {
     const h = await call('runs.distributions', { runId });
