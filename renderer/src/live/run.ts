@@ -58,6 +58,9 @@ export interface RunView {
 
 const emptySeries = (): Series => ({ epoch: [], wallMs: [], trainCost: [], testCost: [], trainAccuracy: [], testAccuracy: [], learningRate: [] });
 
+/** Points of the live distributions kept at most (Inspect draws them; a long run's are thinned evenly). */
+export const MAX_DISTRIBUTION_POINTS = 1000;
+
 export const isActive = (p: Phase) => p === 'running' || p === 'paused' || p === 'starting';
 
 export class LiveRun {
@@ -254,6 +257,11 @@ export class LiveRun {
     if (e.distributions?.length && (d.epoch.length === 0 || d.epoch[d.epoch.length - 1]! < e.epoch)) {
       d.epoch.push(e.epoch);
       d.points.push(e.distributions);
+      // bounded however long the run: past MAX_DISTRIBUTION_POINTS, every other point goes (the first and last stay)
+      if (d.epoch.length > MAX_DISTRIBUTION_POINTS) {
+        const keep = (_: unknown, i: number, a: unknown[]) => i % 2 === 0 || i === a.length - 1;
+        this.distributions = { epoch: d.epoch.filter(keep), points: d.points.filter(keep) };
+      }
     }
     for (const l of this.snapshotListeners) l();
   }
