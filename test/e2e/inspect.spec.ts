@@ -101,6 +101,14 @@ test('forward-cache rows are each coloured on their own scale, visible in light 
   await map.click({ position: { x: box.width * 0.25, y: box.height * 0.3 } });
   const caches = page.getByTestId('layer-cache');
   await expect(caches).toHaveCount(3);
+  // the cache is the clicked point's (a click while another inspection is in flight is not dropped)
+  const picked = [Number(await page.getByTestId('point-x1').inputValue()), Number(await page.getByTestId('point-x2').inputValue())];
+  await expect
+    .poll(async () => {
+      const shown = await caches.first().getByTestId('strip-row').first().locator('.cell').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('title')!.split('= ')[1])));
+      return shown.every((v, i) => Math.abs(v - picked[i]!) < 2e-3);
+    })
+    .toBe(true);
   for (const t of ['light', 'dark'] as const) {
     await theme(t);
     const rows = caches.first().getByTestId('strip-row');

@@ -28,16 +28,24 @@ export function InspectView({ run, api, preview, theme }: { run: LiveRun; api: B
   const inFlight = useRef(false);
   const runId = v.runId;
 
+  // one request at a time; a point asked for meanwhile is inspected next (the latest wins), never dropped
+  const queued = useRef<[number, number] | null>(null);
   const inspect = useCallback(
-    async (p: [number, number]) => {
-      if (!runId || inFlight.current) return;
+    async (first: [number, number]) => {
+      if (!runId) return;
+      if (inFlight.current) {
+        queued.current = first;
+        return;
+      }
       inFlight.current = true;
       try {
-        const r = await api.net.inspect({ runId, point: p });
-        if (r.ok) {
-          setResult(r.value);
-          setError(null);
-        } else setError(r.error.message);
+        for (let p: [number, number] | null = first; p; p = queued.current, queued.current = null) {
+          const r = await api.net.inspect({ runId, point: p });
+          if (r.ok) {
+            setResult(r.value);
+            setError(null);
+          } else setError(r.error.message);
+        }
       } finally {
         inFlight.current = false;
       }
