@@ -30,14 +30,14 @@ function stored(ctx: CoreContext, runId: RunId): { config: RunConfig; params: Pa
 
 /**
  * A run's stored weight sets before its final weights, by epoch: its starting weights (the epoch-0 checkpoint of given
- * weights, or init_layers(seed) for a run trained from scratch — not for one continued or cloned from another, whose
- * start is not stored) and its periodic checkpoints.
+ * weights, or init_layers(seed) for a run trained from scratch, a clone or a re-run included — not for a continued
+ * run, which starts from its parent's last state) and its periodic checkpoints.
  */
 export function storedTrajectory(store: Store, runId: RunId): Array<{ epoch: number; params: Params }> {
   const rec = store.getRun(runId);
   const out: Array<{ epoch: number; params: Params }> = [];
   const epochs = rec.weights.filter((w) => w.kind === 'checkpoint').map((w) => w.epoch);
-  if (!epochs.includes(0) && rec.lineage === null && rec.epochsDone > 0) {
+  if (!epochs.includes(0) && rec.lineage?.origin !== 'continue' && rec.epochsDone > 0) {
     const { architecture, init } = rec.config;
     out.push({ epoch: 0, params: initLayers(architecture, init.seed, init.scale) });
   }

@@ -111,6 +111,24 @@ describe('runs.distributions', () => {
     }
   });
 
+  it('of a continued run: its own checkpoints only (it starts from its parent’s state); a re-run starts at init_layers(seed)', async () => {
+    const train = async (payload: CommandInput<'runs.start'>) => {
+      const { runId: id } = await call('runs.start', payload);
+      const t0 = Date.now();
+      while (!ends.has(id)) {
+        if (Date.now() - t0 > 60_000) throw new Error('the run did not end');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return id;
+    };
+    const cont = await train({ config: {}, from: { runId, mode: 'continue', epochs: 10 } });
+    const h = await call('runs.distributions', { runId: cont });
+    expect(h.points.map((p) => p.epoch)).toEqual(Array.from({ length: 10 }, (_, i) => EPOCHS + 1 + i));
+    const rerun = await train({ config: {}, from: { runId, mode: 'rerun' } });
+    const r = await call('runs.distributions', { runId: rerun });
+    expect(r.points).toEqual((await call('runs.distributions', { runId })).points);
+  });
+
   it('answers not_found for an unknown run', async () => {
     const r = await client.invoke('runs.distributions', { runId: 'nope' });
     expect(r.ok ? null : r.error.code).toBe('not_found');
