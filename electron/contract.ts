@@ -479,6 +479,8 @@ export const COMMANDS = {
       seed: seed.optional(),
     }),
   ),
+  /** The percentiles of each layer's weights at a stored run's starting weights, periodic checkpoints and final weights. */
+  'runs.distributions': command<WeightHistory>()(runRef),
   'runs.rename': command<RunSummary>()(z.strictObject({ runId: RunIdSchema, name: z.string().trim().min(1).max(MAX_NAME) })),
   'runs.tag': command<RunSummary>()(
     z.strictObject({ runId: RunIdSchema, tags: z.array(z.string().trim().min(1).max(MAX_TAG)).max(MAX_TAGS) }),
@@ -538,8 +540,6 @@ export const COMMANDS = {
   'net.inspect': command<InspectResult>()(
     z.strictObject({ runId: RunIdSchema, point: z.array(z.number()).min(1).max(100_000) }),
   ),
-  /** The percentiles of each layer's weights at a stored run's starting weights, periodic checkpoints and final weights. */
-  'runs.distributions': command<WeightHistory>()(runRef),
   'net.gradCheck': command<GradCheckResult>()(
     z.strictObject({
       runId: RunIdSchema,
