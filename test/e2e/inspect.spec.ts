@@ -190,3 +190,26 @@ test('a stored run reopened shows its distributions from its checkpoints', async
   await page.screenshot({ path: screenPath('inspect-stored') });
   expect(problems).toEqual([]);
 });
+
+test('while a run trains, its distributions grow from the snapshots and the landscape waits for its end', async () => {
+  await page.getByTestId('tab-train').click();
+  await setField(page, 'epochs', '1000000');
+  await setField(page, 'run-name', 'long');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Training');
+  await page.getByTestId('tab-inspect').click();
+  const first = page.getByTestId('dist-chart').first();
+  await expect(page.getByTestId('distributions')).toContainText('snapshots of this run');
+  // the charts follow the snapshots as they come
+  await expect.poll(async () => Number(await first.getAttribute('data-points'))).toBeGreaterThanOrEqual(4);
+  await expect(page.getByTestId('landscape-compute')).toBeDisabled();
+  await expect(page.getByTestId('landscape')).toContainText('once this run has finished or been stopped');
+  await page.getByTestId('distributions').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenPath('inspect-live') });
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('stop').click();
+  expect(await waitForEnd(page)).toBe('Stopped');
+  await page.getByTestId('tab-inspect').click();
+  await expect(page.getByTestId('landscape-compute')).toBeEnabled();
+  expect(problems).toEqual([]);
+});
