@@ -8,6 +8,7 @@ import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backends/index';
 import { BACKEND_CHOICES, DATASET_KINDS, EARLY_STOP_METRICS, INPUT_FEATURES, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig } from '../engine/config';
 import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
+import { LANDSCAPE_LIMITS as LL } from '../engine/landscape-limits';
 import type { LayerDistribution } from '../engine/distribution';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { PlanePoint } from '../engine/trajectory';
@@ -472,9 +473,9 @@ export const COMMANDS = {
     z.strictObject({
       runId: RunIdSchema,
       /** Points per axis (default 21). */
-      grid: z.number().int({ error: (i) => `must be a whole number from 2 to 101, got ${String(i.input)}` }).min(2, { error: (i) => `must be from 2 to 101, got ${String(i.input)}` }).max(101, { error: (i) => `must be from 2 to 101, got ${String(i.input)}` }).optional(),
+      grid: z.number().int({ error: (i) => `must be a whole number from ${LL.gridMin} to ${LL.gridMax}, got ${String(i.input)}` }).min(LL.gridMin, { error: (i) => `must be from ${LL.gridMin} to ${LL.gridMax}, got ${String(i.input)}` }).max(LL.gridMax, { error: (i) => `must be from ${LL.gridMin} to ${LL.gridMax}, got ${String(i.input)}` }).optional(),
       /** Half-width of the plane in direction units (default 1: ±1, the run's own scale per neuron). */
-      span: z.number().gt(0, { error: (i) => `must be a number above 0 and at most 100, got ${String(i.input)}` }).max(100, { error: (i) => `must be a number above 0 and at most 100, got ${String(i.input)}` }).optional(),
+      span: z.number().gt(0, { error: (i) => `must be a number above 0 and at most ${LL.spanMax}, got ${String(i.input)}` }).max(LL.spanMax, { error: (i) => `must be a number above 0 and at most ${LL.spanMax}, got ${String(i.input)}` }).optional(),
       /** np.random.seed of the two directions (default 0). */
       seed: seed.optional(),
     }),

@@ -4,21 +4,22 @@
 // checkpoints projected on the plane — drawn over it. Computed on demand.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BackpropLabApi, Landscape } from '../api';
+import { LANDSCAPE_DEFAULTS, LANDSCAPE_LIMITS } from '../../../engine/landscape-limits';
 import { fmtCost, fmtInt } from '../lib/format';
 import { costColor, contourSegments, costLevels, type Rgb } from '../lib/landscape';
 import { palette } from '../lib/theme';
 import { NumberField } from './fields';
 import '../styles/inspect.css';
 
-/** The contract's limits (electron/contract.ts runs.landscape) and defaults (engine/landscape.ts LANDSCAPE_DEFAULTS). */
-const GRID = { min: 2, max: 101, initial: 21 };
-const SPAN = { max: 100, initial: 1 };
+/** The contract's limits and the engine's defaults (one declaration: engine/landscape-limits.ts); seeds are uint32. */
+const GRID = { min: LANDSCAPE_LIMITS.gridMin, max: LANDSCAPE_LIMITS.gridMax, initial: LANDSCAPE_DEFAULTS.grid };
+const SPAN = { max: LANDSCAPE_LIMITS.spanMax, initial: LANDSCAPE_DEFAULTS.span };
 const SEED_MAX = 0xffffffff;
 
 export function LandscapeView({ api, runId, canCompute, why, theme }: { api: BackpropLabApi; runId: string; canCompute: boolean; why: string; theme: string }) {
   const [grid, setGrid] = useState<number | null>(GRID.initial);
   const [span, setSpan] = useState<number | null>(SPAN.initial);
-  const [seed, setSeed] = useState<number | null>(0);
+  const [seed, setSeed] = useState<number | null>(LANDSCAPE_DEFAULTS.seed);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ runId: string; landscape: Landscape } | null>(null);
   const [error, setError] = useState<string | null>(null);
