@@ -194,6 +194,8 @@ test('a stored run reopened shows its distributions from its checkpoints', async
 test('while a run trains, its distributions grow from the snapshots and the landscape waits for its end', async () => {
   await page.getByTestId('tab-train').click();
   await setField(page, 'epochs', '1000000');
+  // more samples, fewer epochs a second: the page is not flooded with curve points on a busy machine
+  await setField(page, 'samples', '4000');
   await setField(page, 'run-name', 'long');
   await page.getByTestId('play').click();
   await expect(page.getByTestId('run-status')).toHaveText('Training');
