@@ -8,13 +8,16 @@ import { ACTIVATIONS, type LayerSpec } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backends/index';
 import { BACKEND_CHOICES, DATASET_KINDS, EARLY_STOP_METRICS, INPUT_FEATURES, LOSSES, MAX_EPOCHS, OPTIMIZERS, type BackendChoice, type RunConfig, type Task } from '../engine/config';
 import { FORMAT_NAMES, type FormatName } from '../engine/export/format-table';
+import { LANDSCAPE_LIMITS as LL } from '../engine/landscape-limits';
+import type { LayerDistribution } from '../engine/distribution';
 import type { GradCheckResult } from '../engine/gradcheck';
+import type { PlanePoint } from '../engine/trajectory';
 import type { EpochMetrics, LayerCache } from '../engine/train';
 import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from './limits';
 import type { RunLineage, RunSummary as StoreRunSummary, SweepRecord as StoreSweepRecord } from './store/index';
 
 import type { FinalMetrics } from '../engine/train';
-export type { BackendInfo, EpochMetrics, FinalMetrics, GradCheckResult, LayerCache, LayerSpec, RunConfig };
+export type { BackendInfo, EpochMetrics, FinalMetrics, GradCheckResult, LayerCache, LayerDistribution, LayerSpec, RunConfig };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Limits: what an untrusted payload may hold before anything is allocated for it.
@@ -257,6 +260,15 @@ export interface Landscape {
   cost: Array<Array<number | null>>;
   /** The same on the test set; absent without one. */
   testCost?: Array<Array<number | null>>;
+  /** The run's stored weights (starting weights, periodic checkpoints) projected on the plane (engine/trajectory.ts), by epoch. */
+  trajectory?: Array<{ epoch: number } & PlanePoint>;
+}
+
+/** runs.distributions: the percentiles of each layer's weights at every stored weight set of a run, by epoch. */
+export interface WeightHistory {
+  /** DISTRIBUTION_PERCENTILES: what each layer's `weights` holds, in order. */
+  percentiles: number[];
+  points: Array<{ epoch: number; layers: LayerDistribution[] }>;
 }
 
 export interface ExportedFile {
@@ -468,13 +480,15 @@ export const COMMANDS = {
     z.strictObject({
       runId: RunIdSchema,
       /** Points per axis (default 21). */
-      grid: z.number().int({ error: (i) => `must be a whole number from 2 to 101, got ${String(i.input)}` }).min(2, { error: (i) => `must be from 2 to 101, got ${String(i.input)}` }).max(101, { error: (i) => `must be from 2 to 101, got ${String(i.input)}` }).optional(),
+      grid: z.number().int({ error: (i) => `must be a whole number from ${LL.gridMin} to ${LL.gridMax}, got ${String(i.input)}` }).min(LL.gridMin, { error: (i) => `must be from ${LL.gridMin} to ${LL.gridMax}, got ${String(i.input)}` }).max(LL.gridMax, { error: (i) => `must be from ${LL.gridMin} to ${LL.gridMax}, got ${String(i.input)}` }).optional(),
       /** Half-width of the plane in direction units (default 1: ±1, the run's own scale per neuron). */
-      span: z.number().gt(0, { error: (i) => `must be a number above 0 and at most 100, got ${String(i.input)}` }).max(100, { error: (i) => `must be a number above 0 and at most 100, got ${String(i.input)}` }).optional(),
+      span: z.number().gt(0, { error: (i) => `must be a number above 0 and at most ${LL.spanMax}, got ${String(i.input)}` }).max(LL.spanMax, { error: (i) => `must be a number above 0 and at most ${LL.spanMax}, got ${String(i.input)}` }).optional(),
       /** np.random.seed of the two directions (default 0). */
       seed: seed.optional(),
     }),
   ),
+  /** The percentiles of each layer's weights at a stored run's starting weights, periodic checkpoints and final weights. */
+  'runs.distributions': command<WeightHistory>()(runRef),
   'runs.rename': command<RunSummary>()(z.strictObject({ runId: RunIdSchema, name: z.string().trim().min(1).max(MAX_NAME) })),
   'runs.tag': command<RunSummary>()(
     z.strictObject({ runId: RunIdSchema, tags: z.array(z.string().trim().min(1).max(MAX_TAG)).max(MAX_TAGS) }),
@@ -619,6 +633,8 @@ export interface RunSnapshotEvent {
   layers: LayerHealth[];
   /** Classification runs: the confusion matrix on the test set (train without one); null for regression. Absent in older hosts. */
   confusion?: RunConfusion | null;
+  /** Per layer: percentiles of W and of its latest gradient (engine/distribution.ts). Absent in older hosts. */
+  distributions?: LayerDistribution[];
 }
 
 /**

@@ -19,6 +19,7 @@ export const COMMAND_NAMES = [
   'runs.diff',
   'runs.interpolate',
   'runs.landscape',
+  'runs.distributions',
   'runs.rename',
   'runs.tag',
   'runs.note',

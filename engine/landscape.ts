@@ -13,10 +13,10 @@ import { ConfigError } from './config';
 import type { Params } from './init';
 import { checkParams, CostEvaluator } from './interpolate';
 import { NumpyRandom } from './random';
+import { LANDSCAPE_DEFAULTS } from './landscape-limits';
 import { yieldNow } from './train';
 
-/** Default grid (points per axis), half-width of the plane in direction units, and the directions' seed. */
-export const LANDSCAPE_DEFAULTS = { grid: 21, span: 1, seed: 0 } as const;
+export { LANDSCAPE_DEFAULTS } from './landscape-limits';
 
 /**
  * The two filter-normalised directions for `params` from `seed` (see the file's comment for the draw order).

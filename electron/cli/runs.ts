@@ -449,7 +449,7 @@ function runShow(ctx: RunsContext): number {
           (r.testCost !== null ? `; test cost ${String(r.testCost)}, ${namedScore(c.data.kind, r.testAccuracy)}` : ''),
     ],
     ['cost', cost.length > 1 ? `${sparkline(cost)}  ${formatNumber(cost[0])} → ${formatNumber(cost[cost.length - 1])}` : cost.length === 1 ? formatNumber(cost[0]) : '–'],
-    ['weights', r.weights.length ? r.weights.map((w) => (w.kind === 'final' ? `final (epoch ${w.epoch})` : `checkpoint at epoch ${w.epoch}`)).join(', ') : 'none stored'],
+    ['weights', storedWeights(r.weights)],
     ['tags', r.tags.length ? r.tags.join(', ') : '–'],
     ['notes', r.notes ? r.notes.replace(/\n/g, '\n' + ' '.repeat(10)) : '–'],
   ];
@@ -609,4 +609,15 @@ async function runDelete(ctx: RunsContext): Promise<number> {
   if (ctx.json) ctx.io.stdout(JSON.stringify({ deleted: ids }) + '\n');
   else ctx.io.stdout(`deleted ${what}\n`);
   return 0;
+}
+
+/** "final (epoch 200), starting weights (epoch 0), 100 checkpoints (epochs 2–200)": a run keeps up to 100 checkpoints. */
+function storedWeights(weights: ReadonlyArray<{ kind: 'final' | 'checkpoint'; epoch: number }>): string {
+  if (weights.length === 0) return 'none stored';
+  const parts = weights.filter((w) => w.kind === 'final').map((w) => `final (epoch ${w.epoch})`);
+  if (weights.some((w) => w.kind === 'checkpoint' && w.epoch === 0)) parts.push('starting weights (epoch 0)');
+  const periodic = weights.filter((w) => w.kind === 'checkpoint' && w.epoch > 0).map((w) => w.epoch);
+  if (periodic.length === 1) parts.push(`checkpoint at epoch ${periodic[0]}`);
+  else if (periodic.length > 1) parts.push(`${periodic.length} checkpoints (epochs ${periodic[0]}–${periodic[periodic.length - 1]})`);
+  return parts.join(', ');
 }

@@ -4,7 +4,10 @@
 // the store lacks. A database locked by another program costs nothing: the rows wait and the recorder tries again
 // (its writes never busy-wait long), training goes on. Only a database that refuses for good (a full disk, a file
 // made read-only) loses the recording — then the events still flow and the run's end says so.
+// Periodic checkpoints (the weights every 1 % of the epochs, electron/trainer/checkpoints.ts) go the same way: kept
+// until the store takes them, tried again while it is locked, all written before the run's end.
 
+import type { Params } from '../../engine/init';
 import type { EpochMetrics } from '../../engine/train';
 import type { RunId } from '../contract';
 import { MetricsRecorder, type Store } from '../store/index';
@@ -23,6 +26,8 @@ export class Recording {
   private readonly recorder: MetricsRecorder;
   /** Recorded, not yet committed: their events go out with the commit. */
   private pending: EpochMetrics[] = [];
+  /** Checkpoints not yet written (the database was locked). */
+  private checkpoints: Array<{ epoch: number; params: Params }> = [];
   /** Why the store's record of this run is incomplete, once it is. */
   lost: string | null = null;
 
@@ -54,6 +59,27 @@ export class Recording {
     }
   }
 
+  /** A periodic checkpoint: the weights after `epoch` epochs (never 0: epoch 0 is a run's given starting weights). */
+  checkpoint(epoch: number, params: Params): void {
+    if (this.lost) return;
+    if (!(Number.isSafeInteger(epoch) && epoch >= 1)) throw new Error(`a periodic checkpoint’s epoch must be a whole number ≥ 1, got ${epoch}`);
+    this.checkpoints.push({ epoch, params });
+    try {
+      this.writeCheckpoints();
+    } catch (e) {
+      this.failed(e as Error);
+    }
+  }
+
+  /** Writes the waiting checkpoints, oldest first; a locked database leaves the rest waiting (and throws). */
+  private writeCheckpoints(): void {
+    while (this.checkpoints.length > 0) {
+      const c = this.checkpoints[0]!;
+      this.store.saveCheckpoint(this.runId, c.epoch, c.params);
+      this.checkpoints.shift();
+    }
+  }
+
   /**
    * Commits what is buffered, then writes the run's end with `write` — each retried while the database is locked,
    * for up to endWaitMs. Every epoch's event has gone out when this resolves.
@@ -63,6 +89,7 @@ export class Recording {
     if (!this.lost) {
       try {
         await retryBusy(() => this.recorder.close(), wait);
+        await retryBusy(() => this.writeCheckpoints(), wait);
       } catch (e) {
         this.lose(`the last epochs could not be written: ${oneLine((e as Error).message)}`);
       }
@@ -77,6 +104,13 @@ export class Recording {
   }
 
   private committed(lastStep: number): void {
+    if (this.checkpoints.length > 0) {
+      try {
+        this.writeCheckpoints(); // a commit went through: the lock that held them back is gone
+      } catch (e) {
+        this.failed(e as Error);
+      }
+    }
     let k = 0;
     while (k < this.pending.length && this.pending[k]!.epoch <= lastStep) k++;
     if (k === 0) return;
@@ -92,6 +126,7 @@ export class Recording {
   private lose(why: string): void {
     if (this.lost) return;
     this.lost = why;
+    this.checkpoints = [];
     try {
       this.recorder.close(); // stops its timers; the flush inside may fail again
     } catch {

@@ -24,6 +24,9 @@ export function trainerListener(ctx: () => CoreContext): TrainerListener {
       ctx().events.emit('run.status', { runId, status: phase, epoch });
       ctx().events.emit('runs.changed', { runId, change: 'updated' });
     },
+    checkpoint(runId, epoch, params) {
+      ctx().recordings.get(runId)?.checkpoint(epoch, params);
+    },
     snapshot(_runId, snapshot) {
       ctx().events.emit('run.snapshot', snapshot);
     },

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendInfo } from '../../engine/backends/index';
 import type { RunConfig } from '../../engine/config';
 import type { GradCheckResult } from '../../engine/gradcheck';
+import type { Params } from '../../engine/init';
 import type { EpochMetrics, FinalMetrics } from '../../engine/train';
 import type { InspectResult, LiveState, ParamJSON, RunId, RunSnapshotEvent, RunStatus } from '../contract';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
@@ -76,6 +77,8 @@ export interface TrainerListener {
   /** Consecutive epochs since the last batch: at most one call per metricsIntervalMs per run. */
   metrics(runId: RunId, metrics: EpochMetrics[]): void;
   phase(runId: RunId, phase: 'running' | 'paused', epoch: number): void;
+  /** A periodic checkpoint: the weights after `epoch` epochs (electron/trainer/checkpoints.ts). */
+  checkpoint?(runId: RunId, epoch: number, params: Params): void;
   snapshot(runId: RunId, snapshot: RunSnapshotEvent): void;
   ended(runId: RunId, end: RunEnd): void;
 }
@@ -440,6 +443,9 @@ export class TrainerHost {
         this.ack(live, 'metrics');
         return;
       }
+      case 'checkpoint':
+        this.safely(() => this.listener.checkpoint?.(runId, m.epoch, m.params));
+        return;
       case 'phase':
         if (live.phase === 'ended') return;
         live.phase = m.phase;

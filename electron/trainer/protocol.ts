@@ -3,6 +3,7 @@
 import type { ParamJSON, RunSnapshotEvent } from '../contract';
 import type { BackendInfo } from '../../engine/backends/index';
 import type { RunConfig } from '../../engine/config';
+import type { Params } from '../../engine/init';
 import type { EpochMetrics, FinalMetrics } from '../../engine/train';
 
 /** workerData of a training worker: everything it needs to build its Trainer. */
@@ -64,6 +65,8 @@ export type WorkerToHost =
   /** Consecutive epochs since the previous batch. */
   | { type: 'metrics'; metrics: EpochMetrics[] }
   | { type: 'phase'; phase: WorkerPhase; epoch: number }
+  /** The weights after `epoch` epochs (a periodic checkpoint, checkpoints.ts), float64 as the trainer holds them. */
+  | { type: 'checkpoint'; epoch: number; params: Params }
   | { type: 'snapshot'; snapshot: Omit<RunSnapshotEvent, 'runId'> }
   | { type: 'end'; end: WorkerEnd }
   | { type: 'reply'; reqId: number; ok: true; value: unknown }

@@ -3,6 +3,7 @@
 
 import type { BoundaryGrid, LayerHealth, ParamJSON, RunConfusion, RunSnapshotEvent } from '../contract';
 import { confusionMatrix, predictedClasses } from '../../engine/confusion';
+import { layerDistributions } from '../../engine/distribution';
 import { fromPlane, pcaPlane, planeToInputs, toPlane, type DataSplit, type Plane } from '../../engine/datasets/index';
 import type { Params } from '../../engine/init';
 import type { Trainer } from '../../engine/train';
@@ -194,11 +195,13 @@ export function layerHealth(trainer: Trainer): LayerHealth[] {
 
 /** Everything the Train and Inspect pages draw, for the trainer's current parameters. */
 export function snapshot(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane } | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
+  const params = trainer.params();
   return {
     epoch: trainer.epoch,
     boundary: grid ? boundary(trainer, grid, size) : null,
-    weights: paramsToPlain(trainer.params()),
+    weights: paramsToPlain(params),
     layers: layerHealth(trainer),
     confusion: confusionOf(trainer),
+    distributions: layerDistributions(params, trainer.epoch > 0 ? trainer.grads() : null),
   };
 }

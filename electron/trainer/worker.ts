@@ -11,6 +11,7 @@ import { gradientCheck } from '../../engine/gradcheck';
 import { memoryProblem, runMemoryBytes } from '../../engine/memory';
 import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type TrainResult } from '../../engine/train';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
+import { isCheckpointEpoch } from './checkpoints';
 import { dataGrid, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
 import { NODE_BACKENDS } from '../../engine/backends/node';
 import { parseTrainerState, serializeTrainerState } from '../../engine/state';
@@ -83,8 +84,16 @@ function sendSnapshot(force = true): void {
   post({ type: 'snapshot', snapshot: snapshot(trainer, grid, init.gridSize) });
 }
 
+/** Sends the weights after this many epochs when they are a periodic checkpoint (finite ones only). */
+function checkpoint(): void {
+  if (!isCheckpointEpoch(trainer.epoch, total, trainer.parameterCount)) return;
+  const params = trainer.params();
+  if (params.every((p) => p.data.every(Number.isFinite))) post({ type: 'checkpoint', epoch: trainer.epoch, params });
+}
+
 function onEpoch(m: EpochMetrics): void {
   buffer.push(m);
+  checkpoint();
   const now = performance.now();
   if (!metricsInFlight && now - lastFlush >= init.metricsIntervalMs) flush(false);
   if (!snapshotInFlight && now - lastSnapshot >= init.snapshotIntervalMs) sendSnapshot(false);
@@ -172,6 +181,7 @@ function handle(msg: HostToWorker): void {
       trainer.pause();
       try {
         buffer.push(trainer.step());
+        checkpoint();
       } catch (e) {
         if (!(e instanceof DivergenceError)) throw e;
         endDiverged(e);

@@ -88,7 +88,9 @@ describe('train records its run', () => {
       const rows = store.readMetrics(out.runId, { keys: ['train_cost'] });
       expect(rows.map((x) => x.value)).toEqual(out.costHistory);
       const rec = store.getRun(out.runId);
-      expect(rec.weights).toEqual([{ kind: 'final', epoch: 50, values: 5226 }]);
+      // the final weights and a periodic checkpoint after every epoch (1 % of 50 rounds up to 1)
+      const checkpoints = Array.from({ length: 50 }, (_, i) => ({ kind: 'checkpoint', epoch: i + 1, values: 5226 }));
+      expect(rec.weights).toEqual([...checkpoints, { kind: 'final', epoch: 50, values: 5226 }]);
       expect(rec.backend).toEqual(out.backend);
       expect(rec.config).toEqual(out.config);
     } finally {

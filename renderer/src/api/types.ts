@@ -14,7 +14,9 @@ export type {
   GradCheckResult,
   ImportedWeights,
   InspectResult,
+  Landscape,
   LayerCache,
+  LayerDistribution,
   LayerHealth,
   LayerSpec,
   MetricKey,
@@ -36,5 +38,6 @@ export type {
   SweepInfo,
   SweepProgressEvent,
   SweepTrialInfo,
+  WeightHistory,
 } from '../../../electron/contract';
 export type { BackpropLabApi, DesktopApi, Unsubscribe } from '../../../electron/preload-api';

@@ -1,15 +1,20 @@
 // Inspect: for one input point, the forward cache of every layer (the notebook's memory: A_prev, Z, and A) and the
-// latest gradients; per-layer gradient norms and dead-ReLU shares over the run; the gradient check on demand.
-import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
+// latest gradients; per-layer gradient norms and dead-ReLU shares over the run; weight and gradient distributions over
+// time; the gradient check and the loss landscape (with the training trajectory) on demand.
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import type { ChartDataset } from 'chart.js';
 import { unwrap, type BackpropLabApi, type DataPreview, type GradCheckResult, type InspectResult, type ParamJSON } from '../api';
-import { Chart, lineOptions } from '../lib/charts';
+import { Chart, lineOptions, withAlpha } from '../lib/charts';
 import { fmtInt, fmtSci, fmtVal } from '../lib/format';
-import { palette } from '../lib/theme';
+import { palette, type Palette } from '../lib/theme';
 import type { LiveRun } from '../live/run';
 import { Boundary } from './Boundary';
+import { Distributions } from './Distributions';
+import { LandscapeView } from './LandscapeView';
 import { NumberField } from './fields';
 import { useRunView, useSnapshot } from './TrainView';
+import { isActive } from '../live/run';
+import '../styles/inspect.css';
 
 export function InspectView({ run, api, preview, theme }: { run: LiveRun; api: BackpropLabApi; preview: DataPreview | null; theme: string }) {
   const v = useRunView(run);
@@ -23,16 +28,24 @@ export function InspectView({ run, api, preview, theme }: { run: LiveRun; api: B
   const inFlight = useRef(false);
   const runId = v.runId;
 
+  // one request at a time; a point asked for meanwhile is inspected next (the latest wins), never dropped
+  const queued = useRef<[number, number] | null>(null);
   const inspect = useCallback(
-    async (p: [number, number]) => {
-      if (!runId || inFlight.current) return;
+    async (first: [number, number]) => {
+      if (!runId) return;
+      if (inFlight.current) {
+        queued.current = first;
+        return;
+      }
       inFlight.current = true;
       try {
-        const r = await api.net.inspect({ runId, point: p });
-        if (r.ok) {
-          setResult(r.value);
-          setError(null);
-        } else setError(r.error.message);
+        for (let p: [number, number] | null = first; p; p = queued.current, queued.current = null) {
+          const r = await api.net.inspect({ runId, point: p });
+          if (r.ok) {
+            setResult(r.value);
+            setError(null);
+          } else setError(r.error.message);
+        }
       } finally {
         inFlight.current = false;
       }
@@ -119,14 +132,14 @@ export function InspectView({ run, api, preview, theme }: { run: LiveRun; api: B
             <h3>
               Forward cache <span className="muted small tnum">{result ? `at epoch ${fmtInt(result.epoch)}` : ''}</span>
             </h3>
-            <span className="muted small">A_prev → Z = W·A_prev + b → A = g(Z); cells coloured by value</span>
+            <span className="muted small">A_prev → Z = W·A_prev + b → A = g(Z); each row coloured on its own scale (±max |value|, right)</span>
           </header>
           {error && (
             <p className="inline-error" data-testid="inspect-error">
               {error}
             </p>
           )}
-          {result && <Caches result={result} />}
+          {result && <Caches result={result} theme={theme} />}
         </section>
         <section className="card">
           <header className="section-head">
@@ -139,6 +152,20 @@ export function InspectView({ run, api, preview, theme }: { run: LiveRun; api: B
           {checkError && <p className="inline-error">{checkError}</p>}
           {check && <GradCheckTable check={check} />}
         </section>
+        <Distributions run={run} api={api} runId={runId} theme={theme} />
+        <LandscapeView
+          api={api}
+          runId={runId}
+          theme={theme}
+          canCompute={!isActive(v.phase) && v.phase !== 'failed' && v.config?.data.kind !== 'csv'}
+          why={
+            isActive(v.phase)
+              ? 'The landscape is computed around a run’s final weights: once this run has finished or been stopped.'
+              : v.phase === 'failed'
+                ? 'A failed run keeps no weights to compute a landscape around.'
+                : 'This run trained on a CSV file whose data is not stored, so its cost cannot be evaluated here.'
+          }
+        />
       </div>
     </div>
   );
@@ -156,19 +183,31 @@ function Prediction({ result }: { result: InspectResult }) {
   );
 }
 
-function Strip({ values, label, scale }: { values: number[]; label: string; scale: number }) {
+/** A value's colour on its row's scale: the theme's positive or negative colour, more opaque the larger |x| / scale. */
+function cellColor(x: number, scale: number, p: Palette): string {
+  if (x === 0 || !(scale > 0) || !Number.isFinite(x)) return 'transparent';
+  const t = Math.min(1, Math.abs(x) / scale);
+  // a floor, so the smallest non-zero values still show against the card in both themes
+  return withAlpha(x > 0 ? p.pos : p.neg, 0.12 + 0.88 * t);
+}
+
+/** One row of the forward cache, coloured on its own scale: its largest |value|. */
+function Strip({ values, label, p }: { values: number[]; label: string; p: Palette }) {
   const shown = values.length <= 64 ? values : values.slice(0, 64);
+  let scale = 0;
+  for (const x of values) if (Number.isFinite(x)) scale = Math.max(scale, Math.abs(x));
   return (
-    <div className="strip-row">
+    <div className="strip-row" data-testid="strip-row" data-scale={scale}>
       <span className="strip-label">{label}</span>
       <div className="strip" role="list" aria-label={label}>
-        {shown.map((x, i) => {
-          const t = scale > 0 ? Math.max(-1, Math.min(1, x / scale)) : 0;
-          const color = t >= 0 ? `rgba(58, 99, 216, ${Math.abs(t).toFixed(3)})` : `rgba(214, 69, 61, ${Math.abs(t).toFixed(3)})`;
-          return <span key={i} role="listitem" className={`cell${x === 0 ? ' zero' : ''}`} style={{ background: color }} title={`${label}[${i}] = ${fmtVal(x)}`} />;
-        })}
+        {shown.map((x, i) => (
+          <span key={i} role="listitem" className={`cell${x === 0 ? ' zero' : ''}`} style={{ background: cellColor(x, scale, p) }} title={`${label}[${i}] = ${fmtVal(x)}`} />
+        ))}
         {values.length > shown.length && <span className="muted small">+{values.length - shown.length}</span>}
       </div>
+      <span className="strip-scale tnum muted small" data-testid="strip-scale" title={`${label}'s colour scale: ±${fmtVal(scale)} is full colour`}>
+        ±{fmtVal(scale)}
+      </span>
       <span className="strip-sum tnum muted small">{values.length <= 3 ? values.map(fmtVal).join(', ') : `${range(values)}`}</span>
     </div>
   );
@@ -186,12 +225,13 @@ const range = (v: number[]) => {
 
 const norm = (p: ParamJSON | undefined) => (p ? Math.sqrt(p.data.reduce((s, x) => s + x * x, 0)) : null);
 
-function Caches({ result }: { result: InspectResult }) {
+function Caches({ result, theme }: { result: InspectResult; theme: string }) {
   const grads = new Map(result.grads.map((g) => [g.name.replace(/^d/, ''), g]));
+  // read per theme: the cells take the theme's positive and negative colours
+  const p = useMemo(() => (void theme, palette()), [theme]);
   return (
     <div className="caches" data-testid="layer-caches">
       {result.layers.map((l) => {
-        const scale = Math.max(1e-12, ...l.A_prev.map(Math.abs), ...l.Z.map(Math.abs), ...l.A.map(Math.abs));
         const dW = grads.get(`W${l.layer}`), db = grads.get(`b${l.layer}`);
         return (
           <div className="cache" key={l.layer} data-testid="layer-cache">
@@ -204,9 +244,9 @@ function Caches({ result }: { result: InspectResult }) {
                 ‖dW{l.layer}‖ {fmtSci(norm(dW))} · ‖db{l.layer}‖ {fmtSci(norm(db))}
               </span>
             </div>
-            <Strip values={l.A_prev} label="A_prev" scale={scale} />
-            <Strip values={l.Z} label="Z" scale={scale} />
-            <Strip values={l.A} label="A" scale={scale} />
+            <Strip values={l.A_prev} label="A_prev" p={p} />
+            <Strip values={l.Z} label="Z" p={p} />
+            <Strip values={l.A} label="A" p={p} />
           </div>
         );
       })}

@@ -1,7 +1,7 @@
 // The run the Train and Inspect pages show: a live one fed by the host's event batches, or a stored one loaded
 // from the run store. Series grow by appending (charts append the new tail, never rebuild); React components
 // read the small scalar state through useSyncExternalStore and re-render at most once per animation frame.
-import type { BackendInfo, EpochMetrics, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
+import type { BackendInfo, EpochMetrics, LayerDistribution, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
 
 export type Phase = RunStatus | 'idle' | 'starting';
 
@@ -22,6 +22,13 @@ export interface HealthSeries {
   /** Per layer: ‖dW‖ over the run, and the share of dead ReLUs (null for other activations). */
   gradNorm: number[][];
   dead: (number | null)[][];
+}
+
+/** Per-layer weight and gradient percentiles by epoch, from the live snapshots (what Inspect's distributions draw). */
+export interface DistributionSeries {
+  epoch: number[];
+  /** points[k]: every layer's distributions at epoch[k]. */
+  points: LayerDistribution[][];
 }
 
 export interface FinalMetrics {
@@ -51,12 +58,16 @@ export interface RunView {
 
 const emptySeries = (): Series => ({ epoch: [], wallMs: [], trainCost: [], testCost: [], trainAccuracy: [], testAccuracy: [], learningRate: [] });
 
+/** Points of the live distributions kept at most (Inspect draws them; a long run's are thinned evenly). */
+export const MAX_DISTRIBUTION_POINTS = 1000;
+
 export const isActive = (p: Phase) => p === 'running' || p === 'paused' || p === 'starting';
 
 export class LiveRun {
   view: RunView = LiveRun.idleView();
   series: Series = emptySeries();
   health: HealthSeries = { epoch: [], gradNorm: [], dead: [] };
+  distributions: DistributionSeries = { epoch: [], points: [] };
   snapshot: RunSnapshotEvent | null = null;
   /** The epoch whose weights early stopping kept (a stored run's), marked on the curves; null when none. */
   bestEpoch: number | null = null;
@@ -112,6 +123,7 @@ export class LiveRun {
   reset(): void {
     this.series = emptySeries();
     this.health = { epoch: [], gradNorm: [], dead: [] };
+    this.distributions = { epoch: [], points: [] };
     this.snapshot = null;
     this.bestEpoch = null;
     this.generation++;
@@ -241,6 +253,16 @@ export class LiveRun {
         (h.gradNorm[i] ??= []).push(Math.hypot(l.gradNormW, l.gradNormB));
         (h.dead[i] ??= []).push(l.deadShare);
       });
+    }
+    const d = this.distributions;
+    if (e.distributions?.length && (d.epoch.length === 0 || d.epoch[d.epoch.length - 1]! < e.epoch)) {
+      d.epoch.push(e.epoch);
+      d.points.push(e.distributions);
+      // bounded however long the run: past MAX_DISTRIBUTION_POINTS, every other point goes (the first and last stay)
+      if (d.epoch.length > MAX_DISTRIBUTION_POINTS) {
+        const keep = (_: unknown, i: number, a: unknown[]) => i % 2 === 0 || i === a.length - 1;
+        this.distributions = { epoch: d.epoch.filter(keep), points: d.points.filter(keep) };
+      }
     }
     for (const l of this.snapshotListeners) l();
   }

@@ -1,0 +1,26 @@
+// Which epochs of a run keep a copy of their weights (periodic checkpoints: the trajectory the loss landscape draws,
+// "the weights at epoch k", the weight distributions of a stored run). Every 1 % of the run's epochs, at most
+// MAX_CHECKPOINTS of them and at most MAX_CHECKPOINT_BYTES of weights in all; the final weights are stored apart.
+//
+// A checkpoint at epoch k holds the weights after k epochs of training. Epoch 0 is never one of them: a run's epoch-0
+// checkpoint means "the starting weights it was given" (imported weights, which the .py export embeds), and only
+// runs.start writes it.
+
+/** Periodic checkpoints of one run, at most. */
+export const MAX_CHECKPOINTS = 100;
+/** Bytes of periodic checkpoints of one run, at most (float64 weights): a wide network keeps fewer of them. */
+export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Epochs between two checkpoints of a run of `totalEpochs` with `parameterCount` values: ⌈totalEpochs / n⌉, where n is
+ * MAX_CHECKPOINTS or fewer when that many would pass MAX_CHECKPOINT_BYTES (never fewer than one).
+ */
+export function checkpointEvery(totalEpochs: number, parameterCount: number): number {
+  const fit = Math.max(1, Math.floor(MAX_CHECKPOINT_BYTES / Math.max(1, parameterCount * 8)));
+  return Math.max(1, Math.ceil(totalEpochs / Math.min(MAX_CHECKPOINTS, fit)));
+}
+
+/** Whether the weights after `epochsDone` epochs of a run of `totalEpochs` are kept (never epoch 0). */
+export function isCheckpointEpoch(epochsDone: number, totalEpochs: number, parameterCount: number): boolean {
+  return epochsDone > 0 && epochsDone <= totalEpochs && epochsDone % checkpointEvery(totalEpochs, parameterCount) === 0;
+}
