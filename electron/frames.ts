@@ -95,7 +95,7 @@ export function encodeFrame(message: unknown): string | Uint8Array {
 
   // lay the chunks out after the header, each 8-byte aligned so the receiver can view them in place
   const table: Array<[Dtype, number, number]> = [];
-  let headerBytes: Uint8Array = new Uint8Array(0);
+  let headerBytes: Uint8Array;
   // the table's offsets depend on the header's length, which depends on the offsets' digits: both only grow, so
   // this settles (in two or three rounds)
   let start = 0;
