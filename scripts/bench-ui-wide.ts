@@ -58,16 +58,21 @@ const STOP_RECORDING = `(() => {
   };
 })()`;
 
-/** Clicks a tab in the page and resolves with the ms from the click to the first frame after the tab's page rendered. */
-const switchTab = (tab: string) => `new Promise((done) => {
-  const button = document.querySelector('[data-testid="tab-${tab}"]');
-  const t0 = performance.now();
-  button.click();
-  const ready = () => document.querySelector('main.page-${tab}') && document.querySelector('main.page-${tab}').firstElementChild;
-  // a rAF callback runs before its frame paints: the frame after the one that found the page rendered is painted
-  const wait = () => requestAnimationFrame(() => (ready() ? requestAnimationFrame(() => done(performance.now() - t0)) : wait()));
-  wait();
-})`;
+/**
+ * Arms the page for one tab switch: the next click's own timestamp (when the input arrived, so time spent waiting
+ * behind a busy main thread counts) to the first frame painted after the tab's page rendered, in ms.
+ */
+const armTabSwitch = (tab: string) => `(() => {
+  window.__tabSwitch = new Promise((done) => {
+    document.addEventListener('click', (e) => {
+      const t0 = e.timeStamp;
+      const ready = () => document.querySelector('main.page-${tab}')?.firstElementChild;
+      // a rAF callback runs before its frame paints: the one after the frame that found the page rendered is painted
+      const wait = () => requestAnimationFrame(() => (ready() ? requestAnimationFrame(() => done(performance.now() - t0)) : wait()));
+      wait();
+    }, { capture: true, once: true });
+  });
+})()`;
 
 async function epoch(page: Page): Promise<number> {
   const text = (await page.getByTestId('epoch-counter').textContent()) ?? '';
@@ -134,7 +139,9 @@ async function main() {
     const switches: Record<string, number[]> = {};
     for (let r = 0; r < ROUNDS; r++) {
       for (const tab of TABS) {
-        (switches[tab] ??= []).push((await page.evaluate(switchTab(tab))) as number);
+        await page.evaluate(armTabSwitch(tab));
+        await page.getByTestId(`tab-${tab}`).click();
+        (switches[tab] ??= []).push((await page.evaluate('window.__tabSwitch')) as number);
         // let the tab settle (its first data loaded) before the next click, as a person would
         await new Promise((res) => setTimeout(res, 400));
       }

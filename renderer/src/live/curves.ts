@@ -35,8 +35,8 @@ export const emptySeries = (): Series => ({ epoch: [], wallMs: [], trainCost: []
 export const CURVE_METRICS = ['trainCost', 'testCost', 'trainAccuracy', 'testAccuracy', 'learningRate'] as const;
 /** At most this many rows per bucket: first, last, and per metric its minimum, maximum and first non-finite row. */
 export const ROWS_PER_BUCKET = 2 + 3 * CURVE_METRICS.length;
-/** Buckets kept by default: ~1.5 px each across a wide chart. */
-export const DEFAULT_MAX_BUCKETS = 400;
+/** Buckets kept by default: every epoch of a run up to 1,000 epochs is charted; beyond, about one bucket a pixel. */
+export const DEFAULT_MAX_BUCKETS = 1000;
 
 const KEYS = ['epoch', 'wallMs', ...CURVE_METRICS] as const;
 

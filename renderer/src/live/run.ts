@@ -1,8 +1,8 @@
 // The run the Train and Inspect pages show: a live one fed by the host's event batches, or a stored one loaded
 // from the run store. Series grow by appending (charts append the new tail, never rebuild) and stay bounded
-// (curves.ts: min/max buckets, rebuilt a handful of times over a long run); React components read the small scalar
-// state through useSyncExternalStore and re-render at most once per animation frame, and snapshots are passed on at
-// most once per frame too (the newest wins), however many the host sends.
+// (curves.ts: every epoch up to 1,000, then min/max buckets, rebuilt a handful of times over a long run); React
+// components read the small scalar state through useSyncExternalStore and re-render at most once per animation
+// frame, and snapshots are passed on at most once per frame too (the newest wins), however many the host sends.
 import type { BackendInfo, EpochMetrics, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
 import { CurveBuffer, emptySeries, type Series } from './curves';
 
