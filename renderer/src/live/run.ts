@@ -200,7 +200,10 @@ export class LiveRun {
     if (batch.length === 0) return;
     let rebuilt = false;
     for (const m of batch) if (this.noteChange(this.curves.push(m))) rebuilt = true;
-    if (rebuilt) this.generation++;
+    if (rebuilt) {
+      this.generation++;
+      this.pendingAppendFrom = null; // rows appended after the rebuild are in the rebuilt charts already
+    }
     const last = batch[batch.length - 1]!;
     this.recent.push({ epoch: last.epoch, wallMs: last.elapsedMs });
     this.setView({ epoch: last.epoch + 1, rate: this.measureRate() });
