@@ -101,18 +101,29 @@ async function main() {
   const browser = await chromium.launch({ headless: true, ...(executablePath ? { executablePath } : {}), args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    // the snapshots as they arrive on the page's socket (the only binary frames; text ones are counted by event name)
-    const snaps = { count: 0, binary: 0, bytes: 0, counting: false };
-    page.on('websocket', (ws) =>
-      ws.on('framereceived', ({ payload }) => {
-        if (!snaps.counting) return;
-        const binary = typeof payload !== 'string';
-        if (!binary && !payload.startsWith('{"event":"run.snapshot"')) return;
-        snaps.count++;
-        if (binary) snaps.binary++;
-        snaps.bytes += binary ? payload.length : Buffer.byteLength(payload);
-      }),
-    );
+    // the snapshots as they arrive on the page's socket, counted in the page (watching frames through DevTools
+    // would base64-encode every 1 MB frame on the page's main thread and show up as long tasks of its own)
+    await page.addInitScript(`(() => {
+      const counts = { on: false, count: 0, binary: 0, bytes: 0 };
+      window.__snapshots = counts;
+      const Native = window.WebSocket;
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args);
+          this.addEventListener('message', (e) => {
+            if (!counts.on) return;
+            if (typeof e.data === 'string') {
+              if (!e.data.startsWith('{"event":"run.snapshot"')) return;
+              counts.bytes += e.data.length;
+            } else {
+              counts.binary++;
+              counts.bytes += e.data.byteLength ?? e.data.size;
+            }
+            counts.count++;
+          });
+        }
+      };
+    })()`);
     await page.goto(server.url);
     await page.getByTestId('design-panel').waitFor();
     await page.getByTestId('arch-view').getByRole('radio', { name: 'JSON' }).click();
@@ -126,14 +137,14 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('[data-testid="network-diagram"]')?.getAttribute('data-weighted') === 'yes', null, { timeout: 120_000 });
 
     const e0 = await epoch(page);
-    snaps.counting = true;
+    await page.evaluate('window.__snapshots.on = true');
     await page.evaluate(START_RECORDING);
     const t0 = performance.now();
     // the page trains on its own; this side only waits (one cheap look a second keeps the CDP session quiet)
     while (performance.now() - t0 < SECONDS * 1000) await new Promise((r) => setTimeout(r, 1000));
     const train = (await page.evaluate(STOP_RECORDING)) as Result['frames'] & { fps: number; longTasks: number; longestTaskMs: number; longTaskMsTotal: number };
     const elapsed = (performance.now() - t0) / 1000;
-    snaps.counting = false;
+    const snaps = (await page.evaluate('window.__snapshots')) as { count: number; binary: number; bytes: number };
     const e1 = await epoch(page);
 
     const switches: Record<string, number[]> = {};
