@@ -596,6 +596,15 @@ export interface RunStatusEvent {
   recordingLost?: string;
 }
 
+/**
+ * A long numeric array in an event: a number[] where the host builds it, a Float64Array (or another typed array)
+ * once it crossed to the page (electron/frames.ts packs arrays of 64+ numbers). Read it with index loops.
+ */
+export type NumericArray = ArrayLike<number> & Iterable<number>;
+
+/** A parameter matrix in a snapshot: ParamJSON with its values as a NumericArray. */
+export type SnapshotParam = Omit<ParamJSON, 'data'> & { data: NumericArray };
+
 /** The decision boundary: the network's output over a size×size grid spanning the data (row-major, y outer). */
 export interface BoundaryGrid {
   size: number;
@@ -603,15 +612,15 @@ export interface BoundaryGrid {
   y: [number, number];
   /** 'probability': P(class 1) per cell (one sigmoid/linear output); 'class': the argmax class per cell. */
   kind: 'probability' | 'class';
-  values: number[];
+  values: NumericArray;
   /** For 'class': the winning probability per cell. */
-  confidence?: number[];
+  confidence?: NumericArray;
   /**
    * Data with more than two features: the plane the grid spans (engine/datasets/plane.ts): 'pca' (the train set's
    * first two principal components, with the share of variance each explains) or 'features' (two features, the
    * others at their train means); a point's (x, y) in it is ((row − origin)·u, (row − origin)·v). Absent for 2-D data.
    */
-  plane?: { kind: 'features' | 'pca'; features?: [number, number]; origin: number[]; u: number[]; v: number[]; labels: [string, string]; explained?: [number, number] };
+  plane?: { kind: 'features' | 'pca'; features?: [number, number]; origin: NumericArray; u: NumericArray; v: NumericArray; labels: [string, string]; explained?: [number, number] };
 }
 
 export interface LayerHealth {
@@ -629,7 +638,7 @@ export interface RunSnapshotEvent {
   epoch: number;
   /** null unless the input has 2 features. */
   boundary: BoundaryGrid | null;
-  weights: ParamJSON[];
+  weights: SnapshotParam[];
   layers: LayerHealth[];
   /** Classification runs: the confusion matrix on the test set (train without one); null for regression. Absent in older hosts. */
   confusion?: RunConfusion | null;

@@ -1,10 +1,12 @@
 // The desktop bridge's host half, without Electron: one ipcMain.handle per contract command, answering only the
 // app's own page (the sender frame's URL is app://backprop-lab/index.html, or the dev server in development:
 // protocol.ts's isAppUrl, the same check that guards navigation), and
-// every service event forwarded to the app's windows on its fixed channel. main.ts passes ipcMain and the windows;
-// tests pass fakes.
+// every service event forwarded to the app's windows on its fixed channel, its long numeric arrays as typed arrays
+// (frames.ts's packNumbers: structured clone copies their bytes, and the page gets the shapes browser mode's binary
+// frames give). main.ts passes ipcMain and the windows; tests pass fakes.
 
 import type { Result } from './contract';
+import { packNumbers } from './frames';
 import { COMMAND_NAMES, EVENT_LIST, commandChannel, eventChannel, type Unsubscribe } from './preload-api';
 import { isAppUrl, type AppLocation } from './protocol';
 import type { ServiceEndpoint } from './transport';
@@ -60,9 +62,10 @@ export function wireIpc(ipcMain: IpcMainLike, service: ServiceEndpoint, options:
   const unsubscribe: Unsubscribe = service.subscribe((event, payload) => {
     if (!known.has(event)) return;
     const channel = eventChannel(event);
+    const packed = packNumbers(payload);
     for (const wc of options.windows()) {
       try {
-        if (!wc.isDestroyed()) wc.send(channel, payload);
+        if (!wc.isDestroyed()) wc.send(channel, packed);
       } catch {
         // a window closing while the event is sent
       }

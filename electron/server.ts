@@ -233,12 +233,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 }
 
-/** A ws socket as a transport Connection (text frames only). */
+/** A ws socket as a transport Connection: requests come as text; events go as text or binary frames. */
 function wsConnection(ws: WebSocket): Connection {
   // a protocol error (an oversized frame, say) ends that connection, never the process
   ws.on('error', () => ws.terminate());
   return {
-    send: (text) => ws.send(text),
+    // `sent` once the frame is written to the socket: a page that reads slowly holds back the next snapshot
+    send: (data, sent) => ws.send(data, () => sent?.()),
     onMessage: (l) => void ws.on('message', (data, isBinary) => {
       if (!isBinary) l(Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
     }),

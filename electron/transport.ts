@@ -2,9 +2,13 @@
 // WebSocket client and the in-memory transport the tests use:
 //   request  {id, command, payload}   → response {id, ok: true, value} | {id, ok: false, error: {code, message}}
 //   event    {event, payload}           (host → client, unsolicited)
-// Messages are JSON text in which NaN and ±Infinity survive (as {"$nf": "NaN"}). Pure TypeScript: no Node, no DOM.
+// Messages are JSON text in which NaN and ±Infinity survive (as {"$nf": "NaN"}), except events that carry long
+// numeric arrays (a run's weights and boundary): those go as binary frames (frames.ts) and arrive with typed
+// arrays. A run's snapshots are coalesced per connection: while one is still on its way, a newer one replaces the
+// one waiting (latest wins), so a slow page is never flooded. Pure TypeScript: no Node, no DOM.
 
 import type { CommandError, CommandName, EventName, Result } from './contract';
+import { decodeFrame, encodeFrame } from './frames';
 import { buildApi, type BackpropLabApi, type Unsubscribe } from './preload-api';
 
 export interface RequestMessage {
@@ -33,13 +37,17 @@ function revive(_key: string, v: unknown): unknown {
   return v;
 }
 
-/** Parses one message; null for text that is not a well-formed request, response or event. */
-export function decodeMessage(text: string): Message | null {
+/** Parses one message (JSON text or a binary frame); null for data that is not a well-formed request, response or event. */
+export function decodeMessage(data: string | Uint8Array): Message | null {
   let m: unknown;
-  try {
-    m = JSON.parse(text, revive);
-  } catch {
-    return null;
+  if (typeof data !== 'string') m = decodeFrame(data, revive);
+  else {
+    try {
+      // the reviver walks every value: only text that holds a non-finite number needs it
+      m = data.includes('"$nf"') ? JSON.parse(data, revive) : JSON.parse(data);
+    } catch {
+      return null;
+    }
   }
   if (m === null || typeof m !== 'object' || Array.isArray(m)) return null;
   const o = m as Record<string, unknown>;
@@ -62,10 +70,11 @@ export interface ServiceEndpoint {
   subscribe(listener: (event: EventName, payload: unknown) => void): Unsubscribe;
 }
 
-/** One text connection (a WebSocket, or one end of an in-memory pair). */
+/** One connection (a WebSocket, or one end of an in-memory pair): JSON text and binary frames. */
 export interface Connection {
-  send(text: string): void;
-  onMessage(listener: (text: string) => void): void;
+  /** Sends one message; calls `sent` once it has been handed on (ws: written to the socket) or dropped. */
+  send(data: string | Uint8Array, sent?: () => void): void;
+  onMessage(listener: (data: string | Uint8Array) => void): void;
   onClose(listener: () => void): void;
   close(): void;
 }
@@ -76,17 +85,36 @@ export interface Connection {
  */
 export function serveConnection(conn: Connection, endpoint: ServiceEndpoint): () => void {
   let open = true;
-  const send = (m: Message) => {
+  const send = (m: Message, sent?: () => void) => {
     if (!open) return;
     try {
-      conn.send(encodeMessage(m));
+      // events may carry long numeric arrays (binary frames); responses stay JSON text, typed as the contract says
+      conn.send('event' in m ? encodeFrame(m) : encodeMessage(m), sent);
     } catch {
       // a connection closing under us; its close handler detaches
     }
   };
-  const unsubscribe = endpoint.subscribe((event, payload) => send({ event, payload }));
+  // run.snapshot, per run: whether one is on its way, and the newest that arrived meanwhile (latest wins)
+  const snapshots = new Map<unknown, { waiting: unknown }>();
+  const sendSnapshot = (runId: unknown, payload: unknown) => {
+    const slot = snapshots.get(runId);
+    if (slot) {
+      slot.waiting = payload;
+      return;
+    }
+    const mine = { waiting: undefined as unknown };
+    snapshots.set(runId, mine);
+    send({ event: 'run.snapshot', payload }, () => {
+      snapshots.delete(runId);
+      if (mine.waiting !== undefined && open) sendSnapshot(runId, mine.waiting);
+    });
+  };
+  const unsubscribe = endpoint.subscribe((event, payload) => {
+    if (event === 'run.snapshot' && payload !== null && typeof payload === 'object') sendSnapshot((payload as { runId?: unknown }).runId, payload);
+    else send({ event, payload });
+  });
   conn.onMessage((text) => {
-    const m = decodeMessage(text);
+    const m = typeof text === 'string' ? decodeMessage(text) : null; // requests are JSON text
     if (!m || !('command' in m)) {
       // Not a request: answer with an error when there is an id to answer, else drop it.
       const id = m && 'id' in m ? m.id : -1;
@@ -121,8 +149,8 @@ export function createClient(conn: Connection): TransportClient {
   let closed = false;
   const pending = new Map<number, (r: Result<unknown>) => void>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  conn.onMessage((text) => {
-    const m = decodeMessage(text);
+  conn.onMessage((data) => {
+    const m = decodeMessage(data);
     if (!m) return;
     if ('event' in m) {
       for (const l of [...(listeners.get(m.event) ?? [])]) {
@@ -178,14 +206,15 @@ export function createClient(conn: Connection): TransportClient {
  * asynchronously, so tests see the same framing and ordering as the WebSocket.
  */
 export function memoryConnectionPair(): [Connection, Connection] {
-  type End = { listeners: Array<(t: string) => void>; closeListeners: Array<() => void>; closed: boolean };
+  type End = { listeners: Array<(t: string | Uint8Array) => void>; closeListeners: Array<() => void>; closed: boolean };
   const a: End = { listeners: [], closeListeners: [], closed: false };
   const b: End = { listeners: [], closeListeners: [], closed: false };
   const make = (self: End, peer: End): Connection => ({
-    send(text) {
+    send(data, sent) {
       if (self.closed) throw new Error('connection closed');
       queueMicrotask(() => {
-        if (!peer.closed) for (const l of peer.listeners) l(text);
+        if (!peer.closed) for (const l of peer.listeners) l(data);
+        sent?.();
       });
     },
     onMessage: (l) => void self.listeners.push(l),

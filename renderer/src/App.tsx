@@ -8,6 +8,7 @@ import { InspectView } from './components/InspectView';
 import { RunsView } from './components/RunsView';
 import type { StoredRunActions } from './components/StoredRun';
 import { SweepView } from './components/SweepView';
+import { Toasts, useToasts } from './components/Toasts';
 import { TrainView, useRunView } from './components/TrainView';
 import { saveFile } from './lib/download';
 import type { ThemeChoice } from './lib/theme';
@@ -25,12 +26,6 @@ const TABS: ReadonlyArray<{ id: Tab; label: string }> = [
 ];
 
 const ORIGIN_WORDS: Record<NonNullable<RunDetail['lineage']>['origin'], string> = { continue: 'continued from', clone: 'cloned from', rerun: 'a re-run of' };
-
-interface Toast {
-  id: number;
-  kind: 'error' | 'info';
-  text: string;
-}
 
 export function App() {
   const [host, setHost] = useState<Host | null>(null);
@@ -180,12 +175,7 @@ const Logo = () => (
 
 function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; theme: Theme; lost: boolean }) {
   const api = host.api;
-  const [toasts, setToasts] = useState<Toast[]>([]);
-  const toast = useCallback((kind: Toast['kind'], text: string) => {
-    const id = Math.random();
-    setToasts((t) => [...t.slice(-3), { id, kind, text }]);
-    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 4000);
-  }, []);
+  const { toasts, show: toast, dismiss } = useToasts();
   // Never changes (toast depends on nothing), so the controller and the run it shows live as long as the api.
   const onError = useCallback((m: string) => toast('error', m), [toast]);
   const controller = useMemo(() => new RunController(api, onError), [api, onError]);
@@ -416,16 +406,7 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
         )}
         {tab === 'compare' && <CompareView ids={compareIds} setIds={setCompareIds} runs={runs} api={api} theme={theme.resolved} onError={onError} goToRuns={() => setTab('runs')} />}
       </main>
-      <div className="toasts" aria-live="polite">
-        {toasts.map((t) => (
-          <div key={t.id} className={`toast ${t.kind}`} data-testid={t.kind === 'error' ? 'toast-error' : 'toast'} role={t.kind === 'error' ? 'alert' : 'status'}>
-            {t.text}
-            <button type="button" className="icon-btn" aria-label="dismiss" onClick={() => setToasts((x) => x.filter((y) => y.id !== t.id))}>
-              ×
-            </button>
-          </div>
-        ))}
-      </div>
+      <Toasts toasts={toasts} dismiss={dismiss} />
     </Shell>
   );
 }

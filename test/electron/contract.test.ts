@@ -163,7 +163,7 @@ describe('transport', () => {
 
     const [c2, s2] = memoryConnectionPair();
     serveConnection(s2, endpoint);
-    const replies: string[] = [];
+    const replies: Array<string | Uint8Array> = [];
     c2.onMessage((t) => replies.push(t));
     c2.send('{"hello": true}');
     c2.send('{"id": 7, "ok": true}');

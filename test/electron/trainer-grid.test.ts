@@ -108,7 +108,9 @@ describe('the boundary of data with more than two features', () => {
     expect(b.kind).toBe('class');
     for (const i of [0, 20, 35]) {
       const a = g.x[0] + ((g.x[1] - g.x[0]) * ((i % 6) + 0.5)) / 6, c = g.y[0] + ((g.y[1] - g.y[0]) * (Math.floor(i / 6) + 0.5)) / 6;
-      const row = fromPlane({ X: Float64Array.of(a, c), y: new Float64Array(1), n: 1, features: 2 }, b.plane!);
+      // the event types the plane's vectors as NumericArray (typed arrays once they cross to the page)
+      const p = b.plane!;
+      const row = fromPlane({ X: Float64Array.of(a, c), y: new Float64Array(1), n: 1, features: 2 }, { ...p, origin: [...p.origin], u: [...p.u], v: [...p.v] });
       const out = t.inspect(Array.from(row.X));
       const A = out[out.length - 1]!.A;
       expect(b.values[i]).toBe(A.indexOf(Math.max(...A)));

@@ -19,7 +19,8 @@ export interface TestClient {
 export function wsConnection(ws: WebSocket): Connection {
   return {
     send: (t) => ws.send(t),
-    onMessage: (l) => void ws.on('message', (d) => l(String(d))),
+    // binary frames (events with long numeric arrays) as bytes, text as text
+    onMessage: (l) => void ws.on('message', (d, isBinary) => l(isBinary ? new Uint8Array(d as Buffer) : String(d))),
     onClose: (l) => void ws.on('close', () => l()),
     close: () => ws.close(),
   };

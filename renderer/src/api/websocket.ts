@@ -15,19 +15,23 @@ export function socketUrl(token: string, loc: Location = window.location): strin
 
 /** Wraps a browser WebSocket as the transport's Connection; messages sent before it opens are queued. */
 function wrap(ws: WebSocket): Connection {
-  const queue: string[] = [];
+  const queue: Array<string | Uint8Array> = [];
+  // binary frames (snapshots with their weights) arrive as ArrayBuffers, decoded into typed-array views in place
+  ws.binaryType = 'arraybuffer';
   ws.addEventListener('open', () => {
     for (const text of queue.splice(0)) ws.send(text);
   });
   return {
-    send(text) {
-      if (ws.readyState === WebSocket.CONNECTING) queue.push(text);
-      else if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    send(data, sent) {
+      if (ws.readyState === WebSocket.CONNECTING) queue.push(data);
+      else if (ws.readyState === WebSocket.OPEN) ws.send(data);
       else throw new Error('the connection to backprop-lab serve is closed');
+      sent?.();
     },
     onMessage(listener) {
-      ws.addEventListener('message', (e) => {
+      ws.addEventListener('message', (e: MessageEvent<unknown>) => {
         if (typeof e.data === 'string') listener(e.data);
+        else if (e.data instanceof ArrayBuffer) listener(new Uint8Array(e.data));
       });
     },
     onClose(listener) {

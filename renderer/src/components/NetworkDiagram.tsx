@@ -1,10 +1,10 @@
 // The network as neurons in columns and every weight as an edge: width ∝ |w|, colour by sign
 // (blue positive, red negative). Canvas, because the seed network alone has 5,000 edges.
 import { useEffect, useRef, useState } from 'react';
-import type { LayerSpec, ParamJSON } from '../api';
+import type { LayerSpec, SnapshotParam } from '../api';
 import { palette } from '../lib/theme';
 
-export function NetworkDiagram({ architecture, weights, theme }: { architecture: LayerSpec[]; weights: ParamJSON[] | null; theme: string }) {
+export function NetworkDiagram({ architecture, weights, theme }: { architecture: LayerSpec[]; weights: SnapshotParam[] | null; theme: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [size, setSize] = useState<[number, number]>([0, 0]);
 

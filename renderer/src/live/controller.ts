@@ -51,8 +51,7 @@ export class RunController {
 
   /** Drops epochs already shown (a stored run's curves, then its live tail). */
   private fresh(batch: EpochMetrics[]): EpochMetrics[] {
-    const e = this.run.series.epoch;
-    const last = e.length ? e[e.length - 1]! : -1;
+    const last = this.run.lastEpoch();
     return batch[0] && batch[0].epoch > last ? batch : batch.filter((m) => m.epoch > last);
   }
 

@@ -1,21 +1,17 @@
 // The run the Train and Inspect pages show: a live one fed by the host's event batches, or a stored one loaded
-// from the run store. Series grow by appending (charts append the new tail, never rebuild); React components
-// read the small scalar state through useSyncExternalStore and re-render at most once per animation frame.
+// from the run store. Series grow by appending (charts append the new tail, never rebuild) and stay bounded
+// (curves.ts: every epoch up to 1,000, then min/max buckets, rebuilt a handful of times over a long run); React
+// components read the small scalar state through useSyncExternalStore and re-render at most once per animation
+// frame, and snapshots are passed on at most once per frame too (the newest wins), however many the host sends.
 import type { BackendInfo, EpochMetrics, LayerDistribution, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
+import { CurveBuffer, emptySeries, type Series } from './curves';
+
+export type { Series } from './curves';
 
 export type Phase = RunStatus | 'idle' | 'starting';
 
-/** Per-epoch series, index-aligned. null where a metric was not measured that epoch. */
-export interface Series {
-  epoch: number[];
-  wallMs: number[];
-  trainCost: number[];
-  testCost: (number | null)[];
-  trainAccuracy: number[];
-  testAccuracy: (number | null)[];
-  /** The learning rate each epoch trained with (schedule and warm-up applied); null where not recorded. */
-  learningRate: (number | null)[];
-}
+/** Snapshots' layer health kept per run: past this many, every other one is dropped (first and last stay). */
+export const MAX_HEALTH_POINTS = 2000;
 
 export interface HealthSeries {
   epoch: number[];
@@ -56,8 +52,6 @@ export interface RunView {
   rate: number | null;
 }
 
-const emptySeries = (): Series => ({ epoch: [], wallMs: [], trainCost: [], testCost: [], trainAccuracy: [], testAccuracy: [], learningRate: [] });
-
 /** Points of the live distributions kept at most (Inspect draws them; a long run's are thinned evenly). */
 export const MAX_DISTRIBUTION_POINTS = 1000;
 
@@ -65,7 +59,9 @@ export const isActive = (p: Phase) => p === 'running' || p === 'paused' || p ===
 
 export class LiveRun {
   view: RunView = LiveRun.idleView();
-  series: Series = emptySeries();
+  private curves = new CurveBuffer();
+  /** Where the last few metrics batches ended (epoch, run clock): the speed shown. */
+  private recent: Array<{ epoch: number; wallMs: number }> = [];
   health: HealthSeries = { epoch: [], gradNorm: [], dead: [] };
   distributions: DistributionSeries = { epoch: [], points: [] };
   snapshot: RunSnapshotEvent | null = null;
@@ -79,6 +75,17 @@ export class LiveRun {
   private snapshotListeners = new Set<() => void>();
   private frame = 0;
   private pendingAppendFrom: number | null = null;
+  private snapshotPending = false;
+
+  /** The curves' rows: every epoch of a short run, min/max buckets of a long one (curves.ts). */
+  get series(): Series {
+    return this.curves.series;
+  }
+
+  /** The newest epoch received, shown in the curves or not yet; −1 before any. */
+  lastEpoch(): number {
+    return this.curves.lastEpoch();
+  }
 
   static idleView(): RunView {
     return { runId: null, name: '', phase: 'idle', epoch: 0, totalEpochs: 0, config: null, backend: null, reason: null, final: null, stored: false, rate: null };
@@ -110,6 +117,10 @@ export class LiveRun {
     const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: FrameRequestCallback) => setTimeout(() => f(0), 16) as unknown as number;
     this.frame = raf(() => {
       this.frame = 0;
+      if (this.snapshotPending) {
+        this.snapshotPending = false;
+        for (const l of this.snapshotListeners) l();
+      }
       if (this.pendingAppendFrom !== null) {
         const from = this.pendingAppendFrom;
         this.pendingAppendFrom = null;
@@ -121,7 +132,8 @@ export class LiveRun {
 
   // --- lifecycle -----------------------------------------------------------------------------------------------
   reset(): void {
-    this.series = emptySeries();
+    this.curves = new CurveBuffer();
+    this.recent = [];
     this.health = { epoch: [], gradNorm: [], dead: [] };
     this.distributions = { epoch: [], points: [] };
     this.snapshot = null;
@@ -171,7 +183,8 @@ export class LiveRun {
         s.learningRate.push(lr.get(st) ?? null);
       });
     }
-    this.series = s;
+    // the store already decimated them (min/max, at most maxPoints): each row its own bucket
+    this.curves = CurveBuffer.of(s);
     this.bestEpoch = run.stoppedEarly ? run.bestEpoch : null;
     this.generation++;
     const final =
@@ -198,35 +211,41 @@ export class LiveRun {
   // --- host events ---------------------------------------------------------------------------------------------
   addMetrics(batch: EpochMetrics[]): void {
     if (batch.length === 0) return;
-    const s = this.series;
-    const from = s.epoch.length;
-    for (const m of batch) {
-      s.epoch.push(m.epoch);
-      s.wallMs.push(m.elapsedMs);
-      s.trainCost.push(m.trainCost);
-      s.testCost.push(m.testCost);
-      s.trainAccuracy.push(m.trainAccuracy);
-      s.testAccuracy.push(m.testAccuracy);
-      s.learningRate.push(m.learningRate ?? null);
+    let rebuilt = false;
+    for (const m of batch) if (this.noteChange(this.curves.push(m))) rebuilt = true;
+    if (rebuilt) {
+      this.generation++;
+      this.pendingAppendFrom = null; // rows appended after the rebuild are in the rebuilt charts already
     }
-    if (this.pendingAppendFrom === null) this.pendingAppendFrom = from;
     const last = batch[batch.length - 1]!;
+    this.recent.push({ epoch: last.epoch, wallMs: last.elapsedMs });
     this.setView({ epoch: last.epoch + 1, rate: this.measureRate() });
   }
 
-  /** Epochs per second over the last ~2 s of the run's own clock. */
+  /** Records what a change to the curves means for the charts; true for a rebuild. */
+  private noteChange(c: ReturnType<CurveBuffer['push']>): boolean {
+    if (c.kind === 'rebuilt') {
+      this.pendingAppendFrom = null; // the charts rebuild from the new rows (generation) instead
+      return true;
+    }
+    if (c.kind === 'appended' && this.pendingAppendFrom === null) this.pendingAppendFrom = c.from;
+    return false;
+  }
+
+  /** Epochs per second over the last ~2 s of the run's own clock (from where the metrics batches ended). */
   private measureRate(): number | null {
-    const { epoch, wallMs } = this.series;
-    const n = epoch.length;
-    if (n < 2) return null;
-    const tEnd = wallMs[n - 1]!;
-    let i = n - 2;
-    while (i > 0 && tEnd - wallMs[i]! < 2000) i--;
-    const dt = tEnd - wallMs[i]!;
-    return dt > 0 ? ((epoch[n - 1]! - epoch[i]!) / dt) * 1000 : null;
+    const r = this.recent;
+    const end = r[r.length - 1];
+    if (!end) return null;
+    while (r.length > 2 && end.wallMs - r[1]!.wallMs >= 2000) r.shift();
+    const start = r[0]!;
+    const dt = end.wallMs - start.wallMs;
+    return r.length > 1 && dt > 0 ? ((end.epoch - start.epoch) / dt) * 1000 : null;
   }
 
   setStatus(e: RunStatusEvent): void {
+    // paused, stepped or ended: the curves show up to the last epoch
+    if (e.status !== 'running' && this.noteChange(this.curves.flush())) this.generation++;
     this.setView({
       phase: e.status,
       epoch: Math.max(this.view.epoch, e.epoch),
@@ -244,6 +263,7 @@ export class LiveRun {
     this.schedule();
   }
 
+  /** Keeps the newest snapshot; listeners hear of it at the next animation frame (once, however many arrived). */
   setSnapshot(e: RunSnapshotEvent): void {
     this.snapshot = e;
     const h = this.health;
@@ -253,17 +273,24 @@ export class LiveRun {
         (h.gradNorm[i] ??= []).push(Math.hypot(l.gradNormW, l.gradNormB));
         (h.dead[i] ??= []).push(l.deadShare);
       });
+      if (h.epoch.length > MAX_HEALTH_POINTS) this.health = thinHealth(h);
     }
     const d = this.distributions;
     if (e.distributions?.length && (d.epoch.length === 0 || d.epoch[d.epoch.length - 1]! < e.epoch)) {
       d.epoch.push(e.epoch);
       d.points.push(e.distributions);
       // bounded however long the run: past MAX_DISTRIBUTION_POINTS, every other point goes (the first and last stay)
-      if (d.epoch.length > MAX_DISTRIBUTION_POINTS) {
-        const keep = (_: unknown, i: number, a: unknown[]) => i % 2 === 0 || i === a.length - 1;
-        this.distributions = { epoch: d.epoch.filter(keep), points: d.points.filter(keep) };
-      }
+      if (d.epoch.length > MAX_DISTRIBUTION_POINTS) this.distributions = { epoch: thin(d.epoch), points: thin(d.points) };
     }
-    for (const l of this.snapshotListeners) l();
+    this.snapshotPending = true;
+    this.schedule();
   }
+}
+
+/** Every other point of a series, the first and the last kept: how the live series stay bounded. */
+const thin = <T>(a: T[]): T[] => a.filter((_, i) => i % 2 === 0 || i === a.length - 1);
+
+/** The layer-health series thinned (every other point). */
+function thinHealth(h: HealthSeries): HealthSeries {
+  return { epoch: thin(h.epoch), gradNorm: h.gradNorm.map(thin), dead: h.dead.map(thin) };
 }
