@@ -1,10 +1,12 @@
 // What the dashboard draws of a network while it trains, computed in the training worker from its Trainer:
-// the decision boundary over the data's range, the weights, and per-layer gradient norms and dead-ReLU share.
+// the decision boundary over the data's range, what each neuron outputs over it, the weights, and per-layer
+// gradient norms and dead-ReLU share.
 
-import type { BoundaryGrid, LayerHealth, ParamJSON, RunConfusion, RunSnapshotEvent } from '../contract';
+import type { BoundaryGrid, LayerHealth, NeuronMaps, ParamJSON, RunConfusion, RunSnapshotEvent } from '../contract';
 import { confusionMatrix, predictedClasses } from '../../engine/confusion';
 import { fromPlane, pcaPlane, planeToInputs, toPlane, type DataSplit, type Plane } from '../../engine/datasets/index';
 import type { Params } from '../../engine/init';
+import type { Workspace } from '../../engine/network';
 import type { Trainer } from '../../engine/train';
 
 /** Params with typed arrays → plain numbers (what crosses JSON and the contract). */
@@ -16,6 +18,9 @@ export function paramsToPlain(params: Params): ParamJSON[] {
 export function paramsFromPlain(params: readonly ParamJSON[]): Params {
   return params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: Float64Array.from(p.data) }));
 }
+
+/** A grid's cells as the network's inputs (k × size², cell (r, c) at column r·size + c) and the range it spans. */
+type Grid = { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane };
 
 /** [min, max] of every feature over the train and test samples. */
 export function featureRanges(data: DataSplit): Array<[number, number]> {
@@ -59,7 +64,7 @@ export function gridInputs(range: Array<[number, number]>, size: number): { X: F
  * them, with the features of each grid point as the network's inputs (so the boundary is drawn in the input plane,
  * as the Playground draws it). null when the data has more than two columns.
  */
-export function dataGrid(data: DataSplit, size: number): { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane } | null {
+export function dataGrid(data: DataSplit, size: number): Grid | null {
   const plane = data.columns ? { ...data, ...data.columns, features: 2 } : data;
   if (plane.features > 2) return planeGrid(data, pcaPlane(data.train), size);
   if (plane.features !== 2) return null;
@@ -94,8 +99,8 @@ export function planeGrid(data: DataSplit, p: Plane, size: number): { X: Float64
   return { ...g, X, plane: p };
 }
 
-/** The network's output over the grid: P(class 1) for one output unit, else the argmax class and its probability. */
-export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane }, size: number): BoundaryGrid | null {
+/** The network's forward pass over the grid's cells (every layer's output in ws.A); null when the grid does not fit its inputs. */
+export function gridPass(trainer: Trainer, grid: Grid, size: number): Workspace | null {
   const m = size * size;
   // the grid holds the network's inputs for each cell: two columns, or the features computed from them (dataGrid)
   if (grid.X.length !== trainer.data.features * m) return null;
@@ -103,7 +108,14 @@ export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, 
   const ws = net.workspace(m, 'boundary');
   net.backend.write(ws.A[0]!, grid.X);
   net.forward(ws);
-  const out = net.output(ws); // (outputs × m)
+  return ws;
+}
+
+/** The network's output over the grid: P(class 1) for one output unit, else the argmax class and its probability. */
+export function boundary(trainer: Trainer, grid: Grid, size: number, ws = gridPass(trainer, grid, size)): BoundaryGrid | null {
+  if (!ws) return null;
+  const m = size * size;
+  const out = trainer.net.output(ws); // (outputs × m)
   const outputs = out.length / m;
   const plane = grid.plane ? { plane: { ...grid.plane } } : {};
   if (outputs === 1) return { size, x: grid.x, y: grid.y, kind: 'probability', values: Array.from(out), ...plane };
@@ -116,6 +128,53 @@ export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, 
     confidence[i] = out[best * m + i]!;
   }
   return { size, x: grid.x, y: grid.y, kind: 'class', values, confidence, ...plane };
+}
+
+/** Neuron maps are about this many cells a side (the boundary grid's cells, every stride-th one). */
+export const NEURON_MAP_CELLS = 20;
+/** Maps are sent for a layer's (or the inputs') first NEURON_MAP_UNITS units only: 64 × 20² values a layer at most. */
+export const NEURON_MAP_UNITS = 64;
+
+/**
+ * The boundary grid's cells a neuron map samples along each axis: every stride-th from offset, so a 40-cell grid
+ * gives 20 (cells 1, 3, …, 39); a grid of NEURON_MAP_CELLS or fewer, all of them.
+ */
+export function mapCells(gridSize: number): { stride: number; offset: number; size: number } {
+  const stride = Math.max(1, Math.round(gridSize / NEURON_MAP_CELLS));
+  const offset = Math.floor(stride / 2);
+  return { stride, offset, size: Math.floor((gridSize - 1 - offset) / stride) + 1 };
+}
+
+/**
+ * Per-neuron heatmaps (TensorFlow Playground's): each input's and each unit's output at the cells of the boundary
+ * grid that mapCells picks, read from the boundary's own forward pass (no second pass). Each map is quantized to
+ * −127…127 of its largest |value| (NeuronMaps): a picture, a fifth of the JSON of float64 text.
+ */
+export function neuronMaps(trainer: Trainer, grid: Grid, size: number, ws = gridPass(trainer, grid, size)): NeuronMaps | null {
+  if (!ws) return null;
+  const m = size * size;
+  const cells = mapCells(size);
+  const s = cells.size;
+  const columns = ws.A.map((t) => {
+    const A = trainer.net.backend.read(t); // (units × m)
+    const units = Math.min(A.length / m, NEURON_MAP_UNITS);
+    const scale: number[] = new Array(units);
+    const q: number[] = new Array(units * s * s);
+    for (let u = 0; u < units; u++) {
+      let top = 0;
+      for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
+        const v = Math.abs(A[u * m + (cells.offset + r * cells.stride) * size + cells.offset + c * cells.stride]!);
+        if (v > top) top = v; // NaN never wins: its cells quantize to 0 below
+      }
+      scale[u] = top;
+      for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
+        const v = A[u * m + (cells.offset + r * cells.stride) * size + cells.offset + c * cells.stride]!;
+        q[u * s * s + r * s + c] = top > 0 && Number.isFinite(v) ? Math.round((127 * v) / top) : 0;
+      }
+    }
+    return { units, scale, q };
+  });
+  return { size: s, inputs: trainer.data.featureNames.slice(0, trainer.data.features), columns };
 }
 
 /** Samples of the test set (or, without one, the train set) the confusion matrix is measured on, at most. */
@@ -193,10 +252,12 @@ export function layerHealth(trainer: Trainer): LayerHealth[] {
 }
 
 /** Everything the Train and Inspect pages draw, for the trainer's current parameters. */
-export function snapshot(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane } | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
+export function snapshot(trainer: Trainer, grid: Grid | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
+  const ws = grid ? gridPass(trainer, grid, size) : null;
   return {
     epoch: trainer.epoch,
-    boundary: grid ? boundary(trainer, grid, size) : null,
+    boundary: grid && ws ? boundary(trainer, grid, size, ws) : null,
+    neurons: grid && ws ? neuronMaps(trainer, grid, size, ws) : null,
     weights: paramsToPlain(trainer.params()),
     layers: layerHealth(trainer),
     confusion: confusionOf(trainer),
