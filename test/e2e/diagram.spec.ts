@@ -48,6 +48,12 @@ async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
 test('a small run draws a heatmap per neuron; hovering one enlarges it with its incoming weights and bias; a click pins it', async ({ page }) => {
   const problems = watchProblems(page);
   await openApp(page, sharedServer().url);
+  // before any run: the seed network's columns (2-25-50-50-25-1) folded, tiles without maps, no weights
+  await page.getByTestId('network-diagram').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('network-diagram')).toHaveAttribute('data-weighted', 'no');
+  await expect(page.getByTestId('fold-2')).toHaveAttribute('data-hidden', '44');
+  await expect(page.getByTestId('fold-2')).toContainText('+44'); // six columns: the short form
+  await page.screenshot({ path: screenPath('diagram-idle-light') });
   await design(
     page,
     `[{"input_dim": 2, "output_dim": 5, "activation": "tanh"}, {"input_dim": 5, "output_dim": 3, "activation": "relu"}, {"input_dim": 3, "output_dim": 1, "activation": "sigmoid"}]`,

@@ -80,6 +80,8 @@ function Diagram({ architecture, weights, neurons = null, theme }: Props) {
   const shown = pinned ?? hover;
   const thinned = Ws !== null && layout.folds.some((f, c) => c > 0 && (layout.folds[c - 1]!.end - layout.folds[c - 1]!.start) * (f.end - f.start) > STRONGEST_EDGES);
   const folded = layout.folds.some((f) => f.hidden > 0);
+  // columns closer than "‹ … 44 more ›" is wide: "‹ +44 ›"
+  const compact = layout.columnX.length > 1 && layout.columnX[1]! - layout.columnX[0]! < 120;
   return (
     <div className="diagram" ref={box} data-testid="diagram">
       <canvas ref={canvas} className="network" data-testid="network-diagram" data-weighted={Ws ? 'yes' : 'no'} data-maps={maps ? 'yes' : 'no'} role="img" aria-label="network diagram: each neuron's output over the input plane; edge width is |w|, colour its sign" />
@@ -100,12 +102,12 @@ function Diagram({ architecture, weights, neurons = null, theme }: Props) {
       ))}
       {layout.folds.map((f, c) =>
         f.hidden > 0 ? (
-          <div key={c} className="fold" style={{ left: layout.columnX[c]! + TILE.size / 2, top: layout.foldY[c]! }} data-testid={`fold-${c}`} data-start={f.start} data-end={f.end}>
+          <div key={c} className="fold" style={{ left: layout.columnX[c]! + TILE.size / 2, top: layout.foldY[c]! }} data-testid={`fold-${c}`} data-start={f.start} data-end={f.end} data-hidden={f.hidden}>
             <button type="button" className="fold-turn" data-testid={`fold-prev-${c}`} aria-label={`previous units of ${columnName(c)}`} onClick={() => turn(c, -1)}>
               ‹
             </button>
-            <span className="fold-more" title={`units ${fmtInt(f.start + 1)}–${fmtInt(f.end)} of ${fmtInt(widths[c]!)} shown`}>
-              … {fmtInt(f.hidden)} more
+            <span className="fold-more" title={`units ${fmtInt(f.start + 1)}–${fmtInt(f.end)} of ${fmtInt(widths[c]!)} shown; ${fmtInt(f.hidden)} more`}>
+              {compact ? `+${fmtInt(f.hidden)}` : `… ${fmtInt(f.hidden)} more`}
             </span>
             <button type="button" className="fold-turn" data-testid={`fold-next-${c}`} aria-label={`next units of ${columnName(c)}`} onClick={() => turn(c, 1)}>
               ›
@@ -267,6 +269,21 @@ function drawEdges(ctx: CanvasRenderingContext2D, layout: DiagramLayout, arch: r
   return drawn;
 }
 
+/**
+ * Where a popover of popW × popH goes: beside the tile on whichever side has room, centred on it but inside the
+ * diagram's height; with room on neither side, under the tile (over it when there is no room below either).
+ */
+function popoverPlace(tile: { x: number; y: number }, popW: number, popH: number, width: number, height: number): { left: number; top: number; popW: number } {
+  const T = TILE.size;
+  if (tile.x + T + 10 + popW <= width || tile.x - 10 - popW >= 0) {
+    const left = tile.x + T + 10 + popW <= width ? tile.x + T + 10 : tile.x - 10 - popW;
+    return { left, top: Math.max(0, Math.min(tile.y + T / 2 - popH / 2, height - popH)), popW };
+  }
+  const left = Math.max(0, Math.min(tile.x + T / 2 - popW / 2, width - popW));
+  const below = tile.y + T + 8;
+  return { left, top: below + popH <= height + TILE.bottom ? below : Math.max(0, tile.y - 8 - popH), popW };
+}
+
 /** The enlarged map of one neuron, its bias and its incoming weights (the strongest when there are many). */
 function NeuronPopover({
   at,
@@ -313,12 +330,7 @@ function NeuronPopover({
   const listed = W ? listedWeights(W.data, nin, at.unit) : [];
   const maxAbs = listed.reduce((m, e) => Math.max(m, Math.abs(e.w)), 0) || 1;
   const title = at.column === 0 ? `Input ${unitLabel(0, at.unit, maps?.inputs ?? null)}` : `Layer ${at.column} · unit ${at.unit + 1}`;
-  // beside the tile on whichever side has room, centred on it but inside the diagram's height
-  const popW = at.column === 0 ? 172 : 368;
-  const popH = 44 + Math.max(146, 20 + 16 * listed.length);
-  const right = tile.x + TILE.size + 10 + popW <= width;
-  const left = right ? tile.x + TILE.size + 10 : Math.max(0, tile.x - 10 - popW);
-  const top = Math.max(0, Math.min(tile.y + TILE.size / 2 - popH / 2, height - popH));
+  const { left, top, popW } = popoverPlace(tile, at.column === 0 ? 166 : 330, 44 + Math.max(146, 20 + 16 * listed.length), width, height);
   return (
     <div className={`neuron-pop${pinned ? ' pinned' : ''}`} style={{ left, top, width: popW }} data-testid="neuron-popover" role="dialog" aria-label={title}>
       <div className="neuron-pop-head">
@@ -335,7 +347,7 @@ function NeuronPopover({
           {hasMap ? (
             <canvas ref={big} className="neuron-map" data-testid="neuron-map" />
           ) : (
-            <div className="neuron-map empty muted small">{maps ? `maps are sent for a layer's first ${maps.columns[at.column]?.units ?? 0} units` : 'the map appears once the run trains'}</div>
+            <div className="neuron-map empty muted small">{maps ? `maps come for a layer's first ${maps.columns[at.column]?.units ?? 0} units` : 'maps come with a training run’s snapshots'}</div>
           )}
           {bias !== null && (
             <div className="neuron-bias small">
