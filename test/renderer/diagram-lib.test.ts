@@ -89,6 +89,8 @@ describe('layoutDiagram', () => {
     expect(L.foldY[1]! + TILE.size).toBeLessThanOrEqual(h - TILE.bottom);
     // columns left to right
     for (let c = 1; c < L.columnX.length; c++) expect(L.columnX[c]!).toBeGreaterThan(L.columnX[c - 1]! + TILE.size);
+    // before the canvas has a size: nothing to place
+    expect(layoutDiagram(widths, 0, 0, []).tiles).toEqual([]);
   });
 });
 

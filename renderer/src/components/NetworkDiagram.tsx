@@ -332,7 +332,7 @@ function NeuronPopover({
   const title = at.column === 0 ? `Input ${unitLabel(0, at.unit, maps?.inputs ?? null)}` : `Layer ${at.column} · unit ${at.unit + 1}`;
   const { left, top, popW } = popoverPlace(tile, at.column === 0 ? 166 : 330, 44 + Math.max(146, 20 + 16 * listed.length), width, height);
   return (
-    <div className={`neuron-pop${pinned ? ' pinned' : ''}`} style={{ left, top, width: popW }} data-testid="neuron-popover" role="dialog" aria-label={title}>
+    <div className={`neuron-pop${pinned ? ' pinned' : ''}`} style={{ left, top, width: popW }} data-testid="neuron-popover" role={pinned ? 'dialog' : 'tooltip'} aria-label={title}>
       <div className="neuron-pop-head">
         <strong>{title}</strong>
         {activation && <span className="muted small">{activation}</span>}

@@ -77,6 +77,7 @@ export const columnWidths = (arch: readonly LayerSpec[]): number[] => (arch.leng
 
 /** Where every shown tile goes in a w × h diagram, each column folded at the page asked for. */
 export function layoutDiagram(widths: readonly number[], w: number, h: number, pages: readonly number[]): DiagramLayout {
+  if (w <= 0 || h <= 0) return { fit: 0, folds: [], tiles: [], columnX: [], foldY: [] }; // not laid out yet
   const { size, gap, top, bottom, left, right } = TILE;
   const fit = Math.max(2, Math.floor((h - top - bottom + gap) / (size + gap)));
   const n = widths.length;
