@@ -31,6 +31,20 @@ async function coloursUnder(page: Page, testId: string): Promise<number> {
   }, testId);
 }
 
+/** The canvas pixel (r, g, b) at a fraction (fx, fy) across a tile, from its top-left corner. */
+async function pixelIn(page: Page, testId: string, fx: number, fy: number): Promise<number[]> {
+  return page.evaluate(
+    ([id, fx, fy]) => {
+      const hit = document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="network-diagram"]')!;
+      const k = canvas.width / canvas.clientWidth;
+      const x = Math.round((hit.offsetLeft + (fx as number) * hit.offsetWidth) * k), y = Math.round((hit.offsetTop + (fy as number) * hit.offsetHeight) * k);
+      return Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data.slice(0, 3));
+    },
+    [testId, fx, fy] as const,
+  );
+}
+
 /** Distinct colours of the popover's enlarged map. */
 const popoverColours = (page: Page) =>
   page.getByTestId('neuron-map').evaluate((c: HTMLCanvasElement) => {
@@ -72,6 +86,12 @@ test('a small run draws a heatmap per neuron; hovering one enlarges it with its 
   for (const [c, n] of [[0, 2], [1, 5], [2, 3], [3, 1]] as const) for (let u = 0; u < n; u++) await expect(page.getByTestId(`neuron-${c}-${u}`)).toBeVisible();
   await expect.poll(() => coloursUnder(page, 'neuron-1-0')).toBeGreaterThan(20);
   expect(await coloursUnder(page, 'neuron-0-0')).toBeGreaterThan(10);
+  // the inputs' maps as the boundary is drawn: x1 grows to the right, x2 upwards (blue high, red low)
+  const blue = ([r, , b]: number[]) => b! > r!;
+  expect(blue(await pixelIn(page, 'neuron-0-0', 0.85, 0.5))).toBe(true);
+  expect(blue(await pixelIn(page, 'neuron-0-0', 0.15, 0.5))).toBe(false);
+  expect(blue(await pixelIn(page, 'neuron-0-1', 0.5, 0.15))).toBe(true);
+  expect(blue(await pixelIn(page, 'neuron-0-1', 0.5, 0.85))).toBe(false);
   expect(await coloursUnder(page, 'neuron-3-0')).toBeGreaterThan(10);
   await expect(page.getByTestId('edges-thinned')).toHaveCount(0); // 10 + 15 + 3 edges: all drawn
   await expect(diagram).toHaveAttribute('data-edges', '28');
