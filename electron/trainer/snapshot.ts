@@ -7,6 +7,7 @@ import { confusionMatrix, predictedClasses } from '../../engine/confusion';
 import { fromPlane, pcaPlane, planeToInputs, toPlane, type DataSplit, type Plane } from '../../engine/datasets/index';
 import type { Params } from '../../engine/init';
 import type { Workspace } from '../../engine/network';
+import { sampleMaps } from '../../engine/neuron-maps';
 import type { Trainer } from '../../engine/train';
 
 /** Params with typed arrays → plain numbers (what crosses JSON and the contract). */
@@ -130,51 +131,14 @@ export function boundary(trainer: Trainer, grid: Grid, size: number, ws = gridPa
   return { size, x: grid.x, y: grid.y, kind: 'class', values, confidence, ...plane };
 }
 
-/** Neuron maps are about this many cells a side (the boundary grid's cells, every stride-th one). */
-export const NEURON_MAP_CELLS = 20;
-/** Maps are sent for a layer's (or the inputs') first NEURON_MAP_UNITS units only: 64 × 20² values a layer at most. */
-export const NEURON_MAP_UNITS = 64;
-
 /**
- * The boundary grid's cells a neuron map samples along each axis: every stride-th from offset, so a 40-cell grid
- * gives 20 (cells 1, 3, …, 39); a grid of NEURON_MAP_CELLS or fewer, all of them.
- */
-export function mapCells(gridSize: number): { stride: number; offset: number; size: number } {
-  const stride = Math.max(1, Math.round(gridSize / NEURON_MAP_CELLS));
-  const offset = Math.floor(stride / 2);
-  return { stride, offset, size: Math.floor((gridSize - 1 - offset) / stride) + 1 };
-}
-
-/**
- * Per-neuron heatmaps (TensorFlow Playground's): each input's and each unit's output at the cells of the boundary
- * grid that mapCells picks, read from the boundary's own forward pass (no second pass). Each map is quantized to
- * −127…127 of its largest |value| (NeuronMaps): a picture, a fifth of the JSON of float64 text.
+ * Per-neuron heatmaps (TensorFlow Playground's): each input's and each unit's output over the plane, read from the
+ * boundary's own forward pass (no second pass) and sampled by engine/neuron-maps.ts.
  */
 export function neuronMaps(trainer: Trainer, grid: Grid, size: number, ws = gridPass(trainer, grid, size)): NeuronMaps | null {
   if (!ws) return null;
-  const m = size * size;
-  const cells = mapCells(size);
-  const s = cells.size;
-  const columns = ws.A.map((t) => {
-    const A = trainer.net.backend.read(t); // (units × m)
-    const units = Math.min(A.length / m, NEURON_MAP_UNITS);
-    const scale: number[] = new Array(units);
-    const q: number[] = new Array(units * s * s);
-    for (let u = 0; u < units; u++) {
-      let top = 0;
-      for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
-        const v = Math.abs(A[u * m + (cells.offset + r * cells.stride) * size + cells.offset + c * cells.stride]!);
-        if (v > top) top = v; // NaN never wins: its cells quantize to 0 below
-      }
-      scale[u] = top;
-      for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
-        const v = A[u * m + (cells.offset + r * cells.stride) * size + cells.offset + c * cells.stride]!;
-        q[u * s * s + r * s + c] = top > 0 && Number.isFinite(v) ? Math.round((127 * v) / top) : 0;
-      }
-    }
-    return { units, scale, q };
-  });
-  return { size: s, inputs: trainer.data.featureNames.slice(0, trainer.data.features), columns };
+  const maps = sampleMaps(ws.A.map((t) => trainer.net.backend.read(t)), size);
+  return { ...maps, inputs: trainer.data.featureNames.slice(0, trainer.data.features) };
 }
 
 /** Samples of the test set (or, without one, the train set) the confusion matrix is measured on, at most. */

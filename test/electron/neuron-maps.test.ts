@@ -1,9 +1,11 @@
 // The snapshot's per-neuron heatmaps: each input's and each unit's output over the boundary's plane, sampled from
 // the boundary grid, checked cell by cell against the engine's own single-point forward pass (Trainer.inspect)
-// and the input features computed by hand from the cell's (x1, x2).
+// and the input features computed by hand from the cell's (x1, x2); a stored run's maps, made by the page from its
+// final weights (renderer/src/lib/forward.ts), against the snapshot's.
 
 import { describe, expect, it } from 'vitest';
-import { dataGrid, mapCells, NEURON_MAP_UNITS, neuronMaps, snapshot } from '../../electron/trainer/snapshot';
+import { dataGrid, neuronMaps, snapshot } from '../../electron/trainer/snapshot';
+import { mapCells, NEURON_MAP_UNITS } from '../../engine/neuron-maps';
 import { defaultConfig, resolveConfig } from '../../engine/config';
 import { loadData } from '../../engine/datasets/index';
 import { cpuTrainer } from '../helpers/engine';
@@ -102,5 +104,46 @@ describe('neuronMaps', () => {
     // the output unit's map is the boundary itself, sampled
     for (const i of [0, 77, 255]) expect((maps.columns[2]!.q[i]! / 127) * maps.columns[2]!.scale[0]!).toBeCloseTo(s.boundary!.values[i]!, 2);
     expect(snapshot(t, null, 16).neurons).toBeNull();
+  });
+});
+
+describe('the maps of a stored run (the page’s own forward pass over its final weights)', () => {
+  it('are the maps the trainer’s snapshot sends for the same weights', async () => {
+    const { createCore } = await import('../../electron/core/index');
+    const { openStore } = await import('../../electron/store/index');
+    const { paramsToPlain } = await import('../../electron/trainer/snapshot');
+    const { neuronMapsFromWeights } = await import('../../renderer/src/lib/forward');
+    const config = resolveConfig({
+      architecture: [
+        { input_dim: 2, output_dim: 6, activation: 'tanh' },
+        { input_dim: 6, output_dim: 3, activation: 'leaky_relu' },
+        { input_dim: 3, output_dim: 1, activation: 'sigmoid' },
+      ],
+      data: { ...circles, kind: 'moons' },
+      training: { epochs: 30, optimizer: 'adam' },
+    });
+    const data = loadData(config.data);
+    const t = await cpuTrainer(config, data);
+    await t.run();
+    const live = neuronMaps(t, dataGrid(data, 40)!, 40)!;
+    const store = openStore({ path: ':memory:' });
+    const core = createCore({ store, host: 'cli', version: 'test', maxLiveRuns: 1 });
+    try {
+      const preview = await core.invoke('data.preview', { data: config.data });
+      expect(preview.ok).toBe(true);
+      if (!preview.ok) return;
+      const stored = neuronMapsFromWeights(config.architecture, paramsToPlain(t.params()), preview.value)!;
+      expect([stored.size, stored.inputs]).toEqual([live.size, live.inputs]);
+      stored.columns.forEach((col, k) => {
+        const want = live.columns[k]!;
+        expect(col.units).toBe(want.units);
+        col.scale.forEach((s, u) => expect(s).toBeCloseTo(want.scale[u]!, 10));
+        // the same values quantized; a value at a rounding edge may land one step over
+        expect(Math.max(...col.q.map((q, i) => Math.abs(q - want.q[i]!)))).toBeLessThanOrEqual(1);
+      });
+    } finally {
+      await core.close();
+      store.close();
+    }
   });
 });
