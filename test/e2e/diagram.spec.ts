@@ -1,6 +1,7 @@
 // The network diagram's per-neuron heatmaps against global setup's `backprop-lab serve`: a small run draws a map
 // for every input and unit (non-uniform pixels on the canvas), hovering a neuron enlarges its map and lists its
-// incoming weights (the stored final weights) and bias, a click pins it; a 2-64-64-1 network folds its wide layers
+// incoming weights (the stored final weights) and bias, a click pins it, and a stored run opened again has its maps
+// too; a 2-64-64-1 network folds its wide layers
 // into pages and draws only the strongest edges; the canvas draws only while on screen. Tiny runs, waits on progress.
 // Screenshots at 1280×800 in both themes go to test-results/screens/diagram-*.png.
 import { expect, test, type Page } from '@playwright/test';
@@ -138,6 +139,18 @@ test('a small run draws a heatmap per neuron; hovering one enlarges it with its 
   await page.keyboard.press('Escape');
   await expect(pop).toHaveCount(0);
   await setTheme(page, 'light');
+
+  // the stored run, opened again from the Runs table: the page draws its maps from the final weights
+  await page.getByTestId('reset').click();
+  await expect(diagram).toHaveAttribute('data-maps', 'no');
+  await page.getByTestId('tab-runs').click();
+  await page.getByTestId('run-name-cell').filter({ hasText: /^diagram maps$/ }).click();
+  await expect(page.getByTestId('stored-run')).toContainText('diagram maps');
+  await diagram.scrollIntoViewIfNeeded();
+  await expect(diagram).toHaveAttribute('data-maps', 'yes');
+  await expect.poll(() => coloursUnder(page, 'neuron-1-0')).toBeGreaterThan(20);
+  await page.getByTestId('neuron-2-1').hover();
+  expect(await page.getByTestId('neuron-popover').getByTestId('neuron-weight').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))))).toEqual(W2.slice(5, 10));
   expect(problems).toEqual([]);
 });
 
