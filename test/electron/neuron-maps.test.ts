@@ -83,6 +83,34 @@ describe('neuronMaps', () => {
     expect(new Set(first).size).toBeGreaterThan(10);
   });
 
+  it('data with more than two features: maps over the boundary’s plane (iris: its first two principal components)', async () => {
+    const config = resolveConfig({
+      architecture: [{ input_dim: 4, output_dim: 5, activation: 'tanh' }, { input_dim: 5, output_dim: 3, activation: 'softmax' }],
+      data: { kind: 'iris', standardize: true },
+      training: { epochs: 10, optimizer: 'adam' },
+    });
+    const data = loadData(config.data);
+    const t = await cpuTrainer(config, data);
+    await t.run();
+    const G = 20;
+    const g = dataGrid(data, G)!;
+    const maps = neuronMaps(t, g, G)!;
+    const p = g.plane!;
+    expect(p.kind).toBe('pca');
+    expect(maps.inputs).toEqual(data.featureNames);
+    expect(maps.columns.map((c) => c.units)).toEqual([4, 5, 3]);
+    const { size } = mapCells(G);
+    for (const [r, c] of [[0, 0], [7, 13], [19, 19]] as const) {
+      const a = g.x[0] + ((g.x[1] - g.x[0]) * (c + 0.5)) / G, b = g.y[0] + ((g.y[1] - g.y[0]) * (r + 0.5)) / G;
+      const row = p.origin.map((o, f) => o + a * p.u[f]! + b * p.v[f]!); // the plane's point, by hand
+      const layers = t.inspect(row);
+      [row, ...layers.map((l) => l.A)].forEach((want, k) => {
+        const col = maps.columns[k]!;
+        for (let u = 0; u < col.units; u++) expect(Math.abs(mapValue(col, size, u, r, c) - want[u]!)).toBeLessThanOrEqual(col.scale[u]! / 254 + 1e-9);
+      });
+    }
+  });
+
   it('carries a wide layer’s first 64 units only, and rides along in the snapshot', async () => {
     const config = resolveConfig({
       architecture: [
