@@ -617,7 +617,7 @@ export interface RunSnapshotEvent {
 }
 
 /**
- * What each input and each unit outputs over the boundary's plane (electron/trainer/snapshot.ts, neuronMaps): a
+ * What each input and each unit outputs over the boundary's plane (engine/neuron-maps.ts, from the snapshot's grid): a
  * size×size subsample of the boundary grid (row-major, y outer), for every input and the first `units` units of each
  * layer. Each map is quantized to integers −127…127 of its own scale: value ≈ q / 127 · scale.
  */
