@@ -27,30 +27,41 @@ export interface MapColumn {
 
 /**
  * The maps of each column from its outputs over a gridSize × gridSize grid, (units × gridSize²) with cell (r, c)
- * at column r·gridSize + c: the first NEURON_MAP_UNITS units, at the cells mapCells picks, each quantized to
- * −127…127 of its largest |value| (a picture: a fifth of the JSON of float64 text). Non-finite values map to 0.
+ * at column r·gridSize + c: the cells mapCells picks, quantized (quantizeMaps).
  */
 export function sampleMaps(columns: readonly ArrayLike<number>[], gridSize: number): { size: number; columns: MapColumn[] } {
   const m = gridSize * gridSize;
   const { stride, offset, size: s } = mapCells(gridSize);
-  const at = (u: number, r: number, c: number) => u * m + (offset + r * stride) * gridSize + offset + c * stride;
-  const out = columns.map((A) => {
+  const picked = columns.map((A) => {
     const units = Math.min(A.length / m, NEURON_MAP_UNITS);
+    const out = new Float64Array(units * s * s);
+    for (let u = 0; u < units; u++) for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) out[u * s * s + r * s + c] = A[u * m + (offset + r * stride) * gridSize + offset + c * stride]!;
+    return out;
+  });
+  return { size: s, columns: quantizeMaps(picked, s * s) };
+}
+
+/**
+ * Columns of outputs at a map's cells, (units × cells), as maps: the first NEURON_MAP_UNITS units, each quantized to
+ * −127…127 of its largest |value| (a picture: a fifth of the JSON of float64 text). Non-finite values map to 0.
+ */
+export function quantizeMaps(columns: readonly ArrayLike<number>[], cells: number): MapColumn[] {
+  return columns.map((A) => {
+    const units = Math.min(A.length / cells, NEURON_MAP_UNITS);
     const scale: number[] = new Array(units);
-    const q: number[] = new Array(units * s * s);
+    const q: number[] = new Array(units * cells);
     for (let u = 0; u < units; u++) {
       let top = 0;
-      for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
-        const v = Math.abs(A[at(u, r, c)]!);
+      for (let i = 0; i < cells; i++) {
+        const v = Math.abs(A[u * cells + i]!);
         if (v > top) top = v; // NaN never wins
       }
       scale[u] = top;
-      for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
-        const v = A[at(u, r, c)]!;
-        q[u * s * s + r * s + c] = top > 0 && Number.isFinite(v) ? Math.round((127 * v) / top) : 0;
+      for (let i = 0; i < cells; i++) {
+        const v = A[u * cells + i]!;
+        q[u * cells + i] = top > 0 && Number.isFinite(v) ? Math.round((127 * v) / top) : 0;
       }
     }
     return { units, scale, q };
   });
-  return { size: s, columns: out };
 }

@@ -2,7 +2,7 @@
 // float64 forward pass over the boundary grid (and the per-neuron maps), the way the host's snapshot computes them
 // while a run trains.
 import { LEAKY_SLOPE } from '../../../engine/activations';
-import { sampleMaps } from '../../../engine/neuron-maps';
+import { mapCells, quantizeMaps } from '../../../engine/neuron-maps';
 import type { BoundaryGrid, DataPreview, LayerSpec, ParamJSON, RunSnapshotEvent } from '../api';
 import { base64ToBytes } from './download';
 
@@ -110,9 +110,21 @@ export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly
   return { size, x, y, kind: 'class', values, confidence };
 }
 
-/** The per-neuron maps of a stored run, as the trainer's snapshot makes them (engine/neuron-maps.ts) over a 40-cell grid. */
+/**
+ * The per-neuron maps of a stored run, as the trainer's snapshot makes them from its 40-cell boundary grid
+ * (engine/neuron-maps.ts): the forward pass runs over the map's cells of that grid only (20², not 40²).
+ */
 export function neuronMapsFromWeights(arch: readonly LayerSpec[], params: readonly ParamJSON[], data: DataPreview, gridSize = 40): NeuronMaps | null {
   if (data.features !== 2 || arch[0]?.input_dim !== 2) return null;
-  const { A } = gridInput(data, gridSize);
-  return { ...sampleMaps(forwardAll(arch, params, A, gridSize * gridSize), gridSize), inputs: data.featureNames.slice(0, 2) };
+  const { A: grid } = gridInput(data, gridSize);
+  const { stride, offset, size } = mapCells(gridSize);
+  const G = gridSize * gridSize, cells = size * size;
+  const A = new Float64Array(2 * cells); // the grid's points at the map's cells
+  for (let r = 0; r < size; r++)
+    for (let c = 0; c < size; c++) {
+      const i = (offset + r * stride) * gridSize + offset + c * stride;
+      A[r * size + c] = grid[i]!;
+      A[cells + r * size + c] = grid[G + i]!;
+    }
+  return { size, columns: quantizeMaps(forwardAll(arch, params, A, cells), cells), inputs: data.featureNames.slice(0, 2) };
 }
