@@ -201,6 +201,16 @@ test('a 2-64-64-1 network folds its wide layers into pages and draws only the st
   await setTheme(page, 'light');
   await page.mouse.move(5, 5);
 
+  // Escape closes a pinned popover and only that: the run trains on (the page's Esc stops a run)
+  const epoch = async () => Number(((await page.getByTestId('epoch-counter').textContent()) ?? '').replace(/[^\d/]/g, '').split('/')[0]);
+  await page.getByTestId('neuron-2-62').click();
+  await expect(page.getByTestId('neuron-popover')).toHaveAttribute('role', 'dialog');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('neuron-popover')).toHaveCount(0);
+  const afterEsc = await epoch();
+  await expect.poll(epoch).toBeGreaterThan(afterEsc + 50);
+  await expect(page.getByTestId('run-status')).toHaveText('Training');
+
   // scrolled away (in a window too short to show both), the diagram does not draw while the run goes on; back on
   // screen it draws again
   await page.setViewportSize({ width: 1280, height: 420 });
@@ -208,13 +218,12 @@ test('a 2-64-64-1 network folds its wide layers into pages and draws only the st
   await expect(diagram).not.toBeInViewport();
   await expect(page.getByTestId('diagram')).toHaveAttribute('data-on-screen', 'no');
   const drawsBefore = Number(await diagram.getAttribute('data-draws'));
-  const epoch = async () => Number(((await page.getByTestId('epoch-counter').textContent()) ?? '').replace(/[^\d/]/g, '').split('/')[0]);
   const e0 = await epoch();
   await expect.poll(epoch).toBeGreaterThan(e0 + 200);
   expect(Number(await diagram.getAttribute('data-draws'))).toBe(drawsBefore);
   await diagram.scrollIntoViewIfNeeded();
   await expect.poll(async () => Number(await diagram.getAttribute('data-draws'))).toBeGreaterThan(drawsBefore);
-  await page.getByTestId('stop').click();
+  await page.keyboard.press('Escape'); // no popover pinned: the page's Esc stops the run
   expect(await waitForEnd(page)).toBe('Stopped');
   await page.setViewportSize({ width: 1280, height: 800 });
   expect(problems).toEqual([]);

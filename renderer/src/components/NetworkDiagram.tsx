@@ -63,9 +63,15 @@ function Diagram({ architecture, weights, neurons = null, theme }: Props) {
 
   useEffect(() => {
     if (!pinned) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setPinned(null);
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // Escape closes the pinned popover and only that: caught in the capture phase, before the page's Esc (stop the run)
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      setPinned(null);
+      setHover(null);
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, [pinned]);
 
   const turn = (c: number, by: number) => {
