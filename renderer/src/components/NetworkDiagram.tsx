@@ -76,6 +76,9 @@ function Diagram({ architecture, weights, neurons = null, theme }: Props) {
 
   const turn = (c: number, by: number) => {
     const f = layout.folds[c]!;
+    // a popover of a unit paged away goes with it
+    setPinned((p) => (p && p.column === c ? null : p));
+    setHover(null);
     setPages((p) => {
       const next = [...p];
       next[c] = (f.page + by + f.pages) % f.pages;
