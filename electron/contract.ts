@@ -644,6 +644,21 @@ export interface RunSnapshotEvent {
   confusion?: RunConfusion | null;
   /** Per layer: percentiles of W and of its latest gradient (engine/distribution.ts). Absent in older hosts. */
   distributions?: LayerDistribution[];
+  /** Per-neuron heatmaps over the boundary's plane (null without a boundary grid). Absent in older hosts. */
+  neurons?: NeuronMaps | null;
+}
+
+/**
+ * What each input and each unit outputs over the boundary's plane (engine/neuron-maps.ts, from the snapshot's grid): a
+ * size×size subsample of the boundary grid (row-major, y outer), for every input and the first `units` units of each
+ * layer. Each map is quantized to integers −127…127 of its own scale: value ≈ q / 127 · scale.
+ */
+export interface NeuronMaps {
+  size: number;
+  /** The inputs' names (x1, x2, x1^2, …; a data set's feature names). */
+  inputs: string[];
+  /** Column 0: the inputs; column l: layer l's units. Maps of unit u at u·size² … (u+1)·size² − 1 of q. */
+  columns: Array<{ units: number; scale: number[]; q: NumericArray }>;
 }
 
 /**

@@ -1,11 +1,14 @@
 // What the dashboard draws of a network while it trains, computed in the training worker from its Trainer:
-// the decision boundary over the data's range, the weights, and per-layer gradient norms and dead-ReLU share.
+// the decision boundary over the data's range, what each neuron outputs over it, the weights, and per-layer
+// gradient norms and dead-ReLU share.
 
-import type { BoundaryGrid, LayerHealth, ParamJSON, RunConfusion, RunSnapshotEvent } from '../contract';
+import type { BoundaryGrid, LayerHealth, NeuronMaps, ParamJSON, RunConfusion, RunSnapshotEvent, SnapshotParam } from '../contract';
 import { confusionMatrix, predictedClasses } from '../../engine/confusion';
 import { layerDistributions } from '../../engine/distribution';
 import { fromPlane, pcaPlane, planeToInputs, toPlane, type DataSplit, type Plane } from '../../engine/datasets/index';
 import type { Params } from '../../engine/init';
+import type { Workspace } from '../../engine/network';
+import { sampleMaps } from '../../engine/neuron-maps';
 import type { Trainer } from '../../engine/train';
 
 /** Params with typed arrays → plain numbers (what crosses JSON and the contract). */
@@ -14,9 +17,12 @@ export function paramsToPlain(params: Params): ParamJSON[] {
 }
 
 /** Plain params → typed (what the engine takes). */
-export function paramsFromPlain(params: readonly ParamJSON[]): Params {
+export function paramsFromPlain(params: readonly SnapshotParam[]): Params {
   return params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: Float64Array.from(p.data) }));
 }
+
+/** A grid's cells as the network's inputs (k × size², cell (r, c) at column r·size + c) and the range it spans. */
+type Grid = { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane };
 
 /** [min, max] of every feature over the train and test samples. */
 export function featureRanges(data: DataSplit): Array<[number, number]> {
@@ -60,7 +66,7 @@ export function gridInputs(range: Array<[number, number]>, size: number): { X: F
  * them, with the features of each grid point as the network's inputs (so the boundary is drawn in the input plane,
  * as the Playground draws it). null when the data has more than two columns.
  */
-export function dataGrid(data: DataSplit, size: number): { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane } | null {
+export function dataGrid(data: DataSplit, size: number): Grid | null {
   const plane = data.columns ? { ...data, ...data.columns, features: 2 } : data;
   if (plane.features > 2) return planeGrid(data, pcaPlane(data.train), size);
   if (plane.features !== 2) return null;
@@ -95,8 +101,8 @@ export function planeGrid(data: DataSplit, p: Plane, size: number): { X: Float64
   return { ...g, X, plane: p };
 }
 
-/** The network's output over the grid: P(class 1) for one output unit, else the argmax class and its probability. */
-export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane }, size: number): BoundaryGrid | null {
+/** The network's forward pass over the grid's cells (every layer's output in ws.A); null when the grid does not fit its inputs. */
+export function gridPass(trainer: Trainer, grid: Grid, size: number): Workspace | null {
   const m = size * size;
   // the grid holds the network's inputs for each cell: two columns, or the features computed from them (dataGrid)
   if (grid.X.length !== trainer.data.features * m) return null;
@@ -104,7 +110,14 @@ export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, 
   const ws = net.workspace(m, 'boundary');
   net.backend.write(ws.A[0]!, grid.X);
   net.forward(ws);
-  const out = net.output(ws); // (outputs × m)
+  return ws;
+}
+
+/** The network's output over the grid: P(class 1) for one output unit, else the argmax class and its probability. */
+export function boundary(trainer: Trainer, grid: Grid, size: number, ws = gridPass(trainer, grid, size)): BoundaryGrid | null {
+  if (!ws) return null;
+  const m = size * size;
+  const out = trainer.net.output(ws); // (outputs × m)
   const outputs = out.length / m;
   const plane = grid.plane ? { plane: { ...grid.plane } } : {};
   if (outputs === 1) return { size, x: grid.x, y: grid.y, kind: 'probability', values: Array.from(out), ...plane };
@@ -117,6 +130,16 @@ export function boundary(trainer: Trainer, grid: { X: Float64Array; x: [number, 
     confidence[i] = out[best * m + i]!;
   }
   return { size, x: grid.x, y: grid.y, kind: 'class', values, confidence, ...plane };
+}
+
+/**
+ * Per-neuron heatmaps (TensorFlow Playground's): each input's and each unit's output over the plane, read from the
+ * boundary's own forward pass (no second pass) and sampled by engine/neuron-maps.ts.
+ */
+export function neuronMaps(trainer: Trainer, grid: Grid, size: number, ws = gridPass(trainer, grid, size)): NeuronMaps | null {
+  if (!ws) return null;
+  const maps = sampleMaps(ws.A.map((t) => trainer.net.backend.read(t)), size);
+  return { ...maps, inputs: trainer.data.featureNames.slice(0, trainer.data.features) };
 }
 
 /** Samples of the test set (or, without one, the train set) the confusion matrix is measured on, at most. */
@@ -194,11 +217,13 @@ export function layerHealth(trainer: Trainer): LayerHealth[] {
 }
 
 /** Everything the Train and Inspect pages draw, for the trainer's current parameters. */
-export function snapshot(trainer: Trainer, grid: { X: Float64Array; x: [number, number]; y: [number, number]; plane?: Plane } | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
+export function snapshot(trainer: Trainer, grid: Grid | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
   const params = trainer.params();
+  const ws = grid ? gridPass(trainer, grid, size) : null;
   return {
     epoch: trainer.epoch,
-    boundary: grid ? boundary(trainer, grid, size) : null,
+    boundary: grid && ws ? boundary(trainer, grid, size, ws) : null,
+    neurons: grid && ws ? neuronMaps(trainer, grid, size, ws) : null,
     weights: paramsToPlain(params),
     layers: layerHealth(trainer),
     confusion: confusionOf(trainer),

@@ -103,10 +103,8 @@ export function TrainView({
           <Legend />
         </figure>
         <figure className="card network-card">
-          <figcaption>
-            Network <span className="muted small">edge width ∝ |w| · <span className="pos">positive</span> / <span className="neg">negative</span></span>
-          </figcaption>
-          <NetworkDiagram architecture={arch} weights={snap?.weights ?? null} theme={theme} />
+          <figcaption>Network</figcaption>
+          <NetworkDiagram architecture={arch} weights={snap?.weights ?? null} neurons={snap?.neurons ?? null} theme={theme} />
         </figure>
       </div>
     </div>

@@ -1,7 +1,9 @@
 // A stored run's picture without a live worker: its final weights (from the JSON export) through a small
-// float64 forward pass over the boundary grid, the way the host's snapshot computes it while a run trains.
+// float64 forward pass over the boundary grid (and the per-neuron maps), the way the host's snapshot computes them
+// while a run trains.
 import { LEAKY_SLOPE } from '../../../engine/activations';
-import type { BoundaryGrid, DataPreview, LayerSpec, ParamJSON } from '../api';
+import { mapCells, quantizeMaps } from '../../../engine/neuron-maps';
+import type { BoundaryGrid, DataPreview, LayerSpec, ParamJSON, RunSnapshotEvent } from '../api';
 import { base64ToBytes } from './download';
 
 /** The params of a Backprop Lab weights JSON document (params: { W1: [[…]], b1: [[…]], … }). */
@@ -18,6 +20,8 @@ export function paramsFromWeightsJson(base64: string): ParamJSON[] {
   }
   return out;
 }
+
+type NeuronMaps = NonNullable<RunSnapshotEvent['neurons']>;
 
 function activate(z: Float64Array, act: string, rows: number, m: number): void {
   switch (act) {
@@ -47,21 +51,27 @@ function activate(z: Float64Array, act: string, rows: number, m: number): void {
   }
 }
 
-/** The network's output over a size×size grid spanning the data (5% margin), as BoundaryGrid. */
-export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly ParamJSON[], data: DataPreview, size = 64): BoundaryGrid | null {
-  if (data.features !== 2 || arch[0]?.input_dim !== 2) return null;
+/** The grid's points as the network's input A: (2 × size²), cell (r, c) at column r·size + c, r from the bottom. */
+function gridInput(data: DataPreview, size: number): { A: Float64Array; x: [number, number]; y: [number, number] } {
   const pad = ([lo, hi]: [number, number]): [number, number] => {
     const mg = (hi - lo || 1) * 0.05;
     return [lo - mg, hi + mg];
   };
   const x = pad(data.range[0]!), y = pad(data.range[1]!);
   const m = size * size;
-  let A = new Float64Array(2 * m); // A: (in, m), column i = cell (r, c) with i = r·size + c, r from the bottom
+  const A = new Float64Array(2 * m);
   for (let r = 0; r < size; r++)
     for (let c = 0; c < size; c++) {
       A[r * size + c] = x[0] + ((x[1] - x[0]) * (c + 0.5)) / size;
       A[m + r * size + c] = y[0] + ((y[1] - y[0]) * (r + 0.5)) / size;
     }
+  return { A, x, y };
+}
+
+/** Every layer's output for the m columns of A: [A, A1, …, AL], each (units × m). */
+function forwardAll(arch: readonly LayerSpec[], params: readonly ParamJSON[], A0: Float64Array, m: number): Float64Array[] {
+  const out = [A0];
+  let A = A0;
   arch.forEach((l, k) => {
     const W = params[2 * k]!, b = params[2 * k + 1]!;
     // W:(out,in) · A:(in,m) + b → Z:(out,m)
@@ -77,8 +87,17 @@ export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly
       }
     }
     activate(Z, l.activation, l.output_dim, m);
-    A = Z;
+    out.push((A = Z));
   });
+  return out;
+}
+
+/** The network's output over a size×size grid spanning the data (5% margin), as BoundaryGrid. */
+export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly ParamJSON[], data: DataPreview, size = 64): BoundaryGrid | null {
+  if (data.features !== 2 || arch[0]?.input_dim !== 2) return null;
+  const m = size * size;
+  const { A: A0, x, y } = gridInput(data, size);
+  const A = forwardAll(arch, params, A0, m)[arch.length]!;
   const outputs = arch[arch.length - 1]!.output_dim;
   if (outputs === 1) return { size, x, y, kind: 'probability', values: Array.from(A) };
   const values: number[] = [], confidence: number[] = [];
@@ -89,4 +108,23 @@ export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly
     confidence.push(A[best * m + j]!);
   }
   return { size, x, y, kind: 'class', values, confidence };
+}
+
+/**
+ * The per-neuron maps of a stored run, as the trainer's snapshot makes them from its 40-cell boundary grid
+ * (engine/neuron-maps.ts): the forward pass runs over the map's cells of that grid only (20², not 40²).
+ */
+export function neuronMapsFromWeights(arch: readonly LayerSpec[], params: readonly ParamJSON[], data: DataPreview, gridSize = 40): NeuronMaps | null {
+  if (data.features !== 2 || arch[0]?.input_dim !== 2) return null;
+  const { A: grid } = gridInput(data, gridSize);
+  const { stride, offset, size } = mapCells(gridSize);
+  const G = gridSize * gridSize, cells = size * size;
+  const A = new Float64Array(2 * cells); // the grid's points at the map's cells
+  for (let r = 0; r < size; r++)
+    for (let c = 0; c < size; c++) {
+      const i = (offset + r * stride) * gridSize + offset + c * stride;
+      A[r * size + c] = grid[i]!;
+      A[cells + r * size + c] = grid[G + i]!;
+    }
+  return { size, columns: quantizeMaps(forwardAll(arch, params, A, cells), cells), inputs: data.featureNames.slice(0, 2) };
 }

@@ -1,7 +1,7 @@
 // Drives the one run the Train page shows: start, pause, resume, step, stop, reset, open a stored run; routes the
 // host's events for that run into the LiveRun, buffering the ones that arrive before runs.start answers.
 import { unwrap, type BackpropLabApi, type ParamJSON, type RunConfig, type RunDetail, type RunId, type RunStatusEvent, type RunSnapshotEvent, type EpochMetrics } from '../api';
-import { boundaryFromWeights, paramsFromWeightsJson } from '../lib/forward';
+import { boundaryFromWeights, neuronMapsFromWeights, paramsFromWeightsJson } from '../lib/forward';
 import { isActive, LiveRun } from './run';
 
 export interface StartOptions {
@@ -136,13 +136,14 @@ export class RunController {
     try {
       const file = await unwrap(this.api.runs.export({ runId: run.id, format: 'json' }));
       const weights = paramsFromWeightsJson(file.base64);
-      let boundary = null;
+      let boundary = null, neurons = null;
       if (run.config.data.kind !== 'csv') {
         const preview = await unwrap(this.api.data.preview({ data: run.config.data }));
         boundary = boundaryFromWeights(run.config.architecture, weights, preview);
+        neurons = neuronMapsFromWeights(run.config.architecture, weights, preview);
       }
       if (this.run.view.runId !== run.id || this.run.snapshot) return;
-      this.run.setSnapshot({ runId: run.id, epoch: run.epochsDone, boundary, weights, layers: [] });
+      this.run.setSnapshot({ runId: run.id, epoch: run.epochsDone, boundary, weights, layers: [], neurons });
     } catch {
       // no stored weights: the page shows the curves and says nothing more
     }

@@ -1,0 +1,67 @@
+// Coalesced drawing for canvases fed by live snapshots: a request marks the picture stale; it is drawn in an
+// animation frame at most once per minimum interval, and only while the element is on screen and the page shown.
+// Requests that arrive meanwhile collapse into the next draw; an element scrolled or tabbed away draws nothing
+// until it shows again.
+import { useCallback, useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
+
+/** The fewest milliseconds between two draws of one canvas (four a second). */
+export const MIN_DRAW_INTERVAL_MS = 250;
+
+/**
+ * Returns `request()`: draw soon (coalesced, throttled, visible only). `draw` may change every render; the latest
+ * one runs. `onDraw` counts draws (for the page's data-draws, what tests read).
+ */
+export function useCoalescedDraw(target: RefObject<Element | null>, draw: () => void, minMs = MIN_DRAW_INTERVAL_MS): () => void {
+  const latest = useRef(draw);
+  useLayoutEffect(() => {
+    latest.current = draw;
+  });
+  const state = useRef({ dirty: false, onScreen: false, last: -Infinity, timer: 0, frame: 0, pump: () => {} });
+
+  useEffect(() => {
+    const s = state.current;
+    const shown = () => s.onScreen && document.visibilityState !== 'hidden';
+    s.pump = () => {
+      if (!s.dirty || !shown() || s.timer || s.frame) return;
+      const wait = Math.max(0, s.last + minMs - performance.now());
+      s.timer = window.setTimeout(() => {
+        s.timer = 0;
+        s.frame = requestAnimationFrame(() => {
+          s.frame = 0;
+          if (!s.dirty || !shown()) return; // hidden meanwhile: stays stale until it shows
+          s.dirty = false;
+          s.last = performance.now();
+          latest.current();
+          s.pump(); // a request that came during the draw
+        });
+      }, wait);
+    };
+    const el = target.current;
+    const io = el
+      ? new IntersectionObserver((entries) => {
+          s.onScreen = entries.some((e) => e.isIntersecting);
+          // what tests wait on: once it says no, no draw happens until it says yes
+          if (el instanceof HTMLElement) el.dataset.onScreen = s.onScreen ? 'yes' : 'no';
+          s.pump();
+        })
+      : null;
+    if (el) io!.observe(el);
+    else s.onScreen = true;
+    const onVisibility = () => s.pump();
+    document.addEventListener('visibilitychange', onVisibility);
+    s.pump();
+    return () => {
+      io?.disconnect();
+      document.removeEventListener('visibilitychange', onVisibility);
+      clearTimeout(s.timer);
+      cancelAnimationFrame(s.frame);
+      s.timer = s.frame = 0;
+      s.pump = () => {};
+    };
+  }, [target, minMs]);
+
+  return useCallback(() => {
+    state.current.dirty = true;
+    state.current.pump();
+  }, []);
+}
