@@ -47,21 +47,9 @@ function activate(z: Float64Array, act: string, rows: number, m: number): void {
   }
 }
 
-/** The network's output over a size×size grid spanning the data (5% margin), as BoundaryGrid. */
-export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly ParamJSON[], data: DataPreview, size = 64): BoundaryGrid | null {
-  if (data.features !== 2 || arch[0]?.input_dim !== 2) return null;
-  const pad = ([lo, hi]: [number, number]): [number, number] => {
-    const mg = (hi - lo || 1) * 0.05;
-    return [lo - mg, hi + mg];
-  };
-  const x = pad(data.range[0]!), y = pad(data.range[1]!);
-  const m = size * size;
-  let A = new Float64Array(2 * m); // A: (in, m), column i = cell (r, c) with i = r·size + c, r from the bottom
-  for (let r = 0; r < size; r++)
-    for (let c = 0; c < size; c++) {
-      A[r * size + c] = x[0] + ((x[1] - x[0]) * (c + 0.5)) / size;
-      A[m + r * size + c] = y[0] + ((y[1] - y[0]) * (r + 0.5)) / size;
-    }
+/** The network's output (outputs × m) for inputs A (in × m), row-major, in float64. */
+export function forwardMatrix(arch: readonly LayerSpec[], params: readonly ParamJSON[], input: Float64Array<ArrayBuffer>, m: number): Float64Array<ArrayBuffer> {
+  let A = input;
   arch.forEach((l, k) => {
     const W = params[2 * k]!, b = params[2 * k + 1]!;
     // W:(out,in) · A:(in,m) + b → Z:(out,m)
@@ -79,6 +67,25 @@ export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly
     activate(Z, l.activation, l.output_dim, m);
     A = Z;
   });
+  return A;
+}
+
+/** The network's output over a size×size grid spanning the data (5% margin), as BoundaryGrid. */
+export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly ParamJSON[], data: DataPreview, size = 64): BoundaryGrid | null {
+  if (data.features !== 2 || arch[0]?.input_dim !== 2) return null;
+  const pad = ([lo, hi]: [number, number]): [number, number] => {
+    const mg = (hi - lo || 1) * 0.05;
+    return [lo - mg, hi + mg];
+  };
+  const x = pad(data.range[0]!), y = pad(data.range[1]!);
+  const m = size * size;
+  let A = new Float64Array(2 * m); // A: (in, m), column i = cell (r, c) with i = r·size + c, r from the bottom
+  for (let r = 0; r < size; r++)
+    for (let c = 0; c < size; c++) {
+      A[r * size + c] = x[0] + ((x[1] - x[0]) * (c + 0.5)) / size;
+      A[m + r * size + c] = y[0] + ((y[1] - y[0]) * (r + 0.5)) / size;
+    }
+  A = forwardMatrix(arch, params, A, m);
   const outputs = arch[arch.length - 1]!.output_dim;
   if (outputs === 1) return { size, x, y, kind: 'probability', values: Array.from(A) };
   const values: number[] = [], confidence: number[] = [];
