@@ -183,9 +183,11 @@ export function Boundary({
             // regression: every point filled with its target's colour (a mid value is the background's), outlined
             ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
             ctx.fill();
-            ctx.lineWidth = test ? 1.2 : 0.6;
-            ctx.strokeStyle = test ? p.fg : p.muted;
+            ctx.lineWidth = test ? 1.4 : 0.5;
+            ctx.strokeStyle = p.fg;
+            ctx.globalAlpha = test ? 0.9 : 0.3;
             ctx.stroke();
+            ctx.globalAlpha = 1;
           } else if (test) {
             ctx.fillStyle = p.card;
             ctx.fill();

@@ -19,8 +19,8 @@ export function ConfusionMatrix({ confusion, classNames }: { confusion: Confusio
         <table className={`confusion-table${classes > 6 ? ' dense' : ''}`}>
           <thead>
             <tr>
-              <th className="corner" scope="col">
-                <span className="muted">true ↓ · predicted →</span>
+              <th className="corner" scope="col" title="rows: the true class; columns: the predicted class">
+                true ↓ pred. →
               </th>
               {matrix.map((_, p) => (
                 <th key={p} scope="col" className="num" title={`predicted ${name(p)}`}>

@@ -1,13 +1,14 @@
 // The left panel: the network (layers table or the seed's JSON list), the data (with a scatter preview and CSV
 // import), the training hyperparameters, the backend, and weights to start from.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ACTIVATIONS, adaptArchitecture, layerParameterCount, parameterCount, validateArchitecture } from '../../../engine/architecture';
 import { OPTIMIZERS, type DatasetKind, type OptimizerName, type BackendChoice } from '../../../engine/config';
 import { WEIGHTS_IMPORT_ACCEPT } from '../../../engine/export/format-table';
 import { unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type LayerSpec } from '../api';
+import { previewPlane } from '../lib/data-views';
 import { fmtInt } from '../lib/format';
 import { readBase64, readText } from '../lib/download';
-import { addLayer, architectureJson, autoName, DATASET_GROUPS, datasetLabel, fitInputs, inputCount, isGenerated, removeLayer, setFeatures, setKind, setNeurons, takesFeatures, type Design } from '../live/design';
+import { addLayer, architectureJson, autoName, DATASET_GROUPS, fitInputs, inputCount, isGenerated, removeLayer, setFeatures, setKind, setNeurons, takesFeatures, type Design } from '../live/design';
 import { Boundary } from './Boundary';
 import { FeatureChecks } from './FeatureChecks';
 import '../styles/data.css';
@@ -63,6 +64,8 @@ export function DesignPanel({
   // of a newly chosen dataset arrives; null when it already fits or the preview is of other data.
   const fitted = preview ? adaptArchitecture(c.architecture, features, preview.classes) : null;
   // A newly chosen dataset fits the network when its preview arrives (the preview showing at the choice is the old data's).
+  // data with more than two features is previewed in its first two principal components, as the boundary shows it
+  const previewPca = useMemo(() => (preview ? previewPlane(preview, { kind: 'pca' }) : null), [preview]);
   const fitOnPreview = useRef<{ stale: DataPreview | null } | null>(null);
   useEffect(() => {
     const pending = fitOnPreview.current;
@@ -151,7 +154,7 @@ export function DesignPanel({
                     <optgroup key={g.label} label={g.label}>
                       {g.kinds.map((k) => (
                         <option key={k} value={k} disabled={k === 'csv' && !design.csv}>
-                          {k === 'csv' ? (design.csv ? `csv: ${design.csv.filename}` : 'csv (import a file)') : datasetLabel(k)}
+                          {k === 'csv' ? (design.csv ? `csv: ${design.csv.filename}` : 'csv (import a file)') : k}
                         </option>
                       ))}
                     </optgroup>
@@ -185,7 +188,7 @@ export function DesignPanel({
               </label>
             </div>
             <div className="preview-box">
-              <Boundary grid={null} data={preview} theme={theme} testId="data-preview" />
+              <Boundary grid={null} data={preview} theme={theme} testId="data-preview" plane={previewPca} />
             </div>
           </div>
           {takesFeatures(c.data.kind, columns) && (

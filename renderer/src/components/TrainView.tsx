@@ -85,7 +85,8 @@ export function TrainView({
         <div className="banner warn" role="status" data-testid="chance-hint">
           <strong>Accuracy at chance level: the network collapsed; try a smaller learning rate.</strong>{' '}
           <span className="hint">
-            It scores {fmtAcc(f.testAccuracy ?? f.trainAccuracy)}, what always answering the most common class scores ({fmtAcc(chance)}).
+            It scores {fmtAcc(f.testAccuracy ?? f.trainAccuracy)}, no better than always answering the most common class ({fmtAcc(chance)}). If the learning
+            rate is small already, the network may be unable to separate this data: add a hidden layer or input features.
           </span>
         </div>
       )}
@@ -376,7 +377,9 @@ function Stats({ v, run, metric }: { v: RunView; run: LiveRun; metric: 'accuracy
   const trainAcc = f ? f.trainAccuracy : last >= 0 ? s.trainAccuracy[last]! : null;
   const testAcc = f ? f.testAccuracy : last >= 0 ? lastNonNull(s.testAccuracy) : null;
   const epoch0 = n && s.epoch[0] === 0 ? s.trainCost[0]! : null;
+  const [why, setWhy] = useState(false);
   return (
+    <>
     <div className="stats" data-testid="stats">
       <Stat label="Train cost" value={fmtCost(trainCost)} raw={trainCost} testId={f ? 'final-cost' : 'train-cost'} />
       <Stat label="Test cost" value={fmtCost(testCost)} raw={testCost} testId="test-cost" />
@@ -391,6 +394,11 @@ function Stats({ v, run, metric }: { v: RunView; run: LiveRun; metric: 'accuracy
         <span className="stat-sub muted" data-testid="backend-reason">
           {v.backend ? `${v.backend.precision} · ${v.backend.reason}` : 'chosen when the run starts'}
         </span>
+        {v.backend && (
+          <button type="button" className="link backend-why" data-testid="backend-why" aria-expanded={why} onClick={() => setWhy(!why)}>
+            {why ? 'less' : 'why?'}
+          </button>
+        )}
       </div>
       {f && (
         <div className="stat">
@@ -402,6 +410,12 @@ function Stats({ v, run, metric }: { v: RunView; run: LiveRun; metric: 'accuracy
         </div>
       )}
     </div>
+    {why && v.backend && (
+      <p className="backend-reason-full small muted" data-testid="backend-reason-full">
+        <strong>{v.backend.name} · {v.backend.mode}</strong> ({v.backend.precision}): {v.backend.reason}
+      </p>
+    )}
+    </>
   );
 }
 

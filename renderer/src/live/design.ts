@@ -1,6 +1,6 @@
 // What the Design panel edits: the run configuration (engine/config.ts's RunConfig, the object the host takes),
 // plus the things that travel with a start: a name, an imported CSV's text, imported starting weights.
-import { BUILTIN_KINDS, DATASET_KINDS, GENERATED_KINDS, INPUT_FEATURES, REGRESSION_KINDS, taskOf, type DatasetKind, type InputFeature } from '../../../engine/config';
+import { BUILTIN_KINDS, DATASET_KINDS, GENERATED_KINDS, INPUT_FEATURES, taskOf, type DatasetKind, type InputFeature } from '../../../engine/config';
 import type { CsvInfo, ImportedWeights, LayerSpec, RunConfig } from '../api';
 
 export interface Design {
@@ -57,14 +57,10 @@ const isRegression = (k: DatasetKind) => taskOf(k) === 'regression';
 export const DATASET_GROUPS: ReadonlyArray<{ label: string; kinds: readonly DatasetKind[] }> = [
   { label: '2-D classification', kinds: GENERATED_KINDS.filter((k) => !isRegression(k)) },
   { label: '2-D regression', kinds: GENERATED_KINDS.filter(isRegression) },
-  { label: 'Real data (scikit-learn)', kinds: BUILTIN_KINDS },
+  { label: 'Real data: classification', kinds: BUILTIN_KINDS.filter((k) => !isRegression(k)) },
+  { label: 'Real data: regression', kinds: BUILTIN_KINDS.filter(isRegression) },
   { label: 'Your data', kinds: DATASET_KINDS.filter((k) => !(GENERATED_KINDS as readonly string[]).includes(k) && !(BUILTIN_KINDS as readonly string[]).includes(k)) },
 ];
-
-/** "diabetes (regression)", "digits". */
-export function datasetLabel(k: DatasetKind): string {
-  return (REGRESSION_KINDS as readonly string[]).includes(k) ? `${k} (regression)` : k;
-}
 
 /** Generated data: samples, noise and seed apply. */
 export function isGenerated(k: DatasetKind): boolean {
