@@ -98,6 +98,7 @@ test('digits: the network fits 64 inputs and 10 softmax outputs; the confusion m
   await expect(page.getByTestId('activation-5')).toHaveValue('softmax');
   await expect(page.getByTestId('neurons-5')).toHaveValue('10');
   await page.getByTestId('standardize').check();
+  await setField(page, 'run-name', 'digits 20 epochs');
   await setField(page, 'epochs', '20');
   await page.getByTestId('optimizer').selectOption('adam');
   await setField(page, 'learning-rate', '0.01');
@@ -133,6 +134,16 @@ test('digits: the network fits 64 inputs and 10 softmax outputs; the confusion m
   await shoot(page, 'digits');
   await page.getByTestId('confusion-matrix').scrollIntoViewIfNeeded();
   await shoot(page, 'digits-matrix');
+
+  // the stored run, opened after a reload (no live worker): its final weights give the same matrix and images
+  await page.reload();
+  await page.getByTestId('tab-runs').click();
+  await page.getByTestId('run-name-cell').filter({ hasText: /^digits 20 epochs$/ }).click();
+  await expect(page.getByTestId('train-view')).toBeVisible();
+  await expect(page.getByTestId('confusion-matrix')).toHaveAttribute('data-samples', '180');
+  const stored = await page.getByTestId('confusion-row').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td.cell')).map((td) => Number(td.textContent))));
+  expect(stored).toEqual(cells);
+  await expect(page.getByTestId('digit-thumb')).toHaveCount(Math.min(wrong, 60));
   expect(problems).toEqual([]);
 });
 

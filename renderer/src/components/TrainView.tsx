@@ -4,13 +4,14 @@
 // digits' misclassified images), for regression the predicted-vs-true scatter.
 import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
 import { taskOf } from '../../../engine/config';
-import type { BackpropLabApi, DataPreview, ExportFormat, LayerSpec, RunSnapshotEvent } from '../api';
-import { atChance, chanceLevel, classCounts, planeGridFromWeights, previewPlane, rowTotals, targetRange, type PlaneChoice } from '../lib/data-views';
+import { confusionMatrix, predictedClasses } from '../../../engine/confusion';
+import type { BackpropLabApi, DataPreview, ExportFormat, LayerSpec, RunConfig, RunSnapshotEvent } from '../api';
+import { atChance, chanceLevel, classCounts, planeGridFromWeights, predict, previewPlane, rowTotals, targetRange, type PlaneChoice } from '../lib/data-views';
 import { fmtAcc, fmtCost, fmtDuration, fmtInt, fmtRate, fmtVal } from '../lib/format';
 import { palette } from '../lib/theme';
 import { isActive, type LiveRun, type RunView } from '../live/run';
 import { Boundary, classColor } from './Boundary';
-import { ConfusionMatrix } from './ConfusionMatrix';
+import { ConfusionMatrix, type Confusion } from './ConfusionMatrix';
 import { CurveChart, type CurveOptions } from './CurveChart';
 import { DigitsMisclassified } from './DigitsMisclassified';
 import { ExportMenu } from './ExportMenu';
@@ -73,7 +74,9 @@ export function TrainView({
     if (choice.kind === 'pca' && hostGrid) return hostGrid;
     return weights && plane ? planeGridFromWeights(arch, weights, preview, plane) : null;
   }, [multi, choice.kind, hostGrid, weights, plane, arch, preview]);
-  const confusion = regression ? null : (snap?.confusion ?? null);
+  // a live run's snapshot carries its confusion matrix; a stored run's is its final weights on the preview's test set
+  const stored = useMemo(() => (regression || snap?.confusion || !weights || !preview ? null : confusionFromWeights(arch, weights, preview, v.config?.data.features)), [regression, snap, weights, preview, arch, v.config]);
+  const confusion = regression ? null : (snap?.confusion ?? stored);
   const chance = chanceOf(confusion, preview, regression);
   const f = v.final;
   const collapsed = v.phase === 'finished' && !regression && f !== null && atChance(f.testAccuracy ?? f.trainAccuracy, chance);
@@ -179,6 +182,21 @@ export function TrainView({
       )}
     </div>
   );
+}
+
+/**
+ * The confusion matrix of weights on the preview's test set (train without one), as the worker measures it
+ * (engine/confusion.ts); null when the preview holds only part of the set or the weights do not fit the data.
+ */
+function confusionFromWeights(arch: readonly LayerSpec[], weights: RunSnapshotEvent['weights'], preview: DataPreview, features: RunConfig['data']['features']): Confusion | null {
+  if (preview.classes < 2) return null;
+  const set = preview.test.n > 0 ? 'test' : 'train';
+  const points = preview[set];
+  if (points.n !== (set === 'test' ? preview.totalTest : preview.totalTrain)) return null;
+  const out = predict(arch, weights, preview, points, features);
+  if (!out || out.some((x) => !Number.isFinite(x))) return null;
+  const m = points.n;
+  return { set, samples: m, ...confusionMatrix(predictedClasses(out, out.length / m, m), points.y, preview.classes) };
 }
 
 /**
