@@ -79,17 +79,19 @@ export function TrainView({
   const confusion = regression ? null : (snap?.confusion ?? stored);
   const chance = chanceOf(confusion, preview, regression);
   const f = v.final;
-  const collapsed = v.phase === 'finished' && !regression && f !== null && atChance(f.testAccuracy ?? f.trainAccuracy, chance);
+  const collapsed = v.phase === 'finished' && f !== null && atChance(f.testAccuracy ?? f.trainAccuracy, chance);
   return (
     <div className="train" data-testid="train-view">
       <Toolbar v={v} transport={transport} onExport={onExport} collapsed={collapsed} />
       <StatusBanner v={v} />
       {collapsed && (
         <div className="banner warn" role="status" data-testid="chance-hint">
-          <strong>Accuracy at chance level: the network collapsed; try a smaller learning rate.</strong>{' '}
+          <strong>{regression ? 'R²' : 'Accuracy'} at chance level: the network collapsed; try a smaller learning rate.</strong>{' '}
           <span className="hint">
-            It scores {fmtAcc(f.testAccuracy ?? f.trainAccuracy)}, no better than always answering the most common class ({fmtAcc(chance)}). If the learning
-            rate is small already, the network may be unable to separate this data: add a hidden layer or input features.
+            {regression
+              ? `Its R² is ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}: no better than always answering the mean (R² 0).`
+              : `It scores ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}, no better than always answering the most common class (${fmtAcc(chance)}).`}{' '}
+            If the learning rate is small already, the network may be unable to fit this data: add a hidden layer or input features.
           </span>
         </div>
       )}
@@ -201,10 +203,11 @@ function confusionFromWeights(arch: readonly LayerSpec[], weights: RunSnapshotEv
 
 /**
  * The accuracy a network that always answers the most common class gets (data-views' chanceLevel): on the confusion
- * matrix's samples when there is one, else on the preview's test labels (train without a test set). null for regression.
+ * matrix's samples when there is one, else on the preview's test labels (train without a test set). For regression,
+ * the R² of always answering the mean: 0.
  */
 function chanceOf(confusion: RunSnapshotEvent['confusion'] | null, preview: DataPreview | null, regression: boolean): number | null {
-  if (regression) return null;
+  if (regression) return 0;
   if (confusion) return chanceLevel(rowTotals(confusion.matrix));
   if (!preview || preview.classes < 2) return null;
   const set = preview.test.n > 0 ? preview.test : preview.train;
@@ -353,7 +356,7 @@ function Toolbar({ v, transport, onExport, collapsed }: { v: RunView; transport:
               </span>
             </>
           )}
-          {v.name && <span className="muted run-title" title={v.runId ?? ''}>{v.name}</span>}
+          {v.name && <span className="muted run-title" title={v.runId ? `${v.name} (run ${v.runId})` : v.name}>{v.name}</span>}
         </div>
         <div className="progress" aria-hidden="true">
           <div className={`bar phase-${v.phase}${collapsed ? ' collapsed' : ''}`} style={{ width: `${(progress * 100).toFixed(2)}%` }} />
