@@ -187,6 +187,8 @@ test('regression: plane trains a linear output; R² in the stats and the curves,
   await expect(page.getByTestId('pred-vs-true')).toHaveAttribute('data-points', '100');
   await expect(page.getByTestId('confusion-matrix')).toHaveCount(0);
   await shoot(page, 'regression');
+  await page.getByTestId('pred-vs-true').scrollIntoViewIfNeeded();
+  await shoot(page, 'regression-scatter');
   expect(problems).toEqual([]);
 });
 
