@@ -47,7 +47,7 @@ export function ConfusionMatrix({ confusion, classNames }: { confusion: Confusio
                     return (
                       <td
                         key={p}
-                        className={`num tnum cell${p === t ? ' diag' : ''}${n === 0 ? ' zero' : ''}`}
+                        className={`num tnum cell${p === t ? ' diag' : ''}${n === 0 ? ' zero' : ''}${share > 0.55 ? ' strong' : ''}`}
                         title={`true ${name(t)}, predicted ${name(p)}: ${fmtInt(n)} (${(share * 100).toFixed(1)}% of ${name(t)})`}
                         style={n ? { background: `color-mix(in srgb, ${tone} ${Math.round(8 + share * 72)}%, transparent)` } : undefined}
                         data-share={share.toFixed(4)}
