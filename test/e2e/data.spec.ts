@@ -5,6 +5,7 @@
 // epoch counter, an element appearing), never on a clock. Screenshots at 1280×800 in both themes go to
 // test-results/screens/data-*.png.
 import { expect, test, type Page } from '@playwright/test';
+import { listRuns, openStore } from '../../electron/store/index';
 import { openApp, setField, statValue, waitForEnd, watchProblems } from './support/app';
 import { screenPath, sharedServer } from './support/server';
 
@@ -44,6 +45,7 @@ test('features: a one-unit network fails on circles from x1, x2 and separates th
   await page.getByTestId('dataset').selectOption('circles');
   await setField(page, 'noise', '0.1');
   await page.getByLabel('Factor').fill('0.5');
+  await setField(page, 'run-name', 'one unit on circles');
   await setArchitectureJson(page, ONE_UNIT);
   await expect(page.getByTestId('layer-row')).toHaveCount(1);
   await setField(page, 'epochs', '300');
@@ -79,6 +81,16 @@ test('features: a one-unit network fails on circles from x1, x2 and separates th
   // the boundary is drawn over the input plane (x1, x2), from the network fed the features of each grid point
   await expect(page.getByTestId('boundary')).toHaveAttribute('data-has-grid', 'yes');
   await expect(page.getByTestId('chance-hint')).toHaveCount(0);
+  // the features are part of the stored run's configuration
+  const store = openStore({ path: sharedServer().db, readonly: true });
+  try {
+    const [last] = listRuns(store, { name: 'one unit on circles' });
+    const config = store.getRun(last!.id).config;
+    expect(config.data.features).toEqual(['x1^2', 'x2^2']);
+    expect(config.architecture).toEqual([{ input_dim: 2, output_dim: 1, activation: 'sigmoid' }]);
+  } finally {
+    store.close();
+  }
   await shoot(page, 'features');
   expect(problems).toEqual([]);
 });
