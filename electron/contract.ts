@@ -12,6 +12,7 @@ import { LANDSCAPE_LIMITS as LL } from '../engine/landscape-limits';
 import type { LayerDistribution } from '../engine/distribution';
 import type { GradCheckResult } from '../engine/gradcheck';
 import type { PlanePoint } from '../engine/trajectory';
+import type { NumericArray, Plane } from '../engine/datasets/plane';
 import type { EpochMetrics, LayerCache } from '../engine/train';
 import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from './limits';
 import type { RunLineage, RunSummary as StoreRunSummary, SweepRecord as StoreSweepRecord } from './store/index';
@@ -596,11 +597,8 @@ export interface RunStatusEvent {
   recordingLost?: string;
 }
 
-/**
- * A long numeric array in an event: a number[] where the host builds it, a Float64Array (or another typed array)
- * once it crossed to the page (electron/frames.ts packs arrays of 64+ numbers). Read it with index loops.
- */
-export type NumericArray = ArrayLike<number> & Iterable<number>;
+/** A long numeric array in an event: a number[] where the host builds it, a typed array once it crossed to the page. */
+export type { NumericArray } from '../engine/datasets/plane';
 
 /** A parameter matrix in a snapshot: ParamJSON with its values as a NumericArray. */
 export type SnapshotParam = Omit<ParamJSON, 'data'> & { data: NumericArray };
@@ -620,7 +618,7 @@ export interface BoundaryGrid {
    * first two principal components, with the share of variance each explains) or 'features' (two features, the
    * others at their train means); a point's (x, y) in it is ((row − origin)·u, (row − origin)·v). Absent for 2-D data.
    */
-  plane?: { kind: 'features' | 'pca'; features?: [number, number]; origin: NumericArray; u: NumericArray; v: NumericArray; labels: [string, string]; explained?: [number, number] };
+  plane?: Plane;
 }
 
 export interface LayerHealth {

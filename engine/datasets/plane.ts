@@ -5,15 +5,21 @@
 import type { Samples } from './types';
 
 /** A plane: input = origin + a·u + b·v; (a, b) of a row = ((row − origin)·u, (row − origin)·v). */
+/**
+ * A numeric array that may be a number[] or a typed array: what crosses to the page (electron/frames.ts packs arrays
+ * of 64+ numbers as typed arrays). Read it with index loops.
+ */
+export type NumericArray = ArrayLike<number> & Iterable<number>;
+
 export interface Plane {
   kind: 'features' | 'pca';
   /** 'features': the two features' indices; absent for 'pca'. */
   features?: [number, number];
   /** The plane's origin: the train means ('features': with the two chosen features at 0, so a and b are their values). */
-  origin: number[];
+  origin: NumericArray;
   /** The two directions, one value per feature (unit vectors; for 'features', the two axes). */
-  u: number[];
-  v: number[];
+  u: NumericArray;
+  v: NumericArray;
   /** Axis labels: the features' names, or 'PC1', 'PC2'. */
   labels: [string, string];
   /** 'pca': the share of the train set's variance along u and v. */

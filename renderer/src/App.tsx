@@ -368,7 +368,7 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
               activeRun={isActive(view.phase) ? view.name || 'A run' : null}
               stored={storedActions}
             />
-            <TrainView run={run} transport={transport} architecture={design.config.architecture} preview={preview} theme={theme.resolved} onExport={(f) => view.runId && void exportRun(view.runId, f)} />
+            <TrainView run={run} transport={transport} architecture={design.config.architecture} preview={preview} theme={theme.resolved} onExport={(f) => view.runId && void exportRun(view.runId, f)} api={api} />
           </div>
         )}
         {tab === 'inspect' && <InspectView run={run} api={api} preview={preview} theme={theme.resolved} />}

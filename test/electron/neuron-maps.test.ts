@@ -102,7 +102,7 @@ describe('neuronMaps', () => {
     const { size } = mapCells(G);
     for (const [r, c] of [[0, 0], [7, 13], [19, 19]] as const) {
       const a = g.x[0] + ((g.x[1] - g.x[0]) * (c + 0.5)) / G, b = g.y[0] + ((g.y[1] - g.y[0]) * (r + 0.5)) / G;
-      const row = p.origin.map((o, f) => o + a * p.u[f]! + b * p.v[f]!); // the plane's point, by hand
+      const row = Array.from(p.origin, (o, f) => o + a * p.u[f]! + b * p.v[f]!); // the plane's point, by hand
       const layers = t.inspect(row);
       [row, ...layers.map((l) => l.A)].forEach((want, k) => {
         const col = maps.columns[k]!;

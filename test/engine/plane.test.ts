@@ -25,7 +25,7 @@ describe('view planes', () => {
   it('PCA: orthonormal directions, a projection that round-trips within the plane', () => {
     const d = wine();
     const p = pcaPlane(d.train);
-    const dot = (a: number[], b: number[]) => a.reduce((s, x, k) => s + x * b[k]!, 0);
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, x, k) => s + x * b[k]!, 0);
     expect(dot(p.u, p.u)).toBeCloseTo(1, 12);
     expect(dot(p.v, p.v)).toBeCloseTo(1, 12);
     expect(dot(p.u, p.v)).toBeCloseTo(0, 10);

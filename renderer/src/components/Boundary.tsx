@@ -1,7 +1,11 @@
 // The decision boundary as a heatmap of the host's snapshot grid, with the train (filled) and test (ringed)
 // points over it. Without a grid it is the dataset's scatter preview. A click picks an input point.
+// Regression data (classes 0): the heatmap of the prediction, points coloured by their target on the same scale.
+// Data with more than two features: drawn in a plane (the grid's, else the `plane` given), points projected on it.
 import { useEffect, useRef, useState } from 'react';
+import type { Plane } from '../../../engine/datasets/plane';
 import type { BoundaryGrid, DataPreview } from '../api';
+import { planeRange, projectPoints, targetRange } from '../lib/data-views';
 import { palette, type Palette } from '../lib/theme';
 
 export interface Bounds {
@@ -9,10 +13,10 @@ export interface Bounds {
   y: [number, number];
 }
 
-/** The area to draw: the grid's, else the data's range with a margin. */
-export function boundsOf(grid: BoundaryGrid | null, data: DataPreview | null): Bounds {
+/** The area to draw: the grid's, else the data's range (in the plane, when drawn in one) with a margin. */
+export function boundsOf(grid: BoundaryGrid | null, data: DataPreview | null, plane: Plane | null = null): Bounds {
   if (grid) return { x: grid.x, y: grid.y };
-  const r = data?.range;
+  const r = data && plane && data.features > 2 ? planeRange(data, plane) : data?.range;
   if (r && r.length >= 2) {
     const pad = (a: [number, number]): [number, number] => {
       const m = (a[1] - a[0]) * 0.08 || 1;
@@ -23,12 +27,22 @@ export function boundsOf(grid: BoundaryGrid | null, data: DataPreview | null): B
   return { x: [-1.5, 2.5], y: [-1, 1.5] };
 }
 
-function classColor(p: Palette, k: number): [number, number, number] {
+/** Class k's colour: the theme's two class colours, then the distinct series colours after the first two (which are alike). */
+export function classColor(p: Palette, k: number): [number, number, number] {
   if (k === 0) return p.class0;
   if (k === 1) return p.class1;
-  const hex = p.series[(k + 2) % p.series.length]!;
+  const hex = p.series[2 + ((k - 2) % (p.series.length - 2))]!;
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** A regression value's colour: class 0's colour at the low end through the background to class 1's at the high end. */
+export function valueColor(p: Palette, t: number, strength = 1): [number, number, number] {
+  const bg = hexRgb(p.card);
+  const u = Math.min(1, Math.max(0, t));
+  const col = u >= 0.5 ? p.class1 : p.class0;
+  const a = Math.abs(u - 0.5) * 2 * strength;
+  return [bg[0] + (col[0] - bg[0]) * a, bg[1] + (col[1] - bg[1]) * a, bg[2] + (col[2] - bg[2]) * a];
 }
 
 function hexRgb(hex: string): [number, number, number] {
@@ -36,7 +50,7 @@ function hexRgb(hex: string): [number, number, number] {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-function drawGrid(ctx: CanvasRenderingContext2D, grid: BoundaryGrid, w: number, h: number, p: Palette): void {
+function drawGrid(ctx: CanvasRenderingContext2D, grid: BoundaryGrid, w: number, h: number, p: Palette, scale: [number, number] | null): void {
   const { size, values } = grid;
   const img = new ImageData(size, size);
   const bg = hexRgb(p.card);
@@ -45,14 +59,19 @@ function drawGrid(ctx: CanvasRenderingContext2D, grid: BoundaryGrid, w: number, 
     for (let c = 0; c < size; c++) {
       const v = values[src + c] ?? NaN;
       let col: [number, number, number], strength: number;
-      if (grid.kind === 'probability') {
+      if (scale) {
+        // regression: the prediction on the targets' scale
+        const t = (v - scale[0]) / (scale[1] - scale[0]);
+        col = t >= 0.5 ? p.class1 : p.class0;
+        strength = Number.isFinite(v) ? Math.min(1, Math.abs(t - 0.5) * 2) : 0;
+      } else if (grid.kind === 'probability') {
         col = v >= 0.5 ? p.class1 : p.class0;
         strength = Number.isFinite(v) ? Math.min(1, Math.abs(v - 0.5) * 2) : 0;
       } else {
         col = classColor(p, v);
         strength = grid.confidence?.[src + c] ?? 1;
       }
-      const a = 0.1 + 0.4 * strength;
+      const a = scale ? 0.9 * strength : 0.1 + 0.4 * strength;
       const o = (r * size + c) * 4;
       img.data[o] = bg[0] + (col[0] - bg[0]) * a;
       img.data[o + 1] = bg[1] + (col[1] - bg[1]) * a;
@@ -68,7 +87,7 @@ function drawGrid(ctx: CanvasRenderingContext2D, grid: BoundaryGrid, w: number, 
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(off, 0, 0, w, h);
   // the 0.5 contour by marching squares over the cell centres, with linear interpolation along each edge
-  if (grid.kind === 'probability') {
+  if (grid.kind === 'probability' && !scale) {
     const cw = w / size, ch = h / size;
     const v = (r: number, c: number) => values[r * size + c] ?? 0; // r from the bottom
     const X = (c: number) => (c + 0.5) * cw;
@@ -106,6 +125,7 @@ export function Boundary({
   testId = 'boundary',
   theme,
   showTest = true,
+  plane: planeProp = null,
 }: {
   grid: BoundaryGrid | null;
   data: DataPreview | null;
@@ -114,7 +134,11 @@ export function Boundary({
   testId?: string;
   theme: string;
   showTest?: boolean;
+  /** Data with more than two features, without a grid: the plane to show the points in. */
+  plane?: Plane | null;
 }) {
+  const plane = grid?.plane ?? planeProp;
+  const regression = data?.classes === 0;
   const canvas = useRef<HTMLCanvasElement>(null);
   const [px, setPx] = useState(0);
 
@@ -138,19 +162,33 @@ export function Boundary({
     const p = palette();
     ctx.fillStyle = p.card;
     ctx.fillRect(0, 0, w, h);
-    const b = boundsOf(grid, data);
-    if (grid) drawGrid(ctx, grid, w, h, p);
+    const b = boundsOf(grid, data, plane);
+    const scale = regression && data ? targetRange(data) : null;
+    if (grid) drawGrid(ctx, grid, w, h, p, scale);
     const sx = (x: number) => ((x - b.x[0]) / (b.x[1] - b.x[0])) * w;
     const sy = (y: number) => h - ((y - b.y[0]) / (b.y[1] - b.y[0])) * h;
-    if (data && data.features >= 2) {
+    if (data && data.features >= 2 && (data.features === 2 || plane)) {
       const dot = (set: DataPreview['train'], test: boolean) => {
         const r = test ? 3.2 : 2.4;
+        // (x, y) of each point: its first two columns, or its coordinates in the plane
+        const xy = data.features > 2 && plane ? projectPoints(set, data.features, plane) : null;
+        const f = xy ? 2 : data.features;
+        const X = xy ?? set.X;
         for (let i = 0; i < set.n; i++) {
-          const x = sx(set.X[i * data.features]!), y = sy(set.X[i * data.features + 1]!);
-          const c = classColor(p, set.y[i]!);
+          const x = sx(X[i * f]!), y = sy(X[i * f + 1]!);
+          const c = scale ? valueColor(p, (set.y[i]! - scale[0]) / (scale[1] - scale[0])) : classColor(p, set.y[i]!);
           ctx.beginPath();
           ctx.arc(x, y, r, 0, Math.PI * 2);
-          if (test) {
+          if (scale) {
+            // regression: every point filled with its target's colour (a mid value is the background's), outlined
+            ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+            ctx.fill();
+            ctx.lineWidth = test ? 1.4 : 0.5;
+            ctx.strokeStyle = p.fg;
+            ctx.globalAlpha = test ? 0.9 : 0.3;
+            ctx.stroke();
+            ctx.globalAlpha = 1;
+          } else if (test) {
             ctx.fillStyle = p.card;
             ctx.fill();
             ctx.lineWidth = 1.6;
@@ -182,12 +220,12 @@ export function Boundary({
       ctx.arc(x, y, 5, 0, Math.PI * 2);
       ctx.stroke();
     }
-  }, [grid, data, picked, px, theme, showTest]);
+  }, [grid, data, picked, px, theme, showTest, plane, regression]);
 
   const click = (e: React.MouseEvent<HTMLCanvasElement>) => {
     if (!onPick) return;
     const rect = e.currentTarget.getBoundingClientRect();
-    const b = boundsOf(grid, data);
+    const b = boundsOf(grid, data, plane);
     const x = b.x[0] + ((e.clientX - rect.left) / rect.width) * (b.x[1] - b.x[0]);
     const y = b.y[1] - ((e.clientY - rect.top) / rect.height) * (b.y[1] - b.y[0]);
     onPick(Number(x.toFixed(3)), Number(y.toFixed(3)));
@@ -200,9 +238,11 @@ export function Boundary({
       data-testid={testId}
       data-has-grid={grid ? 'yes' : 'no'}
       data-epoch={grid ? 'grid' : ''}
+      data-plane={plane ? plane.kind : ''}
+      data-regression={regression ? 'yes' : 'no'}
       onClick={click}
       role="img"
-      aria-label={grid ? 'decision boundary over the data' : 'scatter of the train and test points'}
+      aria-label={grid ? (regression ? 'the prediction over the data' : 'decision boundary over the data') : 'scatter of the train and test points'}
     />
   );
 }

@@ -1,14 +1,17 @@
 // The left panel: the network (layers table or the seed's JSON list), the data (with a scatter preview and CSV
 // import), the training hyperparameters, the backend, and weights to start from.
-import { useEffect, useRef, useState } from 'react';
-import { ACTIVATIONS, layerParameterCount, parameterCount, validateArchitecture } from '../../../engine/architecture';
-import { DATASET_KINDS, OPTIMIZERS, autoRunName, type DatasetKind, type OptimizerName, type BackendChoice } from '../../../engine/config';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ACTIVATIONS, adaptArchitecture, layerParameterCount, parameterCount, validateArchitecture } from '../../../engine/architecture';
+import { OPTIMIZERS, autoRunName, type DatasetKind, type OptimizerName, type BackendChoice } from '../../../engine/config';
 import { WEIGHTS_IMPORT_ACCEPT } from '../../../engine/export/format-table';
 import { unwrap, type AppInfo, type BackpropLabApi, type DataPreview, type LayerSpec } from '../api';
+import { previewPlane } from '../lib/data-views';
 import { fmtInt } from '../lib/format';
 import { readBase64, readText } from '../lib/download';
-import { addLayer, architectureJson, fitInputs, removeLayer, setNeurons, type Design } from '../live/design';
+import { addLayer, architectureJson, DATASET_GROUPS, fitInputs, inputCount, isGenerated, removeLayer, setFeatures, setKind, setNeurons, takesFeatures, type Design } from '../live/design';
 import { Boundary } from './Boundary';
+import { FeatureChecks } from './FeatureChecks';
+import '../styles/data.css';
 import { FieldValidity, NumberField, Row, Segmented } from './fields';
 import { StoredRunBar, TrainingControls, type StoredRunActions } from './StoredRun';
 
@@ -53,8 +56,23 @@ export function DesignPanel({
     update((d) => ({ ...d, config: { ...d.config, training: { ...d.config.training, [k]: v } } }));
   const setData = <K extends keyof typeof c.data>(k: K, v: (typeof c.data)[K]) => update((d) => ({ ...d, config: { ...d.config, data: { ...d.config.data, [k]: v } } }));
   const [archView, setArchView] = useState<'layers' | 'json'>('layers');
-  const features = preview?.features ?? (c.data.kind === 'csv' ? design.csv?.info.featureNames.length : 2) ?? 2;
+  const columns = preview?.features ?? (c.data.kind === 'csv' ? design.csv?.info.featureNames.length : 2) ?? 2;
+  // the first layer takes the chosen input features when there are any, else the data's columns
+  const features = inputCount(c.data, columns);
   const inputMismatch = c.architecture[0]!.input_dim !== features;
+  // The network fitted to the data (input width, and output: 1 sigmoid, K softmax or 1 linear unit), once the preview
+  // of a newly chosen dataset arrives; null when it already fits or the preview is of other data.
+  const fitted = preview ? adaptArchitecture(c.architecture, features, preview.classes) : null;
+  // A newly chosen dataset fits the network when its preview arrives (the preview showing at the choice is the old data's).
+  // data with more than two features is previewed in its first two principal components, as the boundary shows it
+  const previewPca = useMemo(() => (preview ? previewPlane(preview, { kind: 'pca' }) : null), [preview]);
+  const fitOnPreview = useRef<{ stale: DataPreview | null } | null>(null);
+  useEffect(() => {
+    const pending = fitOnPreview.current;
+    if (!pending || !preview || preview === pending.stale) return;
+    fitOnPreview.current = null;
+    if (fitted) setArch(fitted);
+  });
 
   return (
     <aside className="design" data-testid="design-panel" aria-label="Design">
@@ -94,14 +112,24 @@ export function DesignPanel({
           ) : (
             <ArchitectureJson arch={c.architecture} onChange={setArch} />
           )}
-          {inputMismatch && (
+          {inputMismatch ? (
             <p className="inline-warn" data-testid="input-mismatch">
-              The data has {features} feature{features === 1 ? '' : 's'} but layer 1 takes {c.architecture[0]!.input_dim}.{' '}
+              The data has {features} input{features === 1 ? '' : 's'} but layer 1 takes {c.architecture[0]!.input_dim}.{' '}
               <button type="button" className="link" onClick={() => setArch(fitInputs(c.architecture, features))}>
                 Set input_dim to {features}
               </button>
             </p>
+          ) : (
+            fitted && (
+              <p className="inline-warn" data-testid="output-mismatch">
+                {preview!.classes === 0 ? 'Regression data wants 1 linear output unit.' : preview!.classes > 2 ? `${preview!.classes} classes want ${preview!.classes} softmax output units.` : '2 classes want 1 sigmoid output unit.'}{' '}
+                <button type="button" className="link" data-testid="fit-output" onClick={() => setArch(fitted)}>
+                  Fit the output layer
+                </button>
+              </p>
+            )
           )}
+          <WeightsImport design={design} update={update} api={api} onError={onError} />
         </section>
 
         <section className="panel-section">
@@ -114,15 +142,26 @@ export function DesignPanel({
           <div className="data-grid">
             <div className="data-fields">
               <Row label="Dataset">
-                <select value={c.data.kind} data-testid="dataset" onChange={(e) => setData('kind', e.target.value as DatasetKind)}>
-                  {DATASET_KINDS.map((k) => (
-                    <option key={k} value={k} disabled={k === 'csv' && !design.csv}>
-                      {k === 'csv' ? (design.csv ? `csv: ${design.csv.filename}` : 'csv (import a file)') : k}
-                    </option>
+                <select
+                  value={c.data.kind}
+                  data-testid="dataset"
+                  onChange={(e) => {
+                    fitOnPreview.current = { stale: preview };
+                    update((d) => ({ ...d, config: setKind(d.config, e.target.value as DatasetKind) }));
+                  }}
+                >
+                  {DATASET_GROUPS.map((g) => (
+                    <optgroup key={g.label} label={g.label}>
+                      {g.kinds.map((k) => (
+                        <option key={k} value={k} disabled={k === 'csv' && !design.csv}>
+                          {k === 'csv' ? (design.csv ? `csv: ${design.csv.filename}` : 'csv (import a file)') : k}
+                        </option>
+                      ))}
+                    </optgroup>
                   ))}
                 </select>
               </Row>
-              {c.data.kind !== 'csv' && (
+              {isGenerated(c.data.kind) && (
                 <>
                   <Row label="Samples">
                     <NumberField value={c.data.samples} integer min={2} max={1_000_000} onChange={(v) => v !== null && setData('samples', v)} testId="samples" field="Samples" />
@@ -143,11 +182,21 @@ export function DesignPanel({
               <Row label="Test size">
                 <NumberField value={c.data.testSize} min={0} max={1} maxExclusive range="a fraction from 0 up to (not including) 1" field="Test size" onChange={(v) => v !== null && setData('testSize', v)} testId="test-size" />
               </Row>
+              <label className="check-row" title="StandardScaler fitted on the train split, applied to train and test">
+                <input type="checkbox" checked={c.data.standardize ?? false} data-testid="standardize" onChange={(e) => setData('standardize', e.target.checked || undefined)} />
+                Standardize
+              </label>
             </div>
             <div className="preview-box">
-              <Boundary grid={null} data={preview} theme={theme} testId="data-preview" />
+              <Boundary grid={null} data={preview} theme={theme} testId="data-preview" plane={previewPca} />
             </div>
           </div>
+          {takesFeatures(c.data.kind, columns) && (
+            <FeatureChecks
+              value={c.data.features}
+              onChange={(f) => update((d) => ({ ...d, config: setFeatures(d.config, f) }))}
+            />
+          )}
           {previewError && (
             <p className="inline-error" role="alert" data-testid="data-error">
               {previewError}
@@ -236,7 +285,6 @@ export function DesignPanel({
           <Row label="Name">
             <input type="text" value={design.name} placeholder={autoRunName(c)} title="Left empty, the run is named like this (with #2, #3 … when the name is taken)" data-testid="run-name" onChange={(e) => update((d) => ({ ...d, name: e.target.value }))} />
           </Row>
-          <WeightsImport design={design} update={update} api={api} onError={onError} />
         </section>
       </fieldset>
       </FieldValidity>

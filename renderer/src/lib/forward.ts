@@ -3,7 +3,7 @@
 // while a run trains.
 import { LEAKY_SLOPE } from '../../../engine/activations';
 import { mapCells, quantizeMaps } from '../../../engine/neuron-maps';
-import type { BoundaryGrid, DataPreview, LayerSpec, ParamJSON, RunSnapshotEvent } from '../api';
+import type { BoundaryGrid, DataPreview, LayerSpec, ParamJSON, RunSnapshotEvent, SnapshotParam } from '../api';
 import { base64ToBytes } from './download';
 
 /** The params of a Backprop Lab weights JSON document (params: { W1: [[…]], b1: [[…]], … }). */
@@ -51,13 +51,15 @@ function activate(z: Float64Array, act: string, rows: number, m: number): void {
   }
 }
 
+/** A data range with the 5 % margin the boundary views draw around it. */
+export function padRange([lo, hi]: readonly [number, number]): [number, number] {
+  const mg = (hi - lo || 1) * 0.05;
+  return [lo - mg, hi + mg];
+}
+
 /** The grid's points as the network's input A: (2 × size²), cell (r, c) at column r·size + c, r from the bottom. */
 function gridInput(data: DataPreview, size: number): { A: Float64Array; x: [number, number]; y: [number, number] } {
-  const pad = ([lo, hi]: [number, number]): [number, number] => {
-    const mg = (hi - lo || 1) * 0.05;
-    return [lo - mg, hi + mg];
-  };
-  const x = pad(data.range[0]!), y = pad(data.range[1]!);
+  const x = padRange(data.range[0]!), y = padRange(data.range[1]!);
   const m = size * size;
   const A = new Float64Array(2 * m);
   for (let r = 0; r < size; r++)
@@ -68,8 +70,13 @@ function gridInput(data: DataPreview, size: number): { A: Float64Array; x: [numb
   return { A, x, y };
 }
 
-/** Every layer's output for the m columns of A: [A, A1, …, AL], each (units × m). */
-function forwardAll(arch: readonly LayerSpec[], params: readonly ParamJSON[], A0: Float64Array, m: number): Float64Array[] {
+/** The network's output (outputs × m) for inputs A (in × m), row-major, in float64. */
+export function forwardMatrix(arch: readonly LayerSpec[], params: readonly SnapshotParam[], input: Float64Array, m: number): Float64Array {
+  return forwardAll(arch, params, input, m, false).pop()!;
+}
+
+/** Every layer's output for the m columns of A: [A, A1, …, AL], each (units × m); only [A, AL] unless `every`. */
+function forwardAll(arch: readonly LayerSpec[], params: readonly SnapshotParam[], A0: Float64Array, m: number, every = true): Float64Array[] {
   const out = [A0];
   let A = A0;
   arch.forEach((l, k) => {
@@ -87,25 +94,31 @@ function forwardAll(arch: readonly LayerSpec[], params: readonly ParamJSON[], A0
       }
     }
     activate(Z, l.activation, l.output_dim, m);
-    out.push((A = Z));
+    A = Z;
+    if (every || k === arch.length - 1) out.push(Z);
   });
   return out;
 }
 
 /** The network's output over a size×size grid spanning the data (5% margin), as BoundaryGrid. */
-export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly ParamJSON[], data: DataPreview, size = 64): BoundaryGrid | null {
+export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly SnapshotParam[], data: DataPreview, size = 64): BoundaryGrid | null {
   if (data.features !== 2 || arch[0]?.input_dim !== 2) return null;
   const m = size * size;
   const { A: A0, x, y } = gridInput(data, size);
-  const A = forwardAll(arch, params, A0, m)[arch.length]!;
-  const outputs = arch[arch.length - 1]!.output_dim;
-  if (outputs === 1) return { size, x, y, kind: 'probability', values: Array.from(A) };
+  return gridOfOutputs(forwardMatrix(arch, params, A0, m), size, x, y);
+}
+
+/** A size×size grid's network outputs (outputs × size²) as a BoundaryGrid: the probability, or each cell's class and its confidence. */
+export function gridOfOutputs(out: Float64Array, size: number, x: [number, number], y: [number, number]): BoundaryGrid {
+  const m = size * size;
+  const outputs = out.length / m;
+  if (outputs === 1) return { size, x, y, kind: 'probability', values: Array.from(out) };
   const values: number[] = [], confidence: number[] = [];
   for (let j = 0; j < m; j++) {
     let best = 0;
-    for (let r = 1; r < outputs; r++) if (A[r * m + j]! > A[best * m + j]!) best = r;
+    for (let r = 1; r < outputs; r++) if (out[r * m + j]! > out[best * m + j]!) best = r;
     values.push(best);
-    confidence.push(A[best * m + j]!);
+    confidence.push(out[best * m + j]!);
   }
   return { size, x, y, kind: 'class', values, confidence };
 }
@@ -114,7 +127,7 @@ export function boundaryFromWeights(arch: readonly LayerSpec[], params: readonly
  * The per-neuron maps of a stored run, as the trainer's snapshot makes them from its 40-cell boundary grid
  * (engine/neuron-maps.ts): the forward pass runs over the map's cells of that grid only (20², not 40²).
  */
-export function neuronMapsFromWeights(arch: readonly LayerSpec[], params: readonly ParamJSON[], data: DataPreview, gridSize = 40): NeuronMaps | null {
+export function neuronMapsFromWeights(arch: readonly LayerSpec[], params: readonly SnapshotParam[], data: DataPreview, gridSize = 40): NeuronMaps | null {
   if (data.features !== 2 || arch[0]?.input_dim !== 2) return null;
   const { A: grid } = gridInput(data, gridSize);
   const { stride, offset, size } = mapCells(gridSize);

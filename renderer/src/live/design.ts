@@ -1,5 +1,6 @@
 // What the Design panel edits: the run configuration (engine/config.ts's RunConfig, the object the host takes),
 // plus the things that travel with a start: a name, an imported CSV's text, imported starting weights.
+import { BUILTIN_KINDS, DATASET_KINDS, GENERATED_KINDS, INPUT_FEATURES, taskOf, type DatasetKind, type InputFeature } from '../../../engine/config';
 import type { CsvInfo, ImportedWeights, LayerSpec, RunConfig } from '../api';
 
 export interface Design {
@@ -43,4 +44,53 @@ export function removeLayer(arch: readonly LayerSpec[], i: number): LayerSpec[] 
 /** The configuration with its input layer fitted to `features` inputs. */
 export function fitInputs(arch: readonly LayerSpec[], features: number): LayerSpec[] {
   return arch.map((l, k) => (k === 0 ? { ...l, input_dim: features } : { ...l }));
+}
+
+const isRegression = (k: DatasetKind) => taskOf(k) === 'regression';
+
+/** The dataset picker's groups: every DATASET_KINDS entry once, generated 2-D data first. */
+export const DATASET_GROUPS: ReadonlyArray<{ label: string; kinds: readonly DatasetKind[] }> = [
+  { label: '2-D classification', kinds: GENERATED_KINDS.filter((k) => !isRegression(k)) },
+  { label: '2-D regression', kinds: GENERATED_KINDS.filter(isRegression) },
+  { label: 'Real data: classification', kinds: BUILTIN_KINDS.filter((k) => !isRegression(k)) },
+  { label: 'Real data: regression', kinds: BUILTIN_KINDS.filter(isRegression) },
+  { label: 'Your data', kinds: DATASET_KINDS.filter((k) => !(GENERATED_KINDS as readonly string[]).includes(k) && !(BUILTIN_KINDS as readonly string[]).includes(k)) },
+];
+
+/** Generated data: samples, noise and seed apply. */
+export function isGenerated(k: DatasetKind): boolean {
+  return (GENERATED_KINDS as readonly string[]).includes(k);
+}
+
+/** Whether input features (x1², sin(x1), …) can be computed: 2-D data, generated or a 2-column CSV. */
+export function takesFeatures(k: DatasetKind, columns: number): boolean {
+  return isGenerated(k) || (k === 'csv' && columns === 2);
+}
+
+/** The inputs layer 1 takes: the chosen input features, else the data's columns. */
+export function inputCount(data: RunConfig['data'], columns: number): number {
+  return data.features?.length ?? columns;
+}
+
+/** The plain inputs (x1, x2): what no `features` means. */
+const PLAIN: readonly InputFeature[] = ['x1', 'x2'];
+
+/** The input features chosen (in INPUT_FEATURES' order); the plain (x1, x2) is stored as none, like the CLI's default. */
+export function setFeatures(c: RunConfig, chosen: readonly InputFeature[]): RunConfig {
+  const features = INPUT_FEATURES.filter((f) => chosen.includes(f));
+  const plain = features.length === PLAIN.length && features.every((f, i) => f === PLAIN[i]);
+  const data = { ...c.data };
+  if (plain || features.length === 0) delete data.features;
+  else data.features = features;
+  return { ...c, data, architecture: fitInputs(c.architecture, data.features?.length ?? 2) };
+}
+
+/** Another dataset; input features are dropped for data that is not 2-D (the engine refuses them there). */
+export function setKind(c: RunConfig, kind: DatasetKind): RunConfig {
+  const data = { ...c.data, kind };
+  if (data.features && !takesFeatures(kind, 2)) {
+    delete data.features;
+    return { ...c, data, architecture: fitInputs(c.architecture, 2) };
+  }
+  return { ...c, data };
 }
