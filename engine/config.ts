@@ -107,6 +107,41 @@ export function autoRunName(c: Pick<RunConfig, 'data' | 'training'>): string {
 }
 
 /** The seed notebook's experiment (see ../shared/reference/README.md). */
+/**
+ * Whether a setting (a flattened path, as flattenConfig names it) means anything for a run with this configuration:
+ * circles' factor only for circles, a generator's samples, noise and seed only for generated data, momentum's μ
+ * only for momentum, Adam's β1, β2 and ε only for Adam, the shuffle seed only with mini-batches, the split seed only
+ * with a test set, early stopping's metric and min delta only with early stopping on. Everything else applies.
+ * The one rule for which settings a run shows: Compare's diff (electron/store/compare.ts) and the Runs table's
+ * columns and detail pane (renderer/src/lib/run-settings.ts).
+ */
+export function settingApplies(config: RunConfig, path: string): boolean {
+  const { data, training } = config;
+  switch (path) {
+    case 'data.samples':
+    case 'data.noise':
+    case 'data.seed':
+      return (GENERATED_KINDS as readonly string[]).includes(data.kind);
+    case 'data.factor':
+      return data.kind === 'circles';
+    case 'data.splitSeed':
+      return data.testSize > 0;
+    case 'training.momentum':
+      return training.optimizer === 'momentum';
+    case 'training.beta1':
+    case 'training.beta2':
+    case 'training.epsilon':
+      return training.optimizer === 'adam';
+    case 'training.shuffleSeed':
+      return training.batchSize !== null;
+    case 'training.earlyStopMetric':
+    case 'training.minDelta':
+      return training.earlyStop > 0;
+    default:
+      return true;
+  }
+}
+
 export function defaultConfig(): RunConfig {
   return {
     architecture: SEED_ARCHITECTURE.map((l) => ({ ...l })),

@@ -5,7 +5,9 @@
 
 import { z } from 'zod';
 import { describeLayers } from '../../engine/architecture';
-import { GENERATED_KINDS, type RunConfig } from '../../engine/config';
+import { settingApplies, type RunConfig } from '../../engine/config';
+
+export { settingApplies };
 import { MAX_NAME_LENGTH, MAX_TAG_LENGTH, RUN_ID_PATTERN } from '../limits';
 import { StoreError, fromSqlite, validate } from './errors';
 import { decodeValue, METRIC_KEY } from './metrics';
@@ -256,40 +258,6 @@ export function flattenConfig(value: unknown, prefix = '', out: Map<string, Conf
     out.set(prefix, value as ConfigValue);
   }
   return out;
-}
-
-/**
- * Whether a setting (a flattened path, as flattenConfig names it) means anything for a run with this configuration:
- * circles' factor only for circles, a generator's samples, noise and seed only for generated data, momentum's μ
- * only for momentum, Adam's β1, β2 and ε only for Adam, the shuffle seed only with mini-batches, the split seed only
- * with a test set, early stopping's metric and min delta only with early stopping on. Everything else applies.
- * The one rule for which settings a comparison shows (diffParams).
- */
-export function settingApplies(config: RunConfig, path: string): boolean {
-  const { data, training } = config;
-  switch (path) {
-    case 'data.samples':
-    case 'data.noise':
-    case 'data.seed':
-      return (GENERATED_KINDS as readonly string[]).includes(data.kind);
-    case 'data.factor':
-      return data.kind === 'circles';
-    case 'data.splitSeed':
-      return data.testSize > 0;
-    case 'training.momentum':
-      return training.optimizer === 'momentum';
-    case 'training.beta1':
-    case 'training.beta2':
-    case 'training.epsilon':
-      return training.optimizer === 'adam';
-    case 'training.shuffleSeed':
-      return training.batchSize !== null;
-    case 'training.earlyStopMetric':
-    case 'training.minDelta':
-      return training.earlyStop > 0;
-    default:
-      return true;
-  }
 }
 
 /**

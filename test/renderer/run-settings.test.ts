@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../engine/config';
 import type { RunSummary } from '../../electron/contract';
 import { COLUMNS, DEFAULT_COLUMNS, columnLabel, loadColumns } from '../../renderer/src/components/RunColumns';
-import { SETTINGS, groupRuns, readableConfig, settingText } from '../../renderer/src/lib/run-settings';
+import { SETTINGS, groupRuns, settingsByGroup, settingText } from '../../renderer/src/lib/run-settings';
 
 const setting = (key: string) => SETTINGS.find((s) => s.key === key)!;
 
@@ -40,14 +40,14 @@ describe('settings', () => {
   it('reads the architecture in short form in the table and with its activations in the detail pane', () => {
     const c = resolveConfig({ architecture: [{ input_dim: 2, output_dim: 25, activation: 'relu' }, { input_dim: 25, output_dim: 50, activation: 'relu' }, { input_dim: 50, output_dim: 1, activation: 'sigmoid' }] });
     expect(settingText(setting('architecture'), c)).toBe('2-25-50-1');
-    const network = readableConfig(c).find((g) => g.group === 'Network')!;
+    const network = settingsByGroup(c).find((g) => g.group === 'Network')!;
     expect(network.rows[0]).toEqual({ key: 'architecture', label: 'Architecture', text: '2-25-50-1 (relu, relu, sigmoid)', path: 'architecture' });
     expect(network.rows.find((r) => r.key === 'parameters')!.text).toBe('1,426'); // 2·25+25 + 25·50+50 + 50·1+1
   });
 
   it('leaves out what means nothing for the run: momentum on Adam, β on SGD, the circles factor on moons, the shuffle seed of a full batch', () => {
     const adam = resolveConfig({ training: { optimizer: 'adam', learningRate: 0.005 } });
-    const keys = (c: typeof adam) => readableConfig(c).flatMap((g) => g.rows.map((r) => r.key));
+    const keys = (c: typeof adam) => settingsByGroup(c).flatMap((g) => g.rows.map((r) => r.key));
     expect(keys(adam)).toEqual(expect.arrayContaining(['beta1', 'beta2', 'epsilon', 'learningRate']));
     expect(keys(adam)).not.toContain('momentum');
     expect(keys(adam)).not.toContain('factor');

@@ -4,7 +4,7 @@
 import type { ReactNode } from 'react';
 import type { RunSummary } from '../api';
 import { fmtAcc, fmtCost, fmtDate, fmtDuration, fmtInt } from '../lib/format';
-import { SETTINGS, isRegressionRun, loadChoice, settingText, type SettingGroup } from '../lib/run-settings';
+import { SETTINGS, isRegressionRun, loadChoice, settingText, settingValue, type SettingGroup } from '../lib/run-settings';
 
 export type ColumnGroup = 'Run' | SettingGroup | 'Results';
 
@@ -58,7 +58,7 @@ const SETTING_COLUMNS: Column[] = SETTINGS.filter((s) => s.key !== 'architecture
   label: s.label,
   group: s.group,
   num: s.num ?? false,
-  sortValue: (r) => (r.config ? s.value(r.config) : null),
+  sortValue: (r) => (r.config ? settingValue(s, r.config) : null),
   cell: (r) => (r.config ? settingText(s, r.config) : '—'),
   className: 'tnum',
   testId: `run-${s.key}`,

@@ -6,7 +6,7 @@ import type { ChartDataset } from 'chart.js';
 import { unwrap, type BackpropLabApi, type ExportFormat, type RunCurves, type RunDetail, type RunSummary } from '../api';
 import { Chart, lineOptions } from '../lib/charts';
 import { fmtDate, fmtDuration, fmtInt } from '../lib/format';
-import { isRegressionRun, readableConfig } from '../lib/run-settings';
+import { isRegressionRun, settingsByGroup } from '../lib/run-settings';
 import { palette } from '../lib/theme';
 import { ExportMenu } from './ExportMenu';
 import { InlineEdit, PenIcon, TrashIcon, type RunEdits } from './RunParts';
@@ -188,7 +188,7 @@ export function RunDetailPane({
 
       <section className="detail-config" data-testid="detail-config" aria-label="configuration">
         {config ? (
-          readableConfig(config).map((g) => (
+          settingsByGroup(config).map((g) => (
             <div key={g.group}>
               <h4 className="row-label">{g.group}</h4>
               <dl className="kv small">

@@ -2,12 +2,15 @@
 // whether it means anything for this run), used by the runs table's columns and the run detail pane. Also the
 // runs table's grouping (by sweep or by tag) and its remembered choices.
 import { describeLayers, layerWidths, parameterCount } from '../../../engine/architecture';
-import { GENERATED_KINDS, taskOf, type DatasetKind, type RunConfig } from '../../../engine/config';
+import { settingApplies, taskOf, type DatasetKind, type RunConfig } from '../../../engine/config';
 import type { RunSummary } from '../api';
 
 export type SettingGroup = 'Network' | 'Training' | 'Data' | 'Backend';
 
-/** One setting: `value` is what sorting compares; null where it means nothing for the run (momentum on Adam). */
+/**
+ * One setting: `value` is what sorting compares (settingValue: null where it means nothing for the run, momentum on
+ * Adam, by engine/config.ts settingApplies, the rule Compare's diff uses too).
+ */
 export interface Setting {
   key: string;
   label: string;
@@ -23,7 +26,6 @@ export interface Setting {
   long?(c: RunConfig): string;
 }
 
-const generated = (k: DatasetKind) => (GENERATED_KINDS as readonly string[]).includes(k);
 const num = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
 const onOff = (b: boolean | undefined) => (b ? 'on' : 'off');
 
@@ -41,24 +43,24 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'epochs', label: 'Epochs', group: 'Training', num: true, path: 'training.epochs', value: (c) => c.training.epochs, text: (c) => c.training.epochs.toLocaleString('en-US') },
   { key: 'batchSize', label: 'Batch size', group: 'Training', num: true, path: 'training.batchSize', value: (c) => c.training.batchSize ?? Infinity, // full batch sorts as the largest
     text: (c) => (c.training.batchSize === null ? 'full batch' : String(c.training.batchSize)) },
-  { key: 'momentum', label: 'Momentum μ', group: 'Training', num: true, path: 'training.momentum', value: (c) => (c.training.optimizer === 'momentum' ? c.training.momentum : null) },
-  { key: 'beta1', label: 'Adam β1', group: 'Training', num: true, path: 'training.beta1', value: (c) => (c.training.optimizer === 'adam' ? c.training.beta1 : null) },
-  { key: 'beta2', label: 'Adam β2', group: 'Training', num: true, path: 'training.beta2', value: (c) => (c.training.optimizer === 'adam' ? c.training.beta2 : null) },
-  { key: 'epsilon', label: 'Adam ε', group: 'Training', num: true, path: 'training.epsilon', value: (c) => (c.training.optimizer === 'adam' ? c.training.epsilon : null) },
+  { key: 'momentum', label: 'Momentum μ', group: 'Training', num: true, path: 'training.momentum', value: (c) => c.training.momentum },
+  { key: 'beta1', label: 'Adam β1', group: 'Training', num: true, path: 'training.beta1', value: (c) => c.training.beta1 },
+  { key: 'beta2', label: 'Adam β2', group: 'Training', num: true, path: 'training.beta2', value: (c) => c.training.beta2 },
+  { key: 'epsilon', label: 'Adam ε', group: 'Training', num: true, path: 'training.epsilon', value: (c) => c.training.epsilon },
   { key: 'l2', label: 'L2 λ', group: 'Training', num: true, path: 'training.l2', value: (c) => c.training.l2 },
   { key: 'loss', label: 'Loss', group: 'Training', path: 'training.loss', value: (c) => c.training.loss },
-  { key: 'shuffleSeed', label: 'Shuffle seed', group: 'Training', num: true, path: 'training.shuffleSeed', value: (c) => (c.training.batchSize === null ? null : c.training.shuffleSeed) },
+  { key: 'shuffleSeed', label: 'Shuffle seed', group: 'Training', num: true, path: 'training.shuffleSeed', value: (c) => c.training.shuffleSeed },
   { key: 'earlyStop', label: 'Early stop', group: 'Training', num: true, path: 'training.earlyStop', value: (c) => c.training.earlyStop, text: (c) => (c.training.earlyStop > 0 ? `patience ${c.training.earlyStop}` : 'off') },
-  { key: 'earlyStopMetric', label: 'Early-stop metric', group: 'Training', path: 'training.earlyStopMetric', value: (c) => (c.training.earlyStop > 0 ? c.training.earlyStopMetric : null) },
-  { key: 'minDelta', label: 'Min delta', group: 'Training', num: true, path: 'training.minDelta', value: (c) => (c.training.earlyStop > 0 ? c.training.minDelta : null) },
+  { key: 'earlyStopMetric', label: 'Early-stop metric', group: 'Training', path: 'training.earlyStopMetric', value: (c) => c.training.earlyStopMetric },
+  { key: 'minDelta', label: 'Min delta', group: 'Training', num: true, path: 'training.minDelta', value: (c) => c.training.minDelta },
 
   { key: 'dataset', label: 'Dataset', group: 'Data', path: 'data.kind', value: (c) => c.data.kind },
-  { key: 'samples', label: 'Samples', group: 'Data', num: true, path: 'data.samples', value: (c) => (generated(c.data.kind) ? c.data.samples : null) },
-  { key: 'noise', label: 'Noise', group: 'Data', num: true, path: 'data.noise', value: (c) => (generated(c.data.kind) ? c.data.noise : null) },
-  { key: 'factor', label: 'Circles factor', group: 'Data', num: true, path: 'data.factor', value: (c) => (c.data.kind === 'circles' ? c.data.factor : null) },
-  { key: 'dataSeed', label: 'Data seed', group: 'Data', num: true, path: 'data.seed', value: (c) => (generated(c.data.kind) ? c.data.seed : null) },
+  { key: 'samples', label: 'Samples', group: 'Data', num: true, path: 'data.samples', value: (c) => c.data.samples },
+  { key: 'noise', label: 'Noise', group: 'Data', num: true, path: 'data.noise', value: (c) => c.data.noise },
+  { key: 'factor', label: 'Circles factor', group: 'Data', num: true, path: 'data.factor', value: (c) => c.data.factor },
+  { key: 'dataSeed', label: 'Data seed', group: 'Data', num: true, path: 'data.seed', value: (c) => c.data.seed },
   { key: 'testSize', label: 'Test size', group: 'Data', num: true, path: 'data.testSize', value: (c) => c.data.testSize, text: (c) => (c.data.testSize > 0 ? num(c.data.testSize) : 'no test set') },
-  { key: 'splitSeed', label: 'Split seed', group: 'Data', num: true, path: 'data.splitSeed', value: (c) => (c.data.testSize > 0 ? c.data.splitSeed : null) },
+  { key: 'splitSeed', label: 'Split seed', group: 'Data', num: true, path: 'data.splitSeed', value: (c) => c.data.splitSeed },
   { key: 'standardize', label: 'Standardize', group: 'Data', path: 'data.standardize', value: (c) => onOff(c.data.standardize) },
   { key: 'features', label: 'Input features', group: 'Data', path: 'data.features', value: (c) => (c.data.features?.length ? c.data.features.join(', ') : null) },
   { key: 'csvFile', label: 'CSV file', group: 'Data', path: 'data.csv', value: (c) => (c.data.kind === 'csv' && c.data.csv ? `${c.data.csv.path}${c.data.csv.labelColumn ? ` (label ${c.data.csv.labelColumn})` : ''}` : null) },
@@ -66,19 +68,24 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'backendChoice', label: 'Backend asked', group: 'Backend', path: 'backend', value: (c) => c.backend },
 ];
 
+/** The setting's value for this run; null where it means nothing for it (settingApplies) or is unset. */
+export function settingValue(s: Setting, c: RunConfig): string | number | null {
+  return settingApplies(c, s.path) ? s.value(c) : null;
+}
+
 /** The setting as it reads in the table; '—' where it means nothing for this run. */
 export function settingText(s: Setting, c: RunConfig): string {
-  const v = s.value(c);
+  const v = settingValue(s, c);
   if (v === null) return '—';
   if (s.text) return s.text(c);
   return typeof v === 'number' ? num(v) : v;
 }
 
 /** The settings that mean something for this run, as label and text, grouped in SETTINGS' order (the detail pane). */
-export function readableConfig(c: RunConfig): Array<{ group: SettingGroup; rows: Array<{ key: string; label: string; text: string; path: string }> }> {
+export function settingsByGroup(c: RunConfig): Array<{ group: SettingGroup; rows: Array<{ key: string; label: string; text: string; path: string }> }> {
   const out: Array<{ group: SettingGroup; rows: Array<{ key: string; label: string; text: string; path: string }> }> = [];
   for (const s of SETTINGS) {
-    if (s.value(c) === null) continue;
+    if (settingValue(s, c) === null) continue;
     let g = out.find((x) => x.group === s.group);
     if (!g) out.push((g = { group: s.group, rows: [] }));
     g.rows.push({ key: s.key, label: s.label, text: s.long ? s.long(c) : settingText(s, c), path: s.path });
