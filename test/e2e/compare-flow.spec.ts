@@ -5,37 +5,23 @@
 // interpolation chart has α 0 and 1 at exactly each run's final train cost; runs of another architecture get one line
 // instead; cost ticks never repeat on a nearly flat cost. Tiny runs (2-4-1 and 2-3-1 networks, 40 to 300 epochs);
 // every wait is on progress. Screenshots (light and dark) go to test-results/screens/.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { openApp, setField, waitForEnd, watchProblems } from './support/app';
-import { screenPath, startServer, tempDb, type ServerHandle } from './support/server';
+import { expect, test, type Page } from '@playwright/test';
+import { setField, waitForEnd } from './support/app';
+import { screenPath } from './support/server';
+import { useAppSession, TINY_NET } from './support/session';
 
 test.describe.configure({ mode: 'serial' });
 
 const PORT = Number(process.env['E2E_COMPARE_FLOW_PORT'] ?? 4349);
-let server: ServerHandle;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
 
-const TINY = `[
-  {"input_dim": 2, "output_dim": 4, "activation": "tanh"},
-  {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"}
-]`;
+const TINY = TINY_NET;
 const PARENT_EPOCHS = 300;
 const CLONE_EPOCHS = 150;
 
-test.beforeAll(async ({ browser }) => {
-  server = await startServer({ port: PORT, db: tempDb() });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  problems = watchProblems(page);
-  await openApp(page, server.url);
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.stop();
-});
+const app = useAppSession(PORT);
+test.beforeAll(() => ({ page, problems } = app));
 
 /** Ticks exactly the named runs on the Runs page and presses Compare. */
 async function compareRuns(names: string[]): Promise<void> {

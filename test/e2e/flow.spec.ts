@@ -8,9 +8,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { openApp, recordStatuses, setField, statusesSeen, statValue, waitForEnd, watchProblems } from './support/app';
-import { repo, screenPath, startServer, tempDb, type ServerHandle } from './support/server';
+import { expect, test, type Page } from '@playwright/test';
+import { openApp, recordStatuses, setField, statusesSeen, statValue, waitForEnd } from './support/app';
+import { repo, screenPath, startServer, type ServerHandle } from './support/server';
+import { useAppSession } from './support/session';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/reference/${name}`, import.meta.url), 'utf8'));
 /** numpy's cost and train accuracy at epochs 0, 100, …, 9,900 (before that epoch's update), lr 0.01. */
@@ -26,24 +27,13 @@ test.describe.configure({ mode: 'serial' });
 
 const PORT = Number(process.env['E2E_FLOW_PORT'] ?? 4329);
 let server: ServerHandle;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
 /** The seed run's test accuracy as the train view shows it, to find again in the runs table and after the restart. */
 let testAccuracy = '';
 
-test.beforeAll(async ({ browser }) => {
-  server = await startServer({ port: PORT, db: tempDb() });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page = await context.newPage();
-  problems = watchProblems(page);
-  await openApp(page, server.url);
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.stop();
-});
+const app = useAppSession(PORT, { acceptDownloads: true });
+test.beforeAll(() => ({ server, page, problems } = app));
 
 const rows = () => page.getByTestId('run-row');
 
@@ -211,7 +201,7 @@ test('exports a run as .npz that numpy loads', async () => {
 test('after a server restart both runs and their curves are still there', async () => {
   await server.stop();
   await expect(page.getByTestId('connection-lost')).toBeVisible();
-  server = await startServer({ port: PORT, db: server.db });
+  server = app.server = await startServer({ port: PORT, db: server.db });
   await openApp(page, server.url); // a new token
   await page.getByTestId('tab-runs').click();
   await expect(rows()).toHaveCount(2);

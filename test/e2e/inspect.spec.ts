@@ -5,16 +5,15 @@
 // rows are each coloured on their own scale, so a tanh output of ±1 beside a large Z stays visible (the cells'
 // computed colours are checked, in light and dark themes). A stored run reopened shows its distributions from the
 // checkpoints. Screenshots at 1280×800 in both themes go to test-results/screens/.
-import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { openApp, setField, waitForEnd, watchProblems } from './support/app';
-import { screenPath, startServer, tempDb, type ServerHandle } from './support/server';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { setField, waitForEnd } from './support/app';
+import { screenPath } from './support/server';
+import { useAppSession } from './support/session';
 
 test.describe.configure({ mode: 'serial' });
 
 // 0: any free port (helpers and CI may run other servers at once)
 const PORT = Number(process.env['E2E_INSPECT_PORT'] ?? 0);
-let server: ServerHandle;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
 
@@ -26,18 +25,8 @@ const NET = `[
 ]`;
 const EPOCHS = 200;
 
-test.beforeAll(async ({ browser }) => {
-  server = await startServer({ port: PORT, db: tempDb() });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  problems = watchProblems(page);
-  await openApp(page, server.url);
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.stop();
-});
+const app = useAppSession(PORT);
+test.beforeAll(() => ({ page, problems } = app));
 
 /** Switches the theme toggle until the page is in `want`. */
 async function theme(want: 'light' | 'dark'): Promise<void> {

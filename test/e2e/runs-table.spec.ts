@@ -4,37 +4,23 @@
 // and counts; the detail pane shows the whole configuration and small curves, and at 1280×800 — with every column
 // shown — the row actions and the pane's own stay in view, in the light and the dark theme. Tiny runs (a 2-4-1
 // network, 30 epochs), every wait on progress. Screenshots go to test-results/screens/.
-import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { openApp, setField, waitForEnd, watchProblems } from './support/app';
-import { screenPath, startServer, tempDb, type ServerHandle } from './support/server';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { setField, waitForEnd } from './support/app';
+import { screenPath } from './support/server';
+import { useAppSession, TINY_NET } from './support/session';
 
 test.describe.configure({ mode: 'serial' });
 
 const PORT = Number(process.env['E2E_RUNS_TABLE_PORT'] ?? 0); // 0: any free port
 const EPOCHS = 30;
 const AUTO = 'moons · lr 0.01 · sgd';
-let server: ServerHandle;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
 
-const TINY = `[
-  {"input_dim": 2, "output_dim": 4, "activation": "tanh"},
-  {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"}
-]`;
+const TINY = TINY_NET;
 
-test.beforeAll(async ({ browser }) => {
-  server = await startServer({ port: PORT, db: tempDb() });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  problems = watchProblems(page);
-  await openApp(page, server.url);
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.stop();
-});
+const app = useAppSession(PORT);
+test.beforeAll(() => ({ page, problems } = app));
 
 test.afterEach(() => {
   expect(problems, 'console errors or failed requests').toEqual([]);

@@ -3,35 +3,21 @@
 // parent; an invalid field blocks Train with a message naming the field and its range and records nothing;
 // Continue training picks the epoch counter up where the run stopped. Tiny runs (a 2-4-1 network, ≤ 300 epochs),
 // every wait on progress. Screenshots (light and dark) go to test-results/screens/.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { openApp, setField, statValue, waitForEnd, watchProblems } from './support/app';
-import { screenPath, startServer, tempDb, type ServerHandle } from './support/server';
+import { expect, test, type Page } from '@playwright/test';
+import { setField, statValue, waitForEnd } from './support/app';
+import { screenPath } from './support/server';
+import { useAppSession, TINY_NET } from './support/session';
 
 test.describe.configure({ mode: 'serial' });
 
 const PORT = Number(process.env['E2E_RUNS_WORKFLOW_PORT'] ?? 4339);
-let server: ServerHandle;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
 
-const TINY = `[
-  {"input_dim": 2, "output_dim": 4, "activation": "tanh"},
-  {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"}
-]`;
+const TINY = TINY_NET;
 
-test.beforeAll(async ({ browser }) => {
-  server = await startServer({ port: PORT, db: tempDb() });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  problems = watchProblems(page);
-  await openApp(page, server.url);
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.stop();
-});
+const app = useAppSession(PORT);
+test.beforeAll(() => ({ page, problems } = app));
 
 const rows = () => page.getByTestId('run-row');
 

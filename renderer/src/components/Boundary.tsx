@@ -2,11 +2,12 @@
 // points over it. Without a grid it is the dataset's scatter preview. A click picks an input point.
 // Regression data (classes 0): the heatmap of the prediction, points coloured by their target on the same scale.
 // Data with more than two features: drawn in a plane (the grid's, else the `plane` given), points projected on it.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import type { Plane } from '../../../engine/datasets/plane';
 import type { BoundaryGrid, DataPreview } from '../api';
 import { planeRange, projectPoints, targetRange } from '../lib/data-views';
 import { palette, type Palette } from '../lib/theme';
+import { sizedContext, useWidth } from '../lib/canvas';
 
 export interface Bounds {
   x: [number, number];
@@ -140,25 +141,13 @@ export function Boundary({
   const plane = grid?.plane ?? planeProp;
   const regression = data?.classes === 0;
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [px, setPx] = useState(0);
-
-  useEffect(() => {
-    const el = canvas.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setPx(Math.round(el.clientWidth)));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const px = useWidth(canvas);
 
   useEffect(() => {
     const el = canvas.current;
     if (!el || px === 0) return;
-    const dpr = window.devicePixelRatio || 1;
     const w = px, h = el.clientHeight || px;
-    el.width = Math.round(w * dpr);
-    el.height = Math.round(h * dpr);
-    const ctx = el.getContext('2d')!;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const ctx = sizedContext(el, w, h);
     const p = palette();
     ctx.fillStyle = p.card;
     ctx.fillRect(0, 0, w, h);

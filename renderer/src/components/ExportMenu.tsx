@@ -1,7 +1,8 @@
 // A small menu of export formats for one run.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { FORMATS as TABLE } from '../../../engine/export/format-table';
 import type { ExportFormat } from '../api';
+import { useDismiss } from '../lib/canvas';
 
 const HINTS: Record<ExportFormat, string> = {
   json: 'config, weights and metrics',
@@ -18,14 +19,7 @@ export const FORMATS: ReadonlyArray<{ format: ExportFormat; label: string; hint:
 export function ExportMenu({ disabled, onExport, label = 'Export', testId = 'export-menu' }: { disabled?: boolean; onExport: (f: ExportFormat) => void; label?: string; testId?: string }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
-  }, [open]);
+  useDismiss(open, useCallback(() => setOpen(false), []), ref);
   return (
     <div className="menu" ref={ref}>
       <button type="button" className="btn" disabled={disabled} aria-haspopup="menu" aria-expanded={open} data-testid={testId} onClick={() => setOpen(!open)}>

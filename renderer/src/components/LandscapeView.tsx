@@ -10,6 +10,7 @@ import { costColor, contourSegments, costLevels, type Rgb } from '../lib/landsca
 import { palette } from '../lib/theme';
 import { NumberField } from './fields';
 import '../styles/inspect.css';
+import { sizedContext } from '../lib/canvas';
 
 /** The contract's limits and the engine's defaults (one declaration: engine/landscape-limits.ts); seeds are uint32. */
 const GRID = { min: LANDSCAPE_LIMITS.gridMin, max: LANDSCAPE_LIMITS.gridMax, initial: LANDSCAPE_DEFAULTS.grid };
@@ -99,10 +100,7 @@ function LandscapeMap({ landscape: l, theme }: { landscape: Landscape; theme: st
     const c = map.current, g = legend.current;
     if (!c || !g || !levels) return;
     const p = palette();
-    const dpr = window.devicePixelRatio || 1;
-    c.width = c.height = Math.round(MAP * dpr);
-    const ctx = c.getContext('2d')!;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const ctx = sizedContext(c, MAP, MAP);
     const n = l.grid;
     // heatmap: one cell per grid point, centred on it (β rows go up the canvas)
     const cell = MAP / n;
@@ -180,10 +178,7 @@ function LandscapeMap({ landscape: l, theme }: { landscape: Landscape; theme: st
 
     // the legend: low cost at the bottom
     const h = MAP;
-    g.width = Math.round(LEGEND_W * dpr);
-    g.height = Math.round(h * dpr);
-    const gc = g.getContext('2d')!;
-    gc.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const gc = sizedContext(g, LEGEND_W, h);
     for (let y = 0; y < h; y++) {
       gc.fillStyle = `rgb(${costColor(1 - y / (h - 1)).join(',')})`;
       gc.fillRect(0, y, LEGEND_W, 1);

@@ -10,6 +10,7 @@ import { useCoalescedDraw } from '../lib/draw-scheduler';
 import { fmtInt, fmtVal } from '../lib/format';
 import { palette, type Palette } from '../lib/theme';
 import '../styles/diagram.css';
+import { sizedContext } from '../lib/canvas';
 
 interface Props {
   architecture: LayerSpec[];
@@ -185,12 +186,7 @@ function paintMap(img: ImageData, maps: NeuronMaps, column: number, unit: number
 
 /** Draws the edges, the tiles and the labels; returns how many edges it drew. */
 function drawDiagram(el: HTMLCanvasElement, w: number, h: number, layout: DiagramLayout, arch: readonly LayerSpec[], Ws: { W: SnapshotParam[] } | null, maps: NeuronMaps | null): number {
-  const dpr = window.devicePixelRatio || 1;
-  el.width = Math.round(w * dpr);
-  el.height = Math.round(h * dpr);
-  const ctx = el.getContext('2d')!;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
+  const ctx = sizedContext(el, w, h);
   const p = palette();
   const T = TILE.size;
   const at = new Map<string, { x: number; y: number }>();

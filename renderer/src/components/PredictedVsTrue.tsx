@@ -1,11 +1,12 @@
 // A regression run's test set: each sample's prediction against its true target, with the line y = x where a perfect
 // model's points would lie. Predictions are the snapshot's weights through the renderer's forward pass.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { InputFeature } from '../../../engine/config';
 import type { DataPreview, LayerSpec, SnapshotParam } from '../api';
 import { predict, targetRange } from '../lib/data-views';
 import { fmtVal } from '../lib/format';
 import { palette } from '../lib/theme';
+import { sizedContext, useWidth } from '../lib/canvas';
 
 export function PredictedVsTrue({
   preview,
@@ -30,23 +31,12 @@ export function PredictedVsTrue({
     return [lo - m, hi + m];
   }, [preview, predicted]);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [px, setPx] = useState(0);
-  useEffect(() => {
-    const el = canvas.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setPx(Math.round(el.clientWidth)));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const px = useWidth(canvas);
   useEffect(() => {
     const el = canvas.current;
     if (!el || px === 0) return;
-    const dpr = window.devicePixelRatio || 1;
     const w = px, h = el.clientHeight || px;
-    el.width = Math.round(w * dpr);
-    el.height = Math.round(h * dpr);
-    const ctx = el.getContext('2d')!;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const ctx = sizedContext(el, w, h);
     const p = palette();
     ctx.fillStyle = p.card;
     ctx.fillRect(0, 0, w, h);

@@ -1,7 +1,7 @@
 // Runs: every stored run in one table — filter, sort, choose columns (any setting), group by sweep or tag, rename,
 // tags, notes, delete, export, open, pick runs to compare, and a detail pane with the run's whole configuration
 // and its curves.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { unwrap, type BackpropLabApi, type ExportFormat, type RunSummary } from '../api';
 import { fmtInt } from '../lib/format';
 import { GROUP_BYS, groupRuns, loadChoice, saveChoice, type GroupBy } from '../lib/run-settings';
@@ -10,6 +10,7 @@ import { RunDetailPane } from './RunDetail';
 import { InfoIcon, InlineEdit, PenIcon, TrashIcon, type RunEdits } from './RunParts';
 import { COLUMN_GROUPS, COLUMNS, COLUMNS_STORAGE_KEY, DEFAULT_COLUMNS, NAME_COLUMN, columnLabel, loadColumns, type Column } from './RunColumns';
 import '../styles/runs.css';
+import { useDismiss } from '../lib/canvas';
 
 const GROUP_STORAGE_KEY = 'bpl-runs-group';
 const GROUP_LABELS: Record<GroupBy, string> = { none: 'no grouping', sweep: 'by sweep', tag: 'by tag' };
@@ -330,19 +331,7 @@ export function RunsView({
 function ColumnPicker({ chosen, onChange }: { chosen: string[]; onChange: (keys: string[]) => void }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', esc);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', esc);
-    };
-  }, [open]);
+  useDismiss(open, useCallback(() => setOpen(false), []), ref, { escape: true });
   // kept in table order, whatever order they were ticked in
   const set = (key: string, on: boolean) => onChange(COLUMNS.map((c) => c.key).filter((k) => (k === key ? on : chosen.includes(k))));
   return (
