@@ -2,23 +2,20 @@
 // the epochs (at most 100, fewer for a wide network), never epoch 0 (a run's given starting weights), the weights at
 // epoch k equal to a run trained k epochs (bit for bit, same seeds), and exports that do not change because of them.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LayerSpec } from '../../engine/architecture';
 import { initLayers } from '../../engine/init';
 import { FORMAT_NAMES } from '../../engine/export/format-table';
-import type { CommandInput, CommandName, CommandResult, Result, RunConfigInput, RunStatusEvent } from '../../electron/contract';
+import type { CommandInput, RunConfigInput } from '../../electron/contract';
 import { exportStoredRun } from '../../electron/core/index';
 import { Recording } from '../../electron/core/recording';
 import { resolveConfig } from '../../engine/config';
-import { createService, type Service } from '../../electron/service';
 import { holdLock } from '../helpers/processes';
-import { openStore, type Store } from '../../electron/store/index';
+import { openStore } from '../../electron/store/index';
 import { checkpointEvery, isCheckpointEpoch, MAX_CHECKPOINT_BYTES, MAX_CHECKPOINTS } from '../../electron/trainer/checkpoints';
 import { paramsToPlain } from '../../electron/trainer/snapshot';
-import { createMemoryTransport, type TransportClient } from '../../electron/transport';
+import { useService } from '../helpers/service';
 
 const SMALL: LayerSpec[] = [
   { input_dim: 2, output_dim: 6, activation: 'tanh' },
@@ -26,36 +23,10 @@ const SMALL: LayerSpec[] = [
 ];
 const cfg = (training: RunConfigInput['training'] = {}): RunConfigInput => ({ architecture: SMALL, data: { samples: 120 }, backend: 'cpu', training });
 
-let dir: string;
-let dbPath: string;
-let store: Store;
-let service: Service;
-let client: TransportClient;
-const ends = new Map<string, RunStatusEvent>();
+const h = useService('bpl-checkpoints-');
+const { ends, call } = h;
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bpl-checkpoints-'));
-  dbPath = join(dir, 'runs.db');
-  store = openStore({ path: dbPath });
-  service = createService({ store, host: 'browser', version: '9.9.9' });
-  client = createMemoryTransport(service);
-  client.subscribe('run.status', (payload) => {
-    const s = payload as RunStatusEvent;
-    if (['finished', 'failed', 'stopped'].includes(s.status)) ends.set(s.runId, s);
-  });
-});
-afterAll(async () => {
-  client.close();
-  await service.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
-async function call<C extends CommandName>(command: C, payload: CommandInput<C>): Promise<CommandResult<C>> {
-  const r = (await client.invoke(command, payload)) as Result<CommandResult<C>>;
-  if (!r.ok) throw new Error(`${command} failed: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 async function train(payload: CommandInput<'runs.start'>): Promise<string> {
   const { runId } = await call('runs.start', payload);
   const t0 = Date.now();
@@ -66,7 +37,7 @@ async function train(payload: CommandInput<'runs.start'>): Promise<string> {
   expect(ends.get(runId)!.status).toBe('finished');
   return runId;
 }
-const checkpointEpochs = (id: string) => store.getRun(id).weights.filter((w) => w.kind === 'checkpoint').map((w) => w.epoch);
+const checkpointEpochs = (id: string) => h.store.getRun(id).weights.filter((w) => w.kind === 'checkpoint').map((w) => w.epoch);
 const flat = (p: { data: Float64Array }[] | null) => p!.flatMap((m) => Array.from(m.data));
 
 describe('the checkpoint schedule', () => {
@@ -98,10 +69,10 @@ describe('periodic checkpoints of a training run', () => {
     expect(checkpointEpochs(id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     for (const k of [3, 7]) {
       const short = await train({ config: cfg({ ...training, epochs: k }) });
-      expect(flat(store.getWeights(id, { kind: 'checkpoint', epoch: k }))).toEqual(flat(store.getWeights(short)));
+      expect(flat(h.store.getWeights(id, { kind: 'checkpoint', epoch: k }))).toEqual(flat(h.store.getWeights(short)));
     }
     // the last checkpoint is the final weights (no early stopping)
-    expect(flat(store.getWeights(id, { kind: 'checkpoint', epoch: 10 }))).toEqual(flat(store.getWeights(id)));
+    expect(flat(h.store.getWeights(id, { kind: 'checkpoint', epoch: 10 }))).toEqual(flat(h.store.getWeights(id)));
   });
 
   it('bounds a longer run to every 3rd of 250 epochs (83 checkpoints), the 6th equal to a 6-epoch run', async () => {
@@ -109,46 +80,46 @@ describe('periodic checkpoints of a training run', () => {
     const id = await train({ config: cfg({ ...training, epochs: 250 }) });
     expect(checkpointEpochs(id)).toEqual(Array.from({ length: 83 }, (_, i) => 3 * (i + 1)));
     const six = await train({ config: cfg({ ...training, epochs: 6 }) });
-    expect(flat(store.getWeights(id, { kind: 'checkpoint', epoch: 6 }))).toEqual(flat(store.getWeights(six)));
+    expect(flat(h.store.getWeights(id, { kind: 'checkpoint', epoch: 6 }))).toEqual(flat(h.store.getWeights(six)));
   });
 
   it('leaves the epoch-0 checkpoint of imported starting weights as they were given; exports do not depend on checkpoints', async () => {
     const start = initLayers(SMALL, 99, 0.5);
     const id = await train({ config: cfg({ epochs: 5, learningRate: 0.05 }), initialParams: paramsToPlain(start) });
     expect(checkpointEpochs(id)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(flat(store.getWeights(id, { kind: 'checkpoint', epoch: 0 }))).toEqual(flat(start));
-    expect(flat(store.getWeights(id, { kind: 'checkpoint', epoch: 1 }))).not.toEqual(flat(start));
+    expect(flat(h.store.getWeights(id, { kind: 'checkpoint', epoch: 0 }))).toEqual(flat(start));
+    expect(flat(h.store.getWeights(id, { kind: 'checkpoint', epoch: 1 }))).not.toEqual(flat(start));
     const formats = [...FORMAT_NAMES];
-    const before = formats.map((f) => exportStoredRun(store, id, f, '9.9.9').base64);
+    const before = formats.map((f) => exportStoredRun(h.store, id, f, '9.9.9').base64);
     // the .py export embeds the starting weights: the epoch-0 checkpoint, whatever later checkpoints exist
     const py = Buffer.from(before[formats.indexOf('py')]!, 'base64').toString('utf8');
     const w1 = start[0]!.data;
     expect(py).toContain(Buffer.from(w1.buffer, w1.byteOffset, w1.byteLength).toString('base64').slice(0, 48)); // "<f8" bytes, base64
     // without the periodic checkpoints (as a run recorded before they existed) every export is the same, byte for byte
-    const db = new Database(dbPath);
+    const db = new Database(h.dbPath);
     db.prepare("DELETE FROM weights WHERE kind = 'checkpoint' AND epoch > 0").run();
     db.close();
     expect(checkpointEpochs(id)).toEqual([0]);
-    expect(formats.map((f) => exportStoredRun(store, id, f, '9.9.9').base64)).toEqual(before);
+    expect(formats.map((f) => exportStoredRun(h.store, id, f, '9.9.9').base64)).toEqual(before);
   });
 });
 
 describe('the CLI', () => {
   it('train --epochs 200 --db stores 100 checkpoints (every 2nd epoch) through the same core', async () => {
     const { main } = await import('../../electron/cli');
-    const db = join(dir, 'cli.db');
+    const db = join(h.dir, 'cli.db');
     let stdout = '';
     const code = await main(['train', '--epochs', '200', '--samples', '100', '--db', db, '--json', '-q'], {
       stdout: (t) => void (stdout += t),
       stderr: () => {},
       isTTY: false,
-      cwd: dir,
-      env: { BACKPROP_LAB_DATA_DIR: join(dir, 'default-data') },
+      cwd: h.dir,
+      env: { BACKPROP_LAB_DATA_DIR: join(h.dir, 'default-data') },
     });
     expect(code).toBe(0);
     const { runId } = JSON.parse(stdout.trimEnd().split('\n').pop()!) as { runId: string };
     let shown = '';
-    await main(['runs', 'show', runId, '--db', db], { stdout: (t) => void (shown += t), stderr: () => {}, isTTY: false, cwd: dir, env: { BACKPROP_LAB_DATA_DIR: join(dir, 'default-data') } });
+    await main(['runs', 'show', runId, '--db', db], { stdout: (t) => void (shown += t), stderr: () => {}, isTTY: false, cwd: h.dir, env: { BACKPROP_LAB_DATA_DIR: join(h.dir, 'default-data') } });
     expect(shown).toMatch(/^weights {3}final \(epoch 200\), 100 checkpoints \(epochs 2–200\)$/m);
     const s = openStore({ path: db });
     try {
@@ -163,7 +134,7 @@ describe('the CLI', () => {
 
 describe('a Recording', () => {
   it('keeps checkpoints while another program locks the database and writes them all before the run’s end', async () => {
-    const path = join(dir, 'locked.db');
+    const path = join(h.dir, 'locked.db');
     const s = openStore({ path, busyTimeoutMs: 0 });
     try {
       const run = s.createRun(resolveConfig({ architecture: SMALL }));

@@ -1,15 +1,10 @@
 // runs.start's `from`, through the service over a real store and real training workers: continue (from the stored
 // trainer state: N epochs then M more equal N+M in one go, bit for bit), re-run (bit-identical), clone (its
 // configuration with edits), the lineage each records, and the refusals.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LayerSpec } from '../../engine/architecture';
-import type { CommandInput, CommandName, CommandResult, Result, RunConfigInput, RunStatusEvent } from '../../electron/contract';
-import { createService, type Service } from '../../electron/service';
-import { openStore, type Store } from '../../electron/store/index';
-import { createMemoryTransport, type TransportClient } from '../../electron/transport';
+import type { CommandInput, RunConfigInput, RunStatusEvent } from '../../electron/contract';
+import { useService } from '../helpers/service';
 
 const SMALL: LayerSpec[] = [
   { input_dim: 2, output_dim: 8, activation: 'tanh' },
@@ -17,36 +12,12 @@ const SMALL: LayerSpec[] = [
 ];
 const cfg = (training: RunConfigInput['training'] = {}): RunConfigInput => ({ architecture: SMALL, data: { samples: 200 }, backend: 'cpu', training });
 
-let dir: string;
-let store: Store;
-let service: Service;
-let client: TransportClient;
-const ends = new Map<string, RunStatusEvent>();
+const h = useService('bpl-continue-');
+const { ends, call } = h;
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bpl-continue-'));
-  store = openStore({ path: join(dir, 'runs.db') });
-  service = createService({ store, host: 'browser', version: '9.9.9' });
-  client = createMemoryTransport(service);
-  client.subscribe('run.status', (payload) => {
-    const s = payload as RunStatusEvent;
-    if (['finished', 'failed', 'stopped'].includes(s.status)) ends.set(s.runId, s);
-  });
-});
-afterAll(async () => {
-  client.close();
-  await service.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
-async function call<C extends CommandName>(command: C, payload: CommandInput<C>): Promise<CommandResult<C>> {
-  const r = (await client.invoke(command, payload)) as Result<CommandResult<C>>;
-  if (!r.ok) throw new Error(`${command} failed: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 async function refused(payload: CommandInput<'runs.start'>) {
-  const r = await client.invoke('runs.start', payload);
+  const r = await h.client.invoke('runs.start', payload);
   if (r.ok) throw new Error('runs.start was expected to fail');
   return r.error;
 }
@@ -59,8 +30,8 @@ async function train(payload: CommandInput<'runs.start'>): Promise<{ runId: stri
   }
   return { runId, end: ends.get(runId)! };
 }
-const weights = (id: string) => store.getWeights(id)!.flatMap((p) => Array.from(p.data));
-const costs = (id: string) => store.readMetrics(id, { keys: ['train_cost'] }).map((r) => [r.step, r.value]);
+const weights = (id: string) => h.store.getWeights(id)!.flatMap((p) => Array.from(p.data));
+const costs = (id: string) => h.store.readMetrics(id, { keys: ['train_cost'] }).map((r) => [r.step, r.value]);
 
 describe('runs.start from a stored run', () => {
   for (const [label, training] of [
@@ -70,7 +41,7 @@ describe('runs.start from a stored run', () => {
     it(`continue (${label}): 6 epochs, then 4 more from the stored state, equal 10 in one go bit for bit`, async () => {
       const first = await train({ config: cfg({ ...training, epochs: 6 }) });
       expect(first.end.status).toBe('finished');
-      expect(store.getRun(first.runId).stateEpoch).toBe(6);
+      expect(h.store.getRun(first.runId).stateEpoch).toBe(6);
       const cont = await train({ config: {}, from: { runId: first.runId, mode: 'continue', epochs: 4 } });
       const whole = await train({ config: cfg({ ...training, epochs: 10 }) });
       expect(cont.end.status).toBe('finished');
@@ -94,18 +65,18 @@ describe('runs.start from a stored run', () => {
     const clone = await train({ config: { training: { learningRate: 0.05 } }, from: { runId: a.runId, mode: 'clone' } });
     const c = (await call('runs.get', { runId: clone.runId })).run;
     expect(c.lineage).toEqual({ parent: a.runId, origin: 'clone' });
-    expect(c.config.training).toEqual({ ...store.getRun(a.runId).config.training, learningRate: 0.05 });
+    expect(c.config.training).toEqual({ ...h.store.getRun(a.runId).config.training, learningRate: 0.05 });
     expect(c.config.architecture).toEqual(SMALL);
   }, 120_000);
 
   it('records early stopping with the run, and the learning rate of every epoch', async () => {
     const r = await train({ config: cfg({ epochs: 2000, optimizer: 'adam', learningRate: 0.05, earlyStop: 5, minDelta: 0.01, lrSchedule: 'exp:0.99' }) });
     expect(r.end.final).toMatchObject({ stoppedEarly: true, bestEpoch: expect.any(Number) });
-    const rec = store.getRun(r.runId);
+    const rec = h.store.getRun(r.runId);
     expect(rec.stoppedEarly).toBe(true);
     expect(rec.bestEpoch).toBe(r.end.final!.bestEpoch);
     expect(rec.epochsDone).toBeLessThan(2000);
-    const lr = store.readMetrics(r.runId, { keys: ['learning_rate'] });
+    const lr = h.store.readMetrics(r.runId, { keys: ['learning_rate'] });
     lr.forEach((row) => expect(row.value).toBe(0.05 * 0.99 ** row.step));
   }, 120_000);
 

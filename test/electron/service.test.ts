@@ -1,17 +1,13 @@
 // The service over a real store (a temporary SQLite file) and real training workers, driven through the
 // in-memory transport the browser mode's framing uses: validation, the run lifecycle, batching into the store
 // and the event stream, the runs table, compare, export/import, data preview, inspect and the gradient check.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LayerSpec } from '../../engine/architecture';
 import { readNpz } from '../../engine/export/npz';
 import { decodeOnnx } from '../../engine/export/onnx';
-import type { CommandInput, CommandName, CommandResult, EventName, EventPayload, Result, RunConfigInput } from '../../electron/contract';
-import { createService, type Service } from '../../electron/service';
-import { loadCurves, openStore, type Store } from '../../electron/store/index';
-import { createMemoryTransport, type TransportClient } from '../../electron/transport';
+import type { CommandName, EventName, EventPayload, RunConfigInput } from '../../electron/contract';
+import { loadCurves } from '../../electron/store/index';
+import { useService } from '../helpers/service';
 
 const SMALL: LayerSpec[] = [
   { input_dim: 2, output_dim: 8, activation: 'relu' },
@@ -24,36 +20,18 @@ const cfg = (training: RunConfigInput['training'] = {}, extra: Partial<RunConfig
   ...extra,
 });
 
-let dir: string;
-let store: Store;
-let service: Service;
-let client: TransportClient;
+const h = useService('bpl-service-', { trainer: { snapshotIntervalMs: 100 } });
+const { call } = h;
 const events: Array<{ event: EventName; payload: any }> = [];
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bpl-service-'));
-  store = openStore({ path: join(dir, 'runs.db') });
-  service = createService({ store, host: 'browser', version: '9.9.9', trainer: { snapshotIntervalMs: 100 } });
-  client = createMemoryTransport(service);
   for (const e of ['run.metrics', 'run.status', 'run.snapshot', 'runs.changed'] as const) {
-    client.subscribe(e, (payload) => events.push({ event: e, payload }));
+    h.client.subscribe(e, (payload) => events.push({ event: e, payload }));
   }
 });
-afterAll(async () => {
-  client.close();
-  await service.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
-/** Calls a command through the transport; fails the test on an error Result. */
-async function call<C extends CommandName>(command: C, payload: CommandInput<C>): Promise<CommandResult<C>> {
-  const r = (await client.invoke(command, payload)) as Result<CommandResult<C>>;
-  if (!r.ok) throw new Error(`${command} failed: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 const fail = async (command: CommandName, payload: unknown) => {
-  const r = await client.invoke(command, payload);
+  const r = await h.client.invoke(command, payload);
   if (r.ok) throw new Error(`${command} was expected to fail`);
   return r.error;
 };
@@ -74,8 +52,8 @@ const ended = (runId: string) =>
 
 describe('validation at the boundary', () => {
   it('answers an unknown command, a malformed payload and a bad config with error codes, never a throw', async () => {
-    expect(await service.call('runs.explode', {})).toEqual({ ok: false, error: { code: 'unknown_command', message: expect.any(String) } });
-    expect(await service.call('__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    expect(await h.service.call('runs.explode', {})).toEqual({ ok: false, error: { code: 'unknown_command', message: expect.any(String) } });
+    expect(await h.service.call('__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
     const e1 = await fail('runs.pause', { runId: 42 });
     expect(e1).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/^runs.pause: runId: /) });
     const e2 = await fail('runs.start', { config: cfg({ learningRate: -1 }) });
@@ -115,12 +93,12 @@ describe('a run from start to the store', () => {
     const epochs = batches.flatMap((b) => b.metrics.map((m) => m.epoch));
     expect(epochs).toEqual(Array.from({ length: 3000 }, (_, i) => i));
     expect(batches.length).toBeLessThan(60);
-    const [cost] = loadCurves(store, [fastId], { keys: ['train_cost'], maxPoints: 1_000_000 });
+    const [cost] = loadCurves(h.store, [fastId], { keys: ['train_cost'], maxPoints: 1_000_000 });
     expect(cost!.steps).toEqual(epochs);
     expect(cost!.values).toEqual(batches.flatMap((b) => b.metrics.map((m) => m.trainCost)));
-    const rec = store.getRun(fastId);
+    const rec = h.store.getRun(fastId);
     expect(rec).toMatchObject({ status: 'finished', name: 'fast', epochsDone: 3000, finalCost: status.final!.finalCost });
-    expect(store.getWeights(fastId)!.map((p) => p.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
+    expect(h.store.getWeights(fastId)!.map((p) => p.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
     expect(eventsOf('run.snapshot', fastId).length).toBeGreaterThan(0);
     expect(eventsOf('runs.changed', fastId)[0]).toEqual({ runId: fastId, change: 'created' });
   });
@@ -144,7 +122,7 @@ describe('a run from start to the store', () => {
     const status = await ended(runId);
     expect(status.status).toBe('failed');
     expect(status.reason).toMatch(/^diverged at epoch \d+: /);
-    const rec = store.getRun(runId);
+    const rec = h.store.getRun(runId);
     expect(rec.status).toBe('failed');
     expect(rec.error).toBe(status.reason);
     const exported = await fail('runs.export', { runId, format: 'npz' });
@@ -156,17 +134,17 @@ describe('a run from start to the store', () => {
     await until('some epochs', () => eventsOf('run.metrics', runId).length > 0);
     const paused = await call('runs.pause', { runId });
     expect(paused.status).toBe('paused');
-    expect(store.getRun(runId).status).toBe('running');
+    expect(h.store.getRun(runId).status).toBe('running');
     expect((await call('runs.list', { filter: { status: 'paused' } })).map((r) => r.id)).toEqual([runId]);
     const stepped = await call('runs.step', { runId });
     expect(stepped.epoch).toBe(paused.epoch + 1);
     expect((await call('runs.resume', { runId })).status).toBe('running');
     const stopped = await call('runs.stop', { runId });
     expect(stopped.status).toBe('stopped');
-    const rec = store.getRun(runId);
+    const rec = h.store.getRun(runId);
     expect(rec.status).toBe('stopped');
     expect(rec.error).toMatch(/stopped by the user/);
-    expect(store.getWeights(runId)).not.toBeNull();
+    expect(h.store.getWeights(runId)).not.toBeNull();
     // an ended run cannot be paused; an unknown one is not found
     expect((await fail('runs.pause', { runId })).code).toBe('conflict');
     expect((await fail('runs.resume', { runId: 'nope' })).code).toBe('not_found');
@@ -221,7 +199,7 @@ describe('the runs table and compare', () => {
 
   it('exports JSON, .npz, ONNX, the notebook script and metrics CSV; imports the JSON and .npz back', async () => {
     const id = ids[1]!;
-    const weights = store.getWeights(id)!;
+    const weights = h.store.getWeights(id)!;
     const json = await call('runs.export', { runId: id, format: 'json' });
     expect(json.filename).toMatch(/^sweep-lr-0\.2-[0-9a-f]{8}\.json$/);
     const doc = JSON.parse(Buffer.from(json.base64, 'base64').toString('utf8'));
@@ -256,7 +234,7 @@ describe('the runs table and compare', () => {
     const { runId } = await call('runs.start', { config: cfg({ epochs: 1, learningRate: 0.2 }), initialParams: fromJson.params });
     await ended(runId);
     const first = eventsOf('run.metrics', runId)[0]!.metrics[0]!;
-    const lastOfOriginal = store.getRun(id).finalCost!;
+    const lastOfOriginal = h.store.getRun(id).finalCost!;
     expect(first.trainCost).toBeCloseTo(lastOfOriginal, 12);
   });
 
@@ -277,8 +255,8 @@ describe('the runs table and compare', () => {
 
   it('inspects a finished run and checks its gradients, from its stored weights once its worker is gone', async () => {
     const id = ids[0]!;
-    await service.trainers.release(id);
-    expect(service.trainers.has(id)).toBe(false);
+    await h.service.trainers.release(id);
+    expect(h.service.trainers.has(id)).toBe(false);
     const r = await call('net.inspect', { runId: id, point: [0.1, 0.9] });
     expect(r.layers).toHaveLength(2);
     expect(r.layers[1]!.A[0]).toBeGreaterThan(0);
@@ -291,7 +269,7 @@ describe('the runs table and compare', () => {
   it('deletes a run with its metrics and tells the runs table', async () => {
     const id = ids[1]!;
     expect(await call('runs.delete', { runId: id })).toEqual({ deleted: id });
-    expect(store.findRun(id)).toBeNull();
+    expect(h.store.findRun(id)).toBeNull();
     expect(eventsOf('runs.changed', id).at(-1)).toEqual({ runId: id, change: 'deleted' });
     expect((await fail('runs.delete', { runId: id })).code).toBe('not_found');
   });

@@ -2,20 +2,15 @@
 // (the percentiles of every layer's weights at its starting weights and periodic checkpoints), the trajectory
 // runs.landscape projects on its plane, and the distributions every live snapshot carries — each checked against
 // numpy (numpy.percentile; numpy.linalg.lstsq for the plane's coordinates).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LayerSpec } from '../../engine/architecture';
 import { DISTRIBUTION_PERCENTILES, layerDistributions, percentiles } from '../../engine/distribution';
 import { initLayers } from '../../engine/init';
 import { landscapeDirections } from '../../engine/landscape';
-import type { CommandInput, CommandName, CommandResult, Result, RunSnapshotEvent, RunStatusEvent } from '../../electron/contract';
-import { createService, type Service } from '../../electron/service';
-import { openStore, type Store } from '../../electron/store/index';
+import type { CommandInput, RunSnapshotEvent } from '../../electron/contract';
 import { paramsFromPlain } from '../../electron/trainer/snapshot';
-import { createMemoryTransport, type TransportClient } from '../../electron/transport';
 import { findNumpyPython, runPython } from '../helpers/numpy';
+import { useService } from '../helpers/service';
 
 const ARCH: LayerSpec[] = [
   { input_dim: 2, output_dim: 7, activation: 'tanh' },
@@ -25,30 +20,14 @@ const ARCH: LayerSpec[] = [
 const EPOCHS = 40;
 const python = findNumpyPython();
 
-let dir: string;
-let store: Store;
-let service: Service;
-let client: TransportClient;
-const ends = new Map<string, RunStatusEvent>();
+const svc = useService('bpl-weight-history-');
+const { ends, call } = svc;
 const snapshots: RunSnapshotEvent[] = [];
 let runId: string;
 
-async function call<C extends CommandName>(command: C, payload: CommandInput<C>): Promise<CommandResult<C>> {
-  const r = (await client.invoke(command, payload)) as Result<CommandResult<C>>;
-  if (!r.ok) throw new Error(`${command} failed: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bpl-weight-history-'));
-  store = openStore({ path: join(dir, 'runs.db') });
-  service = createService({ store, host: 'browser', version: '9.9.9' });
-  client = createMemoryTransport(service);
-  client.subscribe('run.status', (p) => {
-    const s = p as RunStatusEvent;
-    if (['finished', 'failed', 'stopped'].includes(s.status)) ends.set(s.runId, s);
-  });
-  client.subscribe('run.snapshot', (p) => void snapshots.push(p as RunSnapshotEvent));
+  svc.client.subscribe('run.snapshot', (p) => void snapshots.push(p as RunSnapshotEvent));
   ({ runId } = await call('runs.start', { config: { architecture: ARCH, data: { samples: 150 }, backend: 'cpu', training: { epochs: EPOCHS, learningRate: 0.3 } } }));
   const t0 = Date.now();
   while (!ends.has(runId)) {
@@ -56,12 +35,6 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 20));
   }
 }, 90_000);
-afterAll(async () => {
-  client.close();
-  await service.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const flat = (a: ArrayLike<number>) => Array.from(a);
 
@@ -98,11 +71,11 @@ describe('runs.distributions', () => {
     expect(h.percentiles).toEqual([0, 10, 25, 50, 75, 90, 100]);
     // 40 epochs: a checkpoint after every one; the last is the final weights, so they are not repeated
     expect(h.points.map((p) => p.epoch)).toEqual(Array.from({ length: EPOCHS + 1 }, (_, i) => i));
-    const rec = store.getRun(runId);
+    const rec = svc.store.getRun(runId);
     const start = initLayers(ARCH, rec.config.init.seed, rec.config.init.scale);
     expect(h.points[0]!.layers).toEqual(layerDistributions(start));
-    const at = (e: number) => store.getWeights(runId, { kind: 'checkpoint', epoch: e })!;
-    expect(h.points[EPOCHS]!.layers.map((l) => l.weights)).toEqual(layerDistributions(store.getWeights(runId)!).map((l) => l.weights));
+    const at = (e: number) => svc.store.getWeights(runId, { kind: 'checkpoint', epoch: e })!;
+    expect(h.points[EPOCHS]!.layers.map((l) => l.weights)).toEqual(layerDistributions(svc.store.getWeights(runId)!).map((l) => l.weights));
     expect(h.points.every((p) => p.layers.length === 3 && p.layers.every((l) => l.grads === null))).toBe(true);
     if (python) {
       const Ws = [1, 17, EPOCHS].map((e) => at(e).filter((_, i) => i % 2 === 0).map((p) => flat(p.data)));
@@ -130,7 +103,7 @@ describe('runs.distributions', () => {
   });
 
   it('answers not_found for an unknown run', async () => {
-    const r = await client.invoke('runs.distributions', { runId: 'nope' });
+    const r = await svc.client.invoke('runs.distributions', { runId: 'nope' });
     expect(r.ok ? null : r.error.code).toBe('not_found');
   });
 });
@@ -142,10 +115,10 @@ describe('runs.landscape trajectory', () => {
     expect(t.map((p) => p.epoch)).toEqual(Array.from({ length: EPOCHS + 1 }, (_, i) => i));
     // the last checkpoint is the final weights: the plane's centre, on it
     expect(t[EPOCHS]).toEqual({ epoch: EPOCHS, alpha: 0, beta: 0, offPlane: 0 });
-    const final = store.getWeights(runId)!;
+    const final = svc.store.getWeights(runId)!;
     const [d1, d2] = landscapeDirections(final, 4);
     const vec = (p: { data: Float64Array }[]) => p.flatMap((m) => flat(m.data));
-    const thetas = [0, 5, 20].map((e) => vec(e === 0 ? initLayers(ARCH, store.getRun(runId).config.init.seed, store.getRun(runId).config.init.scale) : store.getWeights(runId, { kind: 'checkpoint', epoch: e })!));
+    const thetas = [0, 5, 20].map((e) => vec(e === 0 ? initLayers(ARCH, svc.store.getRun(runId).config.init.seed, svc.store.getRun(runId).config.init.scale) : svc.store.getWeights(runId, { kind: 'checkpoint', epoch: e })!));
     const want = JSON.parse(
       runPython(
         `import json,sys,numpy as np
