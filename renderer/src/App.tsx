@@ -74,28 +74,35 @@ export function App() {
   return <Dashboard host={host} info={info} theme={theme} lost={lost} />;
 }
 
-/** The host's preview of a data spec (debounced); null spec: none. */
+/** A data spec's identity: a new object with the same content, or the same file again, is the same spec. */
+const specKey = (data: RunConfig['data'] | null, csvText: string | undefined, csvName: string | undefined) =>
+  data ? JSON.stringify(data) + (csvText !== undefined ? `#${csvText.length}:${csvName}` : '') : '';
+
+/**
+ * The host's preview of a data spec (debounced); null spec: none. While a new spec's preview loads, the last one
+ * stays (`current` false): the panel keeps showing points, and waits for `current` before fitting the network.
+ */
 function usePreview(api: BackpropLabApi, data: RunConfig['data'] | null, csvText: string | undefined, csvName: string | undefined) {
-  const [preview, setPreview] = useState<DataPreview | null>(null);
+  const [state, setState] = useState<{ preview: DataPreview | null; key: string }>({ preview: null, key: '' });
   const [error, setError] = useState<string | null>(null);
-  // The spec's identity: a new object with the same content, or the same file again, asks for no new preview.
-  const key = data ? JSON.stringify(data) + (csvText !== undefined ? `#${csvText.length}:${csvName}` : '') : '';
-  const current = useEffectEvent(() => ({ data, csvText }));
+  const key = specKey(data, csvText, csvName);
+  const asked = useEffectEvent(() => ({ data, csvText, key }));
   useEffect(() => {
     if (!key) return;
     let live = true;
     const t = setTimeout(async () => {
-      const { data, csvText } = current();
+      const { data, csvText, key } = asked();
       if (!data) return;
       if (data.kind === 'csv' && csvText === undefined) {
-        setPreview(null);
+        setState({ preview: null, key });
         setError(null);
         return;
       }
       const r = await api.data.preview({ data, ...(csvText !== undefined ? { csvText } : {}) });
       if (!live) return;
+      // labelled with the spec it was asked for, so a late answer for an older spec is never taken for the new one's
       if (r.ok) {
-        setPreview(r.value);
+        setState({ preview: r.value, key });
         setError(null);
       } else setError(r.error.message);
     }, 200);
@@ -104,7 +111,7 @@ function usePreview(api: BackpropLabApi, data: RunConfig['data'] | null, csvText
       clearTimeout(t);
     };
   }, [key, api]);
-  return { preview, error };
+  return { preview: state.preview, current: state.key === key && key !== '', error };
 }
 
 function useTheme() {
@@ -359,6 +366,7 @@ function Dashboard({ host, info, theme, lost }: { host: Host; info: AppInfo; the
         {tab === 'train' && (
           <div className="train-layout">
             <DesignPanel design={design} update={setDesign} info={info} api={api} preview={designPreview.preview}
+              previewCurrent={designPreview.current}
               previewError={designPreview.error}
               locked={false}
               theme={theme.resolved}

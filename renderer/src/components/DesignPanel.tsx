@@ -23,6 +23,7 @@ export function DesignPanel({
   info,
   api,
   preview,
+  previewCurrent,
   previewError,
   locked,
   theme,
@@ -37,6 +38,8 @@ export function DesignPanel({
   info: AppInfo | null;
   api: BackpropLabApi;
   preview: DataPreview | null;
+  /** Whether `preview` is of the design's data as it is now (false while a newly chosen dataset's loads). */
+  previewCurrent: boolean;
   previewError: string | null;
   locked: boolean;
   theme: string;
@@ -62,15 +65,14 @@ export function DesignPanel({
   const inputMismatch = c.architecture[0]!.input_dim !== features;
   // The network fitted to the data (input width, and output: 1 sigmoid, K softmax or 1 linear unit), once the preview
   // of a newly chosen dataset arrives; null when it already fits or the preview is of other data.
-  const fitted = preview ? adaptArchitecture(c.architecture, features, preview.classes) : null;
-  // A newly chosen dataset fits the network when its preview arrives (the preview showing at the choice is the old data's).
+  const fitted = preview && previewCurrent ? adaptArchitecture(c.architecture, features, preview.classes) : null;
   // data with more than two features is previewed in its first two principal components, as the boundary shows it
   const previewPca = useMemo(() => (preview ? previewPlane(preview, { kind: 'pca' }) : null), [preview]);
-  const fitOnPreview = useRef<{ stale: DataPreview | null } | null>(null);
+  // A newly chosen dataset fits the network once its own preview is in (the one showing at the choice is the old data's).
+  const fitOnPreview = useRef(false);
   useEffect(() => {
-    const pending = fitOnPreview.current;
-    if (!pending || !preview || preview === pending.stale) return;
-    fitOnPreview.current = null;
+    if (!fitOnPreview.current || !preview || !previewCurrent) return;
+    fitOnPreview.current = false;
     if (fitted) setArch(fitted);
   });
 
@@ -146,7 +148,7 @@ export function DesignPanel({
                   value={c.data.kind}
                   data-testid="dataset"
                   onChange={(e) => {
-                    fitOnPreview.current = { stale: preview };
+                    fitOnPreview.current = true;
                     update((d) => ({ ...d, config: setKind(d.config, e.target.value as DatasetKind) }));
                   }}
                 >
