@@ -2,12 +2,13 @@
 // points over it. Without a grid it is the dataset's scatter preview. A click picks an input point.
 // Regression data (classes 0): the heatmap of the prediction, points coloured by their target on the same scale.
 // Data with more than two features: drawn in a plane (the grid's, else the `plane` given), points projected on it.
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { Plane } from '../../../engine/datasets/plane';
 import type { BoundaryGrid, DataPreview } from '../api';
 import { planeRange, projectPoints, targetRange } from '../lib/data-views';
 import { palette, type Palette } from '../lib/theme';
 import { sizedContext, useWidth } from '../lib/canvas';
+import { useCoalescedDraw } from '../lib/draw-scheduler';
 
 export interface Bounds {
   x: [number, number];
@@ -118,6 +119,47 @@ function drawGrid(ctx: CanvasRenderingContext2D, grid: BoundaryGrid, w: number, 
   }
 }
 
+/** The train (filled) and test (ringed) points, at (sx, sy) of their coordinates, in the plane when drawn in one. */
+function drawPoints(ctx: CanvasRenderingContext2D, data: DataPreview, plane: Plane | null, scale: [number, number] | null, p: Palette, sx: (x: number) => number, sy: (y: number) => number, showTest: boolean): void {
+  const dot = (set: DataPreview['train'], test: boolean) => {
+    const r = test ? 3.2 : 2.4;
+    // (x, y) of each point: its first two columns, or its coordinates in the plane
+    const xy = data.features > 2 && plane ? projectPoints(set, data.features, plane) : null;
+    const f = xy ? 2 : data.features;
+    const X = xy ?? set.X;
+    for (let i = 0; i < set.n; i++) {
+      const x = sx(X[i * f]!), y = sy(X[i * f + 1]!);
+      const c = scale ? valueColor(p, (set.y[i]! - scale[0]) / (scale[1] - scale[0])) : classColor(p, set.y[i]!);
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+      if (scale) {
+        // regression: every point filled with its target's colour (a mid value is the background's), outlined
+        ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+        ctx.fill();
+        ctx.lineWidth = test ? 1.4 : 0.5;
+        ctx.strokeStyle = p.fg;
+        ctx.globalAlpha = test ? 0.9 : 0.3;
+        ctx.stroke();
+        ctx.globalAlpha = 1;
+      } else if (test) {
+        ctx.fillStyle = p.card;
+        ctx.fill();
+        ctx.lineWidth = 1.6;
+        ctx.strokeStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+        ctx.stroke();
+      } else {
+        ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+        ctx.fill();
+        ctx.lineWidth = 0.6;
+        ctx.strokeStyle = p.card;
+        ctx.stroke();
+      }
+    }
+  };
+  dot(data.train, false);
+  if (showTest) dot(data.test, true);
+}
+
 export function Boundary({
   grid,
   data,
@@ -143,7 +185,11 @@ export function Boundary({
   const canvas = useRef<HTMLCanvasElement>(null);
   const px = useWidth(canvas);
 
-  useEffect(() => {
+  // the points change only with the data, the plane, the size or the theme, not with each snapshot's grid: drawn
+  // once into a layer that every draw lays over the grid (a live run redraws a few times a second)
+  const points = useRef<{ key: unknown[]; layer: HTMLCanvasElement } | null>(null);
+
+  const draw = useCallback(() => {
     const el = canvas.current;
     if (!el || px === 0) return;
     const w = px, h = el.clientHeight || px;
@@ -157,43 +203,14 @@ export function Boundary({
     const sx = (x: number) => ((x - b.x[0]) / (b.x[1] - b.x[0])) * w;
     const sy = (y: number) => h - ((y - b.y[0]) / (b.y[1] - b.y[0])) * h;
     if (data && data.features >= 2 && (data.features === 2 || plane)) {
-      const dot = (set: DataPreview['train'], test: boolean) => {
-        const r = test ? 3.2 : 2.4;
-        // (x, y) of each point: its first two columns, or its coordinates in the plane
-        const xy = data.features > 2 && plane ? projectPoints(set, data.features, plane) : null;
-        const f = xy ? 2 : data.features;
-        const X = xy ?? set.X;
-        for (let i = 0; i < set.n; i++) {
-          const x = sx(X[i * f]!), y = sy(X[i * f + 1]!);
-          const c = scale ? valueColor(p, (set.y[i]! - scale[0]) / (scale[1] - scale[0])) : classColor(p, set.y[i]!);
-          ctx.beginPath();
-          ctx.arc(x, y, r, 0, Math.PI * 2);
-          if (scale) {
-            // regression: every point filled with its target's colour (a mid value is the background's), outlined
-            ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
-            ctx.fill();
-            ctx.lineWidth = test ? 1.4 : 0.5;
-            ctx.strokeStyle = p.fg;
-            ctx.globalAlpha = test ? 0.9 : 0.3;
-            ctx.stroke();
-            ctx.globalAlpha = 1;
-          } else if (test) {
-            ctx.fillStyle = p.card;
-            ctx.fill();
-            ctx.lineWidth = 1.6;
-            ctx.strokeStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
-            ctx.stroke();
-          } else {
-            ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
-            ctx.fill();
-            ctx.lineWidth = 0.6;
-            ctx.strokeStyle = p.card;
-            ctx.stroke();
-          }
-        }
-      };
-      dot(data.train, false);
-      if (showTest) dot(data.test, true);
+      const key = [data, plane, w, h, el.width, theme, showTest, b.x[0], b.x[1], b.y[0], b.y[1]];
+      if (!points.current || key.some((k, i) => k !== points.current!.key[i])) {
+        const layer = document.createElement('canvas');
+        const lctx = sizedContext(layer, w, h);
+        drawPoints(lctx, data, plane, scale, p, sx, sy, showTest);
+        points.current = { key, layer };
+      }
+      ctx.drawImage(points.current.layer, 0, 0, w, h);
     }
     if (picked) {
       const x = sx(picked[0]), y = sy(picked[1]);
@@ -210,6 +227,10 @@ export function Boundary({
       ctx.stroke();
     }
   }, [grid, data, picked, px, theme, showTest, plane, regression]);
+  // drawn in an animation frame of its own, at most four times a second and only on screen (draw-scheduler.ts):
+  // not inside the React commit of every snapshot
+  const request = useCoalescedDraw(canvas, draw);
+  useEffect(() => request(), [request, draw]);
 
   const click = (e: React.MouseEvent<HTMLCanvasElement>) => {
     if (!onPick) return;

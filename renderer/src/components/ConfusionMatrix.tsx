@@ -1,12 +1,14 @@
 // A classifier's confusion matrix on its test set (the snapshot's, engine/confusion.ts): counts per (true, predicted)
 // class, each cell shaded by its share of the true class's row (right answers in the accent colour, wrong ones in
 // the error colour), and each class's accuracy beside its row.
+import { memo } from 'react';
 import type { RunSnapshotEvent } from '../api';
 import { fmtAcc, fmtInt } from '../lib/format';
 
 export type Confusion = NonNullable<RunSnapshotEvent['confusion']>;
 
-export function ConfusionMatrix({ confusion, classNames }: { confusion: Confusion; classNames: readonly string[] }) {
+// memo: the Train page re-renders with every metrics batch; the matrix changes only with a snapshot
+export const ConfusionMatrix = memo(function ConfusionMatrix({ confusion, classNames }: { confusion: Confusion; classNames: readonly string[] }) {
   const { matrix, perClass, classes, samples, wrong } = confusion;
   const name = (k: number) => classNames[k] ?? String(k);
   const accuracy = samples ? (samples - wrong) / samples : null;
@@ -67,4 +69,4 @@ export function ConfusionMatrix({ confusion, classNames }: { confusion: Confusio
       </div>
     </div>
   );
-}
+});

@@ -1,6 +1,6 @@
 // Train and test curves of the shown run (cost or accuracy). Built once per run/option change; new epochs are
 // appended to the datasets and drawn with chart.update('none') — never rebuilt while a run trains.
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { memo, useEffect, useRef, useSyncExternalStore } from 'react';
 import type { ChartDataset } from 'chart.js';
 import { Chart, lineOptions, withAlpha } from '../lib/charts';
 import { Ema } from '../lib/smooth';
@@ -16,7 +16,8 @@ export interface CurveOptions {
 
 type Pt = { x: number; y: number | null };
 
-export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun; kind: 'cost' | 'accuracy'; options: CurveOptions; theme: string; testId: string }) {
+// memo: the page re-renders with every metrics batch; the chart follows the run through its own subscriptions
+export const CurveChart = memo(function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun; kind: 'cost' | 'accuracy'; options: CurveOptions; theme: string; testId: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const generation = useSyncExternalStore(run.subscribe, () => run.generation);
 
@@ -136,4 +137,4 @@ export function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun
       <canvas ref={canvas} role="img" aria-label={`${kind} curves`} />
     </div>
   );
-}
+});

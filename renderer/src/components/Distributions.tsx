@@ -110,6 +110,8 @@ export function Distributions({ run, api, runId, theme }: { run: LiveRun; api: B
   );
 }
 
+type Pt = { x: number; y: number | null };
+
 const BANDS: Array<[lo: number, hi: number, alpha: number]> = [
   [0, 6, 0.14], // min–max
   [1, 5, 0.22], // p10–p90
@@ -119,26 +121,40 @@ const BANDS: Array<[lo: number, hi: number, alpha: number]> = [
 /** One layer's bands and median over the epochs. */
 function LayerChart({ layer, data, kind, theme, count }: { layer: number; data: Points; kind: Kind; theme: string; count: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const chart = useRef<Chart<'line', Pt[]> | null>(null);
+  // built once per layer, kind and theme; a new point (a live run's snapshot, a few a second) only refills its data
   useEffect(() => {
     if (!canvas.current) return;
     const p = palette();
     const color = p.series[layer % p.series.length]!;
+    const datasets: ChartDataset<'line', Pt[]>[] = [];
+    for (const [lo, hi, alpha] of BANDS) {
+      datasets.push({ label: `p${lo}`, data: [], borderColor: 'transparent', backgroundColor: 'transparent', borderWidth: 0, fill: false });
+      datasets.push({ label: `p${hi}`, data: [], borderColor: 'transparent', backgroundColor: withAlpha(color, alpha), borderWidth: 0, fill: '-1' });
+    }
+    datasets.push({ label: 'median', data: [], borderColor: color, backgroundColor: color, borderWidth: 1.6, fill: false });
+    const options = lineOptions({ xTitle: 'epoch', yTitle: kind === 'weights' ? `W${layer + 1}` : `dW${layer + 1}`, legend: false });
+    options.plugins!.tooltip = { ...options.plugins!.tooltip, filter: (item) => item.dataset.label === 'median' };
+    const c = new Chart(canvas.current, { type: 'line', data: { datasets }, options });
+    chart.current = c;
+    return () => {
+      c.destroy();
+      chart.current = null;
+    };
+  }, [layer, kind, theme]);
+  useEffect(() => {
+    const c = chart.current;
+    if (!c) return;
     const series = (q: number) =>
       data.epoch.map((x, k) => {
         const d = data.points[k]?.[layer];
         const v = d ? (kind === 'weights' ? d.weights : d.grads)?.[q] : undefined;
         return { x, y: v === undefined || !Number.isFinite(v) ? null : v };
       });
-    const datasets: ChartDataset<'line', { x: number; y: number | null }[]>[] = [];
-    for (const [lo, hi, alpha] of BANDS) {
-      datasets.push({ label: `p${lo}`, data: series(lo), borderColor: 'transparent', backgroundColor: 'transparent', borderWidth: 0, fill: false });
-      datasets.push({ label: `p${hi}`, data: series(hi), borderColor: 'transparent', backgroundColor: withAlpha(color, alpha), borderWidth: 0, fill: '-1' });
-    }
-    datasets.push({ label: 'median', data: series(3), borderColor: color, backgroundColor: color, borderWidth: 1.6, fill: false });
-    const options = lineOptions({ xTitle: 'epoch', yTitle: kind === 'weights' ? `W${layer + 1}` : `dW${layer + 1}`, legend: false });
-    options.plugins!.tooltip = { ...options.plugins!.tooltip, filter: (item) => item.dataset.label === 'median' };
-    const chart = new Chart(canvas.current, { type: 'line', data: { datasets }, options });
-    return () => chart.destroy();
+    // the datasets in the order built above: each band's low and high percentile, then the median
+    const quantiles = [...BANDS.flatMap(([lo, hi]) => [lo, hi]), 3];
+    quantiles.forEach((q, i) => (c.data.datasets[i]!.data = series(q)));
+    c.update('none');
   }, [layer, data, kind, theme, count]);
   return (
     <figure className="dist-chart" data-testid="dist-chart" data-layer={layer + 1} data-points={count}>

@@ -289,36 +289,55 @@ function GradCheckTable({ check }: { check: GradCheckResult }) {
   );
 }
 
+type Pt = { x: number; y: number | null };
+
 /** Per-layer ‖grad‖ and dead-ReLU share over the run, from the snapshots seen while it trained. */
 function Health({ run, theme }: { run: LiveRun; theme: string }) {
   const gradCanvas = useRef<HTMLCanvasElement>(null);
   const deadCanvas = useRef<HTMLCanvasElement>(null);
   const [count, setCount] = useState(run.health.epoch.length);
   useEffect(() => run.onSnapshot(() => setCount(run.health.epoch.length)), [run]);
+  const layers = count > 0 ? run.health.gradNorm.length : 0;
+  const charts = useRef<Array<Chart<'line', Pt[]>>>([]);
 
+  // built once per run's layers and theme; each snapshot (a few a second) only refills their data
   useEffect(() => {
+    if (layers === 0) return;
     const p = palette();
-    const h = run.health;
-    const make = (el: HTMLCanvasElement | null, rows: (number | null)[][], log: boolean, yTitle: string) => {
+    const make = (el: HTMLCanvasElement | null, log: boolean, yTitle: string) => {
       if (!el) return null;
-      const datasets: ChartDataset<'line', { x: number; y: number | null }[]>[] = rows.map((r, i) => ({
+      const datasets: ChartDataset<'line', Pt[]>[] = Array.from({ length: layers }, (_, i) => ({
         label: `L${i + 1}`,
-        data: r.map((y, k) => ({ x: h.epoch[k]!, y: y === null || (log && y <= 0) ? null : y })),
+        data: [],
         borderColor: p.series[i % p.series.length],
         backgroundColor: p.series[i % p.series.length],
         borderWidth: 1.4,
       }));
       return new Chart(el, { type: 'line', data: { datasets }, options: lineOptions({ xTitle: 'epoch', yTitle, log, ...(log ? {} : { yMin: 0, yMax: 1 }) }) });
     };
-    const a = make(gradCanvas.current, h.gradNorm, true, '‖∇‖');
-    const deadRows = h.dead.filter((r) => r.some((x) => x !== null));
-    const b = make(deadCanvas.current, h.dead.map((r) => (r.some((x) => x !== null) ? r : r.map(() => null))), false, 'dead share');
-    void deadRows;
+    const a = make(gradCanvas.current, true, '‖∇‖');
+    const b = make(deadCanvas.current, false, 'dead share');
+    charts.current = a && b ? [a, b] : [];
     return () => {
       a?.destroy();
       b?.destroy();
+      charts.current = [];
     };
-  }, [run, count, theme]);
+  }, [run, layers, theme]);
+  useEffect(() => {
+    const [a, b] = charts.current;
+    if (!a || !b) return;
+    const h = run.health;
+    const points = (r: (number | null)[], log: boolean) => r.map((y, k) => ({ x: h.epoch[k]!, y: y === null || (log && y <= 0) ? null : y }));
+    a.data.datasets.forEach((d, i) => (d.data = points(h.gradNorm[i] ?? [], true)));
+    // a layer without dead-ReLU shares (not relu) draws nothing
+    b.data.datasets.forEach((d, i) => {
+      const r = h.dead[i] ?? [];
+      d.data = points(r.some((x) => x !== null) ? r : r.map(() => null), false);
+    });
+    a.update('none');
+    b.update('none');
+  }, [run, layers, theme, count]);
 
   return (
     <figure className="card health" data-testid="layer-health">

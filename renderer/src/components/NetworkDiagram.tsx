@@ -3,7 +3,7 @@
 // into pages ("… 58 more"), and at most the STRONGEST_EDGES strongest edges a layer are drawn, so a 2-256-256-256-1
 // network draws as fast as a small one. Hovering a neuron enlarges its map and lists its incoming weights and bias;
 // a click pins that. The canvas redraws only while on screen, at most four times a second.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LayerSpec, SnapshotParam } from '../api';
 import { columnWidths, layoutDiagram, listedWeights, mapTone, strongestEdges, STRONGEST_EDGES, TILE, toneRgb, unitLabel, type DiagramLayout, type NeuronMaps } from '../lib/diagram';
 import { useCoalescedDraw } from '../lib/draw-scheduler';
@@ -21,10 +21,11 @@ interface Props {
 
 type Sel = { column: number; unit: number };
 
-export function NetworkDiagram(props: Props) {
+// memo: the Train page re-renders with every metrics batch; the diagram changes only with a snapshot or the theme
+export const NetworkDiagram = memo(function NetworkDiagram(props: Props) {
   // another architecture: a fresh diagram (first page of every column, nothing selected)
   return <Diagram key={columnWidths(props.architecture).join('-')} {...props} />;
-}
+});
 
 function Diagram({ architecture, weights, neurons = null, theme }: Props) {
   const box = useRef<HTMLDivElement>(null);

@@ -1,6 +1,9 @@
 // Number and time formatting for the dashboard: compact, consistent, and never "NaN" where a dash reads better.
 
-export const fmtInt = (n: number) => n.toLocaleString('en-US');
+// one formatter for every call: toLocaleString builds a new one each time, which a table re-rendered while a run
+// trains pays for every cell
+const INT = new Intl.NumberFormat('en-US');
+export const fmtInt = (n: number) => INT.format(n);
 
 /** Costs: 4 significant digits, scientific below 1e-3. */
 export function fmtCost(v: number | null | undefined): string {
