@@ -600,7 +600,7 @@ export interface RunStatusEvent {
 /** A long numeric array in an event: a number[] where the host builds it, a typed array once it crossed to the page. */
 export type { NumericArray } from '../engine/datasets/plane';
 
-/** A parameter matrix in a snapshot: ParamJSON with its values as a NumericArray. */
+/** A parameter matrix in a snapshot: ParamJSON with its values as a NumericArray (a Float64Array from the trainer on). */
 export type SnapshotParam = Omit<ParamJSON, 'data'> & { data: NumericArray };
 
 /** The decision boundary: the network's output over a size×size grid spanning the data (row-major, y outer). */

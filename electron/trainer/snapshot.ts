@@ -224,7 +224,9 @@ export function snapshot(trainer: Trainer, grid: Grid | null, size: number): Omi
     epoch: trainer.epoch,
     boundary: grid && ws ? boundary(trainer, grid, size, ws) : null,
     neurons: grid && ws ? neuronMaps(trainer, grid, size, ws) : null,
-    weights: paramsToPlain(params),
+    // typed copies, not number[]: 132,609 weights of a wide network cost a memcpy to post to the host and to frame
+    // for the page (electron/frames.ts), where Array.from and a structured clone of numbers cost tens of ms each
+    weights: params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: p.data.slice() })),
     layers: layerHealth(trainer),
     confusion: confusionOf(trainer),
     distributions: layerDistributions(params, trainer.epoch > 0 ? trainer.grads() : null),
