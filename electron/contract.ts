@@ -636,7 +636,12 @@ export interface RunSnapshotEvent {
   epoch: number;
   /** null unless the input has 2 features. */
   boundary: BoundaryGrid | null;
-  weights: SnapshotParam[];
+  /**
+   * The weights. Absent from a running wide network's snapshots between the ones that carry them: a network of more
+   * than SNAPSHOT_WEIGHTS_LIGHT_PARAMS parameters (limits.ts) sends them at most every SNAPSHOT_WEIGHTS_INTERVAL_MS while it runs
+   * (every pause, step and end sends them); a client keeps the last it had (transport.ts withLastWeights).
+   */
+  weights?: SnapshotParam[];
   layers: LayerHealth[];
   /** Classification runs: the confusion matrix on the test set (train without one); null for regression. Absent in older hosts. */
   confusion?: RunConfusion | null;

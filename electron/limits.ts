@@ -17,3 +17,8 @@ export const MAX_TAGS = 50;
 export const MAX_NOTES_LENGTH = 100_000;
 /** Characters in a stored reason (why a run failed, stopped or was interrupted). */
 export const MAX_REASON_LENGTH = 10_000;
+
+/** A network this small sends its weights with every snapshot (its diagram's edges follow each one). */
+export const SNAPSHOT_WEIGHTS_LIGHT_PARAMS = 20_000;
+/** How often a larger network's running snapshots carry its weights (1.06 MB for 2-256-256-256-1). */
+export const SNAPSHOT_WEIGHTS_INTERVAL_MS = 1000;

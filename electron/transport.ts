@@ -23,6 +23,11 @@ export interface EventMessage {
 }
 export type Message = RequestMessage | ResponseMessage | EventMessage;
 
+/** The next snapshot, with the weights of the one before when it carries none (latest wins, weights kept). */
+export function withLastWeights<S extends { weights?: unknown }>(prev: S | null | undefined, next: S): S {
+  return next.weights || !prev?.weights ? next : { ...next, weights: prev.weights };
+}
+
 /** JSON text of a message; non-finite numbers are kept as {"$nf": "NaN" | "Infinity" | "-Infinity"}. */
 export function encodeMessage(message: Message): string {
   return JSON.stringify(message, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $nf: String(v) } : v));
@@ -99,7 +104,7 @@ export function serveConnection(conn: Connection, endpoint: ServiceEndpoint): ()
   const sendSnapshot = (runId: unknown, payload: unknown) => {
     const slot = snapshots.get(runId);
     if (slot) {
-      slot.waiting = payload;
+      slot.waiting = withLastWeights(slot.waiting as { weights?: unknown } | undefined, payload as { weights?: unknown });
       return;
     }
     const mine = { waiting: undefined as unknown };

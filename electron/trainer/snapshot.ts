@@ -216,8 +216,8 @@ export function layerHealth(trainer: Trainer): LayerHealth[] {
   }));
 }
 
-/** Everything the Train and Inspect pages draw, for the trainer's current parameters. */
-export function snapshot(trainer: Trainer, grid: Grid | null, size: number): Omit<RunSnapshotEvent, 'runId'> {
+/** Everything the Train and Inspect pages draw, for the trainer's current parameters (the weights when `withWeights`). */
+export function snapshot(trainer: Trainer, grid: Grid | null, size: number, withWeights = true): Omit<RunSnapshotEvent, 'runId'> {
   const params = trainer.params();
   const ws = grid ? gridPass(trainer, grid, size) : null;
   return {
@@ -226,7 +226,7 @@ export function snapshot(trainer: Trainer, grid: Grid | null, size: number): Omi
     neurons: grid && ws ? neuronMaps(trainer, grid, size, ws) : null,
     // typed copies, not number[]: 132,609 weights of a wide network cost a memcpy to post to the host and to frame
     // for the page (electron/frames.ts), where Array.from and a structured clone of numbers cost tens of ms each
-    weights: params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: p.data.slice() })),
+    ...(withWeights ? { weights: params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: p.data.slice() })) } : {}),
     layers: layerHealth(trainer),
     confusion: confusionOf(trainer),
     distributions: layerDistributions(params, trainer.epoch > 0 ? trainer.grads() : null),

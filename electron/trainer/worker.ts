@@ -10,6 +10,7 @@ import { DatasetError, loadData } from '../../engine/datasets/index';
 import { gradientCheck } from '../../engine/gradcheck';
 import { memoryProblem, runMemoryBytes } from '../../engine/memory';
 import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type TrainResult } from '../../engine/train';
+import { SNAPSHOT_WEIGHTS_INTERVAL_MS, SNAPSHOT_WEIGHTS_LIGHT_PARAMS } from '../limits';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
 import { isCheckpointEpoch } from './checkpoints';
 import { dataGrid, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
@@ -63,6 +64,7 @@ let ended = false;
 let buffer: EpochMetrics[] = [];
 let lastFlush = 0;
 let lastSnapshot = 0;
+let lastWeights = -Infinity;
 // Backpressure: while the host has not acknowledged the last batch (or snapshot), epochs keep collecting in the
 // buffer and go out together later, so a slow host never has a queue of batches (and control replies behind it).
 let metricsInFlight = false;
@@ -77,11 +79,16 @@ function flush(force = true): void {
   buffer = [];
 }
 
+/** A snapshot; `force` (pause, step, the end) sends one, with the weights, even while the last is unacknowledged. */
 function sendSnapshot(force = true): void {
   if (snapshotInFlight && !force) return;
   lastSnapshot = performance.now();
   snapshotInFlight = true;
-  post({ type: 'snapshot', snapshot: snapshot(trainer, grid, init.gridSize) });
+  // a wide network's weights (a megabyte) go at most once a second while it runs: the page's diagram draws a few
+  // dozen edges of them, and every frame of that size costs the page tens of ms to receive
+  const withWeights = force || trainer.parameterCount <= SNAPSHOT_WEIGHTS_LIGHT_PARAMS || lastSnapshot - lastWeights >= SNAPSHOT_WEIGHTS_INTERVAL_MS;
+  if (withWeights) lastWeights = lastSnapshot;
+  post({ type: 'snapshot', snapshot: snapshot(trainer, grid, init.gridSize, withWeights) });
 }
 
 /** Sends the weights after this many epochs when they are a periodic checkpoint (finite ones only). */

@@ -12,7 +12,8 @@ import { createService } from '../../electron/service';
 import { decodeFrame, encodeFrame, isFrame, PACK_MIN_LENGTH, packNumbers } from '../../electron/frames';
 import { wireIpc, type IpcMainLike, type WebContentsLike } from '../../electron/main-wiring';
 import { openStore } from '../../electron/store/index';
-import { createClient, createMemoryTransport, decodeMessage, encodeMessage, memoryConnectionPair, serveConnection, type ServiceEndpoint } from '../../electron/transport';
+import { createClient, createMemoryTransport, decodeMessage, encodeMessage, memoryConnectionPair, serveConnection, withLastWeights, type ServiceEndpoint } from '../../electron/transport';
+import { SNAPSHOT_WEIGHTS_INTERVAL_MS, SNAPSHOT_WEIGHTS_LIGHT_PARAMS } from '../../electron/limits';
 
 /** Same bits: NaN is NaN, and −0 is not +0. */
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -201,13 +202,13 @@ describe('snapshots over a connection', () => {
     const ipc: IpcMainLike = { handle: () => {}, removeHandler: () => {} };
     wireIpc(ipc, ep, { windows: () => [win, win] });
     const s = snap('a', 3);
-    s.weights[0]!.data[5] = -0;
+    s.weights![0]!.data[5] = -0;
     emit('run.snapshot', s);
     expect(sent).toHaveLength(2);
     const [channel, payload] = sent[0] as [string, RunSnapshotEvent];
     expect(channel).toBe('bpl:evt:run.snapshot');
-    expect(payload.weights[0]!.data).toBeInstanceOf(Float64Array);
-    expect(sameBits(payload.weights[0]!.data, s.weights[0]!.data)).toBe(true);
+    expect(payload.weights![0]!.data).toBeInstanceOf(Float64Array);
+    expect(sameBits(payload.weights![0]!.data, s.weights![0]!.data)).toBe(true);
     expect(sent[1]![1]).toBe(payload); // packed once, not per window
   });
 
@@ -237,17 +238,74 @@ describe('snapshots over a connection', () => {
       await expect.poll(() => ended && pageSide.length > 0 && pageSide.at(-1)!.epoch === hostSide.at(-1)!.epoch, { timeout: 30_000 }).toBe(true);
       const last = pageSide.at(-1)!;
       const host = hostSide.find((h) => h.epoch === last.epoch)!;
-      expect(last.weights.map((w) => w.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
-      expect(last.weights[0]!.data).toBeInstanceOf(Float64Array);
-      last.weights.forEach((w, i) => expect(sameBits(w.data, host.weights[i]!.data)).toBe(true));
+      expect(last.weights!.map((w) => w.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
+      expect(last.weights![0]!.data).toBeInstanceOf(Float64Array);
+      last.weights!.forEach((w, i) => expect(sameBits(w.data, host.weights![i]!.data)).toBe(true));
       expect(last.boundary!.values).toBeInstanceOf(Float64Array);
       expect(sameBits(last.boundary!.values, host.boundary!.values)).toBe(true);
       expect(last.layers).toEqual(host.layers);
+      // 321 parameters: every snapshot carries the weights
+      expect(hostSide.every((h) => h.weights !== undefined)).toBe(true);
       client.close();
     } finally {
       await service.close();
       store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a wide network’s running snapshots carry its weights at most once a second; the last carries them, and the page keeps the last weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpl-frames-wide-'));
+    const store = openStore({ path: join(dir, 'runs.db') });
+    const service = createService({ store, host: 'browser', version: 't', trainer: { snapshotIntervalMs: 20 } });
+    try {
+      const hostSide: RunSnapshotEvent[] = [];
+      service.subscribe((e, p) => e === 'run.snapshot' && hostSide.push(p as RunSnapshotEvent));
+      const client = createMemoryTransport(service);
+      const pageSide: RunSnapshotEvent[] = [];
+      let ended = false;
+      client.api.on['run.snapshot']((s) => pageSide.push(s));
+      client.api.on['run.status']((s) => (ended ||= s.status === 'finished'));
+      // 2-160-128-1: 21,217 parameters, over SNAPSHOT_WEIGHTS_LIGHT_PARAMS
+      const t0 = Date.now();
+      const started = await client.api.runs.start({
+        config: {
+          architecture: [
+            { input_dim: 2, output_dim: 160, activation: 'tanh' },
+            { input_dim: 160, output_dim: 128, activation: 'tanh' },
+            { input_dim: 128, output_dim: 1, activation: 'sigmoid' },
+          ],
+          data: { samples: 100 },
+          training: { epochs: 400 },
+        },
+      });
+      expect(started.ok).toBe(true);
+      await expect.poll(() => ended && pageSide.length > 0 && pageSide.at(-1)!.epoch === hostSide.at(-1)!.epoch, { timeout: 60_000 }).toBe(true);
+      const wallMs = Date.now() - t0;
+      expect(SNAPSHOT_WEIGHTS_LIGHT_PARAMS).toBeLessThan(21_217);
+      // the first (nothing to keep yet) and the last (the end's) carry them; in between at most one a second
+      expect(hostSide[0]!.weights).toBeDefined();
+      expect(hostSide.at(-1)!.weights).toBeDefined();
+      const carrying = hostSide.filter((h) => h.weights !== undefined).length;
+      expect(carrying).toBeLessThanOrEqual(2 + Math.ceil(wallMs / SNAPSHOT_WEIGHTS_INTERVAL_MS));
+      if (hostSide.length > carrying) expect(hostSide.some((h) => h.weights === undefined)).toBe(true);
+      // what the page ends with: the final weights, bit for bit
+      const last = withLastWeights(pageSide.at(-2), pageSide.at(-1)!);
+      last.weights!.forEach((w, i) => expect(sameBits(w.data, hostSide.at(-1)!.weights![i]!.data)).toBe(true));
+      client.close();
+    } finally {
+      await service.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('withLastWeights: the newest snapshot, with the weights of the one before when it has none', () => {
+    const w = [{ name: 'W1', rows: 1, cols: 1, data: [1] }];
+    const v = [{ name: 'W1', rows: 1, cols: 1, data: [2] }];
+    expect(withLastWeights({ epoch: 1, weights: w }, { epoch: 2 })).toEqual({ epoch: 2, weights: w });
+    expect(withLastWeights({ epoch: 1, weights: w }, { epoch: 2, weights: v })).toEqual({ epoch: 2, weights: v });
+    expect(withLastWeights<{ epoch: number; weights?: unknown }>(null, { epoch: 2 })).toEqual({ epoch: 2 });
+    expect(withLastWeights<{ epoch: number; weights?: unknown }>({ epoch: 1 }, { epoch: 2 })).toEqual({ epoch: 2 });
   });
 });

@@ -254,7 +254,7 @@ describe('TrainerHost with worker threads', () => {
     expect(Array.from(b.values).every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(b.x[0]).toBeLessThan(-0.8); // moons span about [-1, 2] × [-0.5, 1]
     expect(b.x[1]).toBeGreaterThan(1.8);
-    expect(last.weights.map((w) => [w.name, w.rows, w.cols])).toEqual([['W1', 8, 2], ['b1', 8, 1], ['W2', 1, 8], ['b2', 1, 1]]);
+    expect(last.weights!.map((w) => [w.name, w.rows, w.cols])).toEqual([['W1', 8, 2], ['b1', 8, 1], ['W2', 1, 8], ['b2', 1, 1]]);
     expect(last.layers).toHaveLength(2);
     expect(last.layers[0]!.gradNormW).toBeGreaterThan(0);
     expect(last.layers[0]!.deadShare).toBeGreaterThanOrEqual(0);

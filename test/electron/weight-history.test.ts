@@ -149,7 +149,7 @@ describe('live snapshots', () => {
     expect(snapshots.length).toBeGreaterThan(0);
     for (const s of snapshots) {
       const d = s.distributions!;
-      expect(d.map((l) => l.weights)).toEqual(layerDistributions(paramsFromPlain(s.weights)).map((l) => l.weights));
+      expect(d.map((l) => l.weights)).toEqual(layerDistributions(paramsFromPlain(s.weights!)).map((l) => l.weights));
       if (s.epoch > 0) expect(d.every((l) => l.grads !== null && l.grads.length === 7 && l.grads[0]! <= l.grads[6]!)).toBe(true);
     }
     expect(snapshots.some((s) => s.epoch > 0)).toBe(true);

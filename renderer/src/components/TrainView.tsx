@@ -5,7 +5,7 @@
 import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
 import { taskOf } from '../../../engine/config';
 import { confusionMatrix, predictedClasses } from '../../../engine/confusion';
-import type { BackpropLabApi, DataPreview, ExportFormat, LayerSpec, RunConfig, RunSnapshotEvent } from '../api';
+import type { BackpropLabApi, DataPreview, ExportFormat, LayerSpec, RunConfig, RunSnapshotEvent, SnapshotParam } from '../api';
 import { atChance, chanceLevel, classCounts, planeGridFromWeights, predict, previewPlane, rowTotals, targetRange, type PlaneChoice } from '../lib/data-views';
 import { fmtAcc, fmtCost, fmtDuration, fmtInt, fmtRate, fmtVal } from '../lib/format';
 import { palette } from '../lib/theme';
@@ -188,7 +188,7 @@ export function TrainView({
  * The confusion matrix of weights on the preview's test set (train without one), as the worker measures it
  * (engine/confusion.ts); null when the preview holds only part of the set or the weights do not fit the data.
  */
-function confusionFromWeights(arch: readonly LayerSpec[], weights: RunSnapshotEvent['weights'], preview: DataPreview, features: RunConfig['data']['features']): Confusion | null {
+function confusionFromWeights(arch: readonly LayerSpec[], weights: readonly SnapshotParam[], preview: DataPreview, features: RunConfig['data']['features']): Confusion | null {
   if (preview.classes < 2) return null;
   const set = preview.test.n > 0 ? 'test' : 'train';
   const points = preview[set];

@@ -3,6 +3,7 @@
 import { unwrap, type BackpropLabApi, type ParamJSON, type RunConfig, type RunDetail, type RunId, type RunStatusEvent, type RunSnapshotEvent, type EpochMetrics } from '../api';
 import { boundaryFromWeights, neuronMapsFromWeights, paramsFromWeightsJson } from '../lib/forward';
 import { isActive, LiveRun } from './run';
+import { withLastWeights } from '../../../electron/transport';
 
 export interface StartOptions {
   config: RunConfig;
@@ -43,7 +44,10 @@ export class RunController {
       }),
       api.on['run.snapshot']((e) => {
         if (e.runId === this.run.view.runId) this.run.setSnapshot(e);
-        else if (this.run.view.phase === 'starting') this.buffer(e.runId).snapshot = e;
+        else if (this.run.view.phase === 'starting') {
+          const p = this.buffer(e.runId);
+          p.snapshot = withLastWeights(p.snapshot, e);
+        }
       }),
     ];
     return () => offs.forEach((off) => off());

@@ -4,6 +4,7 @@
 // components read the small scalar state through useSyncExternalStore and re-render at most once per animation
 // frame, and snapshots are passed on at most once per frame too (the newest wins), however many the host sends.
 import type { BackendInfo, EpochMetrics, LayerDistribution, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
+import { withLastWeights } from '../../../electron/transport';
 import { CurveBuffer, emptySeries, type Series } from './curves';
 
 export type { Series } from './curves';
@@ -263,9 +264,12 @@ export class LiveRun {
     this.schedule();
   }
 
-  /** Keeps the newest snapshot; listeners hear of it at the next animation frame (once, however many arrived). */
+  /**
+   * Keeps the newest snapshot (with the last weights when it carries none: a wide network's come once a second);
+   * listeners hear of it at the next animation frame (once, however many arrived).
+   */
   setSnapshot(e: RunSnapshotEvent): void {
-    this.snapshot = e;
+    this.snapshot = withLastWeights(this.snapshot, e);
     const h = this.health;
     if (e.layers.length && (h.epoch.length === 0 || h.epoch[h.epoch.length - 1]! < e.epoch)) {
       h.epoch.push(e.epoch);
