@@ -6,6 +6,7 @@ import { Chart, lineOptions, withAlpha } from '../lib/charts';
 import { Ema } from '../lib/smooth';
 import { palette } from '../lib/theme';
 import type { LiveRun } from '../live/run';
+import { useAfterPaint } from '../lib/draw-scheduler';
 
 export interface CurveOptions {
   /** 0 = raw; 0.99 = very smooth. */
@@ -20,10 +21,12 @@ type Pt = { x: number; y: number | null };
 export const CurveChart = memo(function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun; kind: 'cost' | 'accuracy'; options: CurveOptions; theme: string; testId: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const generation = useSyncExternalStore(run.subscribe, () => run.generation);
+  // built after the page first painted: switching to the Train tab shows it at once, the charts a moment later
+  const painted = useAfterPaint();
 
   useEffect(() => {
     const el = canvas.current;
-    if (!el) return;
+    if (!el || !painted) return;
     const p = palette();
     const smooth = options.smoothing > 0;
     const keys = kind === 'cost' ? (['trainCost', 'testCost'] as const) : (['trainAccuracy', 'testAccuracy'] as const);
@@ -130,7 +133,7 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
       if (timer) clearTimeout(timer);
       chart.destroy();
     };
-  }, [run, generation, kind, options.smoothing, options.log, options.x, theme]);
+  }, [run, generation, kind, options.smoothing, options.log, options.x, theme, painted]);
 
   return (
     <div className="chart-box" data-testid={testId}>

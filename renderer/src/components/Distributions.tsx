@@ -10,6 +10,7 @@ import { palette } from '../lib/theme';
 import { isActive, type LiveRun } from '../live/run';
 import { Segmented } from './fields';
 import '../styles/inspect.css';
+import { useAfterPaint } from '../lib/draw-scheduler';
 
 type Kind = 'weights' | 'grads';
 const KINDS: ReadonlyArray<{ value: Kind; label: string }> = [
@@ -122,9 +123,11 @@ const BANDS: Array<[lo: number, hi: number, alpha: number]> = [
 function LayerChart({ layer, data, kind, theme, count }: { layer: number; data: Points; kind: Kind; theme: string; count: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'line', Pt[]> | null>(null);
-  // built once per layer, kind and theme; a new point (a live run's snapshot, a few a second) only refills its data
+  const painted = useAfterPaint();
+  // built once per layer, kind and theme, after the page first painted; a new point (a live run's snapshot, a few a
+  // second) only refills its data
   useEffect(() => {
-    if (!canvas.current) return;
+    if (!painted || !canvas.current) return;
     const p = palette();
     const color = p.series[layer % p.series.length]!;
     const datasets: ChartDataset<'line', Pt[]>[] = [];
@@ -141,7 +144,7 @@ function LayerChart({ layer, data, kind, theme, count }: { layer: number; data: 
       c.destroy();
       chart.current = null;
     };
-  }, [layer, kind, theme]);
+  }, [layer, kind, theme, painted]);
   useEffect(() => {
     const c = chart.current;
     if (!c) return;
@@ -155,7 +158,7 @@ function LayerChart({ layer, data, kind, theme, count }: { layer: number; data: 
     const quantiles = [...BANDS.flatMap(([lo, hi]) => [lo, hi]), 3];
     quantiles.forEach((q, i) => (c.data.datasets[i]!.data = series(q)));
     c.update('none');
-  }, [layer, data, kind, theme, count]);
+  }, [layer, data, kind, theme, count, painted]);
   return (
     <figure className="dist-chart" data-testid="dist-chart" data-layer={layer + 1} data-points={count}>
       <figcaption className="small muted">Layer {layer + 1}</figcaption>

@@ -15,6 +15,7 @@ import { NumberField } from './fields';
 import { useRunView, useSnapshot } from './TrainView';
 import { isActive } from '../live/run';
 import '../styles/inspect.css';
+import { useAfterPaint } from '../lib/draw-scheduler';
 
 export function InspectView({ run, api, preview, theme }: { run: LiveRun; api: BackpropLabApi; preview: DataPreview | null; theme: string }) {
   const v = useRunView(run);
@@ -297,7 +298,9 @@ function Health({ run, theme }: { run: LiveRun; theme: string }) {
   const deadCanvas = useRef<HTMLCanvasElement>(null);
   const [count, setCount] = useState(run.health.epoch.length);
   useEffect(() => run.onSnapshot(() => setCount(run.health.epoch.length)), [run]);
-  const layers = count > 0 ? run.health.gradNorm.length : 0;
+  // the charts are built after the page first painted (opening Inspect stays quick)
+  const painted = useAfterPaint();
+  const layers = painted && count > 0 ? run.health.gradNorm.length : 0;
   const charts = useRef<Array<Chart<'line', Pt[]>>>([]);
 
   // built once per run's layers and theme; each snapshot (a few a second) only refills their data

@@ -2,7 +2,7 @@
 // animation frame at most once per minimum interval, and only while the element is on screen and the page shown.
 // Requests that arrive meanwhile collapse into the next draw; an element scrolled or tabbed away draws nothing
 // until it shows again.
-import { useCallback, useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 
 /** The fewest milliseconds between two draws of one canvas (four a second). */
 export const MIN_DRAW_INTERVAL_MS = 250;
@@ -64,4 +64,21 @@ export function useCoalescedDraw(target: RefObject<Element | null>, draw: () => 
     state.current.dirty = true;
     state.current.pump();
   }, []);
+}
+
+/**
+ * False until a task after the component's first paint: a heavy first draw (a chart.js chart is ~15 ms to build)
+ * waits for it, so a page opens at once and fills in afterwards, each waiting component in a task of its own.
+ */
+export function useAfterPaint(): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    let timer = 0;
+    const frame = requestAnimationFrame(() => (timer = window.setTimeout(() => setPainted(true))));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, []);
+  return painted;
 }
