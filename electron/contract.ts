@@ -639,7 +639,8 @@ export interface RunSnapshotEvent {
   /**
    * The weights. Absent from a running wide network's snapshots between the ones that carry them: a network of more
    * than SNAPSHOT_WEIGHTS_LIGHT_PARAMS parameters (limits.ts) sends them at most every SNAPSHOT_WEIGHTS_INTERVAL_MS while it runs
-   * (every pause, step and end sends them); a client keeps the last it had (transport.ts withLastWeights).
+   * as float32 (every pause, step and end sends them exact); a client keeps the last it had (transport.ts
+   * withLastWeights).
    */
   weights?: SnapshotParam[];
   layers: LayerHealth[];

@@ -216,8 +216,11 @@ export function layerHealth(trainer: Trainer): LayerHealth[] {
   }));
 }
 
-/** Everything the Train and Inspect pages draw, for the trainer's current parameters (the weights when `withWeights`). */
-export function snapshot(trainer: Trainer, grid: Grid | null, size: number, withWeights = true): Omit<RunSnapshotEvent, 'runId'> {
+/**
+ * Everything the Train and Inspect pages draw, for the trainer's current parameters. `weights`: exact (float64), as
+ * float32 (a running wide network's: half the bytes, for drawing), or none (the page keeps the last it had).
+ */
+export function snapshot(trainer: Trainer, grid: Grid | null, size: number, weights: 'exact' | 'float32' | 'none' = 'exact'): Omit<RunSnapshotEvent, 'runId'> {
   const params = trainer.params();
   const ws = grid ? gridPass(trainer, grid, size) : null;
   return {
@@ -226,7 +229,7 @@ export function snapshot(trainer: Trainer, grid: Grid | null, size: number, with
     neurons: grid && ws ? neuronMaps(trainer, grid, size, ws) : null,
     // typed copies, not number[]: 132,609 weights of a wide network cost a memcpy to post to the host and to frame
     // for the page (electron/frames.ts), where Array.from and a structured clone of numbers cost tens of ms each
-    ...(withWeights ? { weights: params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: p.data.slice() })) } : {}),
+    ...(weights === 'none' ? {} : { weights: params.map((p) => ({ name: p.name, rows: p.rows, cols: p.cols, data: weights === 'exact' ? p.data.slice() : Float32Array.from(p.data) })) }),
     layers: layerHealth(trainer),
     confusion: confusionOf(trainer),
     distributions: layerDistributions(params, trainer.epoch > 0 ? trainer.grads() : null),

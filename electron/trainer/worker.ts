@@ -84,11 +84,14 @@ function sendSnapshot(force = true): void {
   if (snapshotInFlight && !force) return;
   lastSnapshot = performance.now();
   snapshotInFlight = true;
-  // a wide network's weights (a megabyte) go at most once a second while it runs: the page's diagram draws a few
-  // dozen edges of them, and every frame of that size costs the page tens of ms to receive
-  const withWeights = force || trainer.parameterCount <= SNAPSHOT_WEIGHTS_LIGHT_PARAMS || lastSnapshot - lastWeights >= SNAPSHOT_WEIGHTS_INTERVAL_MS;
-  if (withWeights) lastWeights = lastSnapshot;
-  post({ type: 'snapshot', snapshot: snapshot(trainer, grid, init.gridSize, withWeights) });
+  // a wide network's weights (a megabyte) go at most once a second while it runs, as float32: the page's diagram
+  // draws a few dozen edges of them, and every frame of that size costs the page tens of ms to receive; a forced
+  // snapshot (pause, step, the end) carries them exact
+  const light = trainer.parameterCount <= SNAPSHOT_WEIGHTS_LIGHT_PARAMS;
+  const due = lastSnapshot - lastWeights >= SNAPSHOT_WEIGHTS_INTERVAL_MS;
+  const weights = force || light ? 'exact' : due ? 'float32' : 'none';
+  if (weights !== 'none') lastWeights = lastSnapshot;
+  post({ type: 'snapshot', snapshot: snapshot(trainer, grid, init.gridSize, weights) });
 }
 
 /** Sends the weights after this many epochs when they are a periodic checkpoint (finite ones only). */

@@ -254,7 +254,7 @@ describe('snapshots over a connection', () => {
     }
   });
 
-  it('a wide network’s running snapshots carry its weights at most once a second; the last carries them, and the page keeps the last weights', async () => {
+  it('a wide network’s running snapshots carry its weights at most once a second, as float32; the last carries them exact, and the page keeps the last weights', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpl-frames-wide-'));
     const store = openStore({ path: join(dir, 'runs.db') });
     const service = createService({ store, host: 'browser', version: 't', trainer: { snapshotIntervalMs: 20 } });
@@ -289,6 +289,9 @@ describe('snapshots over a connection', () => {
       const carrying = hostSide.filter((h) => h.weights !== undefined).length;
       expect(carrying).toBeLessThanOrEqual(2 + Math.ceil(wallMs / SNAPSHOT_WEIGHTS_INTERVAL_MS));
       if (hostSide.length > carrying) expect(hostSide.some((h) => h.weights === undefined)).toBe(true);
+      // while it runs they are float32 (for drawing); the end's are exact
+      expect(hostSide[0]!.weights![0]!.data).toBeInstanceOf(Float32Array);
+      expect(hostSide.at(-1)!.weights![0]!.data).toBeInstanceOf(Float64Array);
       // what the page ends with: the final weights, bit for bit
       const last = withLastWeights(pageSide.at(-2), pageSide.at(-1)!);
       last.weights!.forEach((w, i) => expect(sameBits(w.data, hostSide.at(-1)!.weights![i]!.data)).toBe(true));
