@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EventName, Result, RunSnapshotEvent } from '../../electron/contract';
+import type { EventName, LayerSpec, Result, RunSnapshotEvent } from '../../electron/contract';
 import { createService } from '../../electron/service';
 import { decodeFrame, encodeFrame, isFrame, PACK_MIN_LENGTH, packNumbers } from '../../electron/frames';
 import { wireIpc, type IpcMainLike, type WebContentsLike } from '../../electron/main-wiring';
@@ -26,6 +26,36 @@ const roundTrip = (m: unknown) => {
   const f = encodeFrame(m);
   return decodeMessage(f);
 };
+
+/**
+ * Trains a run on 100 moons samples through a real core (snapshots every 20 ms) and the in-memory transport, and
+ * returns the snapshots the host sent and those the client received, once the client has the last one.
+ */
+async function observeRun(architecture: LayerSpec[], epochs: number): Promise<{ hostSide: RunSnapshotEvent[]; pageSide: RunSnapshotEvent[]; wallMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bpl-frames-'));
+  const store = openStore({ path: join(dir, 'runs.db') });
+  const service = createService({ store, host: 'browser', version: 't', trainer: { snapshotIntervalMs: 20 } });
+  try {
+    const hostSide: RunSnapshotEvent[] = [];
+    service.subscribe((e, p) => e === 'run.snapshot' && hostSide.push(p as RunSnapshotEvent));
+    const client = createMemoryTransport(service);
+    const pageSide: RunSnapshotEvent[] = [];
+    let ended = false;
+    client.api.on['run.snapshot']((s) => pageSide.push(s));
+    client.api.on['run.status']((s) => (ended ||= s.status === 'finished'));
+    const t0 = Date.now();
+    const started = await client.api.runs.start({ config: { architecture, data: { samples: 100 }, training: { epochs } } });
+    expect(started.ok).toBe(true);
+    await expect.poll(() => ended && pageSide.length > 0 && pageSide.at(-1)!.epoch === hostSide.at(-1)!.epoch, { timeout: 60_000 }).toBe(true);
+    const wallMs = Date.now() - t0;
+    client.close();
+    return { hostSide, pageSide, wallMs };
+  } finally {
+    await service.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe('binary frames', () => {
   it('carry every double bit for bit, NaN, ±Infinity, −0 and subnormals included', () => {
@@ -213,94 +243,48 @@ describe('snapshots over a connection', () => {
   });
 
   it('a real run’s snapshots reach the client as typed arrays equal to what the trainer sent', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpl-frames-'));
-    const store = openStore({ path: join(dir, 'runs.db') });
-    const service = createService({ store, host: 'browser', version: 't', trainer: { snapshotIntervalMs: 20 } });
-    try {
-      const hostSide: RunSnapshotEvent[] = [];
-      service.subscribe((e, p) => e === 'run.snapshot' && hostSide.push(p as RunSnapshotEvent));
-      const client = createMemoryTransport(service);
-      const pageSide: RunSnapshotEvent[] = [];
-      let ended = false;
-      client.api.on['run.snapshot']((s) => pageSide.push(s));
-      client.api.on['run.status']((s) => (ended ||= s.status === 'finished'));
-      const started = await client.api.runs.start({
-        config: {
-          architecture: [
-            { input_dim: 2, output_dim: 64, activation: 'tanh' },
-            { input_dim: 64, output_dim: 1, activation: 'sigmoid' },
-          ],
-          data: { samples: 100 },
-          training: { epochs: 200 },
-        },
-      });
-      expect(started.ok).toBe(true);
-      await expect.poll(() => ended && pageSide.length > 0 && pageSide.at(-1)!.epoch === hostSide.at(-1)!.epoch, { timeout: 30_000 }).toBe(true);
-      const last = pageSide.at(-1)!;
-      const host = hostSide.find((h) => h.epoch === last.epoch)!;
-      expect(last.weights!.map((w) => w.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
-      expect(last.weights![0]!.data).toBeInstanceOf(Float64Array);
-      last.weights!.forEach((w, i) => expect(sameBits(w.data, host.weights![i]!.data)).toBe(true));
-      expect(last.boundary!.values).toBeInstanceOf(Float64Array);
-      expect(sameBits(last.boundary!.values, host.boundary!.values)).toBe(true);
-      expect(last.layers).toEqual(host.layers);
-      // 321 parameters: every snapshot carries the weights
-      expect(hostSide.every((h) => h.weights !== undefined)).toBe(true);
-      client.close();
-    } finally {
-      await service.close();
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { hostSide, pageSide } = await observeRun(
+      [
+        { input_dim: 2, output_dim: 64, activation: 'tanh' },
+        { input_dim: 64, output_dim: 1, activation: 'sigmoid' },
+      ],
+      200,
+    );
+    const last = pageSide.at(-1)!;
+    const host = hostSide.find((h) => h.epoch === last.epoch)!;
+    expect(last.weights!.map((w) => w.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
+    expect(last.weights![0]!.data).toBeInstanceOf(Float64Array);
+    last.weights!.forEach((w, i) => expect(sameBits(w.data, host.weights![i]!.data)).toBe(true));
+    expect(last.boundary!.values).toBeInstanceOf(Float64Array);
+    expect(sameBits(last.boundary!.values, host.boundary!.values)).toBe(true);
+    expect(last.layers).toEqual(host.layers);
+    // 321 parameters: every snapshot carries the weights
+    expect(hostSide.every((h) => h.weights !== undefined)).toBe(true);
   });
 
   it('a wide network’s running snapshots carry its weights at most once a second, as float32; the last carries them exact, and the page keeps the last weights', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpl-frames-wide-'));
-    const store = openStore({ path: join(dir, 'runs.db') });
-    const service = createService({ store, host: 'browser', version: 't', trainer: { snapshotIntervalMs: 20 } });
-    try {
-      const hostSide: RunSnapshotEvent[] = [];
-      service.subscribe((e, p) => e === 'run.snapshot' && hostSide.push(p as RunSnapshotEvent));
-      const client = createMemoryTransport(service);
-      const pageSide: RunSnapshotEvent[] = [];
-      let ended = false;
-      client.api.on['run.snapshot']((s) => pageSide.push(s));
-      client.api.on['run.status']((s) => (ended ||= s.status === 'finished'));
-      // 2-160-128-1: 21,217 parameters, over SNAPSHOT_WEIGHTS_LIGHT_PARAMS
-      const t0 = Date.now();
-      const started = await client.api.runs.start({
-        config: {
-          architecture: [
-            { input_dim: 2, output_dim: 160, activation: 'tanh' },
-            { input_dim: 160, output_dim: 128, activation: 'tanh' },
-            { input_dim: 128, output_dim: 1, activation: 'sigmoid' },
-          ],
-          data: { samples: 100 },
-          training: { epochs: 400 },
-        },
-      });
-      expect(started.ok).toBe(true);
-      await expect.poll(() => ended && pageSide.length > 0 && pageSide.at(-1)!.epoch === hostSide.at(-1)!.epoch, { timeout: 60_000 }).toBe(true);
-      const wallMs = Date.now() - t0;
-      expect(SNAPSHOT_WEIGHTS_LIGHT_PARAMS).toBeLessThan(21_217);
-      // the first (nothing to keep yet) and the last (the end's) carry them; in between at most one a second
-      expect(hostSide[0]!.weights).toBeDefined();
-      expect(hostSide.at(-1)!.weights).toBeDefined();
-      const carrying = hostSide.filter((h) => h.weights !== undefined).length;
-      expect(carrying).toBeLessThanOrEqual(2 + Math.ceil(wallMs / SNAPSHOT_WEIGHTS_INTERVAL_MS));
-      if (hostSide.length > carrying) expect(hostSide.some((h) => h.weights === undefined)).toBe(true);
-      // while it runs they are float32 (for drawing); the end's are exact
-      expect(hostSide[0]!.weights![0]!.data).toBeInstanceOf(Float32Array);
-      expect(hostSide.at(-1)!.weights![0]!.data).toBeInstanceOf(Float64Array);
-      // what the page ends with: the final weights, bit for bit
-      const last = withLastWeights(pageSide.at(-2), pageSide.at(-1)!);
-      last.weights!.forEach((w, i) => expect(sameBits(w.data, hostSide.at(-1)!.weights![i]!.data)).toBe(true));
-      client.close();
-    } finally {
-      await service.close();
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // 2-160-128-1: 21,217 parameters, over SNAPSHOT_WEIGHTS_LIGHT_PARAMS
+    const { hostSide, pageSide, wallMs } = await observeRun(
+      [
+        { input_dim: 2, output_dim: 160, activation: 'tanh' },
+        { input_dim: 160, output_dim: 128, activation: 'tanh' },
+        { input_dim: 128, output_dim: 1, activation: 'sigmoid' },
+      ],
+      400,
+    );
+    expect(SNAPSHOT_WEIGHTS_LIGHT_PARAMS).toBeLessThan(21_217);
+    // the first (nothing to keep yet) and the last (the end's) carry them; in between at most one a second
+    expect(hostSide[0]!.weights).toBeDefined();
+    expect(hostSide.at(-1)!.weights).toBeDefined();
+    const carrying = hostSide.filter((h) => h.weights !== undefined).length;
+    expect(carrying).toBeLessThanOrEqual(2 + Math.ceil(wallMs / SNAPSHOT_WEIGHTS_INTERVAL_MS));
+    if (hostSide.length > carrying) expect(hostSide.some((h) => h.weights === undefined)).toBe(true);
+    // while it runs they are float32 (for drawing); the end's are exact
+    expect(hostSide[0]!.weights![0]!.data).toBeInstanceOf(Float32Array);
+    expect(hostSide.at(-1)!.weights![0]!.data).toBeInstanceOf(Float64Array);
+    // what the page ends with: the final weights, bit for bit
+    const last = withLastWeights(pageSide.at(-2), pageSide.at(-1)!);
+    last.weights!.forEach((w, i) => expect(sameBits(w.data, hostSide.at(-1)!.weights![i]!.data)).toBe(true));
   });
 
   it('withLastWeights: the newest snapshot, with the weights of the one before when it has none', () => {
