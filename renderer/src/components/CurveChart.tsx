@@ -92,6 +92,9 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
       const s = run.series;
       const len = s.epoch.length;
       if (len === n) return;
+      // the new points are collected, then pushed once per dataset: chart.js watches its data arrays' push, and
+      // a push per point costs it a bookkeeping pass per point
+      const add: { raw: Pt[][]; smoothed: Pt[][]; best: Pt[]; lr: Pt[] } = { raw: [[], []], smoothed: [[], []], best: [], lr: [] };
       for (let j = n; j < len; j++) {
         const x = options.x === 'epoch' ? s.epoch[j]! : s.wallMs[j]! / 1000;
         keys.forEach((k, i) => {
@@ -99,13 +102,22 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
           if (y !== null && !Number.isFinite(y)) y = null;
           if (y !== null && kind === 'cost' && options.log && y <= 0) y = null;
           if (i === 1 && y === null) return; // the test set may be measured less often: no gap markers
-          raw[i]!.push({ x, y });
-          if (smooth) smoothed[i]!.push({ x, y: emas[i]!.push(y) });
-          if (i === 0 && bestEpoch !== null && s.epoch[j] === bestEpoch && y !== null) best.push({ x, y });
+          add.raw[i]!.push({ x, y });
+          if (smooth) add.smoothed[i]!.push({ x, y: emas[i]!.push(y) });
+          if (i === 0 && bestEpoch !== null && s.epoch[j] === bestEpoch && y !== null) add.best.push({ x, y });
         });
         const lr = s.learningRate[j];
-        if (withLr && lr !== null && lr !== undefined && Number.isFinite(lr)) lrPts.push({ x, y: lr });
+        if (withLr && lr !== null && lr !== undefined && Number.isFinite(lr)) add.lr.push({ x, y: lr });
       }
+      const pushAll = (to: Pt[], from: Pt[]) => {
+        for (let k = 0; k < from.length; k += 4096) to.push(...from.slice(k, k + 4096));
+      };
+      keys.forEach((_, i) => {
+        pushAll(raw[i]!, add.raw[i]!);
+        pushAll(smoothed[i]!, add.smoothed[i]!);
+      });
+      pushAll(best, add.best);
+      pushAll(lrPts, add.lr);
       n = len;
       // an accuracy chart without a point yet shows 0–1, not chart.js's sliver under its max of 1 (0.94–1)
       if (kind === 'accuracy') (chart.options.scales!['y'] as { min?: number }).min = raw[0]!.some((pt) => pt.y !== null) ? undefined : 0;
@@ -116,21 +128,10 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
       markRange();
     };
     fill();
-    // at most ~5 redraws a second however fast batches arrive: the browser shares the CPU with the training
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let last = 0;
-    const off = run.onAppend(() => {
-      if (timer) return;
-      const wait = Math.max(0, last + 200 - performance.now());
-      timer = setTimeout(() => {
-        timer = null;
-        last = performance.now();
-        fill();
-      }, wait);
-    });
+    // appends arrive at most once per live tick (LIVE_TICK_MS): a redraw each
+    const off = run.onAppend(fill);
     return () => {
       off();
-      if (timer) clearTimeout(timer);
       chart.destroy();
     };
   }, [run, generation, kind, options.smoothing, options.log, options.x, theme, painted]);

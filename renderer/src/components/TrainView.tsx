@@ -425,7 +425,7 @@ function Stats({ v, run, metric }: { v: RunView; run: LiveRun; metric: 'accuracy
           <span className="stat-value small tnum" data-testid="train-ms">
             {fmtDuration(f.msPerEpoch * v.epoch)}
           </span>
-          <span className="stat-sub muted tnum">{f.msPerEpoch ? `${(f.msPerEpoch * 1000).toFixed(0)} µs/epoch` : ''}</span>
+          <span className="stat-sub muted tnum" data-testid="us-per-epoch">{f.msPerEpoch ? `${(f.msPerEpoch * 1000).toFixed(0)} µs/epoch` : ''}</span>
         </div>
       )}
     </div>

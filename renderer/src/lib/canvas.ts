@@ -5,9 +5,22 @@ import { useEffect, useState, type RefObject } from 'react';
 /** The canvas's 2-D context for drawing w×h CSS pixels at the device's pixel ratio; the canvas starts cleared. */
 export function sizedContext(el: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D {
   const dpr = window.devicePixelRatio || 1;
-  el.width = Math.round(w * dpr);
-  el.height = Math.round(h * dpr);
+  const pw = Math.round(w * dpr), ph = Math.round(h * dpr);
+  // resizing reallocates the canvas's backing store: only when the size changed; otherwise clear it (and reset what
+  // a resize would have: the transform, alpha, composite mode)
+  const resize = el.width !== pw || el.height !== ph;
+  if (resize) {
+    el.width = pw;
+    el.height = ph;
+  }
   const ctx = el.getContext('2d')!;
+  if (!resize && typeof ctx.reset === 'function') ctx.reset();
+  else if (!resize) {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalAlpha = 1;
+    ctx.globalCompositeOperation = 'source-over';
+    ctx.clearRect(0, 0, pw, ph);
+  }
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return ctx;
 }

@@ -4,8 +4,14 @@
 // until it shows again.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 
-/** The fewest milliseconds between two draws of one canvas (four a second). */
-export const MIN_DRAW_INTERVAL_MS = 250;
+/**
+ * How often a live run's changes reach the page: metrics, snapshots and chart points are passed on in one animation
+ * frame at most this often (live/run.ts), four times a second — each painted frame costs CPU the training shares.
+ */
+export const LIVE_TICK_MS = 250;
+
+/** The fewest milliseconds between two draws of one canvas: one per live tick. */
+export const MIN_DRAW_INTERVAL_MS = LIVE_TICK_MS;
 
 /**
  * Returns `request()`: draw soon (coalesced, throttled, visible only). `draw` may change every render; the latest

@@ -1,11 +1,12 @@
 // The run the Train and Inspect pages show: a live one fed by the host's event batches, or a stored one loaded
 // from the run store. Series grow by appending (charts append the new tail, never rebuild) and stay bounded
 // (curves.ts: every epoch up to 1,000, then min/max buckets, rebuilt a handful of times over a long run); React
-// components read the small scalar state through useSyncExternalStore and re-render at most once per animation
-// frame, and snapshots are passed on at most once per frame too (the newest wins), however many the host sends.
+// components read the small scalar state through useSyncExternalStore and re-render at most once per live tick
+// (LIVE_TICK_MS), and snapshots are passed on at most once per tick too (the newest wins), however many arrive.
 import type { BackendInfo, EpochMetrics, LayerDistribution, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
 import { withLastWeights } from '../../../electron/transport';
 import { CurveBuffer, emptySeries, type Series } from './curves';
+import { LIVE_TICK_MS } from '../lib/draw-scheduler';
 
 export type { Series } from './curves';
 
@@ -75,6 +76,8 @@ export class LiveRun {
   private appendListeners = new Set<(from: number) => void>();
   private snapshotListeners = new Set<() => void>();
   private frame = 0;
+  private tick: ReturnType<typeof setTimeout> | 0 = 0;
+  private lastNotify = -Infinity;
   private pendingAppendFrom: number | null = null;
   private snapshotPending = false;
 
@@ -112,23 +115,36 @@ export class LiveRun {
     this.schedule();
   }
 
-  /** Coalesces notifications to one per animation frame, however many batches arrive. */
+  /**
+   * Coalesces notifications to one animation frame per LIVE_TICK_MS at most, however many batches arrive: the first
+   * change after a quiet spell shows in the next frame, and a running run's batches, snapshots and charts all land in
+   * the same few frames a second (every frame the page paints costs CPU that the training shares).
+   */
   private schedule(): void {
-    if (this.frame) return;
+    if (this.frame || this.tick) return;
     const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: FrameRequestCallback) => setTimeout(() => f(0), 16) as unknown as number;
-    this.frame = raf(() => {
-      this.frame = 0;
-      if (this.snapshotPending) {
-        this.snapshotPending = false;
-        for (const l of this.snapshotListeners) l();
-      }
-      if (this.pendingAppendFrom !== null) {
-        const from = this.pendingAppendFrom;
-        this.pendingAppendFrom = null;
-        for (const l of this.appendListeners) l(from);
-      }
-      for (const l of this.viewListeners) l();
-    });
+    const notify = () => {
+      this.frame = raf(() => {
+        this.frame = 0;
+        this.lastNotify = performance.now();
+        if (this.snapshotPending) {
+          this.snapshotPending = false;
+          for (const l of this.snapshotListeners) l();
+        }
+        if (this.pendingAppendFrom !== null) {
+          const from = this.pendingAppendFrom;
+          this.pendingAppendFrom = null;
+          for (const l of this.appendListeners) l(from);
+        }
+        for (const l of this.viewListeners) l();
+      });
+    };
+    const wait = this.lastNotify + LIVE_TICK_MS - performance.now();
+    if (wait <= 0) return notify();
+    this.tick = setTimeout(() => {
+      this.tick = 0 as unknown as ReturnType<typeof setTimeout>;
+      notify();
+    }, wait);
   }
 
   // --- lifecycle -----------------------------------------------------------------------------------------------
@@ -266,7 +282,7 @@ export class LiveRun {
 
   /**
    * Keeps the newest snapshot (with the last weights when it carries none: a wide network's come once a second);
-   * listeners hear of it at the next animation frame (once, however many arrived).
+   * listeners hear of it at the next live tick (once, however many arrived).
    */
   setSnapshot(e: RunSnapshotEvent): void {
     this.snapshot = withLastWeights(this.snapshot, e);
