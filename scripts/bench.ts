@@ -57,6 +57,10 @@ export interface ImplRun {
   detail?: string;
   /** Train cost after other epoch counts, from the same untimed run (the reference reports these for the checks). */
   costsAt?: Record<number, number>;
+  /** numpy: the timed runs' ms/epoch at each BLAS thread count (the faster count's median is the figure). */
+  byThreads?: Record<number, number[]>;
+  /** The user path: the thread governor's switches during the timed runs. */
+  switches?: string[];
 }
 
 /** Something that can train a workload: the engine on a backend, or a reference outside Node. */
@@ -74,9 +78,10 @@ export interface Impl {
   available(): Promise<string | null>;
   /**
    * One untimed run (its final cost is what is checked) and then `repeats` timed runs of `epochs` epochs;
-   * `checkEpochs`: other epoch counts whose cost the untimed run should also report (costsAt).
+   * `checkEpochs`: other epoch counts whose cost the untimed run should also report (costsAt). `timedOnly`: the
+   * timed runs alone (a later round; its finalCost is not checked and may be NaN).
    */
-  run(w: Workload, epochs: number, repeats: number, checkEpochs?: number[]): Promise<ImplRun>;
+  run(w: Workload, epochs: number, repeats: number, checkEpochs?: number[], timedOnly?: boolean): Promise<ImplRun>;
   /** Releases what the implementation holds (worker threads, GL contexts). */
   dispose?(): Promise<void>;
 }
@@ -274,18 +279,18 @@ function engineImpl(id: string, precision: 'float64' | 'float32', open: () => Pr
         return (e as Error).message;
       }
     },
-    async run(w, epochs, repeats) {
+    async run(w, epochs, repeats, _checkEpochs, timedOnly = false) {
       const b = await get();
       const info: BackendInfo = { name: b.name, mode: b.mode, precision: b.precision, reason: 'bench' };
-      const first = await trainOn(w, epochs, { backend: b, info });
+      const first = timedOnly ? null : await trainOn(w, epochs, { backend: b, info });
       const runsMs: number[] = [];
       for (let i = 0; i < repeats; i++) runsMs.push((await trainOn(w, epochs, { backend: b, info })).msPerEpoch);
       return {
         msPerEpoch: median(runsMs),
         runsMs,
-        finalCost: first.finalCost,
-        trainAccuracy: first.trainAccuracy,
-        testAccuracy: first.testAccuracy,
+        finalCost: first?.finalCost ?? NaN,
+        trainAccuracy: first?.trainAccuracy ?? NaN,
+        testAccuracy: first?.testAccuracy ?? null,
         detail: `${b.name} backend, ${b.mode}, ${b.precision}`,
       };
     },
@@ -309,20 +314,21 @@ function userPathImpl(id: string, choice: 'cpu' | 'cpu-f32', supports: (w: Workl
     precision,
     supports,
     available: async () => null,
-    async run(w, epochs, repeats) {
-      const first = await trainOn(w, epochs, choice);
+    async run(w, epochs, repeats, _checkEpochs, timedOnly = false) {
+      const first = timedOnly ? null : await trainOn(w, epochs, choice);
       const runs = [];
       for (let i = 0; i < repeats; i++) runs.push(await trainOn(w, epochs, choice));
       const runsMs = runs.map((r) => r.msPerEpoch);
       const modes = [...new Set(runs.map((r) => r.backend.mode))].join(' / ');
-      const switches = runs.map((r) => /threads: (.*)$/.exec(r.backend.reason)?.[1]).filter(Boolean);
+      const switches = runs.flatMap((r) => /threads: (.*)$/.exec(r.backend.reason)?.[1] ?? []);
       return {
         msPerEpoch: median(runsMs),
         runsMs,
-        finalCost: first.finalCost,
-        trainAccuracy: first.trainAccuracy,
-        testAccuracy: first.testAccuracy,
-        detail: `backprop-lab train --backend ${choice}: ${modes}, ${precision}${switches.length ? `; thread switches: ${switches.join('; ')}` : ''}`,
+        finalCost: first?.finalCost ?? NaN,
+        trainAccuracy: first?.trainAccuracy ?? NaN,
+        testAccuracy: first?.testAccuracy ?? null,
+        detail: `backprop-lab train --backend ${choice}: ${modes}, ${precision}`,
+        switches,
       };
     },
   };
@@ -410,8 +416,8 @@ function numpyAvailable(w: Workload | null): string | null {
 }
 
 /**
- * Runs numpy at every count of NUMPY_THREADS (one thread alone, under load, on a contended workload) and keeps the
- * faster; the detail names every count's figure.
+ * Runs numpy at every count of NUMPY_THREADS (one thread alone, under load, on a contended workload); byThreads
+ * keeps each count's timed runs, and the faster count's figure counts (see pickThreads).
  */
 function bestOfThreads(w: Workload, one: (threads: number) => ImplRun): ImplRun {
   const counts = w.contended ? [1] : NUMPY_THREADS;
@@ -423,9 +429,17 @@ function bestOfThreads(w: Workload, one: (threads: number) => ImplRun): ImplRun 
       stop?.();
     }
   });
-  const best = runs.reduce((a, b) => (b.r.msPerEpoch < a.r.msPerEpoch ? b : a));
-  const figures = runs.map((x) => `${x.n} thread${x.n > 1 ? 's' : ''} ${x.r.msPerEpoch.toFixed(3)} ms/epoch`).join(', ');
-  return { ...best.r, detail: `${best.r.detail ?? 'numpy'}; ${figures}; the ${best.n}-thread figure counts${w.contended ? ' (under the same busy loop)' : ''}` };
+  return pickThreads(w, { ...runs[0]!.r, byThreads: Object.fromEntries(runs.map((x) => [x.n, x.r.runsMs])) });
+}
+
+/** numpy's figure from its runs at each thread count: the count with the lower median counts; the detail names each. */
+function pickThreads(w: Workload, r: ImplRun): ImplRun {
+  const counts = Object.entries(r.byThreads ?? {}).map(([n, ms]) => ({ n: Number(n), ms, med: median(ms) }));
+  if (!counts.length) return r;
+  const best = counts.reduce((a, b) => (b.med < a.med ? b : a));
+  const figures = counts.map((x) => `${x.n} thread${x.n > 1 ? 's' : ''} ${x.med.toFixed(3)} ms/epoch`).join(', ');
+  const base = (r.detail ?? 'numpy').split('; 1 thread')[0];
+  return { ...r, msPerEpoch: best.med, runsMs: best.ms, detail: `${base}; ${figures}; the ${best.n}-thread figure counts${w.contended ? ' (under the same busy loop)' : ''}` };
 }
 
 /** numpy float32 (the scale and wide workloads), through bench_numpy.py. */
@@ -434,7 +448,7 @@ export const numpyF32: Impl = {
   precision: 'float32',
   supports: viaBenchNumpy,
   available: async () => numpyAvailable({ id: 'scale' } as Workload),
-  run: async (w, epochs, repeats, checkEpochs = []) => bestOfThreads(w, (n) => runBenchNumpy(w, 'float32', epochs, repeats, checkEpochs, n)),
+  run: async (w, epochs, repeats, checkEpochs = [], timedOnly = false) => bestOfThreads(w, (n) => runBenchNumpy(w, 'float32', epochs, repeats, timedOnly ? [] : checkEpochs, n)),
 };
 
 /** numpy float64: numpy_ref.py on the seed workload (it times `repeats` runs after one reference run), bench_numpy.py on the scale ones. */
@@ -445,8 +459,8 @@ export const numpyF64: Impl = {
   async available() {
     return numpyAvailable(null);
   },
-  async run(w, epochs, repeats, checkEpochs = []) {
-    if (viaBenchNumpy(w)) return bestOfThreads(w, (n) => runBenchNumpy(w, 'float64', epochs, repeats, checkEpochs, n));
+  async run(w, epochs, repeats, checkEpochs = [], timedOnly = false) {
+    if (viaBenchNumpy(w)) return bestOfThreads(w, (n) => runBenchNumpy(w, 'float64', epochs, repeats, timedOnly ? [] : checkEpochs, n));
     const script = findNumpyScript()!;
     const exe = findPython().exe!;
     const numpyRef = (n: number, reps: number, threads = 1) => {
@@ -457,7 +471,7 @@ export const numpyF64: Impl = {
     };
     // the cost after the other epoch counts that implementations ran (gpu.js runs fewer), untimed
     const costsAt: Record<number, number> = {};
-    for (const k of checkEpochs) if (k !== epochs) costsAt[k] = numpyRef(k, 1).out.final_cost;
+    if (!timedOnly) for (const k of checkEpochs) if (k !== epochs) costsAt[k] = numpyRef(k, 1).out.final_cost;
     return bestOfThreads(w, (threads) => {
       const { lines, out } = numpyRef(epochs, repeats, threads);
       return {
@@ -558,6 +572,17 @@ export interface BenchIO {
 
 const relDiff = (a: number, b: number) => (b === 0 ? Math.abs(a) : Math.abs(a - b) / Math.abs(b));
 
+/** One implementation's first round with a later round's timed runs: the checked figures stay the first round's. */
+function mergeRuns(w: Workload, first: ImplRun, later: ImplRun): ImplRun {
+  if (first.byThreads && later.byThreads) {
+    const byThreads: Record<number, number[]> = { ...first.byThreads };
+    for (const [n, ms] of Object.entries(later.byThreads)) byThreads[Number(n)] = [...(byThreads[Number(n)] ?? []), ...ms];
+    return pickThreads(w, { ...first, byThreads });
+  }
+  const runsMs = [...first.runsMs, ...later.runsMs];
+  return { ...first, runsMs, msPerEpoch: median(runsMs), switches: [...(first.switches ?? []), ...(later.switches ?? [])] };
+}
+
 /** Runs the bench; returns the exit code (1 when an engine result disagrees with numpy). */
 export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -597,18 +622,37 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
       }
       // the reference reports its cost after every epoch count another implementation runs
       const checkEpochs = [...new Set(runnable.map((x) => x.epochsFor?.(w, wEpochs) ?? wEpochs))].sort((a, b) => a - b);
-      for (const impl of runnable) {
-        const epochs = impl.epochsFor?.(w, wEpochs) ?? wEpochs;
-        const repeats = impl.repeatsFor?.(w, o.repeats) ?? o.repeats;
-        io.stderr(`bench: ${w.id} × ${impl.id}: 1 + ${repeats} runs of ${epochs} epoch${epochs > 1 ? 's' : ''}…\n`);
-        try {
-          const r = await impl.run(w, epochs, repeats, checkEpochs);
-          if (impl.id === REFERENCE_IMPL) refCosts.set(w.id, new Map([...Object.entries(r.costsAt ?? {}).map(([k, v]) => [Number(k), v] as [number, number]), [epochs, r.finalCost]]));
-          results.push({ workload: w.id, impl: impl.id, precision: impl.precision, epochs, msPerEpoch: r.msPerEpoch, gflops: flops / (r.msPerEpoch * 1e6), runsMs: r.runsMs, finalCost: r.finalCost, ...(r.detail ? { detail: r.detail } : {}) });
-        } catch (e) {
-          skipped.push({ workload: w.id, impl: impl.id, reason: (e as Error).message });
-          io.stderr(`bench: ${w.id} × ${impl.id} failed: ${(e as Error).message}\n`);
+      // the timed runs go in rounds, one per implementation each, so that a machine whose speed drifts over
+      // minutes (a shared or virtual one) slows every implementation alike instead of whichever ran last; the
+      // first round also makes each implementation's checked (untimed) run
+      const acc = new Map<Impl, ImplRun>();
+      const failed = new Set<Impl>();
+      const rounds = Math.max(0, ...runnable.map((x) => x.repeatsFor?.(w, o.repeats) ?? o.repeats));
+      for (let round = 0; round < rounds; round++) {
+        for (const impl of runnable) {
+          const epochs = impl.epochsFor?.(w, wEpochs) ?? wEpochs;
+          const repeats = impl.repeatsFor?.(w, o.repeats) ?? o.repeats;
+          if (round >= repeats || failed.has(impl)) continue;
+          io.stderr(`bench: ${w.id} × ${impl.id}: ${round === 0 ? '1 checked run + ' : ''}timed run ${round + 1} of ${repeats}, ${epochs} epoch${epochs > 1 ? 's' : ''}…\n`);
+          try {
+            const r = await impl.run(w, epochs, 1, checkEpochs, round > 0);
+            const prev = acc.get(impl);
+            acc.set(impl, prev ? mergeRuns(w, prev, r) : r);
+          } catch (e) {
+            failed.add(impl);
+            acc.delete(impl);
+            skipped.push({ workload: w.id, impl: impl.id, reason: (e as Error).message });
+            io.stderr(`bench: ${w.id} × ${impl.id} failed: ${(e as Error).message}\n`);
+          }
         }
+      }
+      for (const impl of runnable) {
+        const r = acc.get(impl);
+        if (!r) continue;
+        const epochs = impl.epochsFor?.(w, wEpochs) ?? wEpochs;
+        if (impl.id === REFERENCE_IMPL) refCosts.set(w.id, new Map([...Object.entries(r.costsAt ?? {}).map(([k, v]) => [Number(k), v] as [number, number]), [epochs, r.finalCost]]));
+        const detail = r.switches?.length ? `${r.detail}; thread switches: ${r.switches.join('; ')}` : r.detail;
+        results.push({ workload: w.id, impl: impl.id, precision: impl.precision, epochs, msPerEpoch: r.msPerEpoch, gflops: flops / (r.msPerEpoch * 1e6), runsMs: r.runsMs, finalCost: r.finalCost, ...(detail ? { detail } : {}) });
       }
     }
   } finally {

@@ -51,6 +51,27 @@ describe('bench', () => {
     expect(r.stdout).toMatch(/check final cost after 20 epochs: .* OK/);
   });
 
+  it('--repeats 3 times in rounds, one run of every implementation each, so a drifting machine slows them alike', async () => {
+    const r = await bench(['--workload', 'seed-moons', '--impl', 'engine-cpu-f64-1thread,engine-cpu-f64,numpy-f64', '--epochs', '5', '--repeats', '3', '--json']);
+    expect(r.code).toBe(0);
+    // the order the runs were made in: round by round, every implementation in each
+    const order = [...r.stderr.matchAll(/seed-moons × (\S+): (?:1 checked run \+ )?timed run (\d) of 3/g)].map((m) => `${m[1]}#${m[2]}`);
+    const impls = numpy.ok ? ['engine-cpu-f64', 'engine-cpu-f64-1thread', 'numpy-f64'] : ['engine-cpu-f64', 'engine-cpu-f64-1thread'];
+    expect(order).toEqual([1, 2, 3].flatMap((round) => impls.map((i) => `${i}#${round}`)));
+    for (const id of ['engine-cpu-f64', 'engine-cpu-f64-1thread']) {
+      const e = r.json.results.find((x: any) => x.impl === id);
+      expect(e.runsMs).toHaveLength(3);
+      // the figure is the median of the three rounds' runs, the checked cost the first round's
+      expect(e.msPerEpoch).toBe([...e.runsMs].sort((a: number, b: number) => a - b)[1]);
+      expect(Number.isFinite(e.finalCost)).toBe(true);
+    }
+    if (!numpy.ok) return console.warn(`bench test: numpy reference not available, its rounds are not checked (${numpy.why})`);
+    const ref = r.json.results.find((x: any) => x.impl === 'numpy-f64');
+    expect(ref.runsMs).toHaveLength(3);
+    expect(ref.detail).toMatch(/; 1 thread [\d.]+ ms\/epoch, 2 threads [\d.]+ ms\/epoch; the [12]-thread figure counts$/);
+    expect(r.json.checks.every((c: any) => c.ok)).toBe(true);
+  });
+
   it('runs as `node bin/bench.js` (npm run bench) with --impl to pick implementations', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/bench.js'), '--workload', 'seed-moons', '--epochs', '5', '--repeats', '1', '--impl', 'engine-cpu-f64', '--json'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(0);
