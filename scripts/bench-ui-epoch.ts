@@ -5,11 +5,10 @@
 // Both go through the same core, trainer worker and backend choice; what differs is what watches the run (the page
 // with its live snapshots, or a terminal). A benchmark: it prints the figures and the ratio, and asserts nothing.
 // Run: npm run bench:ui-epoch [-- --epochs N] [--rounds R] [--json]   (BENCH_SKIP_BUILD=1 to reuse out/)
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
-import { chromium } from '@playwright/test';
-import { repo, startServer, tempDb } from '../test/e2e/support/server';
+import { repo } from '../test/e2e/support/server';
+import { openDashboard } from './bench/dashboard';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,13 +34,7 @@ function cli(): { us: number; mode: string } {
 }
 
 async function main() {
-  if (!process.env['BENCH_SKIP_BUILD']) {
-    execFileSync(process.execPath, [`${repo}node_modules/electron-vite/bin/electron-vite.js`, 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-    execFileSync(process.execPath, [`${repo}scripts/build-cli.mjs`], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  const server = await startServer({ port: 4300 + Math.floor(Math.random() * 500), db: tempDb() });
-  const executablePath = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
-  const browser = await chromium.launch({ headless: true, ...(executablePath ? { executablePath } : {}), args: ['--no-sandbox', '--disable-gpu'] });
+  const { server, browser, close } = await openDashboard();
   const dash: { us: number; mode: string }[] = [];
   const term: { us: number; mode: string }[] = [];
   try {
@@ -61,8 +54,7 @@ async function main() {
       await page.getByTestId('reset').click().catch(() => {});
     }
   } finally {
-    await browser.close();
-    await server.stop();
+    await close();
   }
   const d = median(dash.map((x) => x.us)), c = median(term.map((x) => x.us));
   const result = {

@@ -6,11 +6,9 @@
 // from a click on each tab to the next frame with that tab painted, while the run still trains.
 // A benchmark: it prints figures and the issue's goals as ratios, and asserts nothing.
 // Run: npm run bench:ui [-- --seconds S] [--rounds R] [--json]   (BENCH_SKIP_BUILD=1 to reuse out/)
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { chromium, type Page } from '@playwright/test';
-import { repo, startServer, tempDb } from '../test/e2e/support/server';
+import type { Page } from '@playwright/test';
+import { openDashboard } from './bench/dashboard';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,13 +90,7 @@ interface Result {
 }
 
 async function main() {
-  if (!process.env['BENCH_SKIP_BUILD']) {
-    execFileSync(process.execPath, [`${repo}node_modules/electron-vite/bin/electron-vite.js`, 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-    execFileSync(process.execPath, [`${repo}scripts/build-cli.mjs`], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  const server = await startServer({ port: 4300 + Math.floor(Math.random() * 500), db: tempDb() });
-  const executablePath = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
-  const browser = await chromium.launch({ headless: true, ...(executablePath ? { executablePath } : {}), args: ['--no-sandbox', '--disable-gpu'] });
+  const { server, browser, close } = await openDashboard();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // the snapshots as they arrive on the page's socket, counted in the page (watching frames through DevTools
@@ -173,8 +165,7 @@ async function main() {
     };
     print(result);
   } finally {
-    await browser.close();
-    await server.stop();
+    await close();
   }
 }
 
