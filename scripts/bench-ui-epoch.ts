@@ -8,12 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { repo } from '../test/e2e/support/server';
-import { openDashboard } from './bench/dashboard';
+import { arg, openDashboard } from './bench/dashboard';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const EPOCHS = arg('epochs', 3000);
 const ROUNDS = arg('rounds', 3);
 const JSON_OUT = process.argv.includes('--json');

@@ -8,12 +8,8 @@
 // Run: npm run bench:ui [-- --seconds S] [--rounds R] [--json]   (BENCH_SKIP_BUILD=1 to reuse out/)
 import { availableParallelism, cpus } from 'node:os';
 import type { Page } from '@playwright/test';
-import { openDashboard } from './bench/dashboard';
+import { arg, openDashboard } from './bench/dashboard';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const SECONDS = arg('seconds', 20);
 const ROUNDS = arg('rounds', 3);
 const JSON_OUT = process.argv.includes('--json');

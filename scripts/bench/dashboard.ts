@@ -6,6 +6,12 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from '@playwright/test';
 import { repo, startServer, tempDb, type ServerHandle } from '../../test/e2e/support/server';
 
+/** The number after `--name` on the command line, or `fallback`. */
+export const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
 /** Builds the renderer and the command line, then starts the server and the browser. */
 export async function openDashboard(): Promise<{ server: ServerHandle; browser: Browser; close(): Promise<void> }> {
   if (!process.env['BENCH_SKIP_BUILD']) {
