@@ -69,10 +69,12 @@ export function DesignPanel({
   // data with more than two features is previewed in its first two principal components, as the boundary shows it
   const previewPca = useMemo(() => (preview ? previewPlane(preview, { kind: 'pca' }) : null), [preview]);
   // A newly chosen dataset fits the network once its own preview is in (the one showing at the choice is the old data's).
-  const fitOnPreview = useRef(false);
+  // The ref names the dataset waited for: a render that still shows the old data (its preview current) must not
+  // take the old data's fit, which is none, for the new one's.
+  const fitOnPreview = useRef<DatasetKind | null>(null);
   useEffect(() => {
-    if (!fitOnPreview.current || !preview || !previewCurrent) return;
-    fitOnPreview.current = false;
+    if (fitOnPreview.current !== c.data.kind || !preview || !previewCurrent) return;
+    fitOnPreview.current = null;
     if (fitted) setArch(fitted);
   });
 
@@ -148,7 +150,7 @@ export function DesignPanel({
                   value={c.data.kind}
                   data-testid="dataset"
                   onChange={(e) => {
-                    fitOnPreview.current = true;
+                    fitOnPreview.current = e.target.value as DatasetKind;
                     update((d) => ({ ...d, config: setKind(d.config, e.target.value as DatasetKind) }));
                   }}
                 >
