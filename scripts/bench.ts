@@ -57,8 +57,8 @@ export interface ImplRun {
   detail?: string;
   /** Train cost after other epoch counts, from the same untimed run (the reference reports these for the checks). */
   costsAt?: Record<number, number>;
-  /** numpy: the timed runs' ms/epoch at each BLAS thread count (the faster count's median is the figure). */
-  byThreads?: Record<number, number[]>;
+  /** numpy: the timed runs' ms/epoch and the detail at each BLAS thread count (see counted: the faster counts). */
+  byThreads?: Record<number, { runsMs: number[]; detail?: string }>;
   /** The user path: the thread governor's switches during the timed runs. */
   switches?: string[];
 }
@@ -417,7 +417,7 @@ function numpyAvailable(w: Workload | null): string | null {
 
 /**
  * Runs numpy at every count of NUMPY_THREADS (one thread alone, under load, on a contended workload); byThreads
- * keeps each count's timed runs, and the faster count's figure counts (see pickThreads).
+ * keeps each count's timed runs, and the faster count's figure counts (see counted).
  */
 function bestOfThreads(w: Workload, one: (threads: number) => ImplRun): ImplRun {
   const counts = w.contended ? [1] : NUMPY_THREADS;
@@ -429,17 +429,21 @@ function bestOfThreads(w: Workload, one: (threads: number) => ImplRun): ImplRun 
       stop?.();
     }
   });
-  return pickThreads(w, { ...runs[0]!.r, byThreads: Object.fromEntries(runs.map((x) => [x.n, x.r.runsMs])) });
+  const byThreads = Object.fromEntries(runs.map((x) => [x.n, { runsMs: x.r.runsMs, detail: x.r.detail }]));
+  const { runsMs } = counted({ runsMs: [], byThreads });
+  return { ...runs[0]!.r, byThreads, runsMs, msPerEpoch: median(runsMs) };
 }
 
-/** numpy's figure from its runs at each thread count: the count with the lower median counts; the detail names each. */
-function pickThreads(w: Workload, r: ImplRun): ImplRun {
-  const counts = Object.entries(r.byThreads ?? {}).map(([n, ms]) => ({ n: Number(n), ms, med: median(ms) }));
-  if (!counts.length) return r;
+/**
+ * The timed runs that count and the detail line: numpy's at the thread count with the lower median (the detail
+ * names each count's median), anyone else's all of them (with the thread governor's switches, if any).
+ */
+function counted(r: Pick<ImplRun, 'runsMs' | 'byThreads' | 'detail' | 'switches'>, contended = false): { runsMs: number[]; detail?: string } {
+  const counts = Object.entries(r.byThreads ?? {}).map(([n, x]) => ({ n: Number(n), ...x, med: median(x.runsMs) }));
+  if (!counts.length) return { runsMs: r.runsMs, ...(r.detail ? { detail: r.switches?.length ? `${r.detail}; thread switches: ${r.switches.join('; ')}` : r.detail } : {}) };
   const best = counts.reduce((a, b) => (b.med < a.med ? b : a));
   const figures = counts.map((x) => `${x.n} thread${x.n > 1 ? 's' : ''} ${x.med.toFixed(3)} ms/epoch`).join(', ');
-  const base = (r.detail ?? 'numpy').split('; 1 thread')[0];
-  return { ...r, msPerEpoch: best.med, runsMs: best.ms, detail: `${base}; ${figures}; the ${best.n}-thread figure counts${w.contended ? ' (under the same busy loop)' : ''}` };
+  return { runsMs: best.runsMs, detail: `${best.detail ?? 'numpy'}; ${figures}; the ${best.n}-thread figure counts${contended ? ' (under the same busy loop)' : ''}` };
 }
 
 /** numpy float32 (the scale and wide workloads), through bench_numpy.py. */
@@ -573,14 +577,11 @@ export interface BenchIO {
 const relDiff = (a: number, b: number) => (b === 0 ? Math.abs(a) : Math.abs(a - b) / Math.abs(b));
 
 /** One implementation's first round with a later round's timed runs: the checked figures stay the first round's. */
-function mergeRuns(w: Workload, first: ImplRun, later: ImplRun): ImplRun {
-  if (first.byThreads && later.byThreads) {
-    const byThreads: Record<number, number[]> = { ...first.byThreads };
-    for (const [n, ms] of Object.entries(later.byThreads)) byThreads[Number(n)] = [...(byThreads[Number(n)] ?? []), ...ms];
-    return pickThreads(w, { ...first, byThreads });
-  }
-  const runsMs = [...first.runsMs, ...later.runsMs];
-  return { ...first, runsMs, msPerEpoch: median(runsMs), switches: [...(first.switches ?? []), ...(later.switches ?? [])] };
+function mergeRuns(first: ImplRun, later: ImplRun): ImplRun {
+  const byThreads = first.byThreads && { ...first.byThreads };
+  for (const [n, x] of Object.entries(later.byThreads ?? {})) if (byThreads) byThreads[Number(n)] = { ...x, runsMs: [...(byThreads[Number(n)]?.runsMs ?? []), ...x.runsMs] };
+  const merged = { ...first, runsMs: [...first.runsMs, ...later.runsMs], switches: [...(first.switches ?? []), ...(later.switches ?? [])], ...(byThreads ? { byThreads } : {}) };
+  return { ...merged, msPerEpoch: median(counted(merged).runsMs) };
 }
 
 /** Runs the bench; returns the exit code (1 when an engine result disagrees with numpy). */
@@ -637,7 +638,7 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
           try {
             const r = await impl.run(w, epochs, 1, checkEpochs, round > 0);
             const prev = acc.get(impl);
-            acc.set(impl, prev ? mergeRuns(w, prev, r) : r);
+            acc.set(impl, prev ? mergeRuns(prev, r) : r);
           } catch (e) {
             failed.add(impl);
             acc.delete(impl);
@@ -651,8 +652,8 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
         if (!r) continue;
         const epochs = impl.epochsFor?.(w, wEpochs) ?? wEpochs;
         if (impl.id === REFERENCE_IMPL) refCosts.set(w.id, new Map([...Object.entries(r.costsAt ?? {}).map(([k, v]) => [Number(k), v] as [number, number]), [epochs, r.finalCost]]));
-        const detail = r.switches?.length ? `${r.detail}; thread switches: ${r.switches.join('; ')}` : r.detail;
-        results.push({ workload: w.id, impl: impl.id, precision: impl.precision, epochs, msPerEpoch: r.msPerEpoch, gflops: flops / (r.msPerEpoch * 1e6), runsMs: r.runsMs, finalCost: r.finalCost, ...(detail ? { detail } : {}) });
+        const { runsMs, detail } = counted(r, w.contended);
+        results.push({ workload: w.id, impl: impl.id, precision: impl.precision, epochs, msPerEpoch: r.msPerEpoch, gflops: flops / (r.msPerEpoch * 1e6), runsMs, finalCost: r.finalCost, ...(detail ? { detail } : {}) });
       }
     }
   } finally {

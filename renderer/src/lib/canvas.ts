@@ -6,21 +6,15 @@ import { useEffect, useState, type RefObject } from 'react';
 export function sizedContext(el: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D {
   const dpr = window.devicePixelRatio || 1;
   const pw = Math.round(w * dpr), ph = Math.round(h * dpr);
-  // resizing reallocates the canvas's backing store: only when the size changed; otherwise clear it (and reset what
-  // a resize would have: the transform, alpha, composite mode)
+  // resizing reallocates the canvas's backing store: only when the size changed; otherwise reset() clears it and
+  // its state, as a resize would have
   const resize = el.width !== pw || el.height !== ph;
   if (resize) {
     el.width = pw;
     el.height = ph;
   }
   const ctx = el.getContext('2d')!;
-  if (!resize && typeof ctx.reset === 'function') ctx.reset();
-  else if (!resize) {
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.globalAlpha = 1;
-    ctx.globalCompositeOperation = 'source-over';
-    ctx.clearRect(0, 0, pw, ph);
-  }
+  if (!resize) ctx.reset();
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return ctx;
 }

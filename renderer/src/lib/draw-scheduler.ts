@@ -10,14 +10,11 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObje
  */
 export const LIVE_TICK_MS = 250;
 
-/** The fewest milliseconds between two draws of one canvas: one per live tick. */
-export const MIN_DRAW_INTERVAL_MS = LIVE_TICK_MS;
-
 /**
  * Returns `request()`: draw soon (coalesced, throttled, visible only). `draw` may change every render; the latest
  * one runs. `onDraw` counts draws (for the page's data-draws, what tests read).
  */
-export function useCoalescedDraw(target: RefObject<Element | null>, draw: () => void, minMs = MIN_DRAW_INTERVAL_MS): () => void {
+export function useCoalescedDraw(target: RefObject<Element | null>, draw: () => void, minMs = LIVE_TICK_MS): () => void {
   const latest = useRef(draw);
   useLayoutEffect(() => {
     latest.current = draw;

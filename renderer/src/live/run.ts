@@ -142,7 +142,7 @@ export class LiveRun {
     const wait = this.lastNotify + LIVE_TICK_MS - performance.now();
     if (wait <= 0) return notify();
     this.tick = setTimeout(() => {
-      this.tick = 0 as unknown as ReturnType<typeof setTimeout>;
+      this.tick = 0;
       notify();
     }, wait);
   }
