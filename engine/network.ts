@@ -199,7 +199,8 @@ export class Network {
   }
 }
 
-function firstNonFinite(a: Float64Array, layer: number): NonFinite | null {
+/** The first NaN or ±Infinity among a layer's outputs, or null. */
+export function firstNonFinite(a: Float64Array, layer: number): NonFinite | null {
   for (const v of a) if (!Number.isFinite(v)) return { layer, value: v };
   return null; // a large but finite sum overflowed the cheap check: nothing is wrong
 }

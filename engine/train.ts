@@ -3,6 +3,7 @@
 
 import { layerParameterCount } from './architecture';
 import { isThreaded, type Backend, type UpdateRule } from './backends/backend';
+import type { SampleSplit } from './backends/split';
 import { CpuBackend } from './backends/cpu';
 import { releaseBackend, selectBackend, type BackendFactory, type BackendInfo, type Measurement } from './backends/index';
 import { ThreadGovernor, type ThreadSwitch } from './backends/threads';
@@ -224,6 +225,8 @@ export class Trainer {
   private last: EpochMetrics | null = null;
   /** Picks the thread count of a threaded backend as the run goes; null on a one-thread backend. */
   private governor: ThreadGovernor | null = null;
+  /** A threaded backend's full batch as two blocks of samples trained at once (null: the plain workspace). */
+  private split: SampleSplit | null = null;
   private baseReason: string;
   private readonly schedule: LrSchedule;
   /** The learning rate of the epoch being trained. */
@@ -266,6 +269,11 @@ export class Trainer {
     return this.governor?.switches ?? [];
   }
 
+  /** Samples in each of the two blocks a full batch is trained as on a threaded backend (null: not split). */
+  get sampleBlocks(): readonly number[] | null {
+    return this.split?.sizes ?? null;
+  }
+
   /** Threads the backend's kernels run on now (1 for a one-thread backend). */
   get threads(): number {
     return this.governor?.threads ?? 1;
@@ -274,7 +282,12 @@ export class Trainer {
   /** Full batch: X goes into the network's input once, not every epoch. */
   private bindData(): void {
     const n = this.data.train.n;
-    if (this.batch === n) this.backend.write(this.net.workspace(n).A[0], this.X);
+    this.split?.free();
+    this.split = null;
+    if (this.batch !== n) return;
+    this.backend.write(this.net.workspace(n).A[0], this.X);
+    const b = this.backend;
+    if (isThreaded(b) && b.splitSamples) this.split = b.splitSamples(this.net, this.X, n);
   }
 
   /**
@@ -319,13 +332,14 @@ export class Trainer {
   }
 
   /** Forward pass over the workspace's A[0]; throws DivergenceError on NaN/Infinity. Returns Ŷ and the cost. */
-  private forwardCost(ws: Workspace, Y: Float64Array, epoch: number, set: 'train' | 'test' = 'train'): { yhat: Float64Array; cost: number } {
-    const bad = this.net.forward(ws);
+  private forwardCost(ws: Workspace | SampleSplit, Y: Float64Array, epoch: number, set: 'train' | 'test' = 'train'): { yhat: Float64Array; cost: number } {
+    const split = 'forward' in ws ? ws : null;
+    const bad = split ? split.forward() : this.net.forward(ws as Workspace);
     if (bad) {
       const l = this.config.architecture[bad.layer - 1];
       throw new DivergenceError(epoch, bad.layer, `layer ${bad.layer} (${l.activation}) output is ${bad.value}; try a smaller learning rate`);
     }
-    const yhat = this.net.output(ws);
+    const yhat = split ? split.output() : this.net.output(ws as Workspace);
     let c = cost(this.loss, yhat, Y, this.outputs, ws.m);
     if (this.config.training.l2 > 0) c += this.config.training.l2 * this.net.weightSquares();
     if (!Number.isFinite(c)) throw new DivergenceError(epoch, null, `cost is ${c}; try a smaller learning rate`);
@@ -403,7 +417,7 @@ export class Trainer {
     // the test set is measured at the same parameters as the train cost: before this epoch's update
     let test: { cost: number; accuracy: number } | null = null;
     if (this.batch === n) {
-      const ws = this.net.workspace(n);
+      const ws = this.split ?? this.net.workspace(n);
       const { yhat, cost: c } = this.forwardCost(ws, this.Y, e);
       trainCost = c;
       trainAccuracy = this.score(yhat, this.Y, n, 'train');
@@ -458,11 +472,12 @@ export class Trainer {
   }
 
   private gradBuffers = new Map<number, Float64Array>();
-  private backprop(ws: Workspace, yhat: Float64Array, Y: Float64Array): void {
+  private backprop(ws: Workspace | SampleSplit, yhat: Float64Array, Y: Float64Array): void {
     let g = this.gradBuffers.get(ws.m);
     if (!g) this.gradBuffers.set(ws.m, (g = new Float64Array(this.outputs * ws.m)));
     const kind = outputGradient(this.loss, yhat, Y, this.outputs, ws.m, g);
-    this.net.backward(ws, g, kind);
+    if ('backward' in ws) ws.backward(g, kind);
+    else this.net.backward(ws, g, kind);
     this.steps++;
     this.net.update(this.rule());
   }
@@ -635,6 +650,8 @@ export class Trainer {
   }
 
   free(): void {
+    this.split?.free();
+    this.split = null;
     this.net.free();
   }
 }

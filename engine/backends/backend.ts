@@ -2,6 +2,8 @@
 // The network is written once against it; a backend owns its tensors' memory.
 
 import type { Activation } from '../architecture';
+import type { Network } from '../network';
+import type { SampleSplit } from './split';
 
 export type Precision = 'float64' | 'float32';
 
@@ -87,6 +89,11 @@ export interface ThreadedBackend extends Backend {
   readonly activeThreads: number;
   /** Uses n (1 … threads) from the next kernel on; results are the same at any count. */
   setThreads(n: number): void;
+  /**
+   * The network's full batch (X: features × n) trained as two blocks of samples at once, with the one-thread
+   * bits (./split.ts); null where that does not apply.
+   */
+  splitSamples?(net: Network, X: Float64Array, n: number): SampleSplit | null;
 }
 
 export function isThreaded(b: Backend): b is ThreadedBackend {

@@ -10,9 +10,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Activation } from '../architecture';
+import type { Network } from '../network';
 import type { Backend, Precision, Tensor, UpdateRule } from './backend';
-import { CpuBackend } from './cpu';
-import { CpuF32Backend } from './cpu-f32';
+import { CpuBackend, CpuTensor } from './cpu';
+import { CpuF32Backend, CpuF32Tensor } from './cpu-f32';
+import { BLOCK_PROGRAM, blockArgs, SampleSplit, splittable, type BlockHost } from './split';
 import { KERNELS_F32_MT_WASM_BASE64 } from './wasm/kernels-f32-mt-wasm';
 import { KERNELS_MT_WASM_BASE64 } from './wasm/kernels-mt-wasm';
 import { loadModule, WasmHeap, type WasmF32Kernels, type WasmKernels } from './wasm/heap';
@@ -28,7 +30,9 @@ const NARGS = 3;
 const NPARTS = 4; // parts of the current job (≤ threads); workers whose part is beyond it sit the job out
 const SPIN = 5; // iterations a worker spins before sleeping (0 on a machine whose cores are taken)
 const RESULT = 6; // RESULT + part: each part's return value
-const MAX_ARGS = 16;
+/** Most layers a network trained as two blocks of samples may have (the program's arguments fill the args block). */
+const MAX_SPLIT_LAYERS = 64;
+const MAX_ARGS = Math.max(16, blockArgs(MAX_SPLIT_LAYERS));
 
 /** The worker's loop, run with `eval` (so no file path to resolve under tsx, vitest or a bundle). */
 const WORKER_SOURCE = `
@@ -36,6 +40,7 @@ const { workerData, parentPort } = require('node:worker_threads');
 const { module, memory, ctl: ctlBuf, args: argsBuf, names, part } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((n) => ex[n]);
+const program = (${BLOCK_PROGRAM})(ex);
 const ctl = new Int32Array(ctlBuf), args = new Float64Array(argsBuf);
 // read the generation before saying ready: the first job may be posted the moment 'ready' arrives
 let gen = Atomics.load(ctl, ${GEN});
@@ -52,7 +57,9 @@ for (;;) {
   const n = ctl[${NARGS}], a = args;
   const f = fns[ctl[${OP}]];
   let r;
-  switch (n) {
+  // a program job (op past the kernels) is one block of samples' pass, run by part 1 alone
+  if (!f) r = part === 1 ? program(a) : 0;
+  else switch (n) {
     case 5: r = f(a[0], a[1], a[2], a[3], a[4], part, nparts); break;
     case 7: r = f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], part, nparts); break;
     case 8: r = f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], part, nparts); break;
@@ -141,20 +148,50 @@ export class KernelPool {
    * alone when `small` (a job too short to pay for waking a worker); returns the least part result.
    */
   run(name: string, args: number[], small = false): number {
-    if (this.closed) throw new Error('cpu backend: its kernel threads were closed (the backend was disposed)');
-    if (this.broken) throw new Error(`cpu backend: ${this.broken}`);
+    this.check();
     const n = this.activeThreads;
     const f = this.exports[name];
     if (n === 1 || small) return f(...args, 0, 1);
+    this.start(this.index.get(name)!, args, n);
+    return Math.min(f(...args, 0, n) | 0, this.finish(n));
+  }
+
+  /**
+   * Starts BLOCK_PROGRAM with `args` on the first worker (the calling thread runs the other block meanwhile);
+   * false, posting nothing, when only the calling thread is active. Every post is followed by `wait`.
+   */
+  post(args: Float64Array): boolean {
+    this.check();
+    if (this.activeThreads === 1) return false;
+    this.start(this.index.size, args, 2);
+    return true;
+  }
+
+  /** Waits for the program `post` started; its result. */
+  wait(): number {
+    return this.finish(2);
+  }
+
+  private check(): void {
+    if (this.closed) throw new Error('cpu backend: its kernel threads were closed (the backend was disposed)');
+    if (this.broken) throw new Error(`cpu backend: ${this.broken}`);
+  }
+
+  /** Posts job `op` on parts 1 … n−1 and wakes the workers. */
+  private start(op: number, args: ArrayLike<number>, n: number): void {
     const ctl = this.ctl;
     this.args.set(args);
-    ctl[OP] = this.index.get(name)!;
+    ctl[OP] = op;
     ctl[NARGS] = args.length;
     ctl[NPARTS] = n;
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    let r = f(...args, 0, n) | 0;
+  }
+
+  /** Waits for parts 1 … n−1 of the current job; the least of their results. */
+  private finish(n: number): number {
+    const ctl = this.ctl;
     // the workers usually finish about when this thread does: spin a little before sleeping — unless they have
     // often been late (their core is busy with something else), when spinning only takes the core from them
     const spin = Atomics.load(ctl, SPIN) > 0 ? 20000 : 0;
@@ -175,7 +212,8 @@ export class KernelPool {
       }
       this.late = this.jobs = 0;
     }
-    for (let p = 1; p < n; p++) r = Math.min(r, ctl[RESULT + p]);
+    let r = ctl[RESULT + 1];
+    for (let p = 2; p < n; p++) r = Math.min(r, ctl[RESULT + p]);
     return r;
   }
 
@@ -223,7 +261,7 @@ export class ParallelCpuBackend implements Backend {
   readonly precision: Precision;
   readonly tolerance: number;
 
-  private constructor(private readonly inner: Backend, private readonly pool: KernelPool, mode: string, modeReason: string) {
+  private constructor(private readonly inner: Backend, private readonly pool: KernelPool, private readonly heap: WasmHeap<unknown>, mode: string, modeReason: string) {
     this.mode = mode;
     this.modeReason = modeReason;
     this.precision = inner.precision;
@@ -258,7 +296,7 @@ export class ParallelCpuBackend implements Backend {
         adam_mt: run('adam_mt', (a) => a[4], MIN_SPLIT_ELEMENTS),
       };
       const heap = new WasmHeap<WasmF32Kernels>(loaded.module, { memory: pool.memory, kernels });
-      return new ParallelCpuBackend(new CpuF32Backend({ heap, parts: threads, mode, modeReason }), pool, mode, modeReason);
+      return new ParallelCpuBackend(new CpuF32Backend({ heap, parts: threads, mode, modeReason }), pool, heap, mode, modeReason);
     }
     // float64: CpuBackend calls the one-thread exports with a scratch sized for one part; these run the _mt
     // kernels on every thread with a scratch block of gemm_scratch_bytes per part
@@ -287,7 +325,7 @@ export class ParallelCpuBackend implements Backend {
       adam: all('adam_mt', (a) => a[4]),
     };
     heap = new WasmHeap<WasmKernels>(loaded.module, { memory: pool.memory, kernels });
-    return new ParallelCpuBackend(new CpuBackend({ heap, modeReason }), pool, mode, modeReason);
+    return new ParallelCpuBackend(new CpuBackend({ heap, modeReason }), pool, heap, mode, modeReason);
   }
 
   /** Threads in all, the calling one included. */
@@ -307,6 +345,29 @@ export class ParallelCpuBackend implements Backend {
    */
   setThreads(n: number): void {
     this.pool.setActive(n);
+  }
+
+  /**
+   * The network's full batch of n samples (X: features × n) as two blocks trained at once (./split.ts), or null
+   * where that does not apply: too few samples, too many layers, or a hidden activation the kernels don't apply.
+   */
+  splitSamples(net: Network, X: Float64Array, n: number): SampleSplit | null {
+    const ex = this.pool.exports;
+    const cut = ex.sample_cut_at(n);
+    if (net.backend !== this || net.layers.length > MAX_SPLIT_LAYERS || !splittable(net.layers, n, cut)) return null;
+    const pool = this.pool, heap = this.heap;
+    const host: BlockHost = {
+      backend: this,
+      exports: ex,
+      ptr: (t) => (t as CpuTensor | CpuF32Tensor).ptr,
+      view: (t) => (t as CpuTensor | CpuF32Tensor).data,
+      scratchBytes: (M, K, N) => ex.gemm_scratch_bytes(M, K, N),
+      alloc: (bytes) => heap.alloc(bytes),
+      free: (ptr) => heap.free(ptr),
+      post: (args) => pool.post(args),
+      wait: () => pool.wait(),
+    };
+    return new SampleSplit(net, host, X, n, cut);
   }
 
   tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor {

@@ -144,11 +144,12 @@ describe('training loop', () => {
 describe('threads during a run', () => {
   it('moves a threaded run to one thread when its threads slow it down, records the switch with the run, and keeps numpy\'s bits', async () => {
     const B = await ParallelCpuBackend.create({ threads: 2 });
-    // the threads "wait on each other" (as on a machine whose second core is taken): 2 ms per gemm on two threads
-    const gemm = B.gemm.bind(B);
-    B.gemm = (a, b, o, ta, tb, d) => {
+    // the threads "wait on each other" (as on a machine whose second core is taken): 2 ms per biasActivation on two
+    // threads (every forward pass calls it, split into two blocks of samples or not)
+    const biasActivation = B.biasActivation.bind(B);
+    B.biasActivation = (z, bias, act, a) => {
       if (B.activeThreads > 1) for (const end = performance.now() + 2; performance.now() < end; );
-      gemm(a, b, o, ta, tb, d);
+      return biasActivation(z, bias, act, a);
     };
     try {
       const config = resolveConfig({ backend: 'cpu', training: { epochs: 400 } });

@@ -25,6 +25,8 @@ INLINE vec vsplat(float x) { return wasm_f32x4_splat(x); }
 INLINE int imin(int a, int b) { return a < b ? a : b; }
 
 /** Part `part` of nparts of [0, n), cut on multiples of `align`, as [*b, *e). */
+#include "sample-cut.h"
+
 INLINE void share(int n, int part, int nparts, int align, int *b, int *e) {
   int chunks = (n + align - 1) / align;
   int per = chunks / nparts, rem = chunks % nparts;
@@ -178,16 +180,14 @@ INLINE float hsum(vec v) {
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
 
-INLINE void dots(const float *A, const float *B, float *C, const int *is, const int *js, int K, int N, int R, int S,
-                 int div, float d) {
+/** x[r][s] = dot of rows a[r], b[s] over k in [k0, k1): four lanes, added pairwise at the end, then the tail. */
+INLINE void dot_span(const float *const *a, const float *const *b, int k0, int k1, int R, int S,
+                     float x[NT_R][NT_S]) {
   vec acc[NT_R][NT_S];
-  const float *a[NT_R], *b[NT_S];
-  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
-  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) acc[r][s] = wasm_f32x4_const(0, 0, 0, 0);
-  int k = 0;
-  for (; k + 4 <= K; k += 4) {
+  int k = k0;
+  for (; k + 4 <= k1; k += 4) {
     vec av[NT_R], bv[NT_S];
     for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
     for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
@@ -196,17 +196,34 @@ INLINE void dots(const float *A, const float *B, float *C, const int *is, const 
   }
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) {
-      float x = hsum(acc[r][s]);
-      for (int q = k; q < K; q++) x = x + a[r][q] * b[s][q];
-      C[is[r] * N + js[s]] = div ? x / d : x;
+      float v = hsum(acc[r][s]);
+      for (int q = k; q < k1; q++) v = v + a[r][q] * b[s][q];
+      x[r][s] = v;
     }
 }
 
+/** One R×S tile of dots over [0, K), summed over [0, cut) and [cut, K) separately and added when cut > 0. */
+INLINE void dots(const float *A, const float *B, float *C, const int *is, const int *js, int K, int N, int R, int S,
+                 int cut, int div, float d) {
+  const float *a[NT_R], *b[NT_S];
+  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
+  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
+  float x[NT_R][NT_S], y[NT_R][NT_S];
+  dot_span(a, b, 0, cut ? cut : K, R, S, x);
+  if (cut) {
+    dot_span(a, b, cut, K, R, S, y);
+    for (int r = 0; r < R; r++)
+      for (int s = 0; s < S; s++) x[r][s] = x[r][s] + y[r][s];
+  }
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) C[is[r] * N + js[s]] = div ? x[r][s] / d : x[r][s];
+}
+
 INLINE void dots_rows(const float *A, const float *B, float *C, const int *is, const int *js, int nj, int K, int N,
-                      int R, int div, float d) {
+                      int R, int cut, int div, float d) {
   int t = 0;
-  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, div, d);
-  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
+  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, cut, div, d);
+  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, cut, div, d);
 }
 
 /** The live indices of `live` (n of them) that fall in [lo, hi): returns the first, sets *cnt. */
@@ -219,12 +236,8 @@ INLINE const int *live_in(const int *live, int n, int lo, int hi, int *cnt) {
   return live + a;
 }
 
-/**
- * C(M×N) = A(M×K) · B(N×K)ᵀ / divisor for this part's rows (or columns, when M is too small to share);
- * scratch: gemm_scratch_bytes per part.
- */
-EXPORT(gemm_nt_mt) void gemm_nt_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
-                                   char *scratch, int part, int nparts) {
+INLINE void gemm_nt_part(const float *A, const float *B, float *C, int M, int K, int N, float divisor, char *scratch,
+                         int cut, int part, int nparts) {
   int div = divisor != 1.0f;
   int r0 = 0, r1 = M, c0 = 0, c1 = N;
   if (M >= 4 * nparts || M >= N) share(M, part, nparts, NT_R, &r0, &r1);
@@ -238,8 +251,23 @@ EXPORT(gemm_nt_mt) void gemm_nt_mt(const float *A, const float *B, float *C, int
   int ni, nj;
   const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
   int t = 0;
-  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
-  for (; t < ni; t++) dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor);
+  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, cut, div, divisor);
+  for (; t < ni; t++) dots_rows(A, B, C, is + t, js, nj, K, N, 1, cut, div, divisor);
+}
+
+/**
+ * C(M×N) = A(M×K) · B(N×K)ᵀ / divisor for this part's rows (or columns, when M is too small to share), each dot
+ * summed over the two sides of sample_cut(K); scratch: gemm_scratch_bytes per part.
+ */
+EXPORT(gemm_nt_mt) void gemm_nt_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
+                                   char *scratch, int part, int nparts) {
+  gemm_nt_part(A, B, C, M, K, N, divisor, scratch, sample_cut(K), part, nparts);
+}
+
+/** One block of samples' share of gemm_nt_mt: C = A · Bᵀ over this block's K samples, not cut, not divided. */
+EXPORT(gemm_nt_block) void gemm_nt_block(const float *A, const float *B, float *C, int M, int K, int N,
+                                         char *scratch) {
+  gemm_nt_part(A, B, C, M, K, N, 1.0f, scratch, 0, 0, 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -259,12 +287,22 @@ static float row_sum(const float *a, int n) {
   return s;
 }
 
-/** out[r] = Σ X[r, :] / divisor for this part's rows. */
+/** out[r] = Σ X[r, :] / divisor for this part's rows, summed over the two sides of sample_cut(cols) and added. */
 EXPORT(row_sums_mt) void row_sums_mt(const float *X, float *out, int rows, int cols, float divisor, int part,
                                      int nparts) {
   int r0, r1;
   share(rows, part, nparts, 1, &r0, &r1);
-  for (int r = r0; r < r1; r++) out[r] = row_sum(X + r * cols, cols) / divisor;
+  int cut = sample_cut(cols);
+  for (int r = r0; r < r1; r++) {
+    const float *x = X + r * cols;
+    float s = cut ? row_sum(x, cut) + row_sum(x + cut, cols - cut) : row_sum(x, cols);
+    out[r] = s / divisor;
+  }
+}
+
+/** One block of samples' share of row_sums_mt: not cut, not divided. */
+EXPORT(row_sums_block) void row_sums_block(const float *X, float *out, int rows, int cols) {
+  for (int r = 0; r < rows; r++) out[r] = row_sum(X + r * cols, cols);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ typedef v128_t vec;
 
 INLINE int imin(int a, int b) { return a < b ? a : b; }
 
+#include "sample-cut.h"
+
 /** Part `part` of nparts of [0, n), cut on multiples of `align`, as [*b, *e). */
 INLINE void share(int n, int part, int nparts, int align, int *b, int *e) {
   int chunks = (n + align - 1) / align;
@@ -180,16 +182,14 @@ EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, 
 #define NT_S 2
 #endif
 
-INLINE void dots(const double *A, const double *B, double *C, const int *is, const int *js, int K, int N, int R,
-                 int S, int div, double d) {
+/** x[r][s] = dot of rows a[r], b[s] over k in [k0, k1): even and odd k in two lanes, added at the end, then the tail. */
+INLINE void dot_span(const double *const *a, const double *const *b, int k0, int k1, int R, int S,
+                     double x[NT_R][NT_S]) {
   vec acc[NT_R][NT_S];
-  const double *a[NT_R], *b[NT_S];
-  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
-  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) acc[r][s] = wasm_f64x2_const(0.0, 0.0);
-  int k = 0;
-  for (; k + 2 <= K; k += 2) {
+  int k = k0;
+  for (; k + 2 <= k1; k += 2) {
     vec av[NT_R], bv[NT_S];
     for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
     for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
@@ -198,17 +198,33 @@ INLINE void dots(const double *A, const double *B, double *C, const int *is, con
   }
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) {
-      double x = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
-      if (k < K) x = x + a[r][k] * b[s][k];
-      C[is[r] * N + js[s]] = div ? x / d : x;
+      x[r][s] = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
+      if (k < k1) x[r][s] = x[r][s] + a[r][k] * b[s][k];
     }
 }
 
+/** One R×S tile of dots over [0, K), summed over [0, cut) and [cut, K) separately and added when cut > 0. */
+INLINE void dots(const double *A, const double *B, double *C, const int *is, const int *js, int K, int N, int R,
+                 int S, int cut, int div, double d) {
+  const double *a[NT_R], *b[NT_S];
+  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
+  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
+  double x[NT_R][NT_S], y[NT_R][NT_S];
+  dot_span(a, b, 0, cut ? cut : K, R, S, x);
+  if (cut) {
+    dot_span(a, b, cut, K, R, S, y);
+    for (int r = 0; r < R; r++)
+      for (int s = 0; s < S; s++) x[r][s] = x[r][s] + y[r][s];
+  }
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) C[is[r] * N + js[s]] = div ? x[r][s] / d : x[r][s];
+}
+
 INLINE void dots_rows(const double *A, const double *B, double *C, const int *is, const int *js, int nj, int K,
-                      int N, int R, int div, double d) {
+                      int N, int R, int cut, int div, double d) {
   int t = 0;
-  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, div, d);
-  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
+  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, cut, div, d);
+  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, cut, div, d);
 }
 
 /** The live indices of `live` (n of them) that fall in [lo, hi): returns the first, sets *cnt. */
@@ -222,7 +238,7 @@ INLINE const int *live_in(const int *live, int n, int lo, int hi, int *cnt) {
 }
 
 INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
-                         int *scratch, int part, int nparts) {
+                         int *scratch, int cut, int part, int nparts) {
   int div = divisor != 1.0;
   int r0 = 0, r1 = M, c0 = 0, c1 = N;
   if (M >= 4 * nparts || M >= N) share(M, part, nparts, NT_R, &r0, &r1);
@@ -238,25 +254,31 @@ INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int
   int ni, nj;
   const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
   int t = 0;
-  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
+  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, cut, div, divisor);
   switch (ni - t) {
-    case 3: dots_rows(A, B, C, is + t, js, nj, K, N, 3, div, divisor); break;
-    case 2: dots_rows(A, B, C, is + t, js, nj, K, N, 2, div, divisor); break;
-    case 1: dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor); break;
+    case 3: dots_rows(A, B, C, is + t, js, nj, K, N, 3, cut, div, divisor); break;
+    case 2: dots_rows(A, B, C, is + t, js, nj, K, N, 2, cut, div, divisor); break;
+    case 1: dots_rows(A, B, C, is + t, js, nj, K, N, 1, cut, div, divisor); break;
   }
 }
 
 /** C(M×N) = A(M×K) · B(N×K)ᵀ / divisor; scratch holds M + N ints. */
 EXPORT(gemm_nt) void gemm_nt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                              int *scratch) {
-  gemm_nt_part(A, B, C, M, K, N, divisor, scratch, 0, 1);
+  gemm_nt_part(A, B, C, M, K, N, divisor, scratch, sample_cut(K), 0, 1);
 }
 
 #ifdef KERNELS_MT
 /** gemm_nt for this part's rows (or columns, when M is too small to share); scratch_ints(M, K, N) ints per part. */
 EXPORT(gemm_nt_mt) void gemm_nt_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                                    int *scratch, int part, int nparts) {
-  gemm_nt_part(A, B, C, M, K, N, divisor, scratch, part, nparts);
+  gemm_nt_part(A, B, C, M, K, N, divisor, scratch, sample_cut(K), part, nparts);
+}
+
+/** One block of samples' share of gemm_nt: C = A · Bᵀ over this block's K samples, not cut, not divided. */
+EXPORT(gemm_nt_block) void gemm_nt_block(const double *A, const double *B, double *C, int M, int K, int N,
+                                         int *scratch) {
+  gemm_nt_part(A, B, C, M, K, N, 1.0, scratch, 0, 0, 1);
 }
 
 /** Bytes of scratch one part of a gemm needs. */
@@ -315,6 +337,11 @@ EXPORT(row_sums) void row_sums(const double *X, double *out, int rows, int cols,
 EXPORT(row_sums_mt) void row_sums_mt(const double *X, double *out, int rows, int cols, double divisor, int part,
                                      int nparts) {
   row_sums_part(X, out, rows, cols, divisor, part, nparts);
+}
+
+/** One block of samples' share of the row sums (numpy's tree is cut at sample_cut already): not divided. */
+EXPORT(row_sums_block) void row_sums_block(const double *X, double *out, int rows, int cols) {
+  row_sums_part(X, out, rows, cols, 1.0, 0, 1);
 }
 #endif
 

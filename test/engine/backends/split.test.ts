@@ -1,0 +1,131 @@
+// A full batch on the threaded CPU backends is trained as two blocks of samples at once (engine/backends/split.ts),
+// one per thread. The blocks are cut where numpy's pairwise summation cuts the sample axis and the kernels sum dW
+// and db over the two sides of that cut, so the split run must give the one-thread backend's bits: every epoch's
+// cost and the final parameters, in float64 and float32, on 2 threads, on 1, and switching between them mid-run.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../../engine/backends/backend';
+import { CpuBackend } from '../../../engine/backends/cpu';
+import { CpuF32Backend } from '../../../engine/backends/cpu-f32';
+import { ParallelCpuBackend } from '../../../engine/backends/parallel';
+import { resolveConfig, type DeepPartial, type RunConfig } from '../../../engine/config';
+
+type RunConfigInput = DeepPartial<RunConfig>;
+import { createTrainer, DivergenceError, type Trainer } from '../../../engine/train';
+
+const made: ParallelCpuBackend[] = [];
+afterAll(async () => {
+  await Promise.all(made.map((b) => b.dispose()));
+});
+
+async function threaded(precision: 'float64' | 'float32', threads = 2): Promise<ParallelCpuBackend> {
+  const B = await ParallelCpuBackend.create({ precision, threads });
+  made.push(B);
+  return B;
+}
+
+function trainer(input: RunConfigInput, B: Backend): Promise<Trainer> {
+  return createTrainer(resolveConfig({ backend: 'cpu', ...input }), { backend: { backend: B, info: { name: B.name, mode: B.mode, precision: B.precision, reason: 'test' } } });
+}
+
+/** Every epoch's train and test cost, then the final parameters, as one list of numbers. */
+async function outcome(t: Trainer, between?: (epoch: number) => void): Promise<number[]> {
+  const out: number[] = [];
+  for (let e = 0; e < t.config.training.epochs; e++) {
+    between?.(e);
+    const m = t.step();
+    out.push(m.trainCost, m.testCost ?? NaN);
+  }
+  for (const p of t.net.params()) out.push(...p.data);
+  t.free();
+  return out;
+}
+
+const cases: { name: string; input: RunConfigInput; blocks: number[] }[] = [
+  // the notebook's network on its 900 training samples: relu hidden layers, a sigmoid output (dZ from the loss)
+  { name: 'the seed network (adam)', input: { training: { epochs: 40, optimizer: 'adam', learningRate: 0.01 } }, blocks: [448, 452] },
+  {
+    // softmax over 10 classes, leaky_relu and linear hidden layers, momentum with L2; an odd sample count
+    name: 'digits, softmax, leaky_relu + linear, momentum + L2',
+    input: {
+      data: { kind: 'digits', testSize: 0.25, splitSeed: 3 },
+      architecture: [
+        { input_dim: 64, output_dim: 40, activation: 'leaky_relu' },
+        { input_dim: 40, output_dim: 24, activation: 'linear' },
+        { input_dim: 24, output_dim: 10, activation: 'softmax' },
+      ],
+      training: { epochs: 25, optimizer: 'momentum', learningRate: 0.05, l2: 0.001 },
+    },
+    blocks: [672, 675],
+  },
+  {
+    // regression: a linear output and the squared error, whose gradient is dA (the output's backward runs here)
+    name: 'plane regression (sgd, dA at the output)',
+    input: {
+      data: { kind: 'plane', samples: 700, noise: 0.2, seed: 5, testSize: 0.2, splitSeed: 5 },
+      architecture: [
+        { input_dim: 2, output_dim: 16, activation: 'relu' },
+        { input_dim: 16, output_dim: 1, activation: 'linear' },
+      ],
+      training: { epochs: 30, learningRate: 0.05 },
+    },
+    blocks: [280, 280],
+  },
+];
+
+describe.each(['float64', 'float32'] as const)('a full batch split in two blocks of samples, %s', (precision) => {
+  const one = (): Backend => (precision === 'float64' ? new CpuBackend() : new CpuF32Backend());
+
+  it.each(cases)('$name: the one-thread bits on 2 threads, on 1, and switching mid-run', async ({ input, blocks }) => {
+    const ref = await outcome(await trainer(input, one()));
+    const B = await threaded(precision);
+    const two = await trainer(input, B);
+    expect(two.sampleBlocks).toEqual(blocks);
+    expect(await outcome(two)).toEqual(ref);
+    B.setThreads(1);
+    expect(await outcome(await trainer(input, B))).toEqual(ref);
+    const switching = await trainer(input, B);
+    expect(await outcome(switching, (e) => B.setThreads(e % 3 === 0 ? 1 : 2))).toEqual(ref);
+    B.setThreads(2);
+  });
+});
+
+describe('when the split applies', () => {
+  it('a run that blows up stops at the same epoch with the same reason as on one thread', async () => {
+    const input: RunConfigInput = { training: { epochs: 200, learningRate: 40 } };
+    const failure = async (B: Backend) => {
+      const t = await trainer(input, B);
+      try {
+        for (;;) t.step();
+      } catch (e) {
+        expect(e).toBeInstanceOf(DivergenceError);
+        return [t.epoch, (e as Error).message];
+      } finally {
+        t.free();
+      }
+    };
+    const B = await threaded('float64');
+    const split = await trainer(input, B);
+    expect(split.sampleBlocks).not.toBeNull();
+    split.free();
+    expect(await failure(B)).toEqual(await failure(new CpuBackend()));
+  });
+
+  it('not for mini-batches, small batches, hidden tanh or sigmoid layers, or one-thread backends', async () => {
+    const B = await threaded('float64');
+    const blocks = async (input: RunConfigInput, backend: Backend = B) => {
+      const t = await trainer(input, backend);
+      const b = t.sampleBlocks;
+      t.free();
+      return b;
+    };
+    expect(await blocks({})).toEqual([448, 452]);
+    expect(await blocks({ training: { batchSize: 64 } })).toBeNull();
+    // 280 training samples: the blocks would be 136 and 144, and a block needs 128 or more
+    expect(await blocks({ data: { kind: 'moons', samples: 280, noise: 0.2, seed: 1, testSize: 0, splitSeed: 1 } })).toEqual([136, 144]);
+    expect(await blocks({ data: { kind: 'moons', samples: 250, noise: 0.2, seed: 1, testSize: 0, splitSeed: 1 } })).toBeNull();
+    const tanh = [{ input_dim: 2, output_dim: 8, activation: 'tanh' as const }, { input_dim: 8, output_dim: 1, activation: 'sigmoid' as const }];
+    expect(await blocks({ architecture: tanh })).toBeNull();
+    expect(await blocks({}, new CpuBackend())).toBeNull();
+  });
+});
