@@ -3,7 +3,7 @@
 
 import { layerParameterCount } from './architecture';
 import { isThreaded, type Backend, type UpdateRule } from './backends/backend';
-import type { SampleSplit } from './backends/split';
+import type { Pass, SampleSplit } from './backends/split';
 import { CpuBackend } from './backends/cpu';
 import { releaseBackend, selectBackend, type BackendFactory, type BackendInfo, type Measurement } from './backends/index';
 import { ThreadGovernor, type ThreadSwitch } from './backends/threads';
@@ -287,7 +287,9 @@ export class Trainer {
     if (this.batch !== n) return;
     this.backend.write(this.net.workspace(n).A[0], this.X);
     const b = this.backend;
-    if (isThreaded(b) && b.splitSamples) this.split = b.splitSamples(this.net, this.X, n);
+    // the test set joins the split's forward pass unless it is measured in chunks (see evaluate)
+    const nt = this.data.test.n <= EVAL_CHUNK ? this.data.test.n : 0;
+    if (isThreaded(b) && b.splitSamples) this.split = b.splitSamples(this.net, this.X, n, this.Xt, nt);
   }
 
   /**
@@ -332,14 +334,14 @@ export class Trainer {
   }
 
   /** Forward pass over the workspace's A[0]; throws DivergenceError on NaN/Infinity. Returns Ŷ and the cost. */
-  private forwardCost(ws: Workspace | SampleSplit, Y: Float64Array, epoch: number, set: 'train' | 'test' = 'train'): { yhat: Float64Array; cost: number } {
-    const split = 'forward' in ws ? ws : null;
-    const bad = split ? split.forward() : this.net.forward(ws as Workspace);
+  private forwardCost(ws: Workspace | Pass, Y: Float64Array, epoch: number, set: 'train' | 'test' = 'train'): { yhat: Float64Array; cost: number } {
+    const pass = 'forward' in ws ? ws : null;
+    const bad = pass ? pass.forward() : this.net.forward(ws as Workspace);
     if (bad) {
       const l = this.config.architecture[bad.layer - 1];
       throw new DivergenceError(epoch, bad.layer, `layer ${bad.layer} (${l.activation}) output is ${bad.value}; try a smaller learning rate`);
     }
-    const yhat = split ? split.output() : this.net.output(ws as Workspace);
+    const yhat = pass ? pass.output() : this.net.output(ws as Workspace);
     let c = cost(this.loss, yhat, Y, this.outputs, ws.m);
     if (this.config.training.l2 > 0) c += this.config.training.l2 * this.net.weightSquares();
     if (!Number.isFinite(c)) throw new DivergenceError(epoch, null, `cost is ${c}; try a smaller learning rate`);
@@ -361,8 +363,14 @@ export class Trainer {
     if (!fullBatch && m > EVAL_CHUNK) return this.evaluateInChunks(X, Y, m, which);
     const ws = this.net.workspace(m, fullBatch ? 'train' : `eval-${which}`);
     if (!fullBatch) this.backend.write(ws.A[0], X);
+    return this.measure(ws, which);
+  }
+
+  /** Cost and accuracy of a forward pass over the train or test set (whose A[0] holds it). */
+  private measure(ws: Workspace | Pass, which: 'train' | 'test'): { cost: number; accuracy: number } {
+    const Y = which === 'train' ? this.Y : this.Yt;
     const { yhat, cost: c } = this.forwardCost(ws, Y, this.epoch, which);
-    return { cost: c, accuracy: this.score(yhat, Y, m, which) };
+    return { cost: c, accuracy: this.score(yhat, Y, ws.m, which) };
   }
 
   /** Accuracy, or for regression data R² against the whole set's variance (so batches' scores average to the set's). */
@@ -417,11 +425,14 @@ export class Trainer {
     // the test set is measured at the same parameters as the train cost: before this epoch's update
     let test: { cost: number; accuracy: number } | null = null;
     if (this.batch === n) {
-      const ws = this.split ?? this.net.workspace(n);
+      const split = this.split;
+      // a split batch runs the test set's forward pass with its own, in two halves
+      if (split) split.withTest = testDue && split.test !== null;
+      const ws = split ?? this.net.workspace(n);
       const { yhat, cost: c } = this.forwardCost(ws, this.Y, e);
       trainCost = c;
       trainAccuracy = this.score(yhat, this.Y, n, 'train');
-      if (testDue) test = this.evaluate('test');
+      if (testDue) test = split?.withTest ? this.measure(split.test!, 'test') : this.evaluate('test');
       this.backprop(ws, yhat, this.Y);
     } else {
       if (testDue) test = this.evaluate('test');

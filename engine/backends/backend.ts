@@ -90,10 +90,10 @@ export interface ThreadedBackend extends Backend {
   /** Uses n (1 … threads) from the next kernel on; results are the same at any count. */
   setThreads(n: number): void;
   /**
-   * The network's full batch (X: features × n) trained as two blocks of samples at once, with the one-thread
-   * bits (./split.ts); null where that does not apply.
+   * The network's full batch (X: features × n) trained as two blocks of samples at once, and the test set (Xt:
+   * features × nt) measured in two halves, with the one-thread bits (./split.ts); null where that does not apply.
    */
-  splitSamples?(net: Network, X: Float64Array, n: number): SampleSplit | null;
+  splitSamples?(net: Network, X: Float64Array, n: number, Xt: Float64Array, nt: number): SampleSplit | null;
 }
 
 export function isThreaded(b: Backend): b is ThreadedBackend {

@@ -348,10 +348,11 @@ export class ParallelCpuBackend implements Backend {
   }
 
   /**
-   * The network's full batch of n samples (X: features × n) as two blocks trained at once (./split.ts), or null
-   * where that does not apply: too few samples, too many layers, or a hidden activation the kernels don't apply.
+   * The network's full batch of n samples (X: features × n) as two blocks trained at once, with the test set (Xt:
+   * features × nt) in two halves (./split.ts); null where that does not apply: too few samples, too many layers,
+   * or a hidden activation the kernels don't apply.
    */
-  splitSamples(net: Network, X: Float64Array, n: number): SampleSplit | null {
+  splitSamples(net: Network, X: Float64Array, n: number, Xt: Float64Array, nt: number): SampleSplit | null {
     const ex = this.pool.exports;
     const cut = ex.sample_cut_at(n);
     if (net.backend !== this || net.layers.length > MAX_SPLIT_LAYERS || !splittable(net.layers, n, cut)) return null;
@@ -367,7 +368,7 @@ export class ParallelCpuBackend implements Backend {
       post: (args) => pool.post(args),
       wait: () => pool.wait(),
     };
-    return new SampleSplit(net, host, X, n, cut);
+    return new SampleSplit(net, host, X, n, cut, Xt, nt);
   }
 
   tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor {

@@ -15,39 +15,48 @@ import { WASM_ACT } from './wasm/heap';
 
 /** Hidden activations the kernels apply themselves (the others run in JS, on the calling thread). */
 const KERNEL_ACTIVATIONS = new Set<string>(['relu', 'leaky_relu', 'linear']);
-/** Argument slots: the head, then PER_LAYER for each layer. */
-const HEAD = 5;
+/** Argument slots: the head, then PER_LAYER for each layer, then TEST_PER_LAYER for each layer. */
+const HEAD = 6;
 const PER_LAYER = 12;
+const TEST_PER_LAYER = 3;
 /** Fewest samples a block has: below that a step is too short for a hand-off to pay. */
 export const MIN_BLOCK_SAMPLES = 128;
 
 /** Arguments the program takes for a network of `layers` layers. */
 export function blockArgs(layers: number): number {
-  return HEAD + PER_LAYER * layers;
+  return HEAD + (PER_LAYER + TEST_PER_LAYER) * layers;
 }
 
 /**
  * One block's forward (phase 0) or backward (phase 1) pass, as the source of `(exports) => (args) => result` so
  * that the workers (which evaluate it beside their kernel loop) and the calling thread run the same code.
- * args: phase, layers, samples, scratch pointer, leaky slope; then per layer: out, in, activation code, and the
- * pointers of W, b, A_prev, Z, A, dA, dZ, and of this block's sums dW, db.
- * Forward runs every layer but leaves the output layer's bias and activation to the caller (sigmoid, tanh and
- * softmax run in JS); it returns the first layer whose output is not finite (0: none). Backward starts from the
- * output layer's dZ and leaves Σ over this block's samples of dZ·A_prevᵀ and of dZ, undivided.
+ * args: phase, layers, samples, scratch pointer, leaky slope, test samples (0: none); then per layer: out, in,
+ * activation code, and the pointers of W, b, A_prev, Z, A, dA, dZ, and of this block's sums dW, db; then per
+ * layer the test samples' A_prev, Z, A.
+ * Forward runs every layer on the block's samples, then on its test samples, but leaves the output layer's bias
+ * and activation to the caller (sigmoid, tanh and softmax run in JS); it returns the first layer whose output is
+ * not finite (0: none), the test samples' in bits 16 and up. Backward starts from the output layer's dZ and
+ * leaves Σ over the block's samples of dZ·A_prevᵀ and of dZ, undivided.
  */
 export const BLOCK_PROGRAM = `(ex) => {
   const nn = ex.gemm_nn_mt, tn = ex.gemm_tn_mt, nt = ex.gemm_nt_block, rs = ex.row_sums_block;
   const ba = ex.bias_act_mt, ab = ex.act_backward_mt;
+  // forward over m samples whose A_prev, Z, A pointers of layer l are at a[p + step·l], a[p + step·l + 1], …
+  const forward = (a, m, p, step) => {
+    const L = a[1], s = a[3], slope = a[4];
+    let bad = 0;
+    for (let l = 0; l < L; l++, p += step) {
+      const o = ${HEAD} + ${PER_LAYER} * l;
+      nn(a[o + 3], a[p], a[p + 1], a[o], a[o + 1], m, 1, s, 0, 1);
+      if (l < L - 1 && ba(a[p + 1], a[o + 4], a[p + 2], a[o], m, a[o + 2], slope, 0, 1) !== 1 && bad === 0) bad = l + 1;
+    }
+    return bad;
+  };
   return (a) => {
     const L = a[1], m = a[2], s = a[3], slope = a[4];
     if (a[0] === 0) {
-      let bad = 0;
-      for (let l = 0; l < L; l++) {
-        const o = ${HEAD} + ${PER_LAYER} * l;
-        nn(a[o + 3], a[o + 5], a[o + 6], a[o], a[o + 1], m, 1, s, 0, 1);
-        if (l < L - 1 && ba(a[o + 6], a[o + 4], a[o + 7], a[o], m, a[o + 2], slope, 0, 1) !== 1 && bad === 0) bad = l + 1;
-      }
-      return bad;
+      const bad = forward(a, m, ${HEAD} + 5, ${PER_LAYER});
+      return a[5] > 0 ? bad + 65536 * forward(a, a[5], ${HEAD} + ${PER_LAYER} * L, ${TEST_PER_LAYER}) : bad;
     }
     for (let l = L - 1; l >= 0; l--) {
       const o = ${HEAD} + ${PER_LAYER} * l;
@@ -84,90 +93,149 @@ export function splittable(layers: readonly LayerSpec[], n: number, cut: number)
   return cut >= MIN_BLOCK_SAMPLES && n - cut >= MIN_BLOCK_SAMPLES && layers.slice(0, -1).every((l) => KERNEL_ACTIVATIONS.has(l.activation));
 }
 
-interface Block {
+/** A forward pass over a set of samples that the trainer can run (as the network over a workspace). */
+export interface Pass {
+  readonly m: number;
+  /** Where a NaN or Infinity first appeared, or null. */
+  forward(): NonFinite | null;
+  /** Ŷ of the last forward pass, (outputs × m). */
+  output(): Float64Array;
+}
+
+/** Samples [start, start + m) of a set, in a workspace of their own. */
+interface Part {
   ws: Workspace;
-  /** First sample and count. */
   start: number;
   m: number;
+}
+
+interface Block {
+  train: Part;
+  /** This block's share of the test set (null: none). */
+  test: Part | null;
   dW: Tensor[];
   db: Tensor[];
   scratch: number;
   args: Float64Array;
 }
 
-/** The full batch of `net`, split in two at `cut`; X (features × n) is copied in once. */
-export class SampleSplit {
+/**
+ * The full batch of `net` (X: features × n), split in two at `cut`, and the test set (Xt: features × nt) in two
+ * halves, its forward pass run with the batch's: the data is copied in once.
+ */
+export class SampleSplit implements Pass {
   private readonly blocks: Block[];
   private readonly program: (a: Float64Array) => number;
   private readonly L: number;
-  /** Samples in the batch (as a Workspace's m). */
+  /** Samples in the batch. */
   readonly m: number;
   /** Samples in each block. */
   readonly sizes: readonly number[];
+  /** The test set's forward pass, run by the next `forward()` when `withTest` is set; null without a test set. */
+  readonly test: Pass | null;
+  /** Whether the next forward pass covers the test set too. */
+  withTest = false;
+  private testBad: NonFinite | null = null;
 
-  constructor(private readonly net: Network, private readonly host: BlockHost, X: Float64Array, readonly n: number, cut: number) {
+  constructor(private readonly net: Network, private readonly host: BlockHost, X: Float64Array, n: number, cut: number, Xt: Float64Array, nt: number) {
     this.m = n;
     this.sizes = [cut, n - cut];
     const B = host.backend;
     const layers = net.layers;
-    this.L = layers.length;
+    const L = (this.L = layers.length);
     this.program = (new Function(`return ${BLOCK_PROGRAM}`)() as (ex: unknown) => (a: Float64Array) => number)(host.exports);
     const features = layers[0].input_dim;
+    const part = (data: Float64Array, total: number, start: number, m: number, key: string): Part => {
+      const ws = net.workspace(m, key);
+      B.write(ws.A[0], columns(data, features, total, start, m));
+      return { ws, start, m };
+    };
+    // the test set's halves: the calling thread takes the larger (its train block is the smaller)
+    const tcut = Math.ceil(nt / 2);
+    const p = (t: Tensor) => host.ptr(t);
     this.blocks = [0, 1].map((k) => {
-      const start = k === 0 ? 0 : cut;
-      const m = k === 0 ? cut : n - cut;
-      const ws = net.workspace(m, `block${k}`);
-      B.write(ws.A[0], columns(X, features, n, start, m));
+      const train = k === 0 ? part(X, n, 0, cut, 'block0') : part(X, n, cut, n - cut, 'block1');
+      const tm = k === 0 ? tcut : nt - tcut;
+      const test = tm > 0 ? part(Xt, nt, k === 0 ? 0 : tcut, tm, `test-block${k}`) : null;
       const dW = layers.map((l) => B.tensor(l.output_dim, l.input_dim));
       const db = layers.map((l) => B.tensor(l.output_dim, 1));
       let bytes = 0;
-      for (const l of layers) bytes = Math.max(bytes, host.scratchBytes(l.output_dim, l.input_dim, m), host.scratchBytes(l.output_dim, m, l.input_dim), host.scratchBytes(l.input_dim, l.output_dim, m));
-      const args = new Float64Array(blockArgs(layers.length));
+      for (const m of [train.m, test?.m ?? 0]) {
+        for (const l of layers) bytes = Math.max(bytes, host.scratchBytes(l.output_dim, l.input_dim, m), host.scratchBytes(l.output_dim, m, l.input_dim), host.scratchBytes(l.input_dim, l.output_dim, m));
+      }
       const scratch = host.alloc(bytes);
-      args.set([0, layers.length, m, scratch, LEAKY_SLOPE]);
+      const args = new Float64Array(blockArgs(L));
+      args.set([0, L, train.m, scratch, LEAKY_SLOPE, 0]);
       layers.forEach((l, i) => {
-        const p = (t: Tensor) => host.ptr(t);
+        const ws = train.ws;
         args.set([l.output_dim, l.input_dim, WASM_ACT[l.activation as 'relu'] ?? 0, p(net.W[i]), p(net.b[i]), p(ws.A[i]), p(ws.Z[i + 1]), p(ws.A[i + 1]), p(ws.dA[i + 1]), p(ws.dZ[i + 1]), p(dW[i]), p(db[i])], HEAD + PER_LAYER * i);
+        if (test) args.set([p(test.ws.A[i]), p(test.ws.Z[i + 1]), p(test.ws.A[i + 1])], HEAD + PER_LAYER * L + TEST_PER_LAYER * i);
       });
-      return { ws, start, m, dW, db, scratch, args };
+      return { train, test, dW, db, scratch, args };
     });
+    const tests = this.blocks.flatMap((b) => (b.test ? [b.test] : []));
+    this.test = nt > 0 ? { m: nt, forward: () => this.testBad, output: () => this.gather(tests, nt) } : null;
   }
 
-  /** Runs phase 0 or 1 on both blocks: block 1 on a worker when one is active, block 0 here. */
+  /** Runs phase 0 or 1 on both blocks: block 1 on a worker when one is active (else here, after), block 0 here. */
   private both(phase: number): [number, number] {
     const [b0, b1] = this.blocks;
-    b0.args[0] = b1.args[0] = phase;
+    for (const b of this.blocks) {
+      b.args[0] = phase;
+      b.args[5] = phase === 0 && this.withTest && b.test ? b.test.m : 0;
+    }
     const posted = this.host.post(b1.args);
-    const r0 = this.program(b0.args);
-    const r1 = posted ? this.host.wait() : this.program(b1.args);
-    return [r0, r1];
+    let r0: number;
+    try {
+      r0 = this.program(b0.args);
+    } catch (e) {
+      // a worker's program is always waited for, even when this thread's share threw
+      if (posted) this.host.wait();
+      throw e;
+    }
+    return [r0, posted ? this.host.wait() : this.program(b1.args)];
   }
 
-  /** The forward pass over the whole batch; where a NaN or Infinity first appeared, or null. */
+  /**
+   * The forward pass over the whole batch (and over the test set when `withTest`: its result is `test`'s);
+   * where a NaN or Infinity first appeared in the batch, or null.
+   */
   forward(): NonFinite | null {
+    const [r0, r1] = this.both(0);
+    const withTest = this.withTest;
+    this.testBad = withTest ? this.finish(this.blocks.flatMap((b) => (b.test ? [b.test] : [])), r0 >> 16, r1 >> 16) : null;
+    return this.finish(this.blocks.map((b) => b.train), r0 & 0xffff, r1 & 0xffff);
+  }
+
+  /** The output layer's bias and activation on the parts (here: sigmoid and softmax are JS); the first non-finite. */
+  private finish(parts: Part[], bad0: number, bad1: number): NonFinite | null {
     const B = this.host.backend;
     const L = this.L;
     const out = this.net.layers[L - 1];
-    const [r0, r1] = this.both(0);
     let bad: NonFinite | null = null;
     const at = (layer: number) => {
-      for (const b of this.blocks) bad ??= firstNonFinite(B.read(b.ws.A[layer]), layer);
+      for (const q of parts) bad ??= firstNonFinite(B.read(q.ws.A[layer]), layer);
     };
-    const first = Math.min(r0 || Infinity, r1 || Infinity);
+    const first = Math.min(bad0 || Infinity, bad1 || Infinity);
     if (first !== Infinity) at(first);
     let finite = true;
-    for (const b of this.blocks) finite = B.biasActivation(b.ws.Z[L], this.net.b[L - 1], out.activation, b.ws.A[L]) && finite;
+    for (const q of parts) finite = B.biasActivation(q.ws.Z[L], this.net.b[L - 1], out.activation, q.ws.A[L]) && finite;
     if (!finite && !bad) at(L);
     return bad;
   }
 
   /** Ŷ of the last forward pass, (outputs × n). */
   output(): Float64Array {
+    return this.gather(this.blocks.map((b) => b.train), this.m);
+  }
+
+  /** The parts' outputs side by side, (outputs × total). */
+  private gather(parts: Part[], total: number): Float64Array {
     const k = this.net.layers[this.L - 1].output_dim;
-    const y = new Float64Array(k * this.n);
-    for (const b of this.blocks) {
-      const v = this.host.backend.read(b.ws.A[this.L]);
-      for (let r = 0; r < k; r++) y.set(v.subarray(r * b.m, (r + 1) * b.m), r * this.n + b.start);
+    const y = new Float64Array(k * total);
+    for (const q of parts) {
+      const v = this.host.backend.read(q.ws.A[this.L]);
+      for (let r = 0; r < k; r++) y.set(v.subarray(r * q.m, (r + 1) * q.m), r * total + q.start);
     }
     return y;
   }
@@ -177,12 +245,12 @@ export class SampleSplit {
     const B = this.host.backend;
     const L = this.L;
     const out = this.net.layers[L - 1];
-    for (const b of this.blocks) {
-      const g = columns(grad, out.output_dim, this.n, b.start, b.m);
-      if (kind === 'dZ') B.write(b.ws.dZ[L], g);
+    for (const { train: q } of this.blocks) {
+      const g = columns(grad, out.output_dim, this.m, q.start, q.m);
+      if (kind === 'dZ') B.write(q.ws.dZ[L], g);
       else {
-        B.write(b.ws.dA[L], g);
-        B.activationBackward(b.ws.dA[L], b.ws.Z[L], b.ws.A[L], out.activation, b.ws.dZ[L]);
+        B.write(q.ws.dA[L], g);
+        B.activationBackward(q.ws.dA[L], q.ws.Z[L], q.ws.A[L], out.activation, q.ws.dZ[L]);
       }
     }
     this.both(1);
@@ -191,7 +259,7 @@ export class SampleSplit {
     const sum = (to: Tensor, x: Tensor, y: Tensor) => {
       const o = this.host.view(to), p = this.host.view(x), q = this.host.view(y);
       const f32 = o instanceof Float32Array;
-      for (let i = 0; i < o.length; i++) o[i] = (f32 ? Math.fround(p[i] + q[i]) : p[i] + q[i]) / this.n;
+      for (let i = 0; i < o.length; i++) o[i] = (f32 ? Math.fround(p[i] + q[i]) : p[i] + q[i]) / this.m;
     };
     for (let i = 0; i < L; i++) {
       sum(this.net.dW[i], b0.dW[i], b1.dW[i]);

@@ -1,7 +1,8 @@
 // A full batch on the threaded CPU backends is trained as two blocks of samples at once (engine/backends/split.ts),
 // one per thread. The blocks are cut where numpy's pairwise summation cuts the sample axis and the kernels sum dW
 // and db over the two sides of that cut, so the split run must give the one-thread backend's bits: every epoch's
-// cost and the final parameters, in float64 and float32, on 2 threads, on 1, and switching between them mid-run.
+// train and test cost and the final parameters, in float64 and float32, on 2 threads, on 1, and switching between
+// them mid-run. (The test set's forward pass runs with the batch's, in two halves.)
 
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../engine/backends/backend';
@@ -70,6 +71,12 @@ const cases: { name: string; input: RunConfigInput; blocks: number[] }[] = [
       training: { epochs: 30, learningRate: 0.05 },
     },
     blocks: [280, 280],
+  },
+  {
+    // no test set; the smallest batch that splits (blocks of 128 or more)
+    name: 'moons without a test set',
+    input: { data: { kind: 'moons', samples: 280, noise: 0.2, seed: 1, testSize: 0, splitSeed: 1 }, training: { epochs: 20 } },
+    blocks: [136, 144],
   },
 ];
 
