@@ -4,7 +4,9 @@
 //
 // Numerics: IEEE float32 products and sums, no FMA, no -ffast-math. Unlike the float64 kernels these do not
 // reproduce numpy's summation order (numpy's float32 sgemm doesn't promise one either): gemm NN/TN sum each
-// element in k order; gemm NT sums each dot product in 4 lanes (k mod 4) added at the end; row sums use 16 lanes.
+// element in k order; gemm NT sums each dot product in 4 lanes (k mod 4) added at the end, and row sums use 16
+// lanes, both on each side of the sample axis's first cut (sample-cut.h), then add the two sides (the _block
+// kernels sum one block of samples uncut: ../split.ts adds the blocks' sums and gets these bits).
 //
 // Every kernel takes (part, nparts) last and does only its share of the output (columns for NN/TN, rows or
 // columns for NT, rows or elements for the rest), so nparts threads sharing the memory can each call it with
@@ -165,8 +167,9 @@ EXPORT(gemm_tn_mt) void gemm_tn_mt(const float *A, const float *B, float *C, int
 
 // ---------------------------------------------------------------------------------------------------------
 // C(M×N) = A(M×K) · B(N×K)ᵀ / divisor: dot products of contiguous rows of length K (K = the batch, long).
-// R live rows of A × S live rows of B per block, one f32x4 accumulator per dot, over the whole of K. (Cutting K
-// into chunks, packed or not, measured slower: the rows stream well from L3 and the loop stays in registers.)
+// R live rows of A × S live rows of B per block, one f32x4 accumulator per dot over each side of sample_cut(K).
+// (Cutting K into more chunks, packed or not, measured slower: the rows stream well from L3 and the loop stays in
+// registers.)
 
 #ifndef NT_R
 #define NT_R 2
@@ -180,14 +183,16 @@ INLINE float hsum(vec v) {
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
 
-/** x[r][s] = dot of rows a[r], b[s] over k in [k0, k1): four lanes, added pairwise at the end, then the tail. */
-INLINE void dot_span(const float *const *a, const float *const *b, int k0, int k1, int R, int S,
-                     float x[NT_R][NT_S]) {
+INLINE void dots(const float *A, const float *B, float *C, const int *is, const int *js, int K, int N, int R, int S,
+                 int div, float d) {
   vec acc[NT_R][NT_S];
+  const float *a[NT_R], *b[NT_S];
+  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
+  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) acc[r][s] = wasm_f32x4_const(0, 0, 0, 0);
-  int k = k0;
-  for (; k + 4 <= k1; k += 4) {
+  int k = 0;
+  for (; k + 4 <= K; k += 4) {
     vec av[NT_R], bv[NT_S];
     for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
     for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
@@ -196,34 +201,75 @@ INLINE void dot_span(const float *const *a, const float *const *b, int k0, int k
   }
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) {
-      float v = hsum(acc[r][s]);
-      for (int q = k; q < k1; q++) v = v + a[r][q] * b[s][q];
-      x[r][s] = v;
+      float x = hsum(acc[r][s]);
+      for (int q = k; q < K; q++) x = x + a[r][q] * b[s][q];
+      C[is[r] * N + js[s]] = div ? x / d : x;
     }
 }
 
-/** One R×S tile of dots over [0, K), summed over [0, cut) and [cut, K) separately and added when cut > 0. */
-INLINE void dots(const float *A, const float *B, float *C, const int *is, const int *js, int K, int N, int R, int S,
-                 int cut, int div, float d) {
+INLINE void dots_rows(const float *A, const float *B, float *C, const int *is, const int *js, int nj, int K, int N,
+                      int R, int div, float d) {
+  int t = 0;
+  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, div, d);
+  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
+}
+
+/**
+ * dots with the sample axis cut (0 < cut < K, a multiple of 8): [0, cut) and [cut, K) summed apart as dots sums
+ * [0, K), and the two sums added. Apart from dots, so that the uncut loop stays as it was.
+ */
+INLINE void dots_cut(const float *A, const float *B, float *C, const int *is, const int *js, int K, int N, int R,
+                     int S, int cut, int div, float d) {
+  vec acc[NT_R][NT_S];
   const float *a[NT_R], *b[NT_S];
   for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
   for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
-  float x[NT_R][NT_S], y[NT_R][NT_S];
-  dot_span(a, b, 0, cut ? cut : K, R, S, x);
-  if (cut) {
-    dot_span(a, b, cut, K, R, S, y);
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) acc[r][s] = wasm_f32x4_const(0, 0, 0, 0);
+  int k = 0;
+  for (; k + 4 <= cut; k += 4) {
+    vec av[NT_R], bv[NT_S];
+    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
+    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
     for (int r = 0; r < R; r++)
-      for (int s = 0; s < S; s++) x[r][s] = x[r][s] + y[r][s];
+      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
+  }
+  // the first side's sums wait in C (in registers they would crowd the second loop's accumulators)
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) {
+      C[is[r] * N + js[s]] = hsum(acc[r][s]);
+      acc[r][s] = wasm_f32x4_const(0, 0, 0, 0);
+    }
+  for (; k + 4 <= K; k += 4) {
+    vec av[NT_R], bv[NT_S];
+    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
+    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
+    for (int r = 0; r < R; r++)
+      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
   }
   for (int r = 0; r < R; r++)
-    for (int s = 0; s < S; s++) C[is[r] * N + js[s]] = div ? x[r][s] / d : x[r][s];
+    for (int s = 0; s < S; s++) {
+      float x = hsum(acc[r][s]);
+      for (int q = k; q < K; q++) x = x + a[r][q] * b[s][q];
+      x = C[is[r] * N + js[s]] + x;
+      C[is[r] * N + js[s]] = div ? x / d : x;
+    }
 }
 
-INLINE void dots_rows(const float *A, const float *B, float *C, const int *is, const int *js, int nj, int K, int N,
-                      int R, int cut, int div, float d) {
+INLINE void dots_rows_cut(const float *A, const float *B, float *C, const int *is, const int *js, int nj, int K, int N,
+                          int R, int cut, int div, float d) {
   int t = 0;
-  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, cut, div, d);
-  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, cut, div, d);
+  for (; t + NT_S <= nj; t += NT_S) dots_cut(A, B, C, is, js + t, K, N, R, NT_S, cut, div, d);
+  for (; t < nj; t++) dots_cut(A, B, C, is, js + t, K, N, R, 1, cut, div, d);
+}
+
+/** Every tile of the live rows is × js, cut at `cut`: a function of its own (see dots_cut). */
+static __attribute__((noinline)) void nt_tiles_cut(const float *A, const float *B, float *C, const int *is, int ni,
+                                                   const int *js, int nj, int K, int N, int cut, int div,
+                                                   float divisor) {
+  int t = 0;
+  for (; t + NT_R <= ni; t += NT_R) dots_rows_cut(A, B, C, is + t, js, nj, K, N, NT_R, cut, div, divisor);
+  for (; t < ni; t++) dots_rows_cut(A, B, C, is + t, js, nj, K, N, 1, cut, div, divisor);
 }
 
 /** The live indices of `live` (n of them) that fall in [lo, hi): returns the first, sets *cnt. */
@@ -250,9 +296,13 @@ INLINE void gemm_nt_part(const float *A, const float *B, float *C, int M, int K,
   int niAll = live_rows(A, M, K, isAll), njAll = live_rows(B, N, K, jsAll);
   int ni, nj;
   const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
+  if (cut) {
+    nt_tiles_cut(A, B, C, is, ni, js, nj, K, N, cut, div, divisor);
+    return;
+  }
   int t = 0;
-  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, cut, div, divisor);
-  for (; t < ni; t++) dots_rows(A, B, C, is + t, js, nj, K, N, 1, cut, div, divisor);
+  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
+  for (; t < ni; t++) dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor);
 }
 
 /**

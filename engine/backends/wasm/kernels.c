@@ -4,7 +4,9 @@
 // Numerics: IEEE float64 only, no FMA, no reassociation (clang keeps FP order without -ffast-math).
 // - gemm NN / TN sum every output element in k order from 0, exactly as the JS kernels in ../kernels.ts do,
 //   so both paths give the same bits.
-// - gemm NT (dW) sums each dot product in two lanes (even and odd k) and adds them at the end.
+// - gemm NT (dW) sums each dot product in two lanes (even and odd k), added at the end, on each side of the sample
+//   axis's first cut (sample-cut.h), then adds the two sides; gemm_nt_block sums one block of samples uncut
+//   (../split.ts adds the blocks' sums), so a batch trained as two blocks gives these bits.
 // - rowsums are numpy's pairwise_sum, bit for bit (its 8 accumulators are 4 f64x2 vectors, lane by lane).
 // - elementwise kernels do the same operations, in the same order, as engine/activations.ts.
 //
@@ -173,7 +175,7 @@ EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, 
 // ---------------------------------------------------------------------------------------------------------
 // C(M×N) = A(M×K) · B(N×K)ᵀ / divisor: every element is a dot product of two contiguous rows of length K.
 // R live rows of A × S live rows of B per block (4 × 2 measured fastest); each dot keeps one f64x2
-// accumulator (even k, odd k) whose lanes are added at the end. Dead rows give zeros.
+// accumulator (even k, odd k) whose lanes are added at the end, per side of sample_cut(K). Dead rows give zeros.
 
 #ifndef NT_R
 #define NT_R 4
@@ -182,14 +184,16 @@ EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, 
 #define NT_S 2
 #endif
 
-/** x[r][s] = dot of rows a[r], b[s] over k in [k0, k1): even and odd k in two lanes, added at the end, then the tail. */
-INLINE void dot_span(const double *const *a, const double *const *b, int k0, int k1, int R, int S,
-                     double x[NT_R][NT_S]) {
+INLINE void dots(const double *A, const double *B, double *C, const int *is, const int *js, int K, int N, int R,
+                 int S, int div, double d) {
   vec acc[NT_R][NT_S];
+  const double *a[NT_R], *b[NT_S];
+  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
+  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) acc[r][s] = wasm_f64x2_const(0.0, 0.0);
-  int k = k0;
-  for (; k + 2 <= k1; k += 2) {
+  int k = 0;
+  for (; k + 2 <= K; k += 2) {
     vec av[NT_R], bv[NT_S];
     for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
     for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
@@ -198,33 +202,66 @@ INLINE void dot_span(const double *const *a, const double *const *b, int k0, int
   }
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) {
-      x[r][s] = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
-      if (k < k1) x[r][s] = x[r][s] + a[r][k] * b[s][k];
+      double x = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
+      if (k < K) x = x + a[r][k] * b[s][k];
+      C[is[r] * N + js[s]] = div ? x / d : x;
     }
 }
 
-/** One R×S tile of dots over [0, K), summed over [0, cut) and [cut, K) separately and added when cut > 0. */
-INLINE void dots(const double *A, const double *B, double *C, const int *is, const int *js, int K, int N, int R,
-                 int S, int cut, int div, double d) {
+INLINE void dots_rows(const double *A, const double *B, double *C, const int *is, const int *js, int nj, int K,
+                      int N, int R, int div, double d) {
+  int t = 0;
+  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, div, d);
+  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
+}
+
+/**
+ * dots with the sample axis cut (0 < cut < K, even): [0, cut) and [cut, K) summed apart as dots sums [0, K), and
+ * the two sums added. A function of its own, so that the uncut loop above stays as it was.
+ */
+INLINE void dots_cut(const double *A, const double *B, double *C, const int *is, const int *js, int K, int N, int R,
+                     int S, int cut, int div, double d) {
+  vec acc[NT_R][NT_S];
   const double *a[NT_R], *b[NT_S];
   for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
   for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
-  double x[NT_R][NT_S], y[NT_R][NT_S];
-  dot_span(a, b, 0, cut ? cut : K, R, S, x);
-  if (cut) {
-    dot_span(a, b, cut, K, R, S, y);
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) acc[r][s] = wasm_f64x2_const(0.0, 0.0);
+  int k = 0;
+  for (; k + 2 <= cut; k += 2) {
+    vec av[NT_R], bv[NT_S];
+    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
+    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
     for (int r = 0; r < R; r++)
-      for (int s = 0; s < S; s++) x[r][s] = x[r][s] + y[r][s];
+      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
+  }
+  // the first side's sums wait in C (in registers they would crowd the second loop's accumulators)
+  for (int r = 0; r < R; r++)
+    for (int s = 0; s < S; s++) {
+      C[is[r] * N + js[s]] = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
+      acc[r][s] = wasm_f64x2_const(0.0, 0.0);
+    }
+  for (; k + 2 <= K; k += 2) {
+    vec av[NT_R], bv[NT_S];
+    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
+    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
+    for (int r = 0; r < R; r++)
+      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
   }
   for (int r = 0; r < R; r++)
-    for (int s = 0; s < S; s++) C[is[r] * N + js[s]] = div ? x[r][s] / d : x[r][s];
+    for (int s = 0; s < S; s++) {
+      double x = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
+      if (k < K) x = x + a[r][k] * b[s][k];
+      x = C[is[r] * N + js[s]] + x;
+      C[is[r] * N + js[s]] = div ? x / d : x;
+    }
 }
 
-INLINE void dots_rows(const double *A, const double *B, double *C, const int *is, const int *js, int nj, int K,
-                      int N, int R, int cut, int div, double d) {
+INLINE void dots_rows_cut(const double *A, const double *B, double *C, const int *is, const int *js, int nj, int K,
+                          int N, int R, int cut, int div, double d) {
   int t = 0;
-  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, cut, div, d);
-  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, cut, div, d);
+  for (; t + NT_S <= nj; t += NT_S) dots_cut(A, B, C, is, js + t, K, N, R, NT_S, cut, div, d);
+  for (; t < nj; t++) dots_cut(A, B, C, is, js + t, K, N, R, 1, cut, div, d);
 }
 
 /** The live indices of `live` (n of them) that fall in [lo, hi): returns the first, sets *cnt. */
@@ -235,6 +272,31 @@ INLINE const int *live_in(const int *live, int n, int lo, int hi, int *cnt) {
   while (b < n && live[b] < hi) b++;
   *cnt = b - a;
   return live + a;
+}
+
+/** Every tile of the live rows is × js, uncut. */
+INLINE void nt_tiles(const double *A, const double *B, double *C, const int *is, int ni, const int *js, int nj, int K,
+                     int N, int div, double divisor) {
+  int t = 0;
+  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
+  switch (ni - t) {
+    case 3: dots_rows(A, B, C, is + t, js, nj, K, N, 3, div, divisor); break;
+    case 2: dots_rows(A, B, C, is + t, js, nj, K, N, 2, div, divisor); break;
+    case 1: dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor); break;
+  }
+}
+
+/** Every tile of the live rows is × js, cut at `cut`: a function of its own (see dots_cut). */
+static __attribute__((noinline)) void nt_tiles_cut(const double *A, const double *B, double *C, const int *is, int ni,
+                                                   const int *js, int nj, int K, int N, int cut, int div,
+                                                   double divisor) {
+  int t = 0;
+  for (; t + NT_R <= ni; t += NT_R) dots_rows_cut(A, B, C, is + t, js, nj, K, N, NT_R, cut, div, divisor);
+  switch (ni - t) {
+    case 3: dots_rows_cut(A, B, C, is + t, js, nj, K, N, 3, cut, div, divisor); break;
+    case 2: dots_rows_cut(A, B, C, is + t, js, nj, K, N, 2, cut, div, divisor); break;
+    case 1: dots_rows_cut(A, B, C, is + t, js, nj, K, N, 1, cut, div, divisor); break;
+  }
 }
 
 INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
@@ -253,13 +315,8 @@ INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int
   }
   int ni, nj;
   const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
-  int t = 0;
-  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, cut, div, divisor);
-  switch (ni - t) {
-    case 3: dots_rows(A, B, C, is + t, js, nj, K, N, 3, cut, div, divisor); break;
-    case 2: dots_rows(A, B, C, is + t, js, nj, K, N, 2, cut, div, divisor); break;
-    case 1: dots_rows(A, B, C, is + t, js, nj, K, N, 1, cut, div, divisor); break;
-  }
+  if (cut) nt_tiles_cut(A, B, C, is, ni, js, nj, K, N, cut, div, divisor);
+  else nt_tiles(A, B, C, is, ni, js, nj, K, N, div, divisor);
 }
 
 /** C(M×N) = A(M×K) · B(N×K)ᵀ / divisor; scratch holds M + N ints. */
