@@ -8,7 +8,7 @@
 // Run: npm run bench:ui-epoch [-- --epochs N] [--rounds R] [--json]   (BENCH_SKIP_BUILD=1 to reuse out/)
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
-import { repo, tempDb } from '../test/e2e/support/server';
+import { removeTempDb, repo, tempDb } from '../test/e2e/support/server';
 import { arg, openDashboard } from './bench/dashboard';
 
 const EPOCHS = arg('epochs', 3000);
@@ -53,6 +53,7 @@ async function main() {
     }
   } finally {
     await close();
+    removeTempDb(cliDb);
   }
   const d = median(dash.map((x) => x.us)), c = median(term.map((x) => x.us));
   const result = {

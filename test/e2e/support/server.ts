@@ -1,9 +1,9 @@
 // Starts and stops `backprop-lab serve` for the browser tests: a child process on a port and database of the
 // test's choosing, whose URL (with its token) is read from the line it prints on stdout.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -29,9 +29,16 @@ function serveCommand(port: number, db: string): string[] {
   return [join(repo, 'bin/backprop-lab.js'), 'serve', '--port', String(port), '--db', db];
 }
 
+const TEMP_PREFIX = 'bpl-e2e-';
+
 /** A fresh temporary database path. */
 export function tempDb(name = 'runs.db'): string {
-  return join(mkdtempSync(join(tmpdir(), 'bpl-e2e-')), name);
+  return join(mkdtempSync(join(tmpdir(), TEMP_PREFIX)), name);
+}
+
+/** Removes a database made by tempDb, with its folder (its -wal and -shm files too); any other path is left alone. */
+export function removeTempDb(db: string): void {
+  if (basename(dirname(db)).startsWith(TEMP_PREFIX)) rmSync(dirname(db), { recursive: true, force: true });
 }
 
 /** Starts the server and resolves once it has printed its URL (rejects with its stderr if it exits first). */
