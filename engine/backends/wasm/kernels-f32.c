@@ -183,16 +183,20 @@ INLINE float hsum(vec v) {
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
 
-INLINE void dots(const float *A, const float *B, float *C, const int *is, const int *js, int K, int N, int R, int S,
-                 int div, float d) {
+/**
+ * One R×S tile of dots over len values of rows ld apart (4 lanes added pairwise at the end, then the tail). With
+ * `add` the sum is added to what C holds (the first side of a cut, undivided) before the division.
+ */
+INLINE void dots(const float *A, const float *B, float *C, const int *is, const int *js, int len, int ld, int N, int R,
+                 int S, int add, int div, float d) {
   vec acc[NT_R][NT_S];
   const float *a[NT_R], *b[NT_S];
-  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
-  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
+  for (int r = 0; r < R; r++) a[r] = A + is[r] * ld;
+  for (int s = 0; s < S; s++) b[s] = B + js[s] * ld;
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) acc[r][s] = wasm_f32x4_const(0, 0, 0, 0);
   int k = 0;
-  for (; k + 4 <= K; k += 4) {
+  for (; k + 4 <= len; k += 4) {
     vec av[NT_R], bv[NT_S];
     for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
     for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
@@ -202,74 +206,29 @@ INLINE void dots(const float *A, const float *B, float *C, const int *is, const 
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) {
       float x = hsum(acc[r][s]);
-      for (int q = k; q < K; q++) x = x + a[r][q] * b[s][q];
+      for (int q = k; q < len; q++) x = x + a[r][q] * b[s][q];
+      if (add) x = C[is[r] * N + js[s]] + x;
       C[is[r] * N + js[s]] = div ? x / d : x;
     }
 }
 
-INLINE void dots_rows(const float *A, const float *B, float *C, const int *is, const int *js, int nj, int K, int N,
-                      int R, int div, float d) {
+INLINE void dots_rows(const float *A, const float *B, float *C, const int *is, const int *js, int nj, int len, int ld,
+                      int N, int R, int add, int div, float d) {
   int t = 0;
-  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, div, d);
-  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
+  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, len, ld, N, R, NT_S, add, div, d);
+  for (; t < nj; t++) dots(A, B, C, is, js + t, len, ld, N, R, 1, add, div, d);
 }
 
 /**
- * dots with the sample axis cut (0 < cut < K, a multiple of 8): [0, cut) and [cut, K) summed apart as dots sums
- * [0, K), and the two sums added. Apart from dots, so that the uncut loop stays as it was.
+ * Every tile of the live rows is × js (`add`, `div`: see dots). Not inlined: gemm NT calls it once, or twice for
+ * the two sides of a cut, and one copy of the tile loops compiles best.
  */
-INLINE void dots_cut(const float *A, const float *B, float *C, const int *is, const int *js, int K, int N, int R,
-                     int S, int cut, int div, float d) {
-  vec acc[NT_R][NT_S];
-  const float *a[NT_R], *b[NT_S];
-  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
-  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
-  for (int r = 0; r < R; r++)
-    for (int s = 0; s < S; s++) acc[r][s] = wasm_f32x4_const(0, 0, 0, 0);
-  int k = 0;
-  for (; k + 4 <= cut; k += 4) {
-    vec av[NT_R], bv[NT_S];
-    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
-    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
-    for (int r = 0; r < R; r++)
-      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
-  }
-  // the first side's sums wait in C (in registers they would crowd the second loop's accumulators)
-  for (int r = 0; r < R; r++)
-    for (int s = 0; s < S; s++) {
-      C[is[r] * N + js[s]] = hsum(acc[r][s]);
-      acc[r][s] = wasm_f32x4_const(0, 0, 0, 0);
-    }
-  for (; k + 4 <= K; k += 4) {
-    vec av[NT_R], bv[NT_S];
-    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
-    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
-    for (int r = 0; r < R; r++)
-      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
-  }
-  for (int r = 0; r < R; r++)
-    for (int s = 0; s < S; s++) {
-      float x = hsum(acc[r][s]);
-      for (int q = k; q < K; q++) x = x + a[r][q] * b[s][q];
-      x = C[is[r] * N + js[s]] + x;
-      C[is[r] * N + js[s]] = div ? x / d : x;
-    }
-}
-
-INLINE void dots_rows_cut(const float *A, const float *B, float *C, const int *is, const int *js, int nj, int K, int N,
-                          int R, int cut, int div, float d) {
+static __attribute__((noinline)) void nt_tiles(const float *A, const float *B, float *C, const int *is, int ni,
+                                               const int *js, int nj, int len, int ld, int N, int add, int div,
+                                               float divisor) {
   int t = 0;
-  for (; t + NT_S <= nj; t += NT_S) dots_cut(A, B, C, is, js + t, K, N, R, NT_S, cut, div, d);
-  for (; t < nj; t++) dots_cut(A, B, C, is, js + t, K, N, R, 1, cut, div, d);
-}
-
-/** Every tile of the live rows is × js, cut at `cut`: a function of its own (see dots_cut). */
-static __attribute__((noinline)) void nt_tiles_cut(const float *A, const float *B, float *C, const int *is, int ni,
-                                                   const int *js, int nj, int K, int N, int cut, int div,
-                                                   float divisor) {
-  int t = 0;
-  for (; t + NT_R <= ni; t += NT_R) dots_rows_cut(A, B, C, is + t, js, nj, K, N, NT_R, cut, div, divisor);
-  for (; t < ni; t++) dots_rows_cut(A, B, C, is + t, js, nj, K, N, 1, cut, div, divisor);
+  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, len, ld, N, NT_R, add, div, divisor);
+  for (; t < ni; t++) dots_rows(A, B, C, is + t, js, nj, len, ld, N, 1, add, div, divisor);
 }
 
 /** The live indices of `live` (n of them) that fall in [lo, hi): returns the first, sets *cnt. */
@@ -297,12 +256,12 @@ INLINE void gemm_nt_part(const float *A, const float *B, float *C, int M, int K,
   int ni, nj;
   const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
   if (cut) {
-    nt_tiles_cut(A, B, C, is, ni, js, nj, K, N, cut, div, divisor);
-    return;
+    // the two sides of the cut summed apart: the first into C undivided, then the second added to it
+    nt_tiles(A, B, C, is, ni, js, nj, cut, K, N, 0, 0, 1.0f);
+    nt_tiles(A + cut, B + cut, C, is, ni, js, nj, K - cut, K, N, 1, div, divisor);
+  } else {
+    nt_tiles(A, B, C, is, ni, js, nj, K, K, N, 0, div, divisor);
   }
-  int t = 0;
-  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
-  for (; t < ni; t++) dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor);
 }
 
 /**

@@ -184,64 +184,20 @@ EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, 
 #define NT_S 2
 #endif
 
-INLINE void dots(const double *A, const double *B, double *C, const int *is, const int *js, int K, int N, int R,
-                 int S, int div, double d) {
-  vec acc[NT_R][NT_S];
-  const double *a[NT_R], *b[NT_S];
-  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
-  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
-  for (int r = 0; r < R; r++)
-    for (int s = 0; s < S; s++) acc[r][s] = wasm_f64x2_const(0.0, 0.0);
-  int k = 0;
-  for (; k + 2 <= K; k += 2) {
-    vec av[NT_R], bv[NT_S];
-    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
-    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
-    for (int r = 0; r < R; r++)
-      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
-  }
-  for (int r = 0; r < R; r++)
-    for (int s = 0; s < S; s++) {
-      double x = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
-      if (k < K) x = x + a[r][k] * b[s][k];
-      C[is[r] * N + js[s]] = div ? x / d : x;
-    }
-}
-
-INLINE void dots_rows(const double *A, const double *B, double *C, const int *is, const int *js, int nj, int K,
-                      int N, int R, int div, double d) {
-  int t = 0;
-  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, K, N, R, NT_S, div, d);
-  for (; t < nj; t++) dots(A, B, C, is, js + t, K, N, R, 1, div, d);
-}
-
 /**
- * dots with the sample axis cut (0 < cut < K, even): [0, cut) and [cut, K) summed apart as dots sums [0, K), and
- * the two sums added. A function of its own, so that the uncut loop above stays as it was.
+ * One R×S tile of dots over len values of rows ld apart (even and odd k in two lanes, added at the end, then the odd tail).
+ * With `add` the sum is added to what C holds (the first side of a cut, undivided) before the division.
  */
-INLINE void dots_cut(const double *A, const double *B, double *C, const int *is, const int *js, int K, int N, int R,
-                     int S, int cut, int div, double d) {
+INLINE void dots(const double *A, const double *B, double *C, const int *is, const int *js, int len, int ld, int N, int R,
+                 int S, int add, int div, double d) {
   vec acc[NT_R][NT_S];
   const double *a[NT_R], *b[NT_S];
-  for (int r = 0; r < R; r++) a[r] = A + is[r] * K;
-  for (int s = 0; s < S; s++) b[s] = B + js[s] * K;
+  for (int r = 0; r < R; r++) a[r] = A + is[r] * ld;
+  for (int s = 0; s < S; s++) b[s] = B + js[s] * ld;
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) acc[r][s] = wasm_f64x2_const(0.0, 0.0);
   int k = 0;
-  for (; k + 2 <= cut; k += 2) {
-    vec av[NT_R], bv[NT_S];
-    for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
-    for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
-    for (int r = 0; r < R; r++)
-      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
-  }
-  // the first side's sums wait in C (in registers they would crowd the second loop's accumulators)
-  for (int r = 0; r < R; r++)
-    for (int s = 0; s < S; s++) {
-      C[is[r] * N + js[s]] = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
-      acc[r][s] = wasm_f64x2_const(0.0, 0.0);
-    }
-  for (; k + 2 <= K; k += 2) {
+  for (; k + 2 <= len; k += 2) {
     vec av[NT_R], bv[NT_S];
     for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
     for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
@@ -251,17 +207,17 @@ INLINE void dots_cut(const double *A, const double *B, double *C, const int *is,
   for (int r = 0; r < R; r++)
     for (int s = 0; s < S; s++) {
       double x = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
-      if (k < K) x = x + a[r][k] * b[s][k];
-      x = C[is[r] * N + js[s]] + x;
+      if (k < len) x = x + a[r][k] * b[s][k];
+      if (add) x = C[is[r] * N + js[s]] + x;
       C[is[r] * N + js[s]] = div ? x / d : x;
     }
 }
 
-INLINE void dots_rows_cut(const double *A, const double *B, double *C, const int *is, const int *js, int nj, int K,
-                          int N, int R, int cut, int div, double d) {
+INLINE void dots_rows(const double *A, const double *B, double *C, const int *is, const int *js, int nj, int len, int ld,
+                      int N, int R, int add, int div, double d) {
   int t = 0;
-  for (; t + NT_S <= nj; t += NT_S) dots_cut(A, B, C, is, js + t, K, N, R, NT_S, cut, div, d);
-  for (; t < nj; t++) dots_cut(A, B, C, is, js + t, K, N, R, 1, cut, div, d);
+  for (; t + NT_S <= nj; t += NT_S) dots(A, B, C, is, js + t, len, ld, N, R, NT_S, add, div, d);
+  for (; t < nj; t++) dots(A, B, C, is, js + t, len, ld, N, R, 1, add, div, d);
 }
 
 /** The live indices of `live` (n of them) that fall in [lo, hi): returns the first, sets *cnt. */
@@ -274,28 +230,19 @@ INLINE const int *live_in(const int *live, int n, int lo, int hi, int *cnt) {
   return live + a;
 }
 
-/** Every tile of the live rows is × js, uncut. */
-INLINE void nt_tiles(const double *A, const double *B, double *C, const int *is, int ni, const int *js, int nj, int K,
-                     int N, int div, double divisor) {
+/**
+ * Every tile of the live rows is × js (`add`, `div`: see dots). Not inlined: gemm NT calls it once, or twice for
+ * the two sides of a cut, and one copy of the tile loops compiles best.
+ */
+static __attribute__((noinline)) void nt_tiles(const double *A, const double *B, double *C, const int *is, int ni,
+                                               const int *js, int nj, int len, int ld, int N, int add, int div,
+                                               double divisor) {
   int t = 0;
-  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, K, N, NT_R, div, divisor);
+  for (; t + NT_R <= ni; t += NT_R) dots_rows(A, B, C, is + t, js, nj, len, ld, N, NT_R, add, div, divisor);
   switch (ni - t) {
-    case 3: dots_rows(A, B, C, is + t, js, nj, K, N, 3, div, divisor); break;
-    case 2: dots_rows(A, B, C, is + t, js, nj, K, N, 2, div, divisor); break;
-    case 1: dots_rows(A, B, C, is + t, js, nj, K, N, 1, div, divisor); break;
-  }
-}
-
-/** Every tile of the live rows is × js, cut at `cut`: a function of its own (see dots_cut). */
-static __attribute__((noinline)) void nt_tiles_cut(const double *A, const double *B, double *C, const int *is, int ni,
-                                                   const int *js, int nj, int K, int N, int cut, int div,
-                                                   double divisor) {
-  int t = 0;
-  for (; t + NT_R <= ni; t += NT_R) dots_rows_cut(A, B, C, is + t, js, nj, K, N, NT_R, cut, div, divisor);
-  switch (ni - t) {
-    case 3: dots_rows_cut(A, B, C, is + t, js, nj, K, N, 3, cut, div, divisor); break;
-    case 2: dots_rows_cut(A, B, C, is + t, js, nj, K, N, 2, cut, div, divisor); break;
-    case 1: dots_rows_cut(A, B, C, is + t, js, nj, K, N, 1, cut, div, divisor); break;
+    case 3: dots_rows(A, B, C, is + t, js, nj, len, ld, N, 3, add, div, divisor); break;
+    case 2: dots_rows(A, B, C, is + t, js, nj, len, ld, N, 2, add, div, divisor); break;
+    case 1: dots_rows(A, B, C, is + t, js, nj, len, ld, N, 1, add, div, divisor); break;
   }
 }
 
@@ -315,8 +262,13 @@ INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int
   }
   int ni, nj;
   const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
-  if (cut) nt_tiles_cut(A, B, C, is, ni, js, nj, K, N, cut, div, divisor);
-  else nt_tiles(A, B, C, is, ni, js, nj, K, N, div, divisor);
+  if (cut) {
+    // the two sides of the cut summed apart: the first into C undivided, then the second added to it
+    nt_tiles(A, B, C, is, ni, js, nj, cut, K, N, 0, 0, 1.0);
+    nt_tiles(A + cut, B + cut, C, is, ni, js, nj, K - cut, K, N, 1, div, divisor);
+  } else {
+    nt_tiles(A, B, C, is, ni, js, nj, K, K, N, 0, div, divisor);
+  }
 }
 
 /** C(M×N) = A(M×K) · B(N×K)ᵀ / divisor; scratch holds M + N ints. */
