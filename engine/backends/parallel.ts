@@ -279,7 +279,10 @@ export class ParallelCpuBackend implements Backend {
     if (!('module' in loaded)) throw new Error(`cpu backend: ${loaded.reason}; use the one-thread cpu backend`);
     const pool = await KernelPool.create(loaded.module, threads, KERNEL_NAMES);
     const mode = `${precision === 'float32' ? 'wasm-simd-f32' : 'wasm-simd-f64'}-threads${threads}`;
-    const modeReason = `WebAssembly SIMD kernels split over ${threads} thread${threads > 1 ? 's' : ''} sharing one memory`;
+    const modeReason =
+      threads > 1
+        ? `WebAssembly SIMD kernels on ${threads} threads sharing one memory (a full batch as two blocks of samples at once, other work split kernel by kernel)`
+        : 'WebAssembly SIMD kernels on 1 thread (of a threaded backend)';
     // drop the (0, 1) the backend passes; `size` picks the argument that says how big the job is
     const run = (name: string, size: (a: number[]) => number, min: number) => (...a: number[]) => pool.run(name, a.slice(0, -2), size(a) < min);
     const gemmWork = (a: number[]) => a[3] * a[4] * a[5];
