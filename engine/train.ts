@@ -3,7 +3,7 @@
 
 import { layerParameterCount } from './architecture';
 import { isThreaded, type Backend, type UpdateRule } from './backends/backend';
-import type { Pass, SampleSplit } from './backends/split';
+import { columns, type Pass, type SampleSplit } from './backends/split';
 import { CpuBackend } from './backends/cpu';
 import { releaseBackend, selectBackend, type BackendFactory, type BackendInfo, type Measurement } from './backends/index';
 import { ThreadGovernor, type ThreadSwitch } from './backends/threads';
@@ -388,9 +388,7 @@ export class Trainer {
     for (let start = 0; start < m; start += EVAL_CHUNK) {
       const k = Math.min(EVAL_CHUNK, m - start);
       // X:(features, m) and Y:(outputs, m) row-major: the chunk is columns start..start+k of every row
-      const Xc = new Float64Array(features * k), Yc = new Float64Array(outputs * k);
-      for (let r = 0; r < features; r++) Xc.set(X.subarray(r * m + start, r * m + start + k), r * k);
-      for (let r = 0; r < outputs; r++) Yc.set(Y.subarray(r * m + start, r * m + start + k), r * k);
+      const Xc = columns(X, features, m, start, k), Yc = columns(Y, outputs, m, start, k);
       const ws = this.net.workspace(k, `eval-${which}-chunk`);
       this.backend.write(ws.A[0], Xc);
       const { yhat, cost: c } = this.forwardCost(ws, Yc, this.epoch, which);

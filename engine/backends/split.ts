@@ -136,6 +136,9 @@ export class SampleSplit implements Pass {
   /** Whether the next forward pass covers the test set too. */
   withTest = false;
   private testBad: NonFinite | null = null;
+  /** The blocks' train parts and (where they have one) test parts, in sample order. */
+  private readonly trainParts: Part[];
+  private readonly testParts: Part[];
 
   constructor(private readonly net: Network, private readonly host: BlockHost, X: Float64Array, n: number, cut: number, Xt: Float64Array, nt: number) {
     this.m = n;
@@ -173,8 +176,9 @@ export class SampleSplit implements Pass {
       });
       return { train, test, dW, db, scratch, args };
     });
-    const tests = this.blocks.flatMap((b) => (b.test ? [b.test] : []));
-    this.test = nt > 0 ? { m: nt, forward: () => this.testBad, output: () => this.gather(tests, nt) } : null;
+    this.trainParts = this.blocks.map((b) => b.train);
+    this.testParts = this.blocks.flatMap((b) => (b.test ? [b.test] : []));
+    this.test = nt > 0 ? { m: nt, forward: () => this.testBad, output: () => this.gather(this.testParts, nt) } : null;
   }
 
   /** Runs phase 0 or 1 on both blocks: block 1 on a worker when one is active (else here, after), block 0 here. */
@@ -203,8 +207,8 @@ export class SampleSplit implements Pass {
   forward(): NonFinite | null {
     const [r0, r1] = this.both(0);
     const withTest = this.withTest;
-    this.testBad = withTest ? this.finish(this.blocks.flatMap((b) => (b.test ? [b.test] : [])), r0 >> 16, r1 >> 16) : null;
-    return this.finish(this.blocks.map((b) => b.train), r0 & 0xffff, r1 & 0xffff);
+    this.testBad = withTest ? this.finish(this.testParts, r0 >> 16, r1 >> 16) : null;
+    return this.finish(this.trainParts, r0 & 0xffff, r1 & 0xffff);
   }
 
   /** The output layer's bias and activation on the parts (here: sigmoid and softmax are JS); the first non-finite. */
@@ -226,7 +230,7 @@ export class SampleSplit implements Pass {
 
   /** Ŷ of the last forward pass, (outputs × n). */
   output(): Float64Array {
-    return this.gather(this.blocks.map((b) => b.train), this.m);
+    return this.gather(this.trainParts, this.m);
   }
 
   /** The parts' outputs side by side, (outputs × total). */
@@ -276,7 +280,7 @@ export class SampleSplit implements Pass {
 }
 
 /** Columns [start, start + m) of a rows × n row-major matrix. */
-function columns(X: Float64Array, rows: number, n: number, start: number, m: number): Float64Array {
+export function columns(X: Float64Array, rows: number, n: number, start: number, m: number): Float64Array {
   const out = new Float64Array(rows * m);
   for (let r = 0; r < rows; r++) out.set(X.subarray(r * n + start, r * n + start + m), r * m);
   return out;
