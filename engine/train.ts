@@ -269,9 +269,12 @@ export class Trainer {
     return this.governor?.switches ?? [];
   }
 
-  /** Samples in each of the two blocks a full batch is trained as on a threaded backend (null: not split). */
-  get sampleBlocks(): readonly number[] | null {
-    return this.split?.sizes ?? null;
+  /**
+   * The two blocks of samples a full batch is trained as on a threaded backend, each as the samples in each of its
+   * chunks (the jobs its threads share; null: not split).
+   */
+  get sampleBlocks(): readonly (readonly number[])[] | null {
+    return this.split?.chunks ?? null;
   }
 
   /** Threads the backend's kernels run on now (1 for a one-thread backend). */

@@ -16,7 +16,7 @@ import type { Network } from '../network';
 import type { Backend, Precision, Tensor, UpdateRule } from './backend';
 import { CpuBackend, CpuTensor } from './cpu';
 import { CpuF32Backend, CpuF32Tensor } from './cpu-f32';
-import { BLOCK_PROGRAM, blockArgs, SampleSplit, splittable, type BlockHost } from './split';
+import { BLOCK_PROGRAM, blockArgs, SampleSplit, splittable, SYNC_SLOTS, type BlockHost } from './split';
 import { KERNELS_F32_MT_WASM_BASE64 } from './wasm/kernels-f32-mt-wasm';
 import { KERNELS_MT_WASM_BASE64 } from './wasm/kernels-mt-wasm';
 import { loadModule, WasmHeap, type WasmF32Kernels, type WasmKernels } from './wasm/heap';
@@ -39,10 +39,10 @@ const MAX_ARGS = Math.max(16, blockArgs(MAX_SPLIT_LAYERS));
 /** The worker's loop, run with `eval` (so no file path to resolve under tsx, vitest or a bundle). */
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { module, memory, ctl: ctlBuf, args: argsBuf, names, part } = workerData;
+const { module, memory, ctl: ctlBuf, args: argsBuf, sync: syncBuf, names, part } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((n) => ex[n]);
-const program = (${BLOCK_PROGRAM})(ex);
+const program = (${BLOCK_PROGRAM})(ex, new Int32Array(syncBuf));
 const ctl = new Int32Array(ctlBuf), args = new Float64Array(argsBuf);
 // read the generation before saying ready: the first job may be posted the moment 'ready' arrives
 let gen = Atomics.load(ctl, ${GEN});
@@ -59,8 +59,8 @@ for (;;) {
   const n = ctl[${NARGS}], a = args;
   const f = fns[ctl[${OP}]];
   let r;
-  // a program job (op past the kernels) is one block of samples' pass, run by part 1 alone
-  if (!f) r = part === 1 ? program(a) : 0;
+  // a program job (op past the kernels): part 1 takes jobs of a full batch's pass beside the calling thread
+  if (!f) r = part === 1 ? program(a, 1) : 0;
   else switch (n) {
     case 5: r = f(a[0], a[1], a[2], a[3], a[4], part, nparts); break;
     case 7: r = f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], part, nparts); break;
@@ -76,6 +76,8 @@ for (;;) {
 export class KernelPool {
   readonly memory: WebAssembly.Memory;
   readonly exports: Record<string, (...a: number[]) => number>;
+  /** What BLOCK_PROGRAM's threads count their jobs with (split.ts). */
+  readonly sync: Int32Array;
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
   private readonly index = new Map<string, number>();
@@ -102,8 +104,10 @@ export class KernelPool {
     this.ctl = new Int32Array(ctlBuf);
     this.args = new Float64Array(argsBuf);
     this.ctl[SPIN] = spin;
+    const syncBuf = new SharedArrayBuffer(4 * SYNC_SLOTS);
+    this.sync = new Int32Array(syncBuf);
     for (let part = 1; part < threads; part++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, ctl: ctlBuf, args: argsBuf, names, part } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, ctl: ctlBuf, args: argsBuf, sync: syncBuf, names, part } });
       w.unref(); // an idle pool never keeps the process alive
       this.workers.push(w);
     }
@@ -159,7 +163,7 @@ export class KernelPool {
   }
 
   /**
-   * Starts BLOCK_PROGRAM with `args` on the first worker (the calling thread runs the other block meanwhile);
+   * Starts BLOCK_PROGRAM with `args` on the first worker (beside the calling thread, which runs it too);
    * false, posting nothing, when only the calling thread is active. Every post is followed by `wait`.
    */
   post(args: Float64Array): boolean {
@@ -358,11 +362,16 @@ export class ParallelCpuBackend implements Backend {
    * or a hidden activation the kernels don't apply.
    */
   splitSamples(net: Network, X: Float64Array, n: number, Xt: Float64Array, nt: number): SampleSplit | null {
-    const ex = this.pool.exports;
-    const cut = ex.sample_cut_at(n);
+    const cut = this.pool.exports.sample_cut_at(n);
     if (net.backend !== this || net.layers.length > MAX_SPLIT_LAYERS || !splittable(net.layers, n, cut)) return null;
+    return new SampleSplit(net, this.blockHost(), X, n, cut, Xt, nt);
+  }
+
+  /** What a split of a full batch runs with (./split.ts): this backend's kernels, its first worker, its memory. */
+  blockHost(): BlockHost {
+    const ex = this.pool.exports;
     const pool = this.pool, heap = this.heap;
-    const host: BlockHost = {
+    return {
       backend: this,
       exports: ex,
       ptr: (t) => (t as CpuTensor | CpuF32Tensor).ptr,
@@ -372,8 +381,8 @@ export class ParallelCpuBackend implements Backend {
       free: (ptr) => heap.free(ptr),
       post: (args) => pool.post(args),
       wait: () => pool.wait(),
+      sync: pool.sync,
     };
-    return new SampleSplit(net, host, X, n, cut, Xt, nt);
   }
 
   tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor {

@@ -15,57 +15,92 @@ import { WASM_ACT } from './wasm/heap';
 
 /** Hidden activations the kernels apply themselves (the others run in JS, on the calling thread). */
 const KERNEL_ACTIVATIONS = new Set<string>(['relu', 'leaky_relu', 'linear']);
-/** Argument slots: the head, then PER_LAYER for each layer, then TEST_PER_LAYER for each layer. */
-const HEAD = 6;
+/** Argument slots: the head, each block's chunk bounds, then for each block PER_LAYER and TEST_PER_LAYER per layer, then the order of the sums. */
+const HEAD = 11;
 const PER_LAYER = 12;
 const TEST_PER_LAYER = 3;
 /** Fewest samples a block has: below that a step is too short for a hand-off to pay. */
 export const MIN_BLOCK_SAMPLES = 128;
+/** About this many samples make one chunk of a block (at most MAX_CHUNKS chunks a block). */
+const CHUNK_SAMPLES = 150;
+const MAX_CHUNKS = 8;
+/** Where the blocks' layer slots start (after the head and each block's MAX_CHUNKS + 1 chunk bounds). */
+const LAYERS_AT = HEAD + 2 * (MAX_CHUNKS + 1);
+/** Int32 slots the program's threads share (BlockHost.sync): each block's next job, each block's chunks done. */
+export const SYNC_SLOTS = 4;
 
 /** Arguments the program takes for a network of `layers` layers. */
 export function blockArgs(layers: number): number {
-  return HEAD + (PER_LAYER + TEST_PER_LAYER) * layers;
+  return LAYERS_AT + 2 * (PER_LAYER + TEST_PER_LAYER) * layers + 2 * layers;
 }
 
 /**
- * One block's forward (phase 0) or backward (phase 1) pass, as the source of `(exports) => (args) => result` so
- * that the workers (which evaluate it beside their kernel loop) and the calling thread run the same code.
- * args: phase, layers, samples, scratch pointer, leaky slope, test samples (0: none); then per layer: out, in,
- * activation code, and the pointers of W, b, A_prev, Z, A, dA, dZ, and of this block's sums dW, db; then per
- * layer the test samples' A_prev, Z, A.
- * Forward runs every layer on the block's samples, then on its test samples, but leaves the output layer's bias
- * and activation to the caller (sigmoid, tanh and softmax run in JS); it returns the first layer whose output is
- * not finite (0: none), the test samples' in bits 16 and up. Backward starts from the output layer's dZ and
- * leaves Σ over the block's samples of dZ·A_prevᵀ and of dZ, undivided.
+ * Both blocks' forward (phase 0) or backward (phase 1) pass, as jobs that the calling thread and a worker take from
+ * shared counters: each thread takes its own block's jobs (thread 0 block 0, thread 1 block 1, so each block's
+ * values stay in one core's cache), then whatever is left of the other's, so that a thread that loses its core
+ * for a while leaves its share to the other instead of holding it up. Source of
+ * `(exports, sync) => (args, thread) => result`, so that the workers (which evaluate it beside their kernel loop)
+ * and the calling thread run the same code.
+ * A block's jobs: its chunks of samples, each through every layer (forward: Z and A; backward: dZ and dA), in
+ * columns of the block's own matrices, so every value is computed as the whole block's kernels compute it; then
+ * forward its test samples, or backward its sums of dZ·A_prevᵀ and dZ over its samples, one job per layer (the
+ * largest first), each waiting until all the block's chunks are done. The sums are left undivided.
+ * sync: each block's next job, then each block's chunks done.
+ * args: phase, layers, chunks per block, leaky slope, with test (1/0), each thread's scratch pointer, each
+ * block's samples, each block's test samples; each block's chunk bounds (chunk c: columns [c0, c1) at c, c + 1);
+ * then for each block, per layer: out, in, activation code, and the
+ * pointers of W, b, A_prev, Z, A, dA, dZ, and of the block's sums dW, db; then per layer the block's test samples'
+ * A_prev, Z, A; then for each block the layers in the order of their sums' jobs.
+ * Forward leaves the output layer's bias and activation to the caller (sigmoid, tanh and softmax run in JS); it
+ * returns the first layer (of the jobs this thread ran) whose output is not finite (0: none), the test samples'
+ * in bits 16 and up.
  */
-export const BLOCK_PROGRAM = `(ex) => {
-  const nn = ex.gemm_nn_mt, tn = ex.gemm_tn_mt, nt = ex.gemm_nt_block, rs = ex.row_sums_block;
-  const ba = ex.bias_act_mt, ab = ex.act_backward_mt;
-  // forward over m samples whose A_prev, Z, A pointers of layer l are at a[p + step·l], a[p + step·l + 1], …
-  const forward = (a, m, p, step) => {
-    const L = a[1], s = a[3], slope = a[4];
-    let bad = 0;
-    for (let l = 0; l < L; l++, p += step) {
-      const o = ${HEAD} + ${PER_LAYER} * l;
-      nn(a[o + 3], a[p], a[p + 1], a[o], a[o + 1], m, 1, s, 0, 1);
-      if (l < L - 1 && ba(a[p + 1], a[o + 4], a[p + 2], a[o], m, a[o + 2], slope, 0, 1) !== 1 && bad === 0) bad = l + 1;
+export const BLOCK_PROGRAM = `(ex, sync) => {
+  const nn = ex.gemm_nn_cols, tn = ex.gemm_tn_cols, nt = ex.gemm_nt_block, rs = ex.row_sums_block;
+  const ba = ex.bias_act_cols, ab = ex.act_backward_cols;
+  const first = (x, y) => (x === 0 ? y : y === 0 ? x : Math.min(x, y));
+  return (a, thread) => {
+    const L = a[1], C = a[2], slope = a[3], s = a[5 + thread];
+    const span = ${PER_LAYER + TEST_PER_LAYER} * L;
+    // a layer's A_prev, Z, A at a[p], a[p + 1], a[p + 2]: p = o + 5 for the train samples, t for the test ones
+    const forward = (o0, test, m, c0, c1) => {
+      let bad = 0;
+      for (let l = 0; l < L; l++) {
+        const o = o0 + ${PER_LAYER} * l, p = test ? o0 + ${PER_LAYER} * L + ${TEST_PER_LAYER} * l : o + 5;
+        nn(a[o + 3], a[p], a[p + 1], a[o], a[o + 1], m, s, c0, c1);
+        if (l < L - 1 && ba(a[p + 1], a[o + 4], a[p + 2], a[o], m, a[o + 2], slope, c0, c1) !== 1 && bad === 0) bad = l + 1;
+      }
+      return bad;
+    };
+    let bad = 0, testBad = 0;
+    for (let i = 0; i < 2; i++) {
+      const b = i === 0 ? thread : 1 - thread, o0 = ${LAYERS_AT} + b * span, m = a[7 + b], at = ${HEAD} + ${MAX_CHUNKS + 1} * b;
+      if (a[0] === 0) {
+        const jobs = C + (a[4] && a[9 + b] > 0 ? 1 : 0);
+        for (let j = Atomics.add(sync, b, 1); j < jobs; j = Atomics.add(sync, b, 1)) {
+          if (j < C) bad = first(bad, forward(o0, false, m, a[at + j], a[at + j + 1]));
+          else testBad = first(testBad, forward(o0, true, a[9 + b], 0, a[9 + b]));
+        }
+        continue;
+      }
+      for (let j = Atomics.add(sync, b, 1); j < C + L; j = Atomics.add(sync, b, 1)) {
+        if (j < C) {
+          const c0 = a[at + j], c1 = a[at + j + 1];
+          for (let l = L - 1, o = o0 + ${PER_LAYER} * l; l >= 0; l--, o -= ${PER_LAYER}) {
+            if (l < L - 1) ab(a[o + 8], a[o + 6], a[o + 7], a[o + 9], a[o], m, a[o + 2], slope, c0, c1);
+            if (l > 0) tn(a[o + 3], a[o + 9], a[o - ${PER_LAYER} + 8], a[o + 1], a[o], m, s, c0, c1);
+          }
+          Atomics.add(sync, 2 + b, 1);
+        } else {
+          const o = o0 + ${PER_LAYER} * a[${LAYERS_AT} + 2 * span + b * L + j - C];
+          // the other thread may still be on one of this block's chunks
+          while (Atomics.load(sync, 2 + b) < C);
+          nt(a[o + 9], a[o + 5], a[o + 10], a[o], m, a[o + 1], s);
+          rs(a[o + 9], a[o + 11], a[o], m);
+        }
+      }
     }
-    return bad;
-  };
-  return (a) => {
-    const L = a[1], m = a[2], s = a[3], slope = a[4];
-    if (a[0] === 0) {
-      const bad = forward(a, m, ${HEAD} + 5, ${PER_LAYER});
-      return a[5] > 0 ? bad + 65536 * forward(a, a[5], ${HEAD} + ${PER_LAYER} * L, ${TEST_PER_LAYER}) : bad;
-    }
-    for (let l = L - 1; l >= 0; l--) {
-      const o = ${HEAD} + ${PER_LAYER} * l;
-      if (l < L - 1) ab(a[o + 8], a[o + 6], a[o + 7], a[o + 9], a[o] * m, a[o + 2], slope, 0, 1);
-      nt(a[o + 9], a[o + 5], a[o + 10], a[o], m, a[o + 1], s);
-      rs(a[o + 9], a[o + 11], a[o], m);
-      if (l > 0) tn(a[o + 3], a[o + 9], a[o - ${PER_LAYER} + 8], a[o + 1], a[o], m, 1, s, 0, 1);
-    }
-    return 0;
+    return bad + 65536 * testBad;
   };
 }`;
 
@@ -86,6 +121,8 @@ export interface BlockHost {
   post(args: Float64Array): boolean;
   /** Waits for the posted program; its result. */
   wait(): number;
+  /** SYNC_SLOTS Int32 slots over shared memory: what the program's threads count jobs with. */
+  readonly sync: Int32Array;
 }
 
 /** Whether a full batch of n samples on this network can be trained as two blocks (see splitSamples). */
@@ -115,8 +152,6 @@ interface Block {
   test: Part | null;
   dW: Tensor[];
   db: Tensor[];
-  scratch: number;
-  args: Float64Array;
 }
 
 /**
@@ -125,12 +160,17 @@ interface Block {
  */
 export class SampleSplit implements Pass {
   private readonly blocks: Block[];
-  private readonly program: (a: Float64Array) => number;
+  private readonly program: (a: Float64Array, thread: number) => number;
+  private readonly args: Float64Array;
+  /** Each thread's gemm scratch. */
+  private readonly scratch: number[];
   private readonly L: number;
   /** Samples in the batch. */
   readonly m: number;
   /** Samples in each block. */
   readonly sizes: readonly number[];
+  /** Samples in each chunk of each block (the program's jobs). */
+  readonly chunks: readonly (readonly number[])[];
   /** The test set's forward pass, run by the next `forward()` when `withTest` is set; null without a test set. */
   readonly test: Pass | null;
   /** Whether the next forward pass covers the test set too. */
@@ -146,58 +186,69 @@ export class SampleSplit implements Pass {
     const B = host.backend;
     const layers = net.layers;
     const L = (this.L = layers.length);
-    this.program = (new Function(`return ${BLOCK_PROGRAM}`)() as (ex: unknown) => (a: Float64Array) => number)(host.exports);
+    this.program = (new Function(`return ${BLOCK_PROGRAM}`)() as (ex: unknown, sync: Int32Array) => (a: Float64Array, thread: number) => number)(host.exports, host.sync);
     const features = layers[0].input_dim;
     const part = (data: Float64Array, total: number, start: number, m: number, key: string): Part => {
       const ws = net.workspace(m, key);
       B.write(ws.A[0], columns(data, features, total, start, m));
       return { ws, start, m };
     };
-    // the test set's halves: the calling thread takes the larger (its train block is the smaller)
     const tcut = Math.ceil(nt / 2);
     const p = (t: Tensor) => host.ptr(t);
     this.blocks = [0, 1].map((k) => {
       const train = k === 0 ? part(X, n, 0, cut, 'block0') : part(X, n, cut, n - cut, 'block1');
       const tm = k === 0 ? tcut : nt - tcut;
       const test = tm > 0 ? part(Xt, nt, k === 0 ? 0 : tcut, tm, `test-block${k}`) : null;
-      const dW = layers.map((l) => B.tensor(l.output_dim, l.input_dim));
-      const db = layers.map((l) => B.tensor(l.output_dim, 1));
-      let bytes = 0;
-      for (const m of [train.m, test?.m ?? 0]) {
-        for (const l of layers) bytes = Math.max(bytes, host.scratchBytes(l.output_dim, l.input_dim, m), host.scratchBytes(l.output_dim, m, l.input_dim), host.scratchBytes(l.input_dim, l.output_dim, m));
-      }
-      const scratch = host.alloc(bytes);
-      const args = new Float64Array(blockArgs(L));
-      args.set([0, L, train.m, scratch, LEAKY_SLOPE, 0]);
+      return { train, test, dW: layers.map((l) => B.tensor(l.output_dim, l.input_dim)), db: layers.map((l) => B.tensor(l.output_dim, 1)) };
+    });
+    let bytes = 0;
+    for (const m of [cut, n - cut, tcut]) {
+      for (const l of layers) bytes = Math.max(bytes, host.scratchBytes(l.output_dim, l.input_dim, m), host.scratchBytes(l.output_dim, m, l.input_dim), host.scratchBytes(l.input_dim, l.output_dim, m));
+    }
+    this.scratch = [host.alloc(bytes), host.alloc(bytes)];
+    // chunks of about CHUNK_SAMPLES samples, the same count in both blocks, cut on multiples of 16 samples
+    const C = Math.max(1, Math.min(MAX_CHUNKS, Math.round(Math.min(cut, n - cut) / CHUNK_SAMPLES)));
+    const bounds = this.sizes.map((m) => {
+      const units = Math.ceil(m / 16), per = Math.floor(units / C), rem = units % C;
+      return Array.from({ length: C + 1 }, (_, c) => Math.min(16 * (c * per + Math.min(c, rem)), m));
+    });
+    this.chunks = bounds.map((b) => b.slice(1).map((x, c) => x - b[c]));
+    const args = (this.args = new Float64Array(blockArgs(L)));
+    args.set([0, L, C, LEAKY_SLOPE, 0, ...this.scratch, cut, n - cut, this.blocks[0].test?.m ?? 0, this.blocks[1].test?.m ?? 0]);
+    bounds.forEach((b, k) => args.set(b, HEAD + (MAX_CHUNKS + 1) * k));
+    const span = (PER_LAYER + TEST_PER_LAYER) * L;
+    this.blocks.forEach(({ train, test, dW, db }, k) => {
       layers.forEach((l, i) => {
         const ws = train.ws;
-        args.set([l.output_dim, l.input_dim, WASM_ACT[l.activation as 'relu'] ?? 0, p(net.W[i]), p(net.b[i]), p(ws.A[i]), p(ws.Z[i + 1]), p(ws.A[i + 1]), p(ws.dA[i + 1]), p(ws.dZ[i + 1]), p(dW[i]), p(db[i])], HEAD + PER_LAYER * i);
-        if (test) args.set([p(test.ws.A[i]), p(test.ws.Z[i + 1]), p(test.ws.A[i + 1])], HEAD + PER_LAYER * L + TEST_PER_LAYER * i);
+        args.set([l.output_dim, l.input_dim, WASM_ACT[l.activation as 'relu'] ?? 0, p(net.W[i]), p(net.b[i]), p(ws.A[i]), p(ws.Z[i + 1]), p(ws.A[i + 1]), p(ws.dA[i + 1]), p(ws.dZ[i + 1]), p(dW[i]), p(db[i])], LAYERS_AT + k * span + PER_LAYER * i);
+        if (test) args.set([p(test.ws.A[i]), p(test.ws.Z[i + 1]), p(test.ws.A[i + 1])], LAYERS_AT + k * span + PER_LAYER * L + TEST_PER_LAYER * i);
       });
-      return { train, test, dW, db, scratch, args };
     });
+    // each block's sums, the largest first (a thread that comes to help takes what is left: the small ones)
+    const order = layers.map((l, i) => ({ i, work: l.output_dim * l.input_dim })).sort((x, y) => y.work - x.work);
+    for (const k of [0, 1]) args.set(order.map((x) => x.i), LAYERS_AT + 2 * span + k * L);
     this.trainParts = this.blocks.map((b) => b.train);
     this.testParts = this.blocks.flatMap((b) => (b.test ? [b.test] : []));
     this.test = nt > 0 ? { m: nt, forward: () => this.testBad, output: () => this.gather(this.testParts, nt) } : null;
   }
 
-  /** Runs phase 0 or 1 on both blocks: block 1 on a worker when one is active (else here, after), block 0 here. */
+  /** Runs phase 0 or 1 of the program on this thread and, when one is active, a worker; each thread's result. */
   private both(phase: number): [number, number] {
-    const [b0, b1] = this.blocks;
-    for (const b of this.blocks) {
-      b.args[0] = phase;
-      b.args[5] = phase === 0 && this.withTest && b.test ? b.test.m : 0;
-    }
-    const posted = this.host.post(b1.args);
+    const a = this.args;
+    a[0] = phase;
+    a[4] = phase === 0 && this.withTest ? 1 : 0;
+    const sync = this.host.sync;
+    for (let i = 0; i < SYNC_SLOTS; i++) Atomics.store(sync, i, 0);
+    const posted = this.host.post(a);
     let r0: number;
     try {
-      r0 = this.program(b0.args);
+      r0 = this.program(a, 0);
     } catch (e) {
       // a worker's program is always waited for, even when this thread's share threw
       if (posted) this.host.wait();
       throw e;
     }
-    return [r0, posted ? this.host.wait() : this.program(b1.args)];
+    return [r0, posted ? this.host.wait() : 0];
   }
 
   /**
@@ -272,10 +323,8 @@ export class SampleSplit implements Pass {
   }
 
   free(): void {
-    for (const b of this.blocks) {
-      for (const t of [...b.dW, ...b.db]) this.host.backend.free(t);
-      this.host.free(b.scratch);
-    }
+    for (const b of this.blocks) for (const t of [...b.dW, ...b.db]) this.host.backend.free(t);
+    for (const s of this.scratch) this.host.free(s);
   }
 }
 

@@ -40,14 +40,14 @@ INLINE void share(int n, int part, int nparts, int align, int *b, int *e) {
 
 // Dead ReLUs give all-zero rows of A and dZ; the gemms skip them (a term a·0 adds nothing to a finite sum).
 
-/** Indices of the rows of X (rows×cols) holding a nonzero (NaN counts); returns how many. */
-static int live_rows(const float *X, int rows, int cols, int *out) {
+/** Indices of the rows of X (rows×cols) holding a nonzero in columns [j0, j1) (NaN counts); returns how many. */
+static int live_rows(const float *X, int rows, int cols, int j0, int j1, int *out) {
   int n = 0;
   for (int r = 0; r < rows; r++) {
     const float *x = X + r * cols;
-    int j = 0;
-    while (j < cols && x[j] == 0.0f) j++;
-    if (j < cols) out[n++] = r;
+    int j = j0;
+    while (j < j1 && x[j] == 0.0f) j++;
+    if (j < j1) out[n++] = r;
   }
   return n;
 }
@@ -115,17 +115,15 @@ INLINE void rows_block(const float *ap, const float *bp, float *C, int N, int nk
   if (c < w) micro_tail(ap, bp + c, C + c, N, nk, w - c, R, div, d);
 }
 
-static void gemm_xn(const float *A, int ars, int aks, const float *B, float *C, int M, int K, int N, float divisor,
-                    char *scratch, int part, int nparts) {
+/** Columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch: gemm_scratch_bytes. */
+static void gemm_cols(const float *A, int ars, int aks, const float *B, float *C, int M, int K, int N, float divisor,
+                      char *scratch, int c0, int c1, int l0, int l1) {
   int div = divisor != 1.0f;
-  scratch += part * gemm_scratch_bytes(M, K, N);
   int *ks = (int *)scratch;
   float *Ap = (float *)(scratch + 4 * round_up(K + M + N, 16));
   float *Bp = Ap + round_up(M, NN_R) * K;
-  int c0, c1;
-  share(N, part, nparts, 4 * NN_V, &c0, &c1);
   if (c0 >= c1) return;
-  int nk = live_rows(B, K, N, ks);
+  int nk = live_rows(B, K, N, l0, l1, ks);
   // op(A), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
   for (int i = 0; i < M; i += NN_R) {
     float *blk = Ap + i * nk;
@@ -153,6 +151,13 @@ static void gemm_xn(const float *A, int ars, int aks, const float *B, float *C, 
   }
 }
 
+static void gemm_xn(const float *A, int ars, int aks, const float *B, float *C, int M, int K, int N, float divisor,
+                    char *scratch, int part, int nparts) {
+  int c0, c1;
+  share(N, part, nparts, 4 * NN_V, &c0, &c1);
+  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * gemm_scratch_bytes(M, K, N), c0, c1, 0, N);
+}
+
 /** C(M×N) = A(M×K) · B(K×N) / divisor, columns of this part; scratch: gemm_scratch_bytes per part. */
 EXPORT(gemm_nn_mt) void gemm_nn_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
                                    char *scratch, int part, int nparts) {
@@ -163,6 +168,21 @@ EXPORT(gemm_nn_mt) void gemm_nn_mt(const float *A, const float *B, float *C, int
 EXPORT(gemm_tn_mt) void gemm_tn_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
                                    char *scratch, int part, int nparts) {
   gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, part, nparts);
+}
+
+// Columns [c0, c1) of one block of samples (split.ts), rows of B skipped when zero over those columns alone:
+// a term a·0 adds nothing to a finite sum, so the bits are those of the whole gemm. scratch: gemm_scratch_bytes.
+
+/** Columns [c0, c1) of C(M×N) = A(M×K) · B(K×N). */
+EXPORT(gemm_nn_cols) void gemm_nn_cols(const float *A, const float *B, float *C, int M, int K, int N, char *scratch,
+                                       int c0, int c1) {
+  gemm_cols(A, K, 1, B, C, M, K, N, 1.0f, scratch, c0, c1, c0, c1);
+}
+
+/** Columns [c0, c1) of C(M×N) = A(K×M)ᵀ · B(K×N). */
+EXPORT(gemm_tn_cols) void gemm_tn_cols(const float *A, const float *B, float *C, int M, int K, int N, char *scratch,
+                                       int c0, int c1) {
+  gemm_cols(A, 1, M, B, C, M, K, N, 1.0f, scratch, c0, c1, c0, c1);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -252,7 +272,7 @@ INLINE void gemm_nt_part(const float *A, const float *B, float *C, int M, int K,
   for (int i = r0; i < r1; i++)
     for (int j = c0; j < c1; j++) C[i * N + j] = z;  // dead rows and columns stay zero
   int *isAll = (int *)scratch, *jsAll = isAll + M;
-  int niAll = live_rows(A, M, K, isAll), njAll = live_rows(B, N, K, jsAll);
+  int niAll = live_rows(A, M, K, 0, K, isAll), njAll = live_rows(B, N, K, 0, K, jsAll);
   int ni, nj;
   const int *is = live_in(isAll, niAll, r0, r1, &ni), *js = live_in(jsAll, njAll, c0, c1, &nj);
   if (cut) {
@@ -323,10 +343,8 @@ enum { ACT_RELU = 0, ACT_LEAKY = 1, ACT_LINEAR = 2, ACT_SIGMOID = 3, ACT_TANH = 
  * For this part's rows: Z += bias (per row), then A = g(Z) for relu, leaky_relu (slope) or linear; other
  * activations only get the bias added (their g runs in JS). Returns 1 when every output (or Z) is finite.
  */
-EXPORT(bias_act_mt) int bias_act_mt(float *Z, const float *bias, float *A, int rows, int cols, int act, float slope,
-                                    int part, int nparts) {
-  int r0, r1;
-  share(rows, part, nparts, 1, &r0, &r1);
+static int bias_act_range(float *Z, const float *bias, float *A, int cols, int r0, int r1, int j0, int j1, int act,
+                          float slope) {
   vec zero = wasm_f32x4_const(0, 0, 0, 0);
   vec sl = vsplat(slope);
   vec chk = zero;  // Σ out·0: NaN iff some output is NaN or ±Infinity
@@ -335,8 +353,8 @@ EXPORT(bias_act_mt) int bias_act_mt(float *Z, const float *bias, float *A, int r
     float b = bias[r];
     vec bv = vsplat(b);
     float *z = Z + r * cols, *a = A + r * cols;
-    int j = 0;
-    for (; j + 4 <= cols; j += 4) {
+    int j = j0;
+    for (; j + 4 <= j1; j += 4) {
       vec v = vadd(vld(z + j), bv);
       vst(z + j, v);
       vec o;
@@ -346,7 +364,7 @@ EXPORT(bias_act_mt) int bias_act_mt(float *Z, const float *bias, float *A, int r
       if (act <= ACT_LINEAR) vst(a + j, o);
       chk = vadd(chk, vmul(o, zero));
     }
-    for (; j < cols; j++) {
+    for (; j < j1; j++) {
       float v = z[j] + b;
       z[j] = v;
       float o;
@@ -360,11 +378,22 @@ EXPORT(bias_act_mt) int bias_act_mt(float *Z, const float *bias, float *A, int r
   return hsum(chk) + chks == 0.0f;
 }
 
+EXPORT(bias_act_mt) int bias_act_mt(float *Z, const float *bias, float *A, int rows, int cols, int act, float slope,
+                                    int part, int nparts) {
+  int r0, r1;
+  share(rows, part, nparts, 1, &r0, &r1);
+  return bias_act_range(Z, bias, A, cols, r0, r1, 0, cols, act, slope);
+}
+
+/** bias_act over columns [c0, c1) of every row (one block's chunk of samples, split.ts). */
+EXPORT(bias_act_cols) int bias_act_cols(float *Z, const float *bias, float *A, int rows, int cols, int act, float slope,
+                                        int c0, int c1) {
+  return bias_act_range(Z, bias, A, cols, 0, rows, c0, c1, act, slope);
+}
+
 /** dZ = dA ⊙ g'(Z) over this part of n values (softmax is not handled here). */
-EXPORT(act_backward_mt) void act_backward_mt(const float *dA, const float *Z, const float *A, float *dZ, int n,
-                                             int act, float slope, int part, int nparts) {
-  int i0, i1;
-  share(n, part, nparts, 16, &i0, &i1);
+static void act_backward_span(const float *dA, const float *Z, const float *A, float *dZ, int i0, int i1, int act,
+                              float slope) {
   vec zero = wasm_f32x4_const(0, 0, 0, 0);
   vec one = wasm_f32x4_const(1, 1, 1, 1);
   vec sl = vsplat(slope);
@@ -391,6 +420,19 @@ EXPORT(act_backward_mt) void act_backward_mt(const float *dA, const float *Z, co
     else o = g;
     dZ[i] = o;
   }
+}
+
+EXPORT(act_backward_mt) void act_backward_mt(const float *dA, const float *Z, const float *A, float *dZ, int n,
+                                             int act, float slope, int part, int nparts) {
+  int i0, i1;
+  share(n, part, nparts, 16, &i0, &i1);
+  act_backward_span(dA, Z, A, dZ, i0, i1, act, slope);
+}
+
+/** act_backward over columns [c0, c1) of every row of rows×cols matrices (one block's chunk of samples). */
+EXPORT(act_backward_cols) void act_backward_cols(const float *dA, const float *Z, const float *A, float *dZ, int rows,
+                                                 int cols, int act, float slope, int c0, int c1) {
+  for (int r = 0; r < rows; r++) act_backward_span(dA, Z, A, dZ, r * cols + c0, r * cols + c1, act, slope);
 }
 
 /** p -= lr · g (l2 = 0), or p -= lr · (g + l2 · p), over this part of n values. */

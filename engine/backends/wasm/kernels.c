@@ -49,14 +49,14 @@ INLINE vec vsplat(double x) { return wasm_f64x2_splat(x); }
 // nothing (x + a·0 = x for finite a), so the result is the same sum in the same order, minus its zero terms.
 // (With an infinite weight the skipped a·0 would have been NaN; a network there has diverged already.)
 
-/** Indices of the rows of X (rows×cols) holding a nonzero (NaN counts as nonzero); returns how many. */
-static int live_rows(const double *X, int rows, int cols, int *out) {
+/** Indices of the rows of X (rows×cols) holding a nonzero in columns [j0, j1) (NaN counts); returns how many. */
+static int live_rows(const double *X, int rows, int cols, int j0, int j1, int *out) {
   int n = 0;
   for (int r = 0; r < rows; r++) {
     const double *x = X + r * cols;
-    int j = 0;
-    while (j < cols && x[j] == 0.0) j++;
-    if (j < cols) out[n++] = r;
+    int j = j0;
+    while (j < j1 && x[j] == 0.0) j++;
+    if (j < j1) out[n++] = r;
   }
   return n;
 }
@@ -126,14 +126,12 @@ INLINE void rows_block(const double *A, int ars, int aks, const double *B, doubl
 /** Ints of scratch one part of a gemm needs (its live-row lists), a multiple of 16. */
 INLINE int scratch_ints(int M, int K, int N) { return (K + M + N + 15) / 16 * 16; }
 
-INLINE void gemm_xn(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
-                    double divisor, int *scratch, int part, int nparts) {
+/** Columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch holds K ints. */
+INLINE void gemm_cols(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
+                      double divisor, int *scratch, int c0, int c1, int l0, int l1) {
   int div = divisor != 1.0;
-  int c0, c1;
-  share(N, part, nparts, 4, &c0, &c1);
   if (c0 >= c1) return;
-  scratch += part * scratch_ints(M, K, N);
-  int nk = live_rows(B, K, N, scratch);
+  int nk = live_rows(B, K, N, l0, l1, scratch);
   for (int j0 = c0; j0 < c1; j0 += NB) {
     int j1 = j0 + NB < c1 ? j0 + NB : c1;
     int i = 0;
@@ -144,6 +142,13 @@ INLINE void gemm_xn(const double *A, int ars, int aks, const double *B, double *
       case 1: rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, 1, div, divisor); break;
     }
   }
+}
+
+INLINE void gemm_xn(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
+                    double divisor, int *scratch, int part, int nparts) {
+  int c0, c1;
+  share(N, part, nparts, 4, &c0, &c1);
+  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * scratch_ints(M, K, N), c0, c1, 0, N);
 }
 
 /** C(M×N) = A(M×K) · B(K×N) / divisor; scratch holds K ints. */
@@ -169,6 +174,21 @@ EXPORT(gemm_nn_mt) void gemm_nn_mt(const double *A, const double *B, double *C, 
 EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                                    int *scratch, int part, int nparts) {
   gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, part, nparts);
+}
+
+// Columns [c0, c1) of one block of samples (split.ts), rows of B skipped when zero over those columns alone:
+// a term a·0 adds nothing to a finite sum, so the bits are those of the whole gemm. scratch holds K ints.
+
+/** Columns [c0, c1) of C(M×N) = A(M×K) · B(K×N). */
+EXPORT(gemm_nn_cols) void gemm_nn_cols(const double *A, const double *B, double *C, int M, int K, int N, int *scratch,
+                                       int c0, int c1) {
+  gemm_cols(A, K, 1, B, C, M, K, N, 1.0, scratch, c0, c1, c0, c1);
+}
+
+/** Columns [c0, c1) of C(M×N) = A(K×M)ᵀ · B(K×N). */
+EXPORT(gemm_tn_cols) void gemm_tn_cols(const double *A, const double *B, double *C, int M, int K, int N, int *scratch,
+                                       int c0, int c1) {
+  gemm_cols(A, 1, M, B, C, M, K, N, 1.0, scratch, c0, c1, c0, c1);
 }
 #endif
 
@@ -254,7 +274,7 @@ INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int
   else share(N, part, nparts, NT_S, &c0, &c1);
   scratch += part * scratch_ints(M, K, N);
   int *isAll = scratch, *jsAll = scratch + M;
-  int niAll = live_rows(A, M, K, isAll), njAll = live_rows(B, N, K, jsAll);
+  int niAll = live_rows(A, M, K, 0, K, isAll), njAll = live_rows(B, N, K, 0, K, jsAll);
   if (niAll < M || njAll < N) {
     double z = div ? 0.0 / divisor : 0.0;  // what a dot of zeros would have given (np.dot gives +0 there)
     for (int i = r0; i < r1; i++)
@@ -363,10 +383,8 @@ enum { ACT_RELU = 0, ACT_LEAKY = 1, ACT_LINEAR = 2, ACT_SIGMOID = 3, ACT_TANH = 
  * Z += bias (per row), then A = g(Z) for relu, leaky_relu (slope) or linear; other activations only get the
  * bias added (their g runs in JS). Returns 1 when every output (or every Z, for the others) is finite.
  */
-INLINE int bias_act_part(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope,
-                         int part, int nparts) {
-  int r0, r1;
-  share(rows, part, nparts, 1, &r0, &r1);
+INLINE int bias_act_range(double *Z, const double *bias, double *A, int cols, int r0, int r1, int j0, int j1, int act,
+                          double slope) {
   vec zero = wasm_f64x2_const(0.0, 0.0);
   vec sl = vsplat(slope);
   vec chk = zero;  // Σ out·0: NaN iff some output is NaN or ±Infinity (never overflows)
@@ -375,8 +393,8 @@ INLINE int bias_act_part(double *Z, const double *bias, double *A, int rows, int
     double b = bias[r];
     vec bv = vsplat(b);
     double *z = Z + r * cols, *a = A + r * cols;
-    int j = 0;
-    for (; j + 2 <= cols; j += 2) {
+    int j = j0;
+    for (; j + 2 <= j1; j += 2) {
       vec v = vadd(vld(z + j), bv);
       vst(z + j, v);
       vec o;
@@ -392,7 +410,7 @@ INLINE int bias_act_part(double *Z, const double *bias, double *A, int rows, int
       if (act <= ACT_LINEAR) vst(a + j, o);
       chk = vadd(chk, vmul(o, zero));
     }
-    for (; j < cols; j++) {
+    for (; j < j1; j++) {
       double v = z[j] + b;
       z[j] = v;
       double o;
@@ -407,6 +425,13 @@ INLINE int bias_act_part(double *Z, const double *bias, double *A, int rows, int
   return c == 0.0;
 }
 
+INLINE int bias_act_part(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope,
+                         int part, int nparts) {
+  int r0, r1;
+  share(rows, part, nparts, 1, &r0, &r1);
+  return bias_act_range(Z, bias, A, cols, r0, r1, 0, cols, act, slope);
+}
+
 EXPORT(bias_act) int bias_act(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope) {
   return bias_act_part(Z, bias, A, rows, cols, act, slope, 0, 1);
 }
@@ -415,6 +440,12 @@ EXPORT(bias_act) int bias_act(double *Z, const double *bias, double *A, int rows
 EXPORT(bias_act_mt) int bias_act_mt(double *Z, const double *bias, double *A, int rows, int cols, int act, double slope,
                                     int part, int nparts) {
   return bias_act_part(Z, bias, A, rows, cols, act, slope, part, nparts);
+}
+
+/** bias_act over columns [c0, c1) of every row (one block's chunk of samples, split.ts). */
+EXPORT(bias_act_cols) int bias_act_cols(double *Z, const double *bias, double *A, int rows, int cols, int act,
+                                        double slope, int c0, int c1) {
+  return bias_act_range(Z, bias, A, cols, 0, rows, c0, c1, act, slope);
 }
 #endif
 
@@ -464,6 +495,15 @@ EXPORT(act_backward_mt) void act_backward_mt(const double *dA, const double *Z, 
   int i0, i1;
   share(n, part, nparts, 8, &i0, &i1);
   act_backward_all(dA + i0, Z + i0, A + i0, dZ + i0, i1 - i0, act, slope);
+}
+
+/** act_backward over columns [c0, c1) of every row of rows×cols matrices (one block's chunk of samples). */
+EXPORT(act_backward_cols) void act_backward_cols(const double *dA, const double *Z, const double *A, double *dZ, int rows,
+                                                 int cols, int act, double slope, int c0, int c1) {
+  for (int r = 0; r < rows; r++) {
+    int o = r * cols + c0;
+    act_backward_all(dA + o, Z + o, A + o, dZ + o, c1 - c0, act, slope);
+  }
 }
 #endif
 

@@ -1,15 +1,20 @@
 // A full batch on the threaded CPU backends is trained as two blocks of samples at once (engine/backends/split.ts),
-// one per thread. The blocks are cut where numpy's pairwise summation cuts the sample axis and the kernels sum dW
-// and db over the two sides of that cut, so the split run must give the one-thread backend's bits: every epoch's
-// train and test cost and the final parameters, in float64 and float32, on 2 threads, on 1, and switching between
-// them mid-run. (The test set's forward pass runs with the batch's, in two halves.)
+// one per thread, each block in chunks that a thread held up leaves to the other. The blocks are cut where numpy's
+// pairwise summation cuts the sample axis and the kernels sum dW and db over the two sides of that cut, so the
+// split run must give the one-thread backend's bits: every epoch's train and test cost and the final parameters, in
+// float64 and float32, on 2 threads, on 1, switching between them mid-run, and whichever thread ran which chunk.
+// (The test set's forward pass runs with the batch's, in two halves.)
 
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../engine/backends/backend';
 import { CpuBackend } from '../../../engine/backends/cpu';
 import { CpuF32Backend } from '../../../engine/backends/cpu-f32';
 import { ParallelCpuBackend } from '../../../engine/backends/parallel';
+import { SampleSplit } from '../../../engine/backends/split';
+import { initLayers } from '../../../engine/init';
+import { Network } from '../../../engine/network';
 import { resolveConfig, type DeepPartial, type RunConfig } from '../../../engine/config';
+import { loadData } from '../../../engine/datasets/index';
 
 type RunConfigInput = DeepPartial<RunConfig>;
 import { createTrainer, DivergenceError, type Trainer } from '../../../engine/train';
@@ -42,9 +47,10 @@ async function outcome(t: Trainer, between?: (epoch: number) => void): Promise<n
   return out;
 }
 
-const cases: { name: string; input: RunConfigInput; blocks: number[] }[] = [
+/** Each block's chunks (samples in each): about 150 samples a chunk, on multiples of 16, at most 8 a block. */
+const cases: { name: string; input: RunConfigInput; blocks: number[][] }[] = [
   // the notebook's network on its 900 training samples: relu hidden layers, a sigmoid output (dZ from the loss)
-  { name: 'the seed network (adam)', input: { training: { epochs: 40, optimizer: 'adam', learningRate: 0.01 } }, blocks: [448, 452] },
+  { name: 'the seed network (adam)', input: { training: { epochs: 40, optimizer: 'adam', learningRate: 0.01 } }, blocks: [[160, 144, 144], [160, 160, 132]] },
   {
     // softmax over 10 classes, leaky_relu and linear hidden layers, momentum with L2; an odd sample count
     name: 'digits, softmax, leaky_relu + linear, momentum + L2',
@@ -57,7 +63,7 @@ const cases: { name: string; input: RunConfigInput; blocks: number[] }[] = [
       ],
       training: { epochs: 25, optimizer: 'momentum', learningRate: 0.05, l2: 0.001 },
     },
-    blocks: [672, 675],
+    blocks: [[176, 176, 160, 160], [176, 176, 176, 147]],
   },
   {
     // regression: a linear output and the squared error, whose gradient is dA (the output's backward runs here)
@@ -70,13 +76,22 @@ const cases: { name: string; input: RunConfigInput; blocks: number[] }[] = [
       ],
       training: { epochs: 30, learningRate: 0.05 },
     },
-    blocks: [280, 280],
+    blocks: [[144, 136], [144, 136]],
   },
   {
     // no test set; the smallest batch that splits (blocks of 128 or more)
     name: 'moons without a test set',
     input: { data: { kind: 'moons', samples: 280, noise: 0.2, seed: 1, testSize: 0, splitSeed: 1 }, training: { epochs: 20 } },
-    blocks: [136, 144],
+    blocks: [[136], [144]],
+  },
+  {
+    // a large batch: the most chunks a block has
+    name: 'moons, 2700 training samples (8 chunks a block)',
+    input: { data: { kind: 'moons', samples: 3000, noise: 0.2, seed: 2, testSize: 0.1, splitSeed: 2 }, training: { epochs: 6, optimizer: 'adam', learningRate: 0.01 } },
+    blocks: [
+      [176, 176, 176, 176, 160, 160, 160, 160],
+      [176, 176, 176, 176, 176, 160, 160, 156],
+    ],
   },
 ];
 
@@ -126,13 +141,79 @@ describe('when the split applies', () => {
       t.free();
       return b;
     };
-    expect(await blocks({})).toEqual([448, 452]);
+    expect(await blocks({})).toEqual(cases[0]!.blocks);
     expect(await blocks({ training: { batchSize: 64 } })).toBeNull();
     // 280 training samples: the blocks would be 136 and 144, and a block needs 128 or more
-    expect(await blocks({ data: { kind: 'moons', samples: 280, noise: 0.2, seed: 1, testSize: 0, splitSeed: 1 } })).toEqual([136, 144]);
+    expect(await blocks({ data: { kind: 'moons', samples: 280, noise: 0.2, seed: 1, testSize: 0, splitSeed: 1 } })).toEqual([[136], [144]]);
     expect(await blocks({ data: { kind: 'moons', samples: 250, noise: 0.2, seed: 1, testSize: 0, splitSeed: 1 } })).toBeNull();
     const tanh = [{ input_dim: 2, output_dim: 8, activation: 'tanh' as const }, { input_dim: 8, output_dim: 1, activation: 'sigmoid' as const }];
     expect(await blocks({ architecture: tanh })).toBeNull();
     expect(await blocks({}, new CpuBackend())).toBeNull();
+  });
+});
+
+describe('a thread held up', () => {
+  // The calling thread is held at its first chunk of block 0 until the worker has taken every other chunk of it
+  // (after doing its own block): the worker then runs both blocks but that one chunk, and the results are the
+  // bits of a pass where each thread ran its own block.
+  it.each(['float64', 'float32'] as const)('%s: leaves the rest of its block to the other thread, with the same bits', async (precision) => {
+    const B = await threaded(precision);
+    const cfg = resolveConfig({ backend: 'cpu' });
+    const data = loadData(cfg.data);
+    const byRows = (s: { X: Float64Array; n: number; features: number }) => Float64Array.from({ length: s.X.length }, (_, i) => s.X[(i % s.n) * s.features + Math.floor(i / s.n)]!);
+    const X = byRows(data.train), Xt = byRows(data.test);
+    const n = data.train.n, nt = data.test.n;
+    const params = initLayers(cfg.architecture, cfg.init.seed, cfg.init.scale);
+
+    const pass = (hold: boolean) => {
+      const net = new Network(B, cfg.architecture, params, 'sgd');
+      const host = B.blockHost();
+      const cut = host.exports.sample_cut_at!(n);
+      const exports = { ...host.exports };
+      // chunks of block 0 this thread ran: its forward's first layer (K = 2 inputs), its backward's last (K = 1 output)
+      const ran = { forward: 0, backward: 0 };
+      let split: SampleSplit | null = null;
+      const holdUntilTaken = () => {
+        const C = split!.chunks[0]!.length;
+        const until = Date.now() + 20_000;
+        while (Atomics.load(host.sync, 0) < C) if (Date.now() > until) throw new Error("the worker never took block 0's other chunks");
+      };
+      let armed = false;
+      const wrap = (name: 'gemm_nn_cols' | 'gemm_tn_cols', K: number, count: 'forward' | 'backward') => {
+        const f = host.exports[name]!;
+        exports[name] = (...a: number[]) => {
+          if (a[4] === K && a[5] === cut) {
+            ran[count]++;
+            if (armed) {
+              armed = false;
+              holdUntilTaken();
+            }
+          }
+          return f(...a);
+        };
+      };
+      if (hold) {
+        wrap('gemm_nn_cols', 2, 'forward');
+        wrap('gemm_tn_cols', 1, 'backward');
+      }
+      split = new SampleSplit(net, { ...host, exports }, X, n, cut, Xt, nt);
+      split.withTest = true;
+      armed = true;
+      expect(split.forward()).toBeNull();
+      const yhat = split.output(), ytest = split.test!.output();
+      armed = true;
+      split.backward(Float64Array.from(yhat, (v, i) => v - (i % 2)), 'dZ');
+      const grads = [...net.dW, ...net.db].map((t) => Array.from(B.read(t)));
+      split.free();
+      net.free();
+      return { out: [Array.from(yhat), Array.from(ytest), ...grads], ran, chunks: split.chunks[0]!.length };
+    };
+
+    const own = pass(false);
+    const held = pass(true);
+    expect(held.chunks).toBeGreaterThan(1);
+    // this thread ran one chunk of its block in each pass; the worker ran the others
+    expect(held.ran).toEqual({ forward: 1, backward: 1 });
+    expect(held.out).toEqual(own.out);
   });
 });
