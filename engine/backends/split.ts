@@ -90,11 +90,12 @@ export const BLOCK_PROGRAM = `(ex, sync) => {
             if (l < L - 1) ab(a[o + 8], a[o + 6], a[o + 7], a[o + 9], a[o], m, a[o + 2], slope, c0, c1);
             if (l > 0) tn(a[o + 3], a[o + 9], a[o - ${PER_LAYER} + 8], a[o + 1], a[o], m, s, c0, c1);
           }
-          Atomics.add(sync, 2 + b, 1);
+          if (Atomics.add(sync, 2 + b, 1) === C - 1) Atomics.notify(sync, 2 + b);
         } else {
           const o = o0 + ${PER_LAYER} * a[${LAYERS_AT} + 2 * span + b * L + j - C];
-          // the other thread may still be on one of this block's chunks
-          while (Atomics.load(sync, 2 + b) < C);
+          // the other thread may still be on one of this block's chunks: spin briefly, then sleep until it is done
+          // (its core may be taken by another process for a while)
+          for (let k = 0, d = Atomics.load(sync, 2 + b); d < C; d = Atomics.load(sync, 2 + b)) if (++k > 2000) Atomics.wait(sync, 2 + b, d, 5);
           nt(a[o + 9], a[o + 5], a[o + 10], a[o], m, a[o + 1], s);
           rs(a[o + 9], a[o + 11], a[o], m);
         }

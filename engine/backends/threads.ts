@@ -1,8 +1,9 @@
 // Keeps a threaded backend on the thread count that is fastest now. Threads pay on an idle machine; when another
 // process takes a core, the threads wait on each other and a step can take 4× as long as on one thread. The
 // governor times the run's epochs in short windows, now and then (and at once when epochs slow down against the
-// calibration) tries the other count for one window, and keeps whichever was faster. A threaded backend gives
-// the same bits on any count, so a switch changes the speed and nothing else.
+// calibration) tries the other count for one window, and keeps whichever was faster; a switch is checked once
+// more a few windows later, since one window slowed by the host can make the slower count look faster. A threaded
+// backend gives the same bits on any count, so a switch changes the speed and nothing else.
 
 import type { ThreadedBackend } from './backend';
 
@@ -38,6 +39,11 @@ const PROBE_SPACING = 12;
 const SLOWDOWN = 1.6;
 /** The other count must be this much faster to take over (measurements within noise keep the current count). */
 const MARGIN = 0.9;
+/**
+ * Windows after a switch when the count it left is tried once more: one window slowed by the host (a noisy
+ * neighbour, a page drawing) must not hold a run on the slower count until the next regular probe, seconds later.
+ */
+const CONFIRM_WINDOWS = 3;
 
 export class ThreadGovernor {
   readonly max: number;
@@ -50,7 +56,9 @@ export class ThreadGovernor {
   private windowEpochs = 0;
   /** Best ms/epoch seen at the high count (from calibration, then from windows). */
   private bestHigh: number;
-  private probe: { from: number; msFrom: number } | null = null;
+  private probe: { from: number; msFrom: number; confirming: boolean } | null = null;
+  /** The next probe checks the switch just made (it comes CONFIRM_WINDOWS windows after it). */
+  private confirmNext = false;
   private probeWait = PROBE_MIN_MS;
   private nextProbe: number;
   /** No slowdown-triggered probe before this time (a few windows after the last probe). */
@@ -88,29 +96,33 @@ export class ThreadGovernor {
     const t = this.now();
     if (this.probe) {
       // a probe window just ended: keep the faster of the two counts
-      const { from, msFrom } = this.probe;
+      const { from, msFrom, confirming } = this.probe;
       this.probe = null;
+      // a switch is checked once, a few windows later (unless it was itself such a check)
+      this.confirmNext = false;
       if (per < msFrom * MARGIN) {
         this.lastSwitch = { epoch, from, to: this.cur, msFrom, msTo: per };
         if (this.switches.length < 100) this.switches.push(this.lastSwitch);
         this.count++;
         if (this.cur === this.max) this.bestHigh = per;
         this.probeWait = PROBE_MIN_MS;
+        this.confirmNext = !confirming;
       } else {
         this.set(from);
         // the high count stayed: what it does now is the baseline (a calibration in a quiet moment would
         // otherwise make every later window look like a slowdown)
         if (from === this.max) this.bestHigh = msFrom;
-        this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
+        // a clear loss waits twice as long before the next try; a result within noise tries again as soon
+        if (per > msFrom / MARGIN) this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
       }
-      this.nextProbe = t + Math.max(this.probeWait, spacing);
+      this.nextProbe = t + (this.confirmNext ? (spacing * CONFIRM_WINDOWS) / PROBE_SPACING : Math.max(this.probeWait, spacing));
       this.quietUntil = t + (spacing * 3) / PROBE_SPACING;
       return;
     }
     const slowedDown = this.cur === this.max && per > this.bestHigh * SLOWDOWN && t >= this.quietUntil;
     if (this.cur === this.max) this.bestHigh = Math.min(this.bestHigh, per);
     if (slowedDown || t >= this.nextProbe) {
-      this.probe = { from: this.cur, msFrom: per };
+      this.probe = { from: this.cur, msFrom: per, confirming: this.confirmNext };
       this.set(this.cur === this.max ? 1 : this.max);
     }
   }

@@ -154,8 +154,8 @@ describe('when the split applies', () => {
 
 describe('a thread held up', () => {
   // The calling thread is held at its first chunk of block 0 until the worker has taken every other chunk of it
-  // (after doing its own block): the worker then runs both blocks but that one chunk, and the results are the
-  // bits of a pass where each thread ran its own block.
+  // (after doing its own block): the worker then runs both blocks but that one chunk at most, and the results are
+  // the bits of a pass where each thread ran its own block.
   it.each(['float64', 'float32'] as const)('%s: leaves the rest of its block to the other thread, with the same bits', async (precision) => {
     const B = await threaded(precision);
     const cfg = resolveConfig({ backend: 'cpu' });
@@ -212,8 +212,10 @@ describe('a thread held up', () => {
     const own = pass(false);
     const held = pass(true);
     expect(held.chunks).toBeGreaterThan(1);
-    // this thread ran one chunk of its block in each pass; the worker ran the others
-    expect(held.ran).toEqual({ forward: 1, backward: 1 });
+    // this thread ran at most one chunk of its block in each pass (none when the worker got there first): the
+    // worker ran the others as well as its own block
+    expect(held.ran.forward).toBeLessThanOrEqual(1);
+    expect(held.ran.backward).toBeLessThanOrEqual(1);
     expect(held.out).toEqual(own.out);
   });
 });

@@ -60,6 +60,26 @@ describe('ThreadGovernor', () => {
     expect(g.summary()).toMatch(/^threads: switched 2 times, last 1 → 2 at epoch \d+ \(1\.\d\d → 1\.00 ms\/epoch\)$/);
   });
 
+  it('one window slowed by the host does not hold the run on one thread: the switch is checked a few windows later', () => {
+    const b = fakeBackend(2), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, now: () => clock.t });
+    let e = simulate(g, b, clock, 300, (n) => (n === 2 ? 1 : 1.5), 0);
+    // for 300 ms the host slows the second thread: two threads take 1.8 ms, one 1.5
+    const noisy = clock.t;
+    e = simulate(g, b, clock, 800, (n) => (clock.t - noisy < 300 ? (n === 2 ? 1.8 : 1.5) : n === 2 ? 1 : 1.5), e);
+    expect(g.switches[0]).toMatchObject({ from: 2, to: 1 });
+    // back on two threads well before a regular probe (one second or more after the switch)
+    expect(g.threads).toBe(2);
+    expect(g.switches).toHaveLength(2);
+    expect(g.switches[1]).toMatchObject({ from: 1, to: 2 });
+    const [out, back] = g.switches;
+    expect(back!.epoch - out!.epoch).toBeLessThan(700);
+    // and a switch that holds (the load stays) is checked once, then left alone for the regular probes
+    simulate(g, b, clock, 3000, (n) => (n === 2 ? 5 : 2), e);
+    expect(g.threads).toBe(1);
+    expect(g.count).toBe(3);
+  });
+
   it('a calibration from a quieter moment does not make it try one thread window after window', () => {
     const b = fakeBackend(2), clock = { t: 0 };
     const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 0.5, now: () => clock.t });
