@@ -1,8 +1,8 @@
 // node-only: runs the CPU kernels on worker_threads (node:worker_threads, Atomics.wait on the calling thread).
 // The multi-threaded CPU backends: the float64 (numpy-exact) or float32 WebAssembly SIMD kernels, with every
 // kernel call split between the calling thread and `threads − 1` workers that share one WebAssembly.Memory — or,
-// for a full batch, the batch trained as two blocks of samples, block 1's whole pass a job for one worker
-// (./split.ts: a program job, posted and waited for like a kernel's).
+// for a full batch, the batch trained as two blocks of samples whose chunks the calling thread and one worker
+// share (./split.ts: a program job, posted and waited for like a kernel's).
 // The Backend interface is synchronous, so the caller posts a job in a shared control block, wakes the workers,
 // does its own share, and blocks (Atomics.wait) until they are done. Each output element is computed by one
 // thread exactly as the one-thread kernels do, so results are bit for bit those of CpuBackend / CpuF32Backend.
