@@ -1,8 +1,9 @@
 // A full batch trained as two blocks of samples at once, one per thread (the threaded CPU backends, ./parallel.ts).
 // Splitting each kernel over threads costs a hand-off per kernel — about thirty a step on the seed network, each
 // a wait on the other core — while each block's forward and backward pass needs the other block only for the
-// sums over samples (dW and db). So block 1's whole pass runs on a worker as one job (BLOCK_PROGRAM) while the
-// calling thread runs block 0's: two hand-offs a step. The blocks are cut where numpy's pairwise summation cuts
+// sums over samples (dW and db). So a pass is one job for a worker (BLOCK_PROGRAM) beside the calling thread: two
+// hand-offs a step. Both threads run the program, each taking its own block's chunks and then what is left of the
+// other's, so neither waits long for the other. The blocks are cut where numpy's pairwise summation cuts
 // the sample axis (the kernels' sample_cut), and the kernels sum dW and db over the two sides of that cut
 // separately, so the blocks' sums, added and divided here, are the one-thread backend's bits — on any thread
 // count, including one (the calling thread then runs both blocks).
