@@ -95,8 +95,10 @@ export const BLOCK_PROGRAM = `(ex, sync) => {
         } else {
           const o = o0 + ${PER_LAYER} * a[${LAYERS_AT} + 2 * span + b * L + j - C];
           // the other thread may still be on one of this block's chunks: spin briefly, then sleep until it is done
-          // (its core may be taken by another process for a while)
-          for (let k = 0, d = Atomics.load(sync, 2 + b); d < C; d = Atomics.load(sync, 2 + b)) if (++k > 2000) Atomics.wait(sync, 2 + b, d, 5);
+          // (its core may be taken by another process for a while); a minute without progress means it stopped
+          for (let k = 0, d = Atomics.load(sync, 2 + b); d < C; d = Atomics.load(sync, 2 + b)) {
+            if (++k > 2000 && Atomics.wait(sync, 2 + b, d, 5) === 'timed-out' && k > 14000) throw new Error('the other kernel thread stopped in the middle of a pass');
+          }
           nt(a[o + 9], a[o + 5], a[o + 10], a[o], m, a[o + 1], s);
           rs(a[o + 9], a[o + 11], a[o], m);
         }
@@ -246,8 +248,13 @@ export class SampleSplit implements Pass {
     try {
       r0 = this.program(a, 0);
     } catch (e) {
-      // a worker's program is always waited for, even when this thread's share threw
-      if (posted) this.host.wait();
+      // a worker's program is always waited for, even when this thread's share threw: no job is left to take, and
+      // the blocks' chunks count as done, so that it does not wait for the chunks this thread left unfinished
+      if (posted) {
+        for (let i = 0; i < SYNC_SLOTS; i++) Atomics.store(sync, i, 1 << 20);
+        for (let i = 0; i < SYNC_SLOTS; i++) Atomics.notify(sync, i);
+        this.host.wait();
+      }
       throw e;
     }
     return [r0, posted ? this.host.wait() : 0];

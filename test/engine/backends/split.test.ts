@@ -219,3 +219,27 @@ describe('a thread held up', () => {
     expect(held.out).toEqual(own.out);
   });
 });
+
+describe('a failure in the middle of a pass', () => {
+  it('on the calling thread is thrown, not waited on: the worker finishes without the chunks it left', async () => {
+    const B = await threaded('float64');
+    const cfg = resolveConfig({ backend: 'cpu' });
+    const data = loadData(cfg.data);
+    const byRows = (s: { X: Float64Array; n: number; features: number }) => Float64Array.from({ length: s.X.length }, (_, i) => s.X[(i % s.n) * s.features + Math.floor(i / s.n)]!);
+    const n = data.train.n;
+    const net = new Network(B, cfg.architecture, initLayers(cfg.architecture, cfg.init.seed, cfg.init.scale), 'sgd');
+    const host = B.blockHost();
+    const exports = { ...host.exports };
+    // the calling thread fails in its first chunk of the backward pass; the worker's sums of block 0 need that chunk
+    exports['gemm_tn_cols'] = () => {
+      throw new Error('a kernel failed');
+    };
+    const split = new SampleSplit(net, { ...host, exports }, byRows(data.train), n, host.exports.sample_cut_at!(n), byRows(data.test), data.test.n);
+    expect(split.forward()).toBeNull();
+    expect(() => split.backward(Float64Array.from(split.output(), (v, i) => v - (i % 2)), 'dZ')).toThrow('a kernel failed');
+    // the worker is free again: the next pass runs
+    expect(split.forward()).toBeNull();
+    split.free();
+    net.free();
+  });
+});
