@@ -152,51 +152,62 @@ describe('when the split applies', () => {
   });
 });
 
+/** The seed experiment's full batch (X, Xt: features × samples) and initial parameters. */
+function seedExperiment() {
+  const cfg = resolveConfig({ backend: 'cpu' });
+  const data = loadData(cfg.data);
+  const byRows = (s: { X: Float64Array; n: number; features: number }) => Float64Array.from({ length: s.X.length }, (_, i) => s.X[(i % s.n) * s.features + Math.floor(i / s.n)]!);
+  return { cfg, X: byRows(data.train), Xt: byRows(data.test), n: data.train.n, nt: data.test.n, params: initLayers(cfg.architecture, cfg.init.seed, cfg.init.scale) };
+}
+
+type Exports = Record<string, (...a: number[]) => number>;
+
+/** A split of the seed experiment's batch on B, whose kernels on this thread `patch` may replace (given the cut). */
+function seedSplit(B: ParallelCpuBackend, patch: (exports: Exports, original: Exports, cut: number) => void = () => {}) {
+  const { cfg, X, Xt, n, nt, params } = seedExperiment();
+  const net = new Network(B, cfg.architecture, params, 'sgd');
+  const host = B.blockHost();
+  const cut = host.exports.sample_cut_at!(n);
+  const exports = { ...host.exports };
+  patch(exports, host.exports, cut);
+  return { net, host, split: new SampleSplit(net, { ...host, exports }, X, n, cut, Xt, nt) };
+}
+
 describe('a thread held up', () => {
   // The calling thread is held at its first chunk of block 0 until the worker has taken every other chunk of it
   // (after doing its own block): the worker then runs both blocks but that one chunk at most, and the results are
   // the bits of a pass where each thread ran its own block.
   it.each(['float64', 'float32'] as const)('%s: leaves the rest of its block to the other thread, with the same bits', async (precision) => {
     const B = await threaded(precision);
-    const cfg = resolveConfig({ backend: 'cpu' });
-    const data = loadData(cfg.data);
-    const byRows = (s: { X: Float64Array; n: number; features: number }) => Float64Array.from({ length: s.X.length }, (_, i) => s.X[(i % s.n) * s.features + Math.floor(i / s.n)]!);
-    const X = byRows(data.train), Xt = byRows(data.test);
-    const n = data.train.n, nt = data.test.n;
-    const params = initLayers(cfg.architecture, cfg.init.seed, cfg.init.scale);
 
     const pass = (hold: boolean) => {
-      const net = new Network(B, cfg.architecture, params, 'sgd');
-      const host = B.blockHost();
-      const cut = host.exports.sample_cut_at!(n);
-      const exports = { ...host.exports };
       // chunks of block 0 this thread ran: its forward's first layer (K = 2 inputs), its backward's last (K = 1 output)
       const ran = { forward: 0, backward: 0 };
-      let split: SampleSplit | null = null;
-      const holdUntilTaken = () => {
-        const C = split!.chunks[0]!.length;
+      let armed = false;
+      let holdUntilTaken = () => {};
+      const { net, host, split } = seedSplit(B, (exports, original, cut) => {
+        if (!hold) return;
+        const wrap = (name: 'gemm_nn_cols' | 'gemm_tn_cols', K: number, count: 'forward' | 'backward') => {
+          const f = original[name]!;
+          exports[name] = (...a: number[]) => {
+            if (a[4] === K && a[5] === cut) {
+              ran[count]++;
+              if (armed) {
+                armed = false;
+                holdUntilTaken();
+              }
+            }
+            return f(...a);
+          };
+        };
+        wrap('gemm_nn_cols', 2, 'forward');
+        wrap('gemm_tn_cols', 1, 'backward');
+      });
+      const C = split.chunks[0]!.length;
+      holdUntilTaken = () => {
         const until = Date.now() + 20_000;
         while (Atomics.load(host.sync, 0) < C) if (Date.now() > until) throw new Error("the worker never took block 0's other chunks");
       };
-      let armed = false;
-      const wrap = (name: 'gemm_nn_cols' | 'gemm_tn_cols', K: number, count: 'forward' | 'backward') => {
-        const f = host.exports[name]!;
-        exports[name] = (...a: number[]) => {
-          if (a[4] === K && a[5] === cut) {
-            ran[count]++;
-            if (armed) {
-              armed = false;
-              holdUntilTaken();
-            }
-          }
-          return f(...a);
-        };
-      };
-      if (hold) {
-        wrap('gemm_nn_cols', 2, 'forward');
-        wrap('gemm_tn_cols', 1, 'backward');
-      }
-      split = new SampleSplit(net, { ...host, exports }, X, n, cut, Xt, nt);
       split.withTest = true;
       armed = true;
       expect(split.forward()).toBeNull();
@@ -206,7 +217,7 @@ describe('a thread held up', () => {
       const grads = [...net.dW, ...net.db].map((t) => Array.from(B.read(t)));
       split.free();
       net.free();
-      return { out: [Array.from(yhat), Array.from(ytest), ...grads], ran, chunks: split.chunks[0]!.length };
+      return { out: [Array.from(yhat), Array.from(ytest), ...grads], ran, chunks: C };
     };
 
     const own = pass(false);
@@ -223,18 +234,12 @@ describe('a thread held up', () => {
 describe('a failure in the middle of a pass', () => {
   it('on the calling thread is thrown, not waited on: the worker finishes without the chunks it left', async () => {
     const B = await threaded('float64');
-    const cfg = resolveConfig({ backend: 'cpu' });
-    const data = loadData(cfg.data);
-    const byRows = (s: { X: Float64Array; n: number; features: number }) => Float64Array.from({ length: s.X.length }, (_, i) => s.X[(i % s.n) * s.features + Math.floor(i / s.n)]!);
-    const n = data.train.n;
-    const net = new Network(B, cfg.architecture, initLayers(cfg.architecture, cfg.init.seed, cfg.init.scale), 'sgd');
-    const host = B.blockHost();
-    const exports = { ...host.exports };
     // the calling thread fails in its first chunk of the backward pass; the worker's sums of block 0 need that chunk
-    exports['gemm_tn_cols'] = () => {
-      throw new Error('a kernel failed');
-    };
-    const split = new SampleSplit(net, { ...host, exports }, byRows(data.train), n, host.exports.sample_cut_at!(n), byRows(data.test), data.test.n);
+    const { net, split } = seedSplit(B, (exports) => {
+      exports['gemm_tn_cols'] = () => {
+        throw new Error('a kernel failed');
+      };
+    });
     expect(split.forward()).toBeNull();
     expect(() => split.backward(Float64Array.from(split.output(), (v, i) => v - (i % 2)), 'dZ')).toThrow('a kernel failed');
     // the worker is free again: the next pass runs
