@@ -4,8 +4,9 @@
 // for a full batch, the batch trained as two blocks of samples whose chunks the calling thread and one worker
 // share (./split.ts: a program job, posted and waited for like a kernel's).
 // The Backend interface is synchronous, so the caller posts a job in a shared control block, wakes the workers,
-// does its own share, and blocks (Atomics.wait) until they are done. Each output element is computed by one
-// thread exactly as the one-thread kernels do, so results are bit for bit those of CpuBackend / CpuF32Backend.
+// does its own share, runs any share a worker has not started yet (its core may be busy), and blocks (Atomics.wait)
+// until the started ones are done. Each output element is computed by one thread exactly as the one-thread
+// kernels do, so results are bit for bit those of CpuBackend / CpuF32Backend.
 // Browsers never reach this file (the renderer may not block its main thread, and needs cross-origin isolation
 // for shared memory).
 
@@ -32,6 +33,12 @@ const NARGS = 3;
 const NPARTS = 4; // parts of the current job (≤ threads); workers whose part is beyond it sit the job out
 const SPIN = 5; // iterations a worker spins before sleeping (0 on a machine whose cores are taken)
 const RESULT = 6; // RESULT + part: each part's return value
+// CLAIM(threads) + part: a posted part's state. The calling thread opens a job's parts; a worker that wakes claims
+// its part before running it; the calling thread, done with its own share, takes back every part still open and
+// runs it itself. So a worker whose core is taken by another process (the window drawing, another run) never holds
+// a job up that it has not started; only a part it is in the middle of is waited for.
+const OPEN = 1, CLAIMED = 2; // and 0: closed (taken back, or not posted)
+const claimAt = (threads: number) => RESULT + threads;
 /** Most layers a network trained as two blocks of samples may have (the program's arguments fill the args block). */
 const MAX_SPLIT_LAYERS = 64;
 const MAX_ARGS = Math.max(16, blockArgs(MAX_SPLIT_LAYERS));
@@ -39,7 +46,7 @@ const MAX_ARGS = Math.max(16, blockArgs(MAX_SPLIT_LAYERS));
 /** The worker's loop, run with `eval` (so no file path to resolve under tsx, vitest or a bundle). */
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { module, memory, ctl: ctlBuf, args: argsBuf, sync: syncBuf, names, part } = workerData;
+const { module, memory, ctl: ctlBuf, args: argsBuf, sync: syncBuf, names, part, claim } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((n) => ex[n]);
 const program = (${BLOCK_PROGRAM})(ex, new Int32Array(syncBuf));
@@ -54,8 +61,11 @@ for (;;) {
   while (Atomics.load(ctl, ${GEN}) === gen) Atomics.wait(ctl, ${GEN}, gen);
   gen = Atomics.load(ctl, ${GEN});
   if (gen === -1) break;
+  // this part unless the calling thread has already taken it back (or it has no part in this job)
+  if (Atomics.compareExchange(ctl, claim, ${OPEN}, ${CLAIMED}) !== ${OPEN}) continue;
+  // the job claimed is the latest one posted: the next is posted only once this part is done
+  gen = Atomics.load(ctl, ${GEN});
   const nparts = ctl[${NPARTS}];
-  if (part >= nparts) continue;
   const n = ctl[${NARGS}], a = args;
   const f = fns[ctl[${OP}]];
   let r;
@@ -68,7 +78,8 @@ for (;;) {
     default: r = f(...Array.from(a.subarray(0, n)), part, nparts);
   }
   ctl[${RESULT} + part] = r | 0;
-  if (Atomics.add(ctl, ${DONE}, 1) === nparts - 2) Atomics.notify(ctl, ${DONE});
+  Atomics.add(ctl, ${DONE}, 1);
+  Atomics.notify(ctl, ${DONE});
 }
 `;
 
@@ -92,6 +103,8 @@ export class KernelPool {
   private jobs = 0;
   /** Rounds of 256 jobs run without spinning since spinning was turned off. */
   private quietRounds = 0;
+  /** Parts this thread took back and ran itself because their worker had not started them. */
+  takenBack = 0;
 
   private constructor(readonly module: WebAssembly.Module, readonly threads: number, names: string[], spin: number) {
     this.activeThreads = threads;
@@ -99,7 +112,7 @@ export class KernelPool {
     this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Record<string, (...a: number[]) => number>;
     names.forEach((n, i) => this.index.set(n, i));
-    const ctlBuf = new SharedArrayBuffer(4 * (RESULT + threads));
+    const ctlBuf = new SharedArrayBuffer(4 * (claimAt(threads) + threads));
     const argsBuf = new SharedArrayBuffer(8 * MAX_ARGS);
     this.ctl = new Int32Array(ctlBuf);
     this.args = new Float64Array(argsBuf);
@@ -107,7 +120,7 @@ export class KernelPool {
     const syncBuf = new SharedArrayBuffer(4 * SYNC_SLOTS);
     this.sync = new Int32Array(syncBuf);
     for (let part = 1; part < threads; part++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, ctl: ctlBuf, args: argsBuf, sync: syncBuf, names, part } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, ctl: ctlBuf, args: argsBuf, sync: syncBuf, names, part, claim: claimAt(threads) + part } });
       w.unref(); // an idle pool never keeps the process alive
       this.workers.push(w);
     }
@@ -159,7 +172,9 @@ export class KernelPool {
     const f = this.exports[name];
     if (n === 1 || small) return f(...args, 0, 1);
     this.start(this.index.get(name)!, args, n);
-    return Math.min(f(...args, 0, n) | 0, this.finish(n));
+    const r = f(...args, 0, n) | 0;
+    // a part its worker has not claimed yet is run here, the same way (the result does not depend on the thread)
+    return Math.min(r, this.finish(n, (p) => f(...args, p, n) | 0));
   }
 
   /**
@@ -173,9 +188,12 @@ export class KernelPool {
     return true;
   }
 
-  /** Waits for the program `post` started; its result. */
+  /**
+   * Waits for the program `post` started; its result. A worker that has not started it by now takes no part (this
+   * thread's share has taken every job): its result is 0, nothing found.
+   */
   wait(): number {
-    return this.finish(2);
+    return this.finish(2, () => 0);
   }
 
   private check(): void {
@@ -183,7 +201,7 @@ export class KernelPool {
     if (this.broken) throw new Error(`cpu backend: ${this.broken}`);
   }
 
-  /** Posts job `op` on parts 1 … n−1 and wakes the workers. */
+  /** Posts job `op` on parts 1 … n−1 (each open for its worker to claim) and wakes the workers. */
   private start(op: number, args: ArrayLike<number>, n: number): void {
     const ctl = this.ctl;
     this.args.set(args);
@@ -191,20 +209,33 @@ export class KernelPool {
     ctl[NARGS] = args.length;
     ctl[NPARTS] = n;
     Atomics.store(ctl, DONE, 0);
+    const claim = claimAt(this.threads);
+    for (let p = 1; p < n; p++) Atomics.store(ctl, claim + p, OPEN);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
   }
 
-  /** Waits for parts 1 … n−1 of the current job; the least of their results. */
-  private finish(n: number): number {
+  /**
+   * Takes back the parts 1 … n−1 no worker has claimed and runs each with `runPart`, then waits for the claimed
+   * ones; the least of all their results.
+   */
+  private finish(n: number, runPart: (part: number) => number): number {
     const ctl = this.ctl;
+    const claim = claimAt(this.threads);
+    let r = Infinity, claimed = 0;
+    for (let p = 1; p < n; p++) {
+      if (Atomics.compareExchange(ctl, claim + p, OPEN, 0) === OPEN) {
+        this.takenBack++;
+        r = Math.min(r, runPart(p));
+      } else claimed++;
+    }
     // the workers usually finish about when this thread does: spin a little before sleeping — unless they have
     // often been late (their core is busy with something else), when spinning only takes the core from them
     const spin = Atomics.load(ctl, SPIN) > 0 ? 20000 : 0;
     let i = 0;
-    while (i < spin && Atomics.load(ctl, DONE) !== n - 1) i++;
-    if (Atomics.load(ctl, DONE) !== n - 1) this.late++;
-    for (let d = Atomics.load(ctl, DONE); d !== n - 1; d = Atomics.load(ctl, DONE)) {
+    while (i < spin && Atomics.load(ctl, DONE) !== claimed) i++;
+    if (Atomics.load(ctl, DONE) !== claimed) this.late++;
+    for (let d = Atomics.load(ctl, DONE); d !== claimed; d = Atomics.load(ctl, DONE)) {
       if (Atomics.wait(ctl, DONE, d, 1000) === 'timed-out' && this.broken) throw new Error(`cpu backend: ${this.broken}`);
     }
     if (++this.jobs === 256) {
@@ -218,8 +249,7 @@ export class KernelPool {
       }
       this.late = this.jobs = 0;
     }
-    let r = ctl[RESULT + 1];
-    for (let p = 2; p < n; p++) r = Math.min(r, ctl[RESULT + p]);
+    for (let p = 1; p < n; p++) if (ctl[claim + p] === CLAIMED) r = Math.min(r, ctl[RESULT + p]!);
     return r;
   }
 

@@ -7,7 +7,9 @@ import type { Activation } from '../../../engine/architecture';
 import type { Backend, Tensor, UpdateRule } from '../../../engine/backends/backend';
 import { CpuBackend } from '../../../engine/backends/cpu';
 import { CpuF32Backend } from '../../../engine/backends/cpu-f32';
-import { ParallelCpuBackend } from '../../../engine/backends/parallel';
+import { KernelPool, ParallelCpuBackend } from '../../../engine/backends/parallel';
+import { loadModule, WasmHeap } from '../../../engine/backends/wasm/heap';
+import { KERNELS_MT_WASM_BASE64 } from '../../../engine/backends/wasm/kernels-mt-wasm';
 import { resolveConfig } from '../../../engine/config';
 import { createTrainer } from '../../../engine/train';
 
@@ -142,5 +144,39 @@ describe('ParallelCpuBackend lifecycle', () => {
     const x = B.tensor(2, 2, [1, 2, 3, 4]);
     await B.dispose();
     expect(() => B.gemm(x, x, B.tensor(2, 2), false, false, 1)).toThrow(/disposed/);
+  });
+});
+
+describe('KernelPool: a part its worker has not started', () => {
+  // Workers that never spin sleep between jobs, and waking one takes longer than the calling thread's share of a
+  // small job: the calling thread takes the sleeping worker's part back and runs it itself, rather than waiting
+  // for a thread that has not started (as when another process has its core). The parts are the same whoever
+  // runs them, so the bits are those of one thread.
+  it.each([2, 3])('is run by the calling thread, with the one-thread bits (%i threads)', async (threads) => {
+    const loaded = loadModule(KERNELS_MT_WASM_BASE64);
+    if (!('module' in loaded)) throw new Error(loaded.reason);
+    const pool = await KernelPool.create(loaded.module, threads, ['sgd_mt'], 0);
+    try {
+      const heap = new WasmHeap(loaded.module, { memory: pool.memory });
+      const n = 4096, jobs = 200;
+      const p = heap.alloc(8 * n), g = heap.alloc(8 * n);
+      const rand = rng(5);
+      const p0 = Float64Array.from({ length: n }, () => rand() * 2 - 1), grad = Float64Array.from({ length: n }, () => rand() * 2 - 1);
+      const params = () => new Float64Array(pool.memory.buffer, p, n);
+      new Float64Array(pool.memory.buffer, g, n).set(grad);
+      // the updates on the calling thread alone, then on the pool from the same start
+      params().set(p0);
+      for (let i = 0; i < jobs; i++) pool.exports['sgd_mt']!(p, g, n, 0.01, 0.001, 0, 1);
+      const want = Float64Array.from(params());
+      params().set(p0);
+      for (let i = 0; i < jobs; i++) pool.run('sgd_mt', [p, g, n, 0.01, 0.001]);
+      const got = params();
+      expect(pool.takenBack).toBeGreaterThan(0);
+      got.forEach((v, i) => {
+        if (!Object.is(v, want[i])) throw new Error(`element ${i} differs: ${v} vs ${want[i]}`);
+      });
+    } finally {
+      await pool.close();
+    }
   });
 });
