@@ -1,9 +1,11 @@
 // Keeps a threaded backend on the thread count that is fastest now. Threads pay on an idle machine; when another
 // process takes a core, the threads wait on each other and a step can take 4× as long as on one thread. The
 // governor times the run's epochs in short windows, now and then (and at once when epochs slow down against the
-// calibration) tries the other count for one window, and keeps whichever was faster; a switch is checked once
-// more a few windows later, since one window slowed by the host can make the slower count look faster. A threaded
-// backend gives the same bits on any count, so a switch changes the speed and nothing else.
+// calibration) tries the other count for one window, then times one more window on the count it came from: it
+// switches only when the other count beat both the window before and the window after, since the host slows single
+// windows (a noisy neighbour, a page drawing) and a slowed window before the probe would make the slower count look
+// faster. A switch is checked once more a few windows later. A threaded backend gives the same bits on any count,
+// so a switch changes the speed and nothing else.
 
 import type { ThreadedBackend } from './backend';
 
@@ -56,7 +58,11 @@ export class ThreadGovernor {
   private windowEpochs = 0;
   /** Best ms/epoch seen at the high count (from calibration, then from windows). */
   private bestHigh: number;
-  private probe: { from: number; msFrom: number; confirming: boolean } | null = null;
+  /**
+   * A probe in progress: the count it came from and that count's window before it; once the window on the other
+   * count is done (msOther), it is back on `from` for the window after.
+   */
+  private probe: { from: number; msFrom: number; confirming: boolean; msOther: number | null } | null = null;
   /** The next probe checks the switch just made (it comes CONFIRM_WINDOWS windows after it). */
   private confirmNext = false;
   private probeWait = PROBE_MIN_MS;
@@ -94,37 +100,55 @@ export class ThreadGovernor {
     const spacing = PROBE_SPACING * this.windowMs;
     this.windowMs = this.windowEpochs = 0;
     const t = this.now();
+    if (this.probe?.msOther === null) {
+      // the window on the other count just ended: a clear loss ends the probe; otherwise back to the count it
+      // came from for one more window, to tell a faster count from a slowed window before the probe
+      const { from, msFrom } = this.probe;
+      this.set(from);
+      if (per < msFrom * MARGIN) this.probe.msOther = per;
+      else this.endProbe(t, spacing, msFrom, per);
+      return;
+    }
     if (this.probe) {
-      // a probe window just ended: keep the faster of the two counts
-      const { from, msFrom, confirming } = this.probe;
-      this.probe = null;
-      // a switch is checked once, a few windows later (unless it was itself such a check)
-      this.confirmNext = false;
-      if (per < msFrom * MARGIN) {
-        this.lastSwitch = { epoch, from, to: this.cur, msFrom, msTo: per };
+      // the window after: the other count must have beaten the windows on either side of it
+      const { from, msFrom, msOther, confirming } = this.probe;
+      const other = from === this.max ? 1 : this.max;
+      const baseline = Math.min(msFrom, per);
+      if (msOther! < baseline * MARGIN) {
+        this.set(other);
+        this.lastSwitch = { epoch, from, to: other, msFrom: baseline, msTo: msOther! };
         if (this.switches.length < 100) this.switches.push(this.lastSwitch);
         this.count++;
-        if (this.cur === this.max) this.bestHigh = per;
+        if (other === this.max) this.bestHigh = msOther!;
         this.probeWait = PROBE_MIN_MS;
+        this.probe = null;
+        // a switch is checked once, a few windows later (unless it was itself such a check)
         this.confirmNext = !confirming;
-      } else {
-        this.set(from);
-        // the high count stayed: what it does now is the baseline (a calibration in a quiet moment would
-        // otherwise make every later window look like a slowdown)
-        if (from === this.max) this.bestHigh = msFrom;
-        // a clear loss waits twice as long before the next try; a result within noise tries again as soon
-        if (per > msFrom / MARGIN) this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
-      }
-      this.nextProbe = t + (this.confirmNext ? (spacing * CONFIRM_WINDOWS) / PROBE_SPACING : Math.max(this.probeWait, spacing));
-      this.quietUntil = t + (spacing * 3) / PROBE_SPACING;
+        this.nextProbe = t + (this.confirmNext ? (spacing * CONFIRM_WINDOWS) / PROBE_SPACING : Math.max(this.probeWait, spacing));
+        this.quietUntil = t + (spacing * 3) / PROBE_SPACING;
+      } else this.endProbe(t, spacing, baseline, msOther!);
       return;
     }
     const slowedDown = this.cur === this.max && per > this.bestHigh * SLOWDOWN && t >= this.quietUntil;
     if (this.cur === this.max) this.bestHigh = Math.min(this.bestHigh, per);
     if (slowedDown || t >= this.nextProbe) {
-      this.probe = { from: this.cur, msFrom: per, confirming: this.confirmNext };
+      this.probe = { from: this.cur, msFrom: per, confirming: this.confirmNext, msOther: null };
       this.set(this.cur === this.max ? 1 : this.max);
     }
+  }
+
+  /** A probe that kept the count it came from (`baseline`: that count's ms/epoch; `other`: the probed count's). */
+  private endProbe(t: number, spacing: number, baseline: number, other: number): void {
+    const from = this.probe!.from;
+    this.probe = null;
+    this.confirmNext = false;
+    // the high count stayed: what it does now is the baseline (a calibration in a quiet moment would otherwise make
+    // every later window look like a slowdown)
+    if (from === this.max) this.bestHigh = baseline;
+    // a clear loss waits twice as long before the next try; a result within noise tries again as soon
+    if (other > baseline / MARGIN) this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
+    this.nextProbe = t + Math.max(this.probeWait, spacing);
+    this.quietUntil = t + (spacing * 3) / PROBE_SPACING;
   }
 
   /**

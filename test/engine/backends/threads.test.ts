@@ -48,7 +48,8 @@ describe('ThreadGovernor', () => {
     expect(g.threads).toBe(1);
     expect(g.switches).toHaveLength(1);
     expect(g.switches[0]).toMatchObject({ from: 2, to: 1 });
-    expect(g.switches[0]!.epoch - busyFrom).toBeLessThan(100); // within a few windows, not after the next probe
+    // within a few windows (the slowed one, the probe on one thread, one more on two), not after the next probe
+    expect(g.switches[0]!.epoch - busyFrom).toBeLessThan(120);
     // under load it stays on one thread (probes of two threads lose)
     e = simulate(g, b, clock, 5000, (n) => (n === 2 ? 5 : 2), e);
     expect(g.threads).toBe(1);
@@ -60,24 +61,21 @@ describe('ThreadGovernor', () => {
     expect(g.summary()).toMatch(/^threads: switched 2 times, last 1 → 2 at epoch \d+ \(1\.\d\d → 1\.00 ms\/epoch\)$/);
   });
 
-  it('one window slowed by the host does not hold the run on one thread: the switch is checked a few windows later', () => {
+  it('a short spell in which the host slows two threads does not move the run to one thread: the probe must also beat the window after it', () => {
     const b = fakeBackend(2), clock = { t: 0 };
     const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, now: () => clock.t });
     let e = simulate(g, b, clock, 300, (n) => (n === 2 ? 1 : 1.5), 0);
-    // for 300 ms the host slows the second thread: two threads take 1.8 ms, one 1.5
-    const noisy = clock.t;
+    // for 300 ms the host slows the second thread: two threads take 1.8 ms, one 1.5 (the probe on one thread
+    // beats the slowed window before it, not the one after it)
+    const noisy = clock.t, probesBefore = b.log.length;
     e = simulate(g, b, clock, 800, (n) => (clock.t - noisy < 300 ? (n === 2 ? 1.8 : 1.5) : n === 2 ? 1 : 1.5), e);
-    expect(g.switches[0]).toMatchObject({ from: 2, to: 1 });
-    // back on two threads well before a regular probe (one second or more after the switch)
+    expect(b.log.slice(probesBefore)).toContain(1); // the spell made it try one thread
+    expect(g.switches).toEqual([]);
     expect(g.threads).toBe(2);
-    expect(g.switches).toHaveLength(2);
-    expect(g.switches[1]).toMatchObject({ from: 1, to: 2 });
-    const [out, back] = g.switches;
-    expect(back!.epoch - out!.epoch).toBeLessThan(700);
-    // and a switch that holds (the load stays) is checked once, then left alone for the regular probes
+    // a load that stays moves it, and the switch is checked once, then left alone for the regular probes
     simulate(g, b, clock, 3000, (n) => (n === 2 ? 5 : 2), e);
     expect(g.threads).toBe(1);
-    expect(g.count).toBe(3);
+    expect(g.count).toBe(1);
   });
 
   it('a calibration from a quieter moment does not make it try one thread window after window', () => {
