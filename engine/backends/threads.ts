@@ -2,9 +2,9 @@
 // process takes a core, the threads wait on each other and a step can take 4× as long as on one thread. The
 // governor times the run's epochs in short windows, now and then (and at once when epochs slow down against the
 // calibration) tries the other count for one window, then times one more window on the count it came from: it
-// switches only when the other count beat both the window before and the window after, since the host slows single
-// windows (a noisy neighbour, a page drawing) and a slowed window before the probe would make the slower count look
-// faster. A switch is checked once more a few windows later. A threaded backend gives the same bits on any count,
+// switches only when the other count beat the mean of the window before and the window after, since the host slows
+// single windows (a noisy neighbour, a page drawing) and a slowed window before the probe would make the slower
+// count look faster. A switch is checked once more a few windows later. A threaded backend gives the same bits on any count,
 // so a switch changes the speed and nothing else.
 
 import type { ThreadedBackend } from './backend';
@@ -110,10 +110,10 @@ export class ThreadGovernor {
       return;
     }
     if (this.probe) {
-      // the window after: the other count must have beaten the windows on either side of it
+      // the window after: the other count must have beaten the windows on either side of it, on average
       const { from, msFrom, msOther, confirming } = this.probe;
       const other = from === this.max ? 1 : this.max;
-      const baseline = Math.min(msFrom, per);
+      const baseline = (msFrom + per) / 2;
       if (msOther! < baseline * MARGIN) {
         this.set(other);
         this.lastSwitch = { epoch, from, to: other, msFrom: baseline, msTo: msOther! };
