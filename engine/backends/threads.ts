@@ -4,8 +4,8 @@
 // calibration) tries the other count for one window, then times one more window on the count it came from: it
 // switches only when the other count beat the mean of the window before and the window after, since the host slows
 // single windows (a noisy neighbour, a page drawing) and a slowed window before the probe would make the slower
-// count look faster. A switch is checked once more a few windows later. A threaded backend gives the same bits on any count,
-// so a switch changes the speed and nothing else.
+// count look faster. A switch is checked once more a few windows later. A threaded backend gives the same bits on
+// any count, so a switch changes the speed and nothing else.
 
 import type { ThreadedBackend } from './backend';
 
