@@ -17,7 +17,7 @@ import type { Network } from '../network';
 import type { Backend, Precision, Tensor, UpdateRule } from './backend';
 import { CpuBackend, CpuTensor } from './cpu';
 import { CpuF32Backend, CpuF32Tensor } from './cpu-f32';
-import { BLOCK_PROGRAM, blockArgs, SampleSplit, splittable, SYNC_SLOTS, type BlockHost } from './split';
+import { BLOCK_PROGRAM, blockArgs, MAX_SPLIT_LAYERS, SampleSplit, splittable, SYNC_SLOTS, type BlockHost } from './split';
 import { KERNELS_F32_MT_WASM_BASE64 } from './wasm/kernels-f32-mt-wasm';
 import { KERNELS_MT_WASM_BASE64 } from './wasm/kernels-mt-wasm';
 import { loadModule, WasmHeap, type WasmF32Kernels, type WasmKernels } from './wasm/heap';
@@ -39,8 +39,6 @@ const RESULT = 6; // RESULT + part: each part's return value
 // a job up that it has not started; only a part it is in the middle of is waited for.
 const OPEN = 1, CLAIMED = 2; // and 0: closed (taken back, or not posted)
 const claimAt = (threads: number) => RESULT + threads;
-/** Most layers a network trained as two blocks of samples may have (the program's arguments fill the args block). */
-const MAX_SPLIT_LAYERS = 64;
 const MAX_ARGS = Math.max(16, blockArgs(MAX_SPLIT_LAYERS));
 
 /** The worker's loop, run with `eval` (so no file path to resolve under tsx, vitest or a bundle). */
@@ -405,7 +403,6 @@ export class ParallelCpuBackend implements Backend {
       backend: this,
       exports: ex,
       ptr: (t) => (t as CpuTensor | CpuF32Tensor).ptr,
-      view: (t) => (t as CpuTensor | CpuF32Tensor).data,
       scratchBytes: (M, K, N) => ex.gemm_scratch_bytes(M, K, N),
       alloc: (bytes) => heap.alloc(bytes),
       free: (ptr) => heap.free(ptr),

@@ -27,12 +27,17 @@ const CHUNK_SAMPLES = 150;
 const MAX_CHUNKS = 8;
 /** Where the blocks' layer slots start (after the head and each block's MAX_CHUNKS + 1 chunk bounds). */
 const LAYERS_AT = HEAD + 2 * (MAX_CHUNKS + 1);
-/** Int32 slots the program's threads share (BlockHost.sync): each block's next job, each block's chunks done. */
-export const SYNC_SLOTS = 4;
+/** Most layers a network trained as two blocks of samples may have. */
+export const MAX_SPLIT_LAYERS = 64;
+/**
+ * Int32 slots the program's threads share (BlockHost.sync): each block's next job, each block's chunks done, then
+ * per layer the blocks whose sums are done.
+ */
+export const SYNC_SLOTS = 4 + MAX_SPLIT_LAYERS;
 
 /** Arguments the program takes for a network of `layers` layers. */
 export function blockArgs(layers: number): number {
-  return LAYERS_AT + 2 * (PER_LAYER + TEST_PER_LAYER) * layers + 2 * layers;
+  return LAYERS_AT + 2 * (PER_LAYER + TEST_PER_LAYER) * layers + 4 * layers;
 }
 
 /**
@@ -45,20 +50,23 @@ export function blockArgs(layers: number): number {
  * A block's jobs: its chunks of samples, each through every layer (forward: Z and A; backward: dZ and dA), in
  * columns of the block's own matrices, so every value is computed as the whole block's kernels compute it; then
  * forward its test samples, or backward its sums of dZ·A_prevᵀ and dZ over its samples, one job per layer (the
- * largest first), each waiting until all the block's chunks are done. The sums are left undivided.
- * sync: each block's next job, then each block's chunks done.
+ * largest first), each waiting until all the block's chunks are done; the thread that finishes a layer's second
+ * block adds the two blocks' sums and divides them by the batch's samples into the network's dW and db (the
+ * one-thread kernels' last two operations).
+ * sync: each block's next job, then each block's chunks done, then per layer the blocks whose sums are done.
  * args: phase, layers, chunks per block, leaky slope, with test (1/0), each thread's scratch pointer, each
  * block's samples, each block's test samples; each block's chunk bounds (chunk c: columns [c0, c1) at c, c + 1);
  * then for each block, per layer: out, in, activation code, and the
  * pointers of W, b, A_prev, Z, A, dA, dZ, and of the block's sums dW, db; then per layer the block's test samples'
- * A_prev, Z, A; then for each block the layers in the order of their sums' jobs.
+ * A_prev, Z, A; then for each block the layers in the order of their sums' jobs; then per layer the pointers of
+ * the network's dW and db.
  * Forward leaves the output layer's bias and activation to the caller (sigmoid, tanh and softmax run in JS); it
  * returns the first layer (of the jobs this thread ran) whose output is not finite (0: none), the test samples'
  * in bits 16 and up.
  */
 export const BLOCK_PROGRAM = `(ex, sync) => {
   const nn = ex.gemm_nn_cols, tn = ex.gemm_tn_cols, nt = ex.gemm_nt_block, rs = ex.row_sums_block;
-  const ba = ex.bias_act_cols, ab = ex.act_backward_cols;
+  const ba = ex.bias_act_cols, ab = ex.act_backward_cols, ad = ex.add_div;
   const first = (x, y) => (x === 0 ? y : y === 0 ? x : Math.min(x, y));
   return (a, thread) => {
     const L = a[1], C = a[2], slope = a[3], s = a[5 + thread];
@@ -93,7 +101,7 @@ export const BLOCK_PROGRAM = `(ex, sync) => {
           }
           if (Atomics.add(sync, 2 + b, 1) === C - 1) Atomics.notify(sync, 2 + b);
         } else {
-          const o = o0 + ${PER_LAYER} * a[${LAYERS_AT} + 2 * span + b * L + j - C];
+          const l = a[${LAYERS_AT} + 2 * span + b * L + j - C], o = o0 + ${PER_LAYER} * l;
           // the other thread may still be on one of this block's chunks: spin briefly, then sleep until it is done
           // (its core may be taken by another process for a while); a minute without progress means it stopped
           for (let k = 0, d = Atomics.load(sync, 2 + b); d < C; d = Atomics.load(sync, 2 + b)) {
@@ -101,6 +109,12 @@ export const BLOCK_PROGRAM = `(ex, sync) => {
           }
           nt(a[o + 9], a[o + 5], a[o + 10], a[o], m, a[o + 1], s);
           rs(a[o + 9], a[o + 11], a[o], m);
+          if (Atomics.add(sync, 4 + l, 1) === 1) {
+            // both blocks' sums of this layer are done: block 0's plus block 1's, divided by the batch's samples
+            const p0 = ${LAYERS_AT} + ${PER_LAYER} * l, p1 = p0 + span, q = ${LAYERS_AT} + 2 * span + 2 * L + 2 * l, n = a[7] + a[8];
+            ad(a[q], a[p0 + 10], a[p1 + 10], a[o] * a[o + 1], n);
+            ad(a[q + 1], a[p0 + 11], a[p1 + 11], a[o], n);
+          }
         }
       }
     }
@@ -115,8 +129,6 @@ export interface BlockHost {
   readonly exports: Record<string, (...a: number[]) => number>;
   /** The tensor's byte offset in the kernels' memory. */
   ptr(t: Tensor): number;
-  /** The tensor's values in place (Float64Array or Float32Array over the kernels' memory). */
-  view(t: Tensor): Float64Array | Float32Array;
   /** Bytes of scratch one gemm of this shape needs. */
   scratchBytes(M: number, K: number, N: number): number;
   alloc(bytes: number): number;
@@ -231,6 +243,7 @@ export class SampleSplit implements Pass {
     // each block's sums, the largest first (a thread that comes to help takes what is left: the small ones)
     const order = layers.map((l, i) => ({ i, work: l.output_dim * l.input_dim })).sort((x, y) => y.work - x.work);
     for (const k of [0, 1]) args.set(order.map((x) => x.i), LAYERS_AT + 2 * span + k * L);
+    layers.forEach((_, i) => args.set([p(net.dW[i]), p(net.db[i])], LAYERS_AT + 2 * span + 2 * L + 2 * i));
     this.trainParts = this.blocks.map((b) => b.train);
     this.testParts = this.blocks.flatMap((b) => (b.test ? [b.test] : []));
     this.test = nt > 0 ? { m: nt, forward: () => this.testBad, output: () => this.gather(this.testParts, nt) } : null;
@@ -242,7 +255,8 @@ export class SampleSplit implements Pass {
     a[0] = phase;
     a[4] = phase === 0 && this.withTest ? 1 : 0;
     const sync = this.host.sync;
-    for (let i = 0; i < SYNC_SLOTS; i++) Atomics.store(sync, i, 0);
+    const slots = 4 + this.L;
+    for (let i = 0; i < slots; i++) Atomics.store(sync, i, 0);
     const posted = this.host.post(a);
     let r0: number;
     try {
@@ -251,8 +265,8 @@ export class SampleSplit implements Pass {
       // a worker's program is always waited for, even when this thread's share threw: no job is left to take, and
       // the blocks' chunks count as done, so that it does not wait for the chunks this thread left unfinished
       if (posted) {
-        for (let i = 0; i < SYNC_SLOTS; i++) Atomics.store(sync, i, 1 << 20);
-        for (let i = 0; i < SYNC_SLOTS; i++) Atomics.notify(sync, i);
+        for (let i = 0; i < 4; i++) Atomics.store(sync, i, 1 << 20);
+        for (let i = 0; i < 4; i++) Atomics.notify(sync, i);
         this.host.wait();
       }
       throw e;
@@ -317,18 +331,8 @@ export class SampleSplit implements Pass {
         B.activationBackward(q.ws.dA[L], q.ws.Z[L], q.ws.A[L], out.activation, q.ws.dZ[L]);
       }
     }
+    // leaves the blocks' sums added and divided in the network's dW and db
     this.both(1);
-    // the two sides' sums added, then divided by m: the one-thread kernels' last two operations
-    const [b0, b1] = this.blocks;
-    const sum = (to: Tensor, x: Tensor, y: Tensor) => {
-      const o = this.host.view(to), p = this.host.view(x), q = this.host.view(y);
-      const f32 = o instanceof Float32Array;
-      for (let i = 0; i < o.length; i++) o[i] = (f32 ? Math.fround(p[i] + q[i]) : p[i] + q[i]) / this.m;
-    };
-    for (let i = 0; i < L; i++) {
-      sum(this.net.dW[i], b0.dW[i], b1.dW[i]);
-      sum(this.net.db[i], b0.db[i], b1.db[i]);
-    }
   }
 
   free(): void {

@@ -334,6 +334,14 @@ EXPORT(row_sums_block) void row_sums_block(const float *X, float *out, int rows,
   for (int r = 0; r < rows; r++) out[r] = row_sum(X + r * cols, cols);
 }
 
+/** o = (p + q) / m element by element: a split batch's two blocks' sums added, then divided (../split.ts). */
+EXPORT(add_div) void add_div(float *o, const float *p, const float *q, int n, float m) {
+  vec mv = vsplat(m);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) vst(o + i, wasm_f32x4_div(vadd(vld(p + i), vld(q + i)), mv));
+  for (; i < n; i++) o[i] = (p[i] + q[i]) / m;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Elementwise: bias + activation, activation backward, the sgd step.
 

@@ -372,6 +372,14 @@ EXPORT(row_sums_mt) void row_sums_mt(const double *X, double *out, int rows, int
 EXPORT(row_sums_block) void row_sums_block(const double *X, double *out, int rows, int cols) {
   row_sums_part(X, out, rows, cols, 1.0, 0, 1);
 }
+
+/** o = (p + q) / m element by element: a split batch's two blocks' sums added, then divided (../split.ts). */
+EXPORT(add_div) void add_div(double *o, const double *p, const double *q, int n, double m) {
+  vec mv = vsplat(m);
+  int i = 0;
+  for (; i + 2 <= n; i += 2) vst(o + i, wasm_f64x2_div(vadd(vld(p + i), vld(q + i)), mv));
+  for (; i < n; i++) o[i] = (p[i] + q[i]) / m;
+}
 #endif
 
 // ---------------------------------------------------------------------------------------------------------
