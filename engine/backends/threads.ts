@@ -145,9 +145,12 @@ export class ThreadGovernor {
     // the high count stayed: what it does now is the baseline (a calibration in a quiet moment would otherwise make
     // every later window look like a slowdown)
     if (from === this.max) this.bestHigh = baseline;
-    // a clear loss waits twice as long before the next try; a result within noise tries again as soon
-    if (other > baseline / MARGIN) this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
-    this.nextProbe = t + Math.max(this.probeWait, spacing);
+    // a clear loss waits twice as long before the next try; a result within noise (the counts are close, so a
+    // probe costs little) tries again a few windows later: one noisy probe must not leave a run on the slower count
+    // for seconds
+    const clearLoss = other > baseline / MARGIN;
+    if (clearLoss) this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
+    this.nextProbe = t + (clearLoss ? Math.max(this.probeWait, spacing) : (spacing * CONFIRM_WINDOWS) / PROBE_SPACING);
     this.quietUntil = t + (spacing * 3) / PROBE_SPACING;
   }
 

@@ -78,6 +78,22 @@ describe('ThreadGovernor', () => {
     expect(g.count).toBe(1);
   });
 
+  it('under a load that leaves the two counts close, one noisy probe does not hold the run on the slower count for seconds', () => {
+    const b = fakeBackend(2), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, now: () => clock.t });
+    // idle: one thread loses clearly every time, so the probes space out (up to seconds apart)
+    let e = simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), 0);
+    // another process takes a core: two threads 1.85 ms, one 1.5 — but the first window on one thread is slowed
+    const loadFrom = e;
+    let ones = 0;
+    e = simulate(g, b, clock, 3000, (n) => (n === 2 ? 1.85 : ++ones <= 70 ? 1.75 : 1.5), e);
+    expect(ones).toBeGreaterThan(70); // the noisy probe happened
+    expect(g.threads).toBe(1);
+    expect(g.switches).toHaveLength(1);
+    // the probe that lost within noise was tried again a few windows later, not after the idle spell's long wait
+    expect(g.switches[0]!.epoch - loadFrom).toBeLessThan(800);
+  });
+
   it('a calibration from a quieter moment does not make it try one thread window after window', () => {
     const b = fakeBackend(2), clock = { t: 0 };
     const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 0.5, now: () => clock.t });
