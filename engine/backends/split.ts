@@ -29,11 +29,13 @@ const MAX_CHUNKS = 8;
 const LAYERS_AT = HEAD + 2 * (MAX_CHUNKS + 1);
 /** Most layers a network trained as two blocks of samples may have. */
 export const MAX_SPLIT_LAYERS = 64;
+/** The sync slot of layer 0's count of blocks whose sums are done (after each block's next job and chunks done). */
+const SUMS_DONE = 4;
 /**
  * Int32 slots the program's threads share (BlockHost.sync): each block's next job, each block's chunks done, then
  * per layer the blocks whose sums are done.
  */
-export const SYNC_SLOTS = 4 + MAX_SPLIT_LAYERS;
+export const SYNC_SLOTS = SUMS_DONE + MAX_SPLIT_LAYERS;
 
 /** Arguments the program takes for a network of `layers` layers. */
 export function blockArgs(layers: number): number {
@@ -109,7 +111,7 @@ export const BLOCK_PROGRAM = `(ex, sync) => {
           }
           nt(a[o + 9], a[o + 5], a[o + 10], a[o], m, a[o + 1], s);
           rs(a[o + 9], a[o + 11], a[o], m);
-          if (Atomics.add(sync, 4 + l, 1) === 1) {
+          if (Atomics.add(sync, ${SUMS_DONE} + l, 1) === 1) {
             // both blocks' sums of this layer are done: block 0's plus block 1's, divided by the batch's samples
             const p0 = ${LAYERS_AT} + ${PER_LAYER} * l, p1 = p0 + span, q = ${LAYERS_AT} + 2 * span + 2 * L + 2 * l, n = a[7] + a[8];
             ad(a[q], a[p0 + 10], a[p1 + 10], a[o] * a[o + 1], n);
@@ -255,7 +257,7 @@ export class SampleSplit implements Pass {
     a[0] = phase;
     a[4] = phase === 0 && this.withTest ? 1 : 0;
     const sync = this.host.sync;
-    const slots = 4 + this.L;
+    const slots = SUMS_DONE + this.L;
     for (let i = 0; i < slots; i++) Atomics.store(sync, i, 0);
     const posted = this.host.post(a);
     let r0: number;
@@ -265,8 +267,8 @@ export class SampleSplit implements Pass {
       // a worker's program is always waited for, even when this thread's share threw: no job is left to take, and
       // the blocks' chunks count as done, so that it does not wait for the chunks this thread left unfinished
       if (posted) {
-        for (let i = 0; i < 4; i++) Atomics.store(sync, i, 1 << 20);
-        for (let i = 0; i < 4; i++) Atomics.notify(sync, i);
+        for (let i = 0; i < SUMS_DONE; i++) Atomics.store(sync, i, 1 << 20);
+        for (let i = 0; i < SUMS_DONE; i++) Atomics.notify(sync, i);
         this.host.wait();
       }
       throw e;
