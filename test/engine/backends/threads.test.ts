@@ -82,11 +82,10 @@ describe('ThreadGovernor', () => {
     const b = fakeBackend(2), clock = { t: 0 };
     const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, now: () => clock.t });
     // idle: one thread loses clearly every time, so the probes space out (up to seconds apart)
-    let e = simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), 0);
+    const loadFrom = simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), 0);
     // another process takes a core: two threads 1.85 ms, one 1.5 — but the first window on one thread is slowed
-    const loadFrom = e;
     let ones = 0;
-    e = simulate(g, b, clock, 3000, (n) => (n === 2 ? 1.85 : ++ones <= 70 ? 1.75 : 1.5), e);
+    simulate(g, b, clock, 3000, (n) => (n === 2 ? 1.85 : ++ones <= 70 ? 1.75 : 1.5), loadFrom);
     expect(ones).toBeGreaterThan(70); // the noisy probe happened
     expect(g.threads).toBe(1);
     expect(g.switches).toHaveLength(1);
