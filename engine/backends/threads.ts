@@ -121,11 +121,9 @@ export class ThreadGovernor {
         this.count++;
         if (other === this.max) this.bestHigh = msOther!;
         this.probeWait = PROBE_MIN_MS;
-        this.probe = null;
         // a switch is checked once, a few windows later (unless it was itself such a check)
         this.confirmNext = !confirming;
-        this.nextProbe = t + (this.confirmNext ? (spacing * CONFIRM_WINDOWS) / PROBE_SPACING : Math.max(this.probeWait, spacing));
-        this.quietUntil = t + (spacing * 3) / PROBE_SPACING;
+        this.scheduleNext(t, spacing, this.confirmNext);
       } else this.endProbe(t, spacing, baseline, msOther!);
       return;
     }
@@ -140,7 +138,6 @@ export class ThreadGovernor {
   /** A probe that kept the count it came from (`baseline`: that count's ms/epoch; `other`: the probed count's). */
   private endProbe(t: number, spacing: number, baseline: number, other: number): void {
     const from = this.probe!.from;
-    this.probe = null;
     this.confirmNext = false;
     // the high count stayed: what it does now is the baseline (a calibration in a quiet moment would otherwise make
     // every later window look like a slowdown)
@@ -150,7 +147,13 @@ export class ThreadGovernor {
     // for seconds
     const clearLoss = other > baseline / MARGIN;
     if (clearLoss) this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
-    this.nextProbe = t + (clearLoss ? Math.max(this.probeWait, spacing) : (spacing * CONFIRM_WINDOWS) / PROBE_SPACING);
+    this.scheduleNext(t, spacing, !clearLoss);
+  }
+
+  /** Ends the probe: the next comes CONFIRM_WINDOWS windows later when `soon`, else after the regular wait. */
+  private scheduleNext(t: number, spacing: number, soon: boolean): void {
+    this.probe = null;
+    this.nextProbe = t + (soon ? (spacing * CONFIRM_WINDOWS) / PROBE_SPACING : Math.max(this.probeWait, spacing));
     this.quietUntil = t + (spacing * 3) / PROBE_SPACING;
   }
 
