@@ -91,8 +91,8 @@ export class CpuF32Backend implements Backend {
   }
 
   /** Scratch for one gemm on every part (grown as needed, never shrunk). */
-  private scratch(M: number, K: number, N: number): number {
-    const bytes = this.heap.kernels.gemm_scratch_bytes(M, K, N) * this.parts;
+  private scratch(M: number, K: number, N: number, nt: boolean): number {
+    const bytes = this.heap.kernels.gemm_scratch_bytes(M, K, N, nt ? 1 : 0) * this.parts;
     if (bytes > this.scratchFor) {
       if (this.scratchFor > 0) this.heap.free(this.scratchPtr);
       this.scratchPtr = this.heap.alloc(bytes);
@@ -110,9 +110,9 @@ export class CpuF32Backend implements Backend {
       gemmTT(this.read(a), this.read(b), C, M, K, N);
       if (divisor !== 1) for (let i = 0; i < M * N; i++) C[i] /= divisor;
       t(out).data.set(C);
-    } else if (transB) k.gemm_nt_mt(pa, pb, pc, M, K, N, divisor, this.scratch(M, K, N), 0, 1);
-    else if (transA) k.gemm_tn_mt(pa, pb, pc, M, K, N, divisor, this.scratch(M, K, N), 0, 1);
-    else k.gemm_nn_mt(pa, pb, pc, M, K, N, divisor, this.scratch(M, K, N), 0, 1);
+    } else if (transB) k.gemm_nt_mt(pa, pb, pc, M, K, N, divisor, this.scratch(M, K, N, true), 0, 1);
+    else if (transA) k.gemm_tn_mt(pa, pb, pc, M, K, N, divisor, this.scratch(M, K, N, false), 0, 1);
+    else k.gemm_nn_mt(pa, pb, pc, M, K, N, divisor, this.scratch(M, K, N, false), 0, 1);
   }
 
   biasActivation(z: Tensor, bias: Tensor, activation: Activation, a: Tensor): boolean {

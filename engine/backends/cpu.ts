@@ -109,7 +109,7 @@ export class CpuBackend implements Backend {
     if (!(transA && transB) && this.inHeap(a, b, out)) {
       const h = this.heap!, k = h.kernels;
       const pa = t(a).ptr, pb = t(b).ptr, pc = t(out).ptr;
-      const scratch = h.scratch(4 * (K + M + N)); // the kernels' lists of rows that are not all zero
+      const scratch = h.scratch(k.gemm_scratch_bytes(M, K, N, transB ? 1 : 0)); // the live-row lists and the packed operands
       if (!transA && !transB) k.gemm_nn(pa, pb, pc, M, K, N, divisor, scratch);
       else if (transB) k.gemm_nt(pa, pb, pc, M, K, N, divisor, scratch);
       else k.gemm_tn(pa, pb, pc, M, K, N, divisor, scratch);

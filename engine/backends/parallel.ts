@@ -321,7 +321,7 @@ export class ParallelCpuBackend implements Backend {
     if (precision === 'float32') {
       const ex = pool.exports as unknown as WasmF32Kernels;
       const kernels: WasmF32Kernels = {
-        gemm_scratch_bytes: (M, K, N) => ex.gemm_scratch_bytes(M, K, N),
+        gemm_scratch_bytes: (M, K, N, nt) => ex.gemm_scratch_bytes(M, K, N, nt),
         gemm_nn_mt: run('gemm_nn_mt', gemmWork, MIN_SPLIT_GEMM),
         gemm_tn_mt: run('gemm_tn_mt', gemmWork, MIN_SPLIT_GEMM),
         gemm_nt_mt: run('gemm_nt_mt', gemmWork, MIN_SPLIT_GEMM),
@@ -335,22 +335,14 @@ export class ParallelCpuBackend implements Backend {
       const heap = new WasmHeap<WasmF32Kernels>(loaded.module, { memory: pool.memory, kernels });
       return new ParallelCpuBackend(new CpuF32Backend({ heap, parts: threads, mode, modeReason }), pool, heap, mode, modeReason);
     }
-    // float64: CpuBackend calls the one-thread exports with a scratch sized for one part; these run the _mt
-    // kernels on every thread with a scratch block of gemm_scratch_bytes per part
-    const ex = pool.exports as unknown as { gemm_scratch_bytes(M: number, K: number, N: number): number };
-    let scratchPtr = 0, scratchBytes = 0;
-    let heap: WasmHeap | null = null;
-    const gemm = (name: string) => (a: number, b: number, c: number, M: number, K: number, N: number, divisor: number) => {
-      const bytes = ex.gemm_scratch_bytes(M, K, N) * threads;
-      if (bytes > scratchBytes) {
-        if (scratchBytes) heap!.free(scratchPtr);
-        scratchPtr = heap!.alloc(bytes);
-        scratchBytes = bytes;
-      }
-      pool.run(name, [a, b, c, M, K, N, divisor, scratchPtr], M * K * N < MIN_SPLIT_GEMM);
-    };
+    // float64: CpuBackend calls the one-thread exports with the scratch gemm_scratch_bytes asks for; here that is
+    // a block per thread, and the _mt kernels run on every thread, part p in block p
+    const ex = pool.exports as unknown as { gemm_scratch_bytes(M: number, K: number, N: number, nt: number): number };
+    const gemm = (name: string) => (a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number) =>
+      pool.run(name, [a, b, c, M, K, N, divisor, scratch], M * K * N < MIN_SPLIT_GEMM);
     const all = (name: string, size: (a: number[]) => number) => (...a: number[]) => pool.run(name, a, size(a) < MIN_SPLIT_ELEMENTS);
     const kernels: WasmKernels = {
+      gemm_scratch_bytes: (M, K, N, nt) => ex.gemm_scratch_bytes(M, K, N, nt) * threads,
       gemm_nn: gemm('gemm_nn_mt'),
       gemm_tn: gemm('gemm_tn_mt'),
       gemm_nt: gemm('gemm_nt_mt'),
@@ -361,7 +353,7 @@ export class ParallelCpuBackend implements Backend {
       momentum: all('momentum_mt', (a) => a[3]),
       adam: all('adam_mt', (a) => a[4]),
     };
-    heap = new WasmHeap<WasmKernels>(loaded.module, { memory: pool.memory, kernels });
+    const heap = new WasmHeap<WasmKernels>(loaded.module, { memory: pool.memory, kernels });
     return new ParallelCpuBackend(new CpuBackend({ heap, modeReason }), pool, heap, mode, modeReason);
   }
 
@@ -403,7 +395,7 @@ export class ParallelCpuBackend implements Backend {
       backend: this,
       exports: ex,
       ptr: (t) => (t as CpuTensor | CpuF32Tensor).ptr,
-      scratchBytes: (M, K, N) => ex.gemm_scratch_bytes(M, K, N),
+      scratchBytes: (M, K, N, nt) => ex.gemm_scratch_bytes(M, K, N, nt ? 1 : 0),
       alloc: (bytes) => heap.alloc(bytes),
       free: (ptr) => heap.free(ptr),
       post: (args) => pool.post(args),

@@ -131,8 +131,8 @@ export interface BlockHost {
   readonly exports: Record<string, (...a: number[]) => number>;
   /** The tensor's byte offset in the kernels' memory. */
   ptr(t: Tensor): number;
-  /** Bytes of scratch one gemm of this shape needs. */
-  scratchBytes(M: number, K: number, N: number): number;
+  /** Bytes of scratch one gemm of this shape needs (`nt`: a gemm NT, which packs nothing). */
+  scratchBytes(M: number, K: number, N: number, nt: boolean): number;
   alloc(bytes: number): number;
   free(ptr: number): void;
   /** Starts the program on a worker with these arguments; false when only the calling thread is active now. */
@@ -221,7 +221,7 @@ export class SampleSplit implements Pass {
     });
     let bytes = 0;
     for (const m of [cut, n - cut, tcut]) {
-      for (const l of layers) bytes = Math.max(bytes, host.scratchBytes(l.output_dim, l.input_dim, m), host.scratchBytes(l.output_dim, m, l.input_dim), host.scratchBytes(l.input_dim, l.output_dim, m));
+      for (const l of layers) bytes = Math.max(bytes, host.scratchBytes(l.output_dim, l.input_dim, m, false), host.scratchBytes(l.output_dim, m, l.input_dim, true), host.scratchBytes(l.input_dim, l.output_dim, m, false));
     }
     this.scratch = [host.alloc(bytes), host.alloc(bytes)];
     // chunks of about CHUNK_SAMPLES samples, the same count in both blocks, cut on multiples of 16 samples

@@ -7,7 +7,8 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 
 /** The module's exports (see kernels.c); pointers are byte offsets into the heap's memory. */
 export interface WasmKernels {
-  /** `scratch`: room for K int32 (NN, TN) or M + N int32 (NT), the live-row lists. */
+  /** Bytes of `scratch` a gemm of this shape needs: the live-row lists and (NN, TN: nt = 0) both operands packed. */
+  gemm_scratch_bytes(M: number, K: number, N: number, nt: number): number;
   gemm_nn(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number): void;
   gemm_tn(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number): void;
   gemm_nt(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number): void;
@@ -25,7 +26,7 @@ export interface WasmKernels {
  * of the work; the gemms use gemm_scratch_bytes(M, K, N) bytes of scratch per part (part p at p times that).
  */
 export interface WasmF32Kernels {
-  gemm_scratch_bytes(M: number, K: number, N: number): number;
+  gemm_scratch_bytes(M: number, K: number, N: number, nt: number): number;
   gemm_nn_mt(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number, part: number, nparts: number): void;
   gemm_tn_mt(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number, part: number, nparts: number): void;
   gemm_nt_mt(a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number, part: number, nparts: number): void;

@@ -71,10 +71,12 @@ static int live_rows(const float *X, int rows, int cols, int j0, int j1, int *ou
 
 INLINE int round_up(int n, int to) { return (n + to - 1) / to * to; }
 
-/** Bytes of scratch one part of a gemm needs (the live lists and both packed operands). */
-EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N) {
-  // live lists, packed op(A), one packed panel of B; a multiple of 64 so every part's block is aligned
-  return round_up(4 * round_up(K + M + N, 16) + 4 * round_up(M, NN_R) * K + 4 * K * NB, 64);
+/**
+ * Bytes of scratch one part of a gemm needs: the live lists and, for NN and TN (nt = 0), both packed operands
+ * (NT packs nothing: its K, the samples, may be long). A multiple of 64, so that every part's block is aligned.
+ */
+EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N, int nt) {
+  return round_up(4 * round_up(K + M + N, 16) + (nt ? 0 : 4 * round_up(M, NN_R) * K + 4 * K * NB), 64);
 }
 
 INLINE void micro(const float *ap, const float *bp, float *C, int N, int nk, int R, int V, int div, vec d) {
@@ -155,7 +157,7 @@ static void gemm_xn(const float *A, int ars, int aks, const float *B, float *C, 
                     char *scratch, int part, int nparts) {
   int c0, c1;
   share(N, part, nparts, 4 * NN_V, &c0, &c1);
-  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * gemm_scratch_bytes(M, K, N), c0, c1, 0, N);
+  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * gemm_scratch_bytes(M, K, N, 0), c0, c1, 0, N);
 }
 
 /** C(M×N) = A(M×K) · B(K×N) / divisor, columns of this part; scratch: gemm_scratch_bytes per part. */
@@ -267,7 +269,7 @@ INLINE void gemm_nt_part(const float *A, const float *B, float *C, int M, int K,
   int r0 = 0, r1 = M, c0 = 0, c1 = N;
   if (M >= 4 * nparts || M >= N) share(M, part, nparts, NT_R, &r0, &r1);
   else share(N, part, nparts, NT_S, &c0, &c1);
-  scratch += part * gemm_scratch_bytes(M, K, N);
+  scratch += part * gemm_scratch_bytes(M, K, N, 1);
   float z = div ? 0.0f / divisor : 0.0f;
   for (int i = r0; i < r1; i++)
     for (int j = c0; j < c1; j++) C[i * N + j] = z;  // dead rows and columns stay zero

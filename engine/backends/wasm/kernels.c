@@ -62,131 +62,148 @@ static int live_rows(const double *X, int rows, int cols, int j0, int j1, int *o
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// gemm with B streamed by rows: C(M×N) = op(A)·B / divisor, with op(A)[i][k] = A[i*ars + k*aks].
-// NN: ars = K, aks = 1.  TN (A is K×M): ars = 1, aks = M.
-// The micro-kernel keeps R rows × V vectors (2·V columns) of C in registers and walks the live k (ks[0..nk)),
-// in increasing order; the columns are cut into panels of NB so the strip of B stays in L1 while every row
-// block of A passes over it. 4 rows × 2 vectors (8 accumulators) measured fastest under V8 (16 xmm registers).
+// C(M×N) = op(A)·B / divisor; op(A)[i][k] = A[i*ars + k*aks] (NN: ars = K, aks = 1; TN: ars = 1, aks = M).
+// Both operands are packed first (over the live k only), as in kernels-f32.c: op(A) as blocks of NN_R rows,
+// k-major (Ap[blk][t][r]), and each panel of NB columns of B as Bp[t][c]. Read in place, a wide panel walks rows
+// N doubles apart — a new page every k (256 of them for a 256-wide layer: more than the TLB holds) and a few L1 sets
+// that evict each other; packed, both stream.
+// The micro-kernel keeps R rows × V vectors (2·V columns) of C in registers and walks the live k in increasing
+// order. 4 rows × 2 vectors (8 accumulators) measured fastest under V8 (16 xmm registers).
 
 #ifndef NB
-#define NB 128
+#define NB 64
 #endif
 #ifndef NN_R
 #define NN_R 4
 #endif
 
-INLINE void store_row(double *c, const vec *acc, int V, int div, vec d) {
-  for (int v = 0; v < V; v++) vst(c + 2 * v, div ? wasm_f64x2_div(acc[v], d) : acc[v]);
+INLINE int round_up(int n, int to) { return (n + to - 1) / to * to; }
+
+/**
+ * Bytes of scratch one part of a gemm needs (part p's block at p times this): the live-row lists and, for NN and TN
+ * (nt = 0), both packed operands (NT packs nothing: its K, the samples, may be long). A multiple of 64, so that every
+ * part's block, and the packed doubles after the int lists, stay aligned.
+ */
+EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N, int nt) {
+  return round_up(4 * round_up(K + M + N, 16) + (nt ? 0 : 8 * round_up(M, NN_R) * K + 8 * K * NB), 64);
 }
 
-// R rows (R ≤ NN_R) × V vectors (V ≤ 2)
-INLINE void micro(const double *A, int ars, int aks, const double *B, double *C, int i, int j, const int *ks, int nk,
-                  int N, int R, int V, int div, vec d) {
+// R rows (R ≤ NN_R) × V vectors (V ≤ 2) of C at C (row stride N)
+INLINE void micro(const double *ap, const double *bp, double *C, int N, int nk, int R, int V, int div, vec d) {
   vec acc[NN_R][2];
   for (int r = 0; r < R; r++)
     for (int v = 0; v < V; v++) acc[r][v] = wasm_f64x2_const(0.0, 0.0);
-  const double *a = A + i * ars;
-  const double *b = B + j;
   for (int t = 0; t < nk; t++) {
-    int k = ks[t];
-    const double *bk = b + k * N, *ak = a + k * aks;
+    const double *bk = bp + t * NB, *ak = ap + t * NN_R;
     vec bv[2];
     for (int v = 0; v < V; v++) bv[v] = vld(bk + 2 * v);
     for (int r = 0; r < R; r++) {
-      vec x = vsplat(ak[r * ars]);
+      vec x = wasm_v128_load64_splat(ak + r);
       for (int v = 0; v < V; v++) acc[r][v] = vadd(acc[r][v], vmul(x, bv[v]));
     }
   }
-  for (int r = 0; r < R; r++) store_row(C + (i + r) * N + j, acc[r], V, div, d);
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < V; v++) vst(C + r * N + 2 * v, div ? wasm_f64x2_div(acc[r][v], d) : acc[r][v]);
 }
 
-// R rows × 1 column (the odd last column), scalar
-INLINE void micro1(const double *A, int ars, int aks, const double *B, double *C, int i, int j, const int *ks, int nk,
-                   int N, int R, int div, double d) {
+// R rows × the odd last column, scalar
+INLINE void micro1(const double *ap, const double *bp, double *C, int N, int nk, int R, int div, double d) {
   double acc[NN_R];
   for (int r = 0; r < R; r++) acc[r] = 0.0;
-  const double *a = A + i * ars;
   for (int t = 0; t < nk; t++) {
-    int k = ks[t];
-    double y = B[k * N + j];
-    for (int r = 0; r < R; r++) acc[r] = acc[r] + a[k * aks + r * ars] * y;
+    double y = bp[t * NB];
+    for (int r = 0; r < R; r++) acc[r] = acc[r] + ap[t * NN_R + r] * y;
   }
-  for (int r = 0; r < R; r++) C[(i + r) * N + j] = div ? acc[r] / d : acc[r];
+  for (int r = 0; r < R; r++) C[r * N] = div ? acc[r] / d : acc[r];
 }
 
-INLINE void rows_block(const double *A, int ars, int aks, const double *B, double *C, int i, const int *ks, int nk,
-                       int N, int j0, int j1, int R, int div, double d) {
+INLINE void rows_block(const double *ap, const double *bp, double *C, int N, int nk, int w, int R, int div, double d) {
   vec dv = vsplat(d);
-  int j = j0;
-  for (; j + 4 <= j1; j += 4) micro(A, ars, aks, B, C, i, j, ks, nk, N, R, 2, div, dv);
-  if (j + 2 <= j1) { micro(A, ars, aks, B, C, i, j, ks, nk, N, R, 1, div, dv); j += 2; }
-  if (j < j1) micro1(A, ars, aks, B, C, i, j, ks, nk, N, R, div, d);
+  int c = 0;
+  for (; c + 4 <= w; c += 4) micro(ap, bp + c, C + c, N, nk, R, 2, div, dv);
+  if (c + 2 <= w) { micro(ap, bp + c, C + c, N, nk, R, 1, div, dv); c += 2; }
+  if (c < w) micro1(ap, bp + c, C + c, N, nk, R, div, d);
 }
 
-/** Ints of scratch one part of a gemm needs (its live-row lists), a multiple of 16. */
-INLINE int scratch_ints(int M, int K, int N) { return (K + M + N + 15) / 16 * 16; }
-
-/** Columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch holds K ints. */
-INLINE void gemm_cols(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
-                      double divisor, int *scratch, int c0, int c1, int l0, int l1) {
+/** Columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch: gemm_scratch_bytes. */
+static void gemm_cols(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
+                      double divisor, char *scratch, int c0, int c1, int l0, int l1) {
   int div = divisor != 1.0;
+  int *ks = (int *)scratch;
+  double *Ap = (double *)(scratch + 4 * round_up(K + M + N, 16));
+  double *Bp = Ap + round_up(M, NN_R) * K;
   if (c0 >= c1) return;
-  int nk = live_rows(B, K, N, l0, l1, scratch);
+  int nk = live_rows(B, K, N, l0, l1, ks);
+  // op(A), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
+  for (int i = 0; i < M; i += NN_R) {
+    double *blk = Ap + i * nk;
+    for (int t = 0; t < nk; t++) {
+      const double *a = A + ks[t] * aks;
+      for (int r = 0; r < NN_R; r++) blk[t * NN_R + r] = i + r < M ? a[(i + r) * ars] : 0.0;
+    }
+  }
   for (int j0 = c0; j0 < c1; j0 += NB) {
-    int j1 = j0 + NB < c1 ? j0 + NB : c1;
+    int w = imin(NB, c1 - j0);
+    for (int t = 0; t < nk; t++) {
+      const double *b = B + ks[t] * N + j0;
+      double *bp = Bp + t * NB;
+      int c = 0;
+      for (; c + 2 <= w; c += 2) vst(bp + c, vld(b + c));
+      if (c < w) bp[c] = b[c];
+    }
     int i = 0;
-    for (; i + NN_R <= M; i += NN_R) rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, NN_R, div, divisor);
+    for (; i + NN_R <= M; i += NN_R) rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, NN_R, div, divisor);
     switch (M - i) {
-      case 3: rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, 3, div, divisor); break;
-      case 2: rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, 2, div, divisor); break;
-      case 1: rows_block(A, ars, aks, B, C, i, scratch, nk, N, j0, j1, 1, div, divisor); break;
+      case 3: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 3, div, divisor); break;
+      case 2: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 2, div, divisor); break;
+      case 1: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 1, div, divisor); break;
     }
   }
 }
 
 INLINE void gemm_xn(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
-                    double divisor, int *scratch, int part, int nparts) {
+                    double divisor, char *scratch, int part, int nparts) {
   int c0, c1;
   share(N, part, nparts, 4, &c0, &c1);
-  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * scratch_ints(M, K, N), c0, c1, 0, N);
+  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * gemm_scratch_bytes(M, K, N, 0), c0, c1, 0, N);
 }
 
-/** C(M×N) = A(M×K) · B(K×N) / divisor; scratch holds K ints. */
+/** C(M×N) = A(M×K) · B(K×N) / divisor; scratch: gemm_scratch_bytes(M, K, N). */
 EXPORT(gemm_nn) void gemm_nn(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
-                             int *scratch) {
+                             char *scratch) {
   gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch, 0, 1);
 }
 
-/** C(M×N) = A(K×M)ᵀ · B(K×N) / divisor; scratch holds K ints. */
+/** C(M×N) = A(K×M)ᵀ · B(K×N) / divisor; scratch: gemm_scratch_bytes(M, K, N). */
 EXPORT(gemm_tn) void gemm_tn(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
-                             int *scratch) {
+                             char *scratch) {
   gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, 0, 1);
 }
 
 #ifdef KERNELS_MT
-/** gemm_nn for this part's columns; scratch holds scratch_ints(M, K, N) ints per part. */
+/** gemm_nn for this part's columns; scratch: gemm_scratch_bytes(M, K, N) per part. */
 EXPORT(gemm_nn_mt) void gemm_nn_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
-                                   int *scratch, int part, int nparts) {
+                                   char *scratch, int part, int nparts) {
   gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch, part, nparts);
 }
 
-/** gemm_tn for this part's columns; scratch holds scratch_ints(M, K, N) ints per part. */
+/** gemm_tn for this part's columns; scratch: gemm_scratch_bytes(M, K, N) per part. */
 EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
-                                   int *scratch, int part, int nparts) {
+                                   char *scratch, int part, int nparts) {
   gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, part, nparts);
 }
 
 // Columns [c0, c1) of one block of samples (split.ts), rows of B skipped when zero over those columns alone:
-// a term a·0 adds nothing to a finite sum, so the bits are those of the whole gemm. scratch holds K ints.
+// a term a·0 adds nothing to a finite sum, so the bits are those of the whole gemm. scratch: gemm_scratch_bytes.
 
 /** Columns [c0, c1) of C(M×N) = A(M×K) · B(K×N). */
-EXPORT(gemm_nn_cols) void gemm_nn_cols(const double *A, const double *B, double *C, int M, int K, int N, int *scratch,
+EXPORT(gemm_nn_cols) void gemm_nn_cols(const double *A, const double *B, double *C, int M, int K, int N, char *scratch,
                                        int c0, int c1) {
   gemm_cols(A, K, 1, B, C, M, K, N, 1.0, scratch, c0, c1, c0, c1);
 }
 
 /** Columns [c0, c1) of C(M×N) = A(K×M)ᵀ · B(K×N). */
-EXPORT(gemm_tn_cols) void gemm_tn_cols(const double *A, const double *B, double *C, int M, int K, int N, int *scratch,
+EXPORT(gemm_tn_cols) void gemm_tn_cols(const double *A, const double *B, double *C, int M, int K, int N, char *scratch,
                                        int c0, int c1) {
   gemm_cols(A, 1, M, B, C, M, K, N, 1.0, scratch, c0, c1, c0, c1);
 }
@@ -272,7 +289,7 @@ INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int
   int r0 = 0, r1 = M, c0 = 0, c1 = N;
   if (M >= 4 * nparts || M >= N) share(M, part, nparts, NT_R, &r0, &r1);
   else share(N, part, nparts, NT_S, &c0, &c1);
-  scratch += part * scratch_ints(M, K, N);
+  scratch += part * (gemm_scratch_bytes(M, K, N, 1) / 4);
   int *isAll = scratch, *jsAll = scratch + M;
   int niAll = live_rows(A, M, K, 0, K, isAll), njAll = live_rows(B, N, K, 0, K, jsAll);
   if (niAll < M || njAll < N) {
@@ -291,14 +308,14 @@ INLINE void gemm_nt_part(const double *A, const double *B, double *C, int M, int
   }
 }
 
-/** C(M×N) = A(M×K) · B(N×K)ᵀ / divisor; scratch holds M + N ints. */
+/** C(M×N) = A(M×K) · B(N×K)ᵀ / divisor; scratch: gemm_scratch_bytes(M, K, N) (its first M + N ints). */
 EXPORT(gemm_nt) void gemm_nt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                              int *scratch) {
   gemm_nt_part(A, B, C, M, K, N, divisor, scratch, sample_cut(K), 0, 1);
 }
 
 #ifdef KERNELS_MT
-/** gemm_nt for this part's rows (or columns, when M is too small to share); scratch_ints(M, K, N) ints per part. */
+/** gemm_nt for this part's rows (or columns, when M is too small to share); scratch: gemm_scratch_bytes per part. */
 EXPORT(gemm_nt_mt) void gemm_nt_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                                    int *scratch, int part, int nparts) {
   gemm_nt_part(A, B, C, M, K, N, divisor, scratch, sample_cut(K), part, nparts);
@@ -310,8 +327,6 @@ EXPORT(gemm_nt_block) void gemm_nt_block(const double *A, const double *B, doubl
   gemm_nt_part(A, B, C, M, K, N, 1.0, scratch, 0, 0, 1);
 }
 
-/** Bytes of scratch one part of a gemm needs. */
-EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N) { return 4 * scratch_ints(M, K, N); }
 #endif
 
 // ---------------------------------------------------------------------------------------------------------
