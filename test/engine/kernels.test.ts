@@ -66,8 +66,8 @@ const modes = [
 ];
 
 const sizes = [1, 2, 3, 7, 8, 9, 129];
-// the seed workload's shapes (2-25-50-50-25-1, m = 900) and a few odd ones
-const extraShapes: [number, number, number][] = [[25, 2, 900], [50, 25, 900], [50, 50, 900], [1, 25, 900], [25, 900, 50], [50, 900, 25], [3, 131, 257]];
+// the seed workload's shapes (2-25-50-50-25-1, m = 900) and a few odd ones (263 rows: two groups of packed rows, kernels.c's MC)
+const extraShapes: [number, number, number][] = [[25, 2, 900], [50, 25, 900], [50, 50, 900], [1, 25, 900], [25, 900, 50], [50, 900, 25], [3, 131, 257], [263, 9, 70]];
 
 describe.each(modes)('cpu kernels ($mode)', ({ kernels, mode, skip }) => {
   const B = new CpuBackend({ kernels });
@@ -106,7 +106,7 @@ describe.each(modes)('cpu kernels ($mode)', ({ kernels, mode, skip }) => {
 
   it.skipIf(skip)('gemm NN and TN sum each element in k order, so they give the same bits as a k-order loop', () => {
     const rand = rng(5);
-    for (const [M, K, N] of [[50, 50, 900], [7, 129, 3], [25, 2, 901]] as const) {
+    for (const [M, K, N] of [[50, 50, 900], [7, 129, 3], [25, 2, 901], [263, 9, 70]] as const) {
       for (const tA of [false, true]) {
         const a = randomMatrix(rand, tA ? K : M, tA ? M : K), b = randomMatrix(rand, K, N);
         const out = T(M, N);

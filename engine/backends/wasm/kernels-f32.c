@@ -65,6 +65,9 @@ static int live_rows(const float *X, int rows, int cols, int j0, int j1, int *ou
 #ifndef NN_R
 #define NN_R 4
 #endif
+#ifndef MC
+#define MC 256  // rows of op(A) packed at a time (a multiple of NN_R)
+#endif
 #ifndef NN_V
 #define NN_V 2
 #endif
@@ -76,7 +79,7 @@ INLINE int round_up(int n, int to) { return (n + to - 1) / to * to; }
  * (NT packs nothing: its K, the samples, may be long). A multiple of 64, so that every part's block is aligned.
  */
 EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N, int nt) {
-  return round_up(4 * round_up(K + M + N, 16) + (nt ? 0 : 4 * round_up(M, NN_R) * K + 4 * K * NB), 64);
+  return round_up(4 * round_up(K + M + N, 16) + (nt ? 0 : 4 * round_up(imin(M, MC), NN_R) * K + 4 * K * NB), 64);
 }
 
 INLINE void micro(const float *ap, const float *bp, float *C, int N, int nk, int R, int V, int div, vec d) {
@@ -123,32 +126,37 @@ static void gemm_cols(const float *A, int ars, int aks, const float *B, float *C
   int div = divisor != 1.0f;
   int *ks = (int *)scratch;
   float *Ap = (float *)(scratch + 4 * round_up(K + M + N, 16));
-  float *Bp = Ap + round_up(M, NN_R) * K;
+  float *Bp = Ap + round_up(imin(M, MC), NN_R) * K;
   if (c0 >= c1) return;
   int nk = live_rows(B, K, N, l0, l1, ks);
-  // op(A), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
-  for (int i = 0; i < M; i += NN_R) {
-    float *blk = Ap + i * nk;
-    for (int t = 0; t < nk; t++) {
-      const float *a = A + ks[t] * aks;
-      for (int r = 0; r < NN_R; r++) blk[t * NN_R + r] = i + r < M ? a[(i + r) * ars] : 0.0f;
+  // at most MC rows of op(A) packed at a time (the scratch stays MC × K however many rows the layer has); each
+  // group of rows packs the panels of B again
+  for (int g0 = 0; g0 < M; g0 += MC) {
+    int g1 = imin(M, g0 + MC);
+    // op(A)'s rows [g0, g1), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
+    for (int i = g0; i < g1; i += NN_R) {
+      float *blk = Ap + (i - g0) * nk;
+      for (int t = 0; t < nk; t++) {
+        const float *a = A + ks[t] * aks;
+        for (int r = 0; r < NN_R; r++) blk[t * NN_R + r] = i + r < g1 ? a[(i + r) * ars] : 0.0f;
+      }
     }
-  }
-  for (int j0 = c0; j0 < c1; j0 += NB) {
-    int w = imin(NB, c1 - j0);
-    for (int t = 0; t < nk; t++) {
-      const float *b = B + ks[t] * N + j0;
-      float *bp = Bp + t * NB;
-      int c = 0;
-      for (; c + 4 <= w; c += 4) vst(bp + c, vld(b + c));
-      for (; c < w; c++) bp[c] = b[c];
-    }
-    int i = 0;
-    for (; i + NN_R <= M; i += NN_R) rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, NN_R, div, divisor);
-    switch (M - i) {
-      case 3: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 3, div, divisor); break;
-      case 2: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 2, div, divisor); break;
-      case 1: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 1, div, divisor); break;
+    for (int j0 = c0; j0 < c1; j0 += NB) {
+      int w = imin(NB, c1 - j0);
+      for (int t = 0; t < nk; t++) {
+        const float *b = B + ks[t] * N + j0;
+        float *bp = Bp + t * NB;
+        int c = 0;
+        for (; c + 4 <= w; c += 4) vst(bp + c, vld(b + c));
+        for (; c < w; c++) bp[c] = b[c];
+      }
+      int i = g0;
+      for (; i + NN_R <= g1; i += NN_R) rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, NN_R, div, divisor);
+      switch (g1 - i) {
+        case 3: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 3, div, divisor); break;
+        case 2: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 2, div, divisor); break;
+        case 1: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 1, div, divisor); break;
+      }
     }
   }
 }

@@ -76,6 +76,9 @@ static int live_rows(const double *X, int rows, int cols, int j0, int j1, int *o
 #ifndef NN_R
 #define NN_R 4
 #endif
+#ifndef MC
+#define MC 256  // rows of op(A) packed at a time (a multiple of NN_R)
+#endif
 
 INLINE int round_up(int n, int to) { return (n + to - 1) / to * to; }
 
@@ -85,7 +88,7 @@ INLINE int round_up(int n, int to) { return (n + to - 1) / to * to; }
  * part's block, and the packed doubles after the int lists, stay aligned.
  */
 EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N, int nt) {
-  return round_up(4 * round_up(K + M + N, 16) + (nt ? 0 : 8 * round_up(M, NN_R) * K + 8 * K * NB), 64);
+  return round_up(4 * round_up(K + M + N, 16) + (nt ? 0 : 8 * round_up(imin(M, MC), NN_R) * K + 8 * K * NB), 64);
 }
 
 // R rows (R ≤ NN_R) × V vectors (V ≤ 2) of C at C (row stride N)
@@ -131,32 +134,37 @@ static void gemm_cols(const double *A, int ars, int aks, const double *B, double
   int div = divisor != 1.0;
   int *ks = (int *)scratch;
   double *Ap = (double *)(scratch + 4 * round_up(K + M + N, 16));
-  double *Bp = Ap + round_up(M, NN_R) * K;
+  double *Bp = Ap + round_up(imin(M, MC), NN_R) * K;
   if (c0 >= c1) return;
   int nk = live_rows(B, K, N, l0, l1, ks);
-  // op(A), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
-  for (int i = 0; i < M; i += NN_R) {
-    double *blk = Ap + i * nk;
-    for (int t = 0; t < nk; t++) {
-      const double *a = A + ks[t] * aks;
-      for (int r = 0; r < NN_R; r++) blk[t * NN_R + r] = i + r < M ? a[(i + r) * ars] : 0.0;
+  // at most MC rows of op(A) packed at a time (the scratch stays MC × K however many rows the layer has); each
+  // group of rows packs the panels of B again
+  for (int g0 = 0; g0 < M; g0 += MC) {
+    int g1 = imin(M, g0 + MC);
+    // op(A)'s rows [g0, g1), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
+    for (int i = g0; i < g1; i += NN_R) {
+      double *blk = Ap + (i - g0) * nk;
+      for (int t = 0; t < nk; t++) {
+        const double *a = A + ks[t] * aks;
+        for (int r = 0; r < NN_R; r++) blk[t * NN_R + r] = i + r < g1 ? a[(i + r) * ars] : 0.0;
+      }
     }
-  }
-  for (int j0 = c0; j0 < c1; j0 += NB) {
-    int w = imin(NB, c1 - j0);
-    for (int t = 0; t < nk; t++) {
-      const double *b = B + ks[t] * N + j0;
-      double *bp = Bp + t * NB;
-      int c = 0;
-      for (; c + 2 <= w; c += 2) vst(bp + c, vld(b + c));
-      if (c < w) bp[c] = b[c];
-    }
-    int i = 0;
-    for (; i + NN_R <= M; i += NN_R) rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, NN_R, div, divisor);
-    switch (M - i) {
-      case 3: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 3, div, divisor); break;
-      case 2: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 2, div, divisor); break;
-      case 1: rows_block(Ap + i * nk, Bp, C + i * N + j0, N, nk, w, 1, div, divisor); break;
+    for (int j0 = c0; j0 < c1; j0 += NB) {
+      int w = imin(NB, c1 - j0);
+      for (int t = 0; t < nk; t++) {
+        const double *b = B + ks[t] * N + j0;
+        double *bp = Bp + t * NB;
+        int c = 0;
+        for (; c + 2 <= w; c += 2) vst(bp + c, vld(b + c));
+        for (; c < w; c++) bp[c] = b[c];
+      }
+      int i = g0;
+      for (; i + NN_R <= g1; i += NN_R) rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, NN_R, div, divisor);
+      switch (g1 - i) {
+        case 3: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 3, div, divisor); break;
+        case 2: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 2, div, divisor); break;
+        case 1: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 1, div, divisor); break;
+      }
     }
   }
 }
