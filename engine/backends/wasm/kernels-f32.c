@@ -82,12 +82,13 @@ EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N, int nt) {
   return round_up(4 * round_up(K + M + N, 16) + (nt ? 0 : 4 * round_up(imin(M, MC), NN_R) * K + 4 * K * NB), 64);
 }
 
-INLINE void micro(const float *ap, const float *bp, float *C, int N, int nk, int R, int V, int div, vec d) {
+INLINE void micro(const float *ap, const float *bp, const int *kx, int ldb, float *C, int N, int nk, int R, int V,
+                  int div, vec d) {
   vec acc[NN_R][NN_V];
   for (int r = 0; r < R; r++)
     for (int v = 0; v < V; v++) acc[r][v] = wasm_f32x4_const(0, 0, 0, 0);
   for (int t = 0; t < nk; t++) {
-    const float *bk = bp + t * NB, *ak = ap + t * NN_R;
+    const float *bk = bp + (kx ? kx[t] : t) * ldb, *ak = ap + t * NN_R;
     vec bv[NN_V];
     for (int v = 0; v < V; v++) bv[v] = vld(bk + 4 * v);
     for (int r = 0; r < R; r++) {
@@ -100,24 +101,48 @@ INLINE void micro(const float *ap, const float *bp, float *C, int N, int nk, int
 }
 
 // R rows × the last 1–3 columns, scalar
-INLINE void micro_tail(const float *ap, const float *bp, float *C, int N, int nk, int w, int R, int div, float d) {
+INLINE void micro_tail(const float *ap, const float *bp, const int *kx, int ldb, float *C, int N, int nk, int w, int R,
+                       int div, float d) {
   for (int c = 0; c < w; c++) {
     float acc[NN_R];
     for (int r = 0; r < R; r++) acc[r] = 0.0f;
     for (int t = 0; t < nk; t++) {
-      float y = bp[t * NB + c];
+      float y = bp[(kx ? kx[t] : t) * ldb + c];
       for (int r = 0; r < R; r++) acc[r] = acc[r] + ap[t * NN_R + r] * y;
     }
     for (int r = 0; r < R; r++) C[r * N + c] = div ? acc[r] / d : acc[r];
   }
 }
 
-INLINE void rows_block(const float *ap, const float *bp, float *C, int N, int nk, int w, int R, int div, float d) {
+INLINE void rows_block(const float *ap, const float *bp, const int *kx, int ldb, float *C, int N, int nk, int w, int R,
+                       int div, float d) {
   vec dv = vsplat(d);
   int c = 0;
-  for (; c + 4 * NN_V <= w; c += 4 * NN_V) micro(ap, bp + c, C + c, N, nk, R, NN_V, div, dv);
-  for (; c + 4 <= w; c += 4) micro(ap, bp + c, C + c, N, nk, R, 1, div, dv);
-  if (c < w) micro_tail(ap, bp + c, C + c, N, nk, w - c, R, div, d);
+  for (; c + 4 * NN_V <= w; c += 4 * NN_V) micro(ap, bp + c, kx, ldb, C + c, N, nk, R, NN_V, div, dv);
+  for (; c + 4 <= w; c += 4) micro(ap, bp + c, kx, ldb, C + c, N, nk, R, 1, div, dv);
+  if (c < w) micro_tail(ap, bp + c, kx, ldb, C + c, N, nk, w - c, R, div, d);
+}
+
+/**
+ * Rows [g0, g1) of C's columns [j0, j0 + w): op(A)'s rows packed at Ap, B's rows at bp — row t (of the live k) at
+ * bp + t·ldb when packed (kx = 0), at bp + kx[t]·ldb when read in place.
+ */
+INLINE void rows_group(const float *Ap, const float *bp, const int *kx, int ldb, float *C, int N, int nk, int w, int g0, int g1,
+                       int j0, int div, float d) {
+  int i = g0;
+  for (; i + NN_R <= g1; i += NN_R) rows_block(Ap + (i - g0) * nk, bp, kx, ldb, C + i * N + j0, N, nk, w, NN_R, div, d);
+  switch (g1 - i) {
+    case 3: rows_block(Ap + (i - g0) * nk, bp, kx, ldb, C + i * N + j0, N, nk, w, 3, div, d); break;
+    case 2: rows_block(Ap + (i - g0) * nk, bp, kx, ldb, C + i * N + j0, N, nk, w, 2, div, d); break;
+    case 1: rows_block(Ap + (i - g0) * nk, bp, kx, ldb, C + i * N + j0, N, nk, w, 1, div, d); break;
+  }
+}
+
+// rows_group on B read in place (live row ks[t] at B + ks[t]·N), compiled apart: inlined beside the packed call,
+// the compiler merges the two into one loop that picks the row per k at run time, a quarter slower
+static __attribute__((noinline)) void rows_in_place(const float *Ap, const float *B, const int *ks, float *C, int N, int nk,
+                                                    int w, int g0, int g1, int j0, int div, float d) {
+  rows_group(Ap, B, ks, N, C, N, nk, w, g0, g1, j0, div, d);
 }
 
 /** Columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch: gemm_scratch_bytes. */
@@ -143,6 +168,11 @@ static void gemm_cols(const float *A, int ars, int aks, const float *B, float *C
     }
     for (int j0 = c0; j0 < c1; j0 += NB) {
       int w = imin(NB, c1 - j0);
+      // one block of NN_R rows reads each panel of B once: in place, as packing it would cost what it saves
+      if (g1 - g0 <= NN_R) {
+        rows_in_place(Ap, B + j0, ks, C, N, nk, w, g0, g1, j0, div, divisor);
+        continue;
+      }
       for (int t = 0; t < nk; t++) {
         const float *b = B + ks[t] * N + j0;
         float *bp = Bp + t * NB;
@@ -150,13 +180,7 @@ static void gemm_cols(const float *A, int ars, int aks, const float *B, float *C
         for (; c + 4 <= w; c += 4) vst(bp + c, vld(b + c));
         for (; c < w; c++) bp[c] = b[c];
       }
-      int i = g0;
-      for (; i + NN_R <= g1; i += NN_R) rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, NN_R, div, divisor);
-      switch (g1 - i) {
-        case 3: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 3, div, divisor); break;
-        case 2: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 2, div, divisor); break;
-        case 1: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 1, div, divisor); break;
-      }
+      rows_group(Ap, Bp, 0, NB, C, N, nk, w, g0, g1, j0, div, divisor);
     }
   }
 }

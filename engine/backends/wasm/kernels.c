@@ -92,12 +92,13 @@ EXPORT(gemm_scratch_bytes) int gemm_scratch_bytes(int M, int K, int N, int nt) {
 }
 
 // R rows (R ≤ NN_R) × V vectors (V ≤ 2) of C at C (row stride N)
-INLINE void micro(const double *ap, const double *bp, double *C, int N, int nk, int R, int V, int div, vec d) {
+INLINE void micro(const double *ap, const double *bp, const int *kx, int ldb, double *C, int N, int nk, int R, int V,
+                  int div, vec d) {
   vec acc[NN_R][2];
   for (int r = 0; r < R; r++)
     for (int v = 0; v < V; v++) acc[r][v] = wasm_f64x2_const(0.0, 0.0);
   for (int t = 0; t < nk; t++) {
-    const double *bk = bp + t * NB, *ak = ap + t * NN_R;
+    const double *bk = bp + (kx ? kx[t] : t) * ldb, *ak = ap + t * NN_R;
     vec bv[2];
     for (int v = 0; v < V; v++) bv[v] = vld(bk + 2 * v);
     for (int r = 0; r < R; r++) {
@@ -110,22 +111,46 @@ INLINE void micro(const double *ap, const double *bp, double *C, int N, int nk, 
 }
 
 // R rows × the odd last column, scalar
-INLINE void micro1(const double *ap, const double *bp, double *C, int N, int nk, int R, int div, double d) {
+INLINE void micro1(const double *ap, const double *bp, const int *kx, int ldb, double *C, int N, int nk, int R, int div,
+                   double d) {
   double acc[NN_R];
   for (int r = 0; r < R; r++) acc[r] = 0.0;
   for (int t = 0; t < nk; t++) {
-    double y = bp[t * NB];
+    double y = bp[(kx ? kx[t] : t) * ldb];
     for (int r = 0; r < R; r++) acc[r] = acc[r] + ap[t * NN_R + r] * y;
   }
   for (int r = 0; r < R; r++) C[r * N] = div ? acc[r] / d : acc[r];
 }
 
-INLINE void rows_block(const double *ap, const double *bp, double *C, int N, int nk, int w, int R, int div, double d) {
+INLINE void rows_block(const double *ap, const double *bp, const int *kx, int ldb, double *C, int N, int nk, int w, int R,
+                       int div, double d) {
   vec dv = vsplat(d);
   int c = 0;
-  for (; c + 4 <= w; c += 4) micro(ap, bp + c, C + c, N, nk, R, 2, div, dv);
-  if (c + 2 <= w) { micro(ap, bp + c, C + c, N, nk, R, 1, div, dv); c += 2; }
-  if (c < w) micro1(ap, bp + c, C + c, N, nk, R, div, d);
+  for (; c + 4 <= w; c += 4) micro(ap, bp + c, kx, ldb, C + c, N, nk, R, 2, div, dv);
+  if (c + 2 <= w) { micro(ap, bp + c, kx, ldb, C + c, N, nk, R, 1, div, dv); c += 2; }
+  if (c < w) micro1(ap, bp + c, kx, ldb, C + c, N, nk, R, div, d);
+}
+
+/**
+ * Rows [g0, g1) of C's columns [j0, j0 + w): op(A)'s rows packed at Ap, B's rows at bp — row t (of the live k) at
+ * bp + t·ldb when packed (kx = 0), at bp + kx[t]·ldb when read in place.
+ */
+INLINE void rows_group(const double *Ap, const double *bp, const int *kx, int ldb, double *C, int N, int nk, int w, int g0, int g1,
+                       int j0, int div, double d) {
+  int i = g0;
+  for (; i + NN_R <= g1; i += NN_R) rows_block(Ap + (i - g0) * nk, bp, kx, ldb, C + i * N + j0, N, nk, w, NN_R, div, d);
+  switch (g1 - i) {
+    case 3: rows_block(Ap + (i - g0) * nk, bp, kx, ldb, C + i * N + j0, N, nk, w, 3, div, d); break;
+    case 2: rows_block(Ap + (i - g0) * nk, bp, kx, ldb, C + i * N + j0, N, nk, w, 2, div, d); break;
+    case 1: rows_block(Ap + (i - g0) * nk, bp, kx, ldb, C + i * N + j0, N, nk, w, 1, div, d); break;
+  }
+}
+
+// rows_group on B read in place (live row ks[t] at B + ks[t]·N), compiled apart: inlined beside the packed call,
+// the compiler merges the two into one loop that picks the row per k at run time, a quarter slower
+static __attribute__((noinline)) void rows_in_place(const double *Ap, const double *B, const int *ks, double *C, int N, int nk,
+                                                    int w, int g0, int g1, int j0, int div, double d) {
+  rows_group(Ap, B, ks, N, C, N, nk, w, g0, g1, j0, div, d);
 }
 
 /** Columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch: gemm_scratch_bytes. */
@@ -151,6 +176,11 @@ static void gemm_cols(const double *A, int ars, int aks, const double *B, double
     }
     for (int j0 = c0; j0 < c1; j0 += NB) {
       int w = imin(NB, c1 - j0);
+      // one block of NN_R rows reads each panel of B once: in place, as packing it would cost what it saves
+      if (g1 - g0 <= NN_R) {
+        rows_in_place(Ap, B + j0, ks, C, N, nk, w, g0, g1, j0, div, divisor);
+        continue;
+      }
       for (int t = 0; t < nk; t++) {
         const double *b = B + ks[t] * N + j0;
         double *bp = Bp + t * NB;
@@ -158,13 +188,7 @@ static void gemm_cols(const double *A, int ars, int aks, const double *B, double
         for (; c + 2 <= w; c += 2) vst(bp + c, vld(b + c));
         for (; c < w; c++) bp[c] = b[c];
       }
-      int i = g0;
-      for (; i + NN_R <= g1; i += NN_R) rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, NN_R, div, divisor);
-      switch (g1 - i) {
-        case 3: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 3, div, divisor); break;
-        case 2: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 2, div, divisor); break;
-        case 1: rows_block(Ap + (i - g0) * nk, Bp, C + i * N + j0, N, nk, w, 1, div, divisor); break;
-      }
+      rows_group(Ap, Bp, 0, NB, C, N, nk, w, g0, g1, j0, div, divisor);
     }
   }
 }
