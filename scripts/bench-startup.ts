@@ -5,8 +5,9 @@
 //   node bin/backprop-lab.js train --epochs 0 --no-record   + the engine, the data and backend selection
 //   npx backprop-lab --version                           + npx resolving the package (as a user types it)
 // scripts/bench.ts (`npm run bench`) calls benchStartup(); on its own: `npx tsx scripts/bench-startup.ts
-// [--repeats N] [--json]`. It also says whether bin/backprop-lab.js ran the build in out/cli or the TypeScript
-// sources (a stale build falls back to tsx, which is several times slower; `npm run build:cli` rebuilds).
+// [--repeats N] [--json]`. It times the build in out/cli, as `npm install` leaves it: a build older than the sources
+// (bin/backprop-lab.js would fall back to running them through tsx, several times slower) is rebuilt first, as
+// `npm run build:cli` does, and the standalone run says which one bin/backprop-lab.js ran.
 // A benchmark, not a test: it prints times and asserts only that every command succeeded.
 
 import { spawnSync } from 'node:child_process';
@@ -53,6 +54,11 @@ const median = (xs: number[]) => {
 /** The median start-up time of each case in ms (one untimed warm-up run each, then `repeats` timed runs). */
 export async function benchStartup(opts: { repeats?: number } = {}): Promise<Array<{ workload: 'startup'; impl: string; ms: number }>> {
   const repeats = Math.max(1, Math.floor(opts.repeats ?? 7));
+  if (!cliEntry().startsWith('built ')) {
+    const r = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    const entry = cliEntry();
+    if (r.status !== 0 || !entry.startsWith('built ')) throw new Error(`bench-startup: out/cli is older than the sources and rebuilding it failed (${entry}): ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
+  }
   const out: Array<{ workload: 'startup'; impl: string; ms: number }> = [];
   for (const c of STARTUP_CASES) {
     timeOnce(c); // warm-up: file cache, npx's cache
@@ -78,8 +84,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`bench-startup: --repeats must be a positive integer, got ${JSON.stringify(argv[i + 1])}`);
     process.exit(2);
   }
-  const entry = cliEntry();
   const results = await benchStartup({ repeats });
+  const entry = cliEntry();
   if (argv.includes('--json')) {
     console.log(JSON.stringify({ entry, results }));
   } else {
