@@ -42,6 +42,12 @@ const SLOWDOWN = 1.6;
 /** The other count must be this much faster to take over (measurements within noise keep the current count). */
 const MARGIN = 0.9;
 /**
+ * A probe this much slower than the count it came from lost clearly (one thread on an idle machine: 1.5–2×), and the
+ * wait before the next one doubles. A loss between MARGIN and this (a load left the counts close, and the probe's
+ * window was slowed) keeps probing every PROBE_MIN_MS.
+ */
+const CLEAR_LOSS = 1.35;
+/**
  * Windows after a switch when the count it left is tried once more: one window slowed by the host (a noisy
  * neighbour, a page drawing) must not hold a run on the slower count until the next regular probe, seconds later.
  */
@@ -143,11 +149,12 @@ export class ThreadGovernor {
     // every later window look like a slowdown)
     if (from === this.max) this.bestHigh = baseline;
     // a clear loss waits twice as long before the next try; a result within noise (the counts are close, so a
-    // probe costs little) tries again a few windows later: one noisy probe must not leave a run on the slower count
-    // for seconds
-    const clearLoss = other > baseline / MARGIN;
-    if (clearLoss) this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
-    this.scheduleNext(t, spacing, !clearLoss);
+    // probe costs little) tries again a few windows later, and a loss in between a second later: one noisy probe
+    // must not leave a run on the slower count for seconds
+    const withinNoise = other <= baseline / MARGIN;
+    if (other > baseline * CLEAR_LOSS) this.probeWait = Math.min(PROBE_MAX_MS, this.probeWait * 2);
+    else if (!withinNoise) this.probeWait = PROBE_MIN_MS;
+    this.scheduleNext(t, spacing, withinNoise);
   }
 
   /** Ends the probe: the next comes CONFIRM_WINDOWS windows later when `soon`, else after the regular wait. */

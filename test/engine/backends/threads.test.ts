@@ -93,6 +93,20 @@ describe('ThreadGovernor', () => {
     expect(g.switches[0]!.epoch - loadFrom).toBeLessThan(800);
   });
 
+  it('under such a load, a probe whose window the host slowed by a fifth is tried again a second later, not after the idle spell\'s wait', () => {
+    const b = fakeBackend(2), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, now: () => clock.t });
+    const loadFrom = simulate(g, b, clock, 20000, (n) => (n === 2 ? 1 : 1.8), 0);
+    // two threads 1.85 ms, one 1.5 — but the first window on one thread is slowed to 2.2 (1.19× the two threads')
+    let ones = 0;
+    simulate(g, b, clock, 3000, (n) => (n === 2 ? 1.85 : ++ones <= 70 ? 2.2 : 1.5), loadFrom);
+    expect(ones).toBeGreaterThan(70); // the slowed probe happened
+    expect(g.threads).toBe(1);
+    expect(g.switches).toHaveLength(1);
+    // a second is ~540 epochs here; the idle spell's 8 s wait would be ~4,300
+    expect(g.switches[0]!.epoch - loadFrom).toBeLessThan(1500);
+  });
+
   it('a calibration from a quieter moment does not make it try one thread window after window', () => {
     const b = fakeBackend(2), clock = { t: 0 };
     const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 0.5, now: () => clock.t });
