@@ -23,7 +23,7 @@ export interface WasmKernels {
 
 /**
  * The float32 module's exports (see kernels-f32.c). Every kernel takes (part, nparts) last and does that share
- * of the work; the gemms use gemm_scratch_bytes(M, K, N) bytes of scratch per part (part p at p times that).
+ * of the work; the gemms use gemm_scratch_bytes(M, K, N, nt) bytes of scratch per part (part p at p times that).
  */
 export interface WasmF32Kernels {
   gemm_scratch_bytes(M: number, K: number, N: number, nt: number): number;
