@@ -204,6 +204,17 @@ test('regression: plane trains a linear output; R² in the stats and the curves,
   expect(problems).toEqual([]);
 });
 
+test('a run still at chance whose cost is still falling (the seed experiment, 300 epochs) is told to train longer, not that it collapsed', async ({ page }) => {
+  await openApp(page, sharedServer().url);
+  await setField(page, 'epochs', '300');
+  await page.getByTestId('backend-choice').selectOption('cpu');
+  expect(await train(page)).toBe('Finished');
+  await expect(page.getByTestId('chance-hint')).toContainText('accuracy still at chance level after 300 epochs, but the cost is still falling: train longer', { ignoreCase: true });
+  await expect(page.getByTestId('chance-hint')).not.toContainText('collapsed');
+  await expect(page.getByTestId('run-status')).not.toHaveClass(/collapsed/);
+  await shoot(page, 'still-learning');
+});
+
 test('a run at learning rate 5 that collapses to chance accuracy does not finish green: it says why', async ({ page }) => {
   await openApp(page, sharedServer().url);
   await setField(page, 'epochs', '300');

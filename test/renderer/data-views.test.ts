@@ -7,7 +7,7 @@ import { boundary, paramsToPlain, planeGrid } from '../../electron/trainer/snaps
 import type { DataPreview } from '../../electron/contract';
 import { DATASET_KINDS, defaultConfig, resolveConfig, type RunConfig } from '../../engine/config';
 import { featurePlane, loadData, type DataSplit } from '../../engine/datasets/index';
-import { atChance, chanceLevel, classCounts, planeGridFromWeights, predict, previewPlane, rowTotals } from '../../renderer/src/lib/data-views';
+import { atChance, chanceLevel, classCounts, planeGridFromWeights, predict, previewPlane, rowTotals, stillFalling } from '../../renderer/src/lib/data-views';
 import { DATASET_GROUPS, inputCount, setFeatures, setKind, takesFeatures } from '../../renderer/src/live/design';
 import { cpuTrainer } from '../helpers/engine';
 
@@ -96,6 +96,30 @@ describe('chance level', () => {
     expect(atChance(0.55, 0.54)).toBe(false);
     expect(atChance(null, 0.54)).toBe(false);
     expect(atChance(NaN, 0.54)).toBe(false);
+  });
+
+  it('tells a run still learning at chance (the seed experiment at lr 0.01, 300 epochs) from a collapsed one (lr 5)', async () => {
+    const history = async (learningRate: number) => {
+      const config = resolveConfig({ backend: 'cpu', training: { epochs: 300, learningRate } });
+      const t = await cpuTrainer(config, loadData(config.data));
+      try {
+        await t.run();
+        return { epochs: t.costHistory.map((_, i) => i), costs: [...t.costHistory], accuracy: t.evaluate('test')!.accuracy };
+      } finally {
+        t.free();
+      }
+    };
+    const slow = await history(0.01), collapsed = await history(5);
+    // both end at chance on the test set (0.46 against the majority's 0.54)
+    expect(atChance(slow.accuracy, 0.54) && atChance(collapsed.accuracy, 0.54)).toBe(true);
+    expect(stillFalling(slow.epochs, slow.costs)).toBe(true);
+    expect(stillFalling(collapsed.epochs, collapsed.costs)).toBe(false);
+    // thinned series (every other point, as the live view keeps long runs) read the same
+    const odd = (xs: number[]) => xs.filter((_, i) => i % 2 === 0 || i === xs.length - 1);
+    expect(stillFalling(odd(slow.epochs), odd(slow.costs))).toBe(true);
+    // a cost that fell but has gone flat is not still falling; too short a series says nothing
+    expect(stillFalling([0, 1, 2, 3], [0.7, 0.6, 0.6, 0.6])).toBe(false);
+    expect(stillFalling([0, 1], [0.7, 0.6])).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@ import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
 import { taskOf } from '../../../engine/config';
 import { confusionMatrix, predictedClasses } from '../../../engine/confusion';
 import type { BackpropLabApi, DataPreview, ExportFormat, LayerSpec, RunConfig, RunSnapshotEvent, SnapshotParam } from '../api';
-import { atChance, chanceLevel, classCounts, planeGridFromWeights, predict, previewPlane, rowTotals, targetRange, type PlaneChoice } from '../lib/data-views';
+import { atChance, chanceLevel, classCounts, planeGridFromWeights, predict, previewPlane, rowTotals, stillFalling, targetRange, type PlaneChoice } from '../lib/data-views';
 import { fmtAcc, fmtCost, fmtDuration, fmtInt, fmtRate, fmtVal } from '../lib/format';
 import { palette } from '../lib/theme';
 import { isActive, type LiveRun, type RunView } from '../live/run';
@@ -79,11 +79,28 @@ export function TrainView({
   const confusion = regression ? null : (snap?.confusion ?? stored);
   const chance = chanceOf(confusion, preview, regression);
   const f = v.final;
-  const collapsed = v.phase === 'finished' && f !== null && atChance(f.testAccuracy ?? f.trainAccuracy, chance);
+  const chanceAtEnd = v.phase === 'finished' && f !== null && atChance(f.testAccuracy ?? f.trainAccuracy, chance);
+  // at chance but still learning: more epochs, not a smaller learning rate (and not a red bar)
+  const learning = chanceAtEnd && stillFalling(run.series.epoch, run.series.trainCost);
+  const collapsed = chanceAtEnd && !learning;
   return (
     <div className="train" data-testid="train-view">
       <Toolbar v={v} transport={transport} onExport={onExport} collapsed={collapsed} />
       <StatusBanner v={v} />
+      {learning && (
+        <div className="banner warn" role="status" data-testid="chance-hint">
+          <strong>
+            {regression ? 'R²' : 'Accuracy'} still at chance level after {fmtInt(v.epoch)} epochs, but the cost is still falling: train longer, or try a
+            larger learning rate.
+          </strong>{' '}
+          <span className="hint">
+            {regression
+              ? `Its R² is ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}: no better than always answering the mean (R² 0) yet.`
+              : `It scores ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}, no better than always answering the most common class (${fmtAcc(chance)}) yet.`}{' '}
+            The cost curve shows how fast it is coming down.
+          </span>
+        </div>
+      )}
       {collapsed && (
         <div className="banner warn" role="status" data-testid="chance-hint">
           <strong>{regression ? 'R²' : 'Accuracy'} at chance level: the network collapsed; try a smaller learning rate.</strong>{' '}

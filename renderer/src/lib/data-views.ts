@@ -121,6 +121,24 @@ export function classCounts(labels: ArrayLike<number>, classes: number): number[
   return out;
 }
 
+/**
+ * Whether a run's train cost was still falling when it ended: it ends below where it started, and over its last
+ * tenth of epochs it fell by more than 0.01 %. A run at chance accuracy that is still learning (the seed experiment
+ * after a few hundred epochs at lr 0.01: 0.6926 → 0.6893, still going down) needs more epochs, not a smaller learning
+ * rate; a collapsed one (lr 5) sits flat at the cost of answering the base rate, above where it started.
+ * `epochs` and `costs` are a run's series (thinned series keep their epoch numbers).
+ */
+export function stillFalling(epochs: readonly number[], costs: readonly number[]): boolean {
+  const n = costs.length;
+  if (n < 3) return false;
+  const last = costs[n - 1]!, end = epochs[n - 1]!;
+  const from = end - Math.max(1, Math.floor(end / 10));
+  let j = n - 2;
+  while (j > 0 && epochs[j]! > from) j--;
+  const before = costs[j]!;
+  return Number.isFinite(last) && Number.isFinite(before) && before - last > 1e-4 * Math.abs(last) && last < costs[0]!;
+}
+
 /** Whether an accuracy is no better than chance (the network answers the majority class, or worse). */
 export function atChance(accuracy: number | null, chance: number | null): boolean {
   return accuracy !== null && chance !== null && Number.isFinite(accuracy) && accuracy <= chance + 1e-12;
