@@ -337,7 +337,7 @@ export class ParallelCpuBackend implements Backend {
     }
     // float64: CpuBackend calls the one-thread exports with the scratch gemm_scratch_bytes asks for; here that is
     // a block per thread, and the _mt kernels run on every thread, part p in block p
-    const ex = pool.exports as unknown as { gemm_scratch_bytes(M: number, K: number, N: number, nt: number): number };
+    const ex = pool.exports as unknown as Pick<WasmKernels, 'gemm_scratch_bytes'>;
     const gemm = (name: string) => (a: number, b: number, c: number, M: number, K: number, N: number, divisor: number, scratch: number) =>
       pool.run(name, [a, b, c, M, K, N, divisor, scratch], M * K * N < MIN_SPLIT_GEMM);
     const all = (name: string, size: (a: number[]) => number) => (...a: number[]) => pool.run(name, a, size(a) < MIN_SPLIT_ELEMENTS);

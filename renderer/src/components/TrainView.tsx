@@ -87,28 +87,19 @@ export function TrainView({
     <div className="train" data-testid="train-view">
       <Toolbar v={v} transport={transport} onExport={onExport} collapsed={collapsed} />
       <StatusBanner v={v} />
-      {learning && (
+      {chanceAtEnd && (
         <div className="banner warn" role="status" data-testid="chance-hint">
           <strong>
-            {regression ? 'R²' : 'Accuracy'} still at chance level after {fmtInt(v.epoch)} epochs, but the cost is still falling: train longer, or try a
-            larger learning rate.
+            {regression ? 'R²' : 'Accuracy'}
+            {learning
+              ? ` still at chance level after ${fmtInt(v.epoch)} epochs, but the cost is still falling: train longer, or try a larger learning rate.`
+              : ' at chance level: the network collapsed; try a smaller learning rate.'}
           </strong>{' '}
           <span className="hint">
             {regression
-              ? `Its R² is ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}: no better than always answering the mean (R² 0) yet.`
-              : `It scores ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}, no better than always answering the most common class (${fmtAcc(chance)}) yet.`}{' '}
-            The cost curve shows how fast it is coming down.
-          </span>
-        </div>
-      )}
-      {collapsed && (
-        <div className="banner warn" role="status" data-testid="chance-hint">
-          <strong>{regression ? 'R²' : 'Accuracy'} at chance level: the network collapsed; try a smaller learning rate.</strong>{' '}
-          <span className="hint">
-            {regression
-              ? `Its R² is ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}: no better than always answering the mean (R² 0).`
-              : `It scores ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}, no better than always answering the most common class (${fmtAcc(chance)}).`}{' '}
-            If the learning rate is small already, the network may be unable to fit this data: add a hidden layer or input features.
+              ? `Its R² is ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}: no better than always answering the mean (R² 0)`
+              : `It scores ${fmtAcc(f.testAccuracy ?? f.trainAccuracy)}, no better than always answering the most common class (${fmtAcc(chance)})`}
+            {learning ? ' yet. The cost curve shows how fast it is coming down.' : '. If the learning rate is small already, the network may be unable to fit this data: add a hidden layer or input features.'}
           </span>
         </div>
       )}
