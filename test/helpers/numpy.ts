@@ -2,7 +2,8 @@
 // Debian's /usr/bin/python3 has them from apt (python3-numpy, python3-sklearn); the python3
 // first on PATH may not. Tests that need it skip visibly where no such Python exists.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 let found: string | null | undefined;
 
@@ -30,4 +31,31 @@ export function runPython(code: string, args: string[] = []): string {
   const py = findNumpyPython();
   if (!py) throw new Error('no Python with numpy and scikit-learn found (tried /usr/bin/python3, python3)');
   return execFileSync(py, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+}
+
+/**
+ * The seed of a live cross-check: LIVE_SEED from the environment (to repeat a case that failed), else 1–1000 at
+ * random. The test prints it, so a failure can be repeated.
+ */
+export function liveSeed(test: string): number {
+  const given = Number(process.env.LIVE_SEED);
+  const seed = Number.isInteger(given) && given > 0 ? given : 1 + Math.floor(Math.random() * 1000);
+  console.log(`${test}: seed ${seed} (repeat it with LIVE_SEED=${seed})`);
+  return seed;
+}
+
+/**
+ * Trains one configuration in numpy now (scripts/fixtures/make_training_fixtures.py --stdin-case) and returns its
+ * record. Throws with the script's one-line reason when it fails, e.g. on a case whose numpy cost is not finite.
+ */
+export function trainInNumpy<T>(spec: { name: string }): T {
+  const py = findNumpyPython();
+  if (!py) throw new Error('no Python with numpy and scikit-learn found (tried /usr/bin/python3, python3)');
+  const script = fileURLToPath(new URL('../../scripts/fixtures/make_training_fixtures.py', import.meta.url));
+  const out = spawnSync(py, [script, '-', '--stdin-case'], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (out.status !== 0) {
+    const reason = out.stderr.trim().split('\n').at(-1);
+    throw new Error(`numpy could not train ${spec.name}: ${reason || `exit ${out.status}`}`);
+  }
+  return JSON.parse(out.stdout) as T;
 }
