@@ -8,9 +8,14 @@
 #
 # Needs clang (≥ 14, with the wasm32 target), wasm-ld (lld) and llvm-objdump (llvm) — on Debian/Ubuntu
 # `apt-get install clang lld llvm`; no libc, no emscripten. The one-thread command:
-#   clang --target=wasm32 -O3 -msimd128 -ffreestanding -nostdlib \
+#   clang --target=wasm32 -O3 -mllvm -disable-lsr -msimd128 -ffreestanding -nostdlib \
 #     -Wl,--no-entry -Wl,--import-memory -Wl,--export=__heap_base -Wl,--strip-all -o kernels.wasm kernels.c
 # -msimd128: f64x2 / f32x4 SIMD; no -ffast-math and no relaxed-simd, so floating point keeps IEEE order and rounding.
+# -mllvm -disable-lsr: LLVM's loop strength reduction rewrote the gemm micro-kernels' addresses as base + index +
+# constant, and a wasm load can take the constant into its offset only from an add known not to wrap, so every load
+# paid an add of its own in the engine's machine code (11 adds a k step instead of 3). Without it, float32 seed gemms
+# NN/TN ran 12–15 % faster, NT 5 %, whole one-thread seed steps ~10 % (2026-12-02, interleaved A/B); the bits are
+# the same (only address arithmetic changes).
 # --import-memory: the JS side creates the WebAssembly.Memory and allocates tensors in it above __heap_base.
 # The shared-memory builds add -matomics -mbulk-memory -DKERNELS_MT (kernels.c's *_mt exports; kernels-f32.c always
 # has them) and --shared-memory --max-memory=2 GiB; every thread
@@ -37,7 +42,7 @@ build() {
   local src=$1 out=$2 const=$3 mt=$4
   local base
   base=$(basename "$out" .ts)
-  local cflags=(--target=wasm32 -O3 ${KERNEL_DEFS:-} -msimd128 -ffreestanding -nostdlib)
+  local cflags=(--target=wasm32 -O3 -mllvm -disable-lsr ${KERNEL_DEFS:-} -msimd128 -ffreestanding -nostdlib)
   local lflags=(--no-entry --import-memory --export=__heap_base --strip-all)
   if [ "$mt" = 1 ]; then
     cflags+=(-matomics -mbulk-memory -DKERNELS_MT)

@@ -87,8 +87,10 @@ INLINE void micro(const float *ap, const float *bp, const int *kx, int ldb, floa
   vec acc[NN_R][NN_V];
   for (int r = 0; r < R; r++)
     for (int v = 0; v < V; v++) acc[r][v] = wasm_f32x4_const(0, 0, 0, 0);
-  for (int t = 0; t < nk; t++) {
-    const float *bk = bp + (kx ? kx[t] : t) * ldb, *ak = ap + t * NN_R;
+  // pointers stepped, not indexed: built with -disable-lsr (build-wasm.sh), each load then takes its offset as a constant
+  const float *ak = ap, *bn = bp;
+  for (int t = 0; t < nk; t++, ak += NN_R, bn += ldb) {
+    const float *bk = kx ? bp + kx[t] * ldb : bn;
     vec bv[NN_V];
     for (int v = 0; v < V; v++) bv[v] = vld(bk + 4 * v);
     for (int r = 0; r < R; r++) {

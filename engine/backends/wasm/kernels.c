@@ -97,8 +97,10 @@ INLINE void micro(const double *ap, const double *bp, const int *kx, int ldb, do
   vec acc[NN_R][2];
   for (int r = 0; r < R; r++)
     for (int v = 0; v < V; v++) acc[r][v] = wasm_f64x2_const(0.0, 0.0);
-  for (int t = 0; t < nk; t++) {
-    const double *bk = bp + (kx ? kx[t] : t) * ldb, *ak = ap + t * NN_R;
+  // pointers stepped, not indexed: built with -disable-lsr (build-wasm.sh), each load then takes its offset as a constant
+  const double *ak = ap, *bn = bp;
+  for (int t = 0; t < nk; t++, ak += NN_R, bn += ldb) {
+    const double *bk = kx ? bp + kx[t] * ldb : bn;
     vec bv[2];
     for (int v = 0; v < V; v++) bv[v] = vld(bk + 2 * v);
     for (int r = 0; r < R; r++) {
