@@ -113,7 +113,7 @@ describe.runIf(py)('live numpy cross-check on the new data', () => {
   it('matches numpy trained right now on a built-in, regression or feature configuration chosen by this test', async () => {
     const seed = liveSeed('live numpy cross-check on the new data');
     // Every seed 1–1000 of these was trained in numpy and stays finite. Breast cancer is a two-unit softmax: as one
-    // sigmoid, adam drove outputs to exactly 1 on 43 seeds, where numpy's log(0) gives NaN and the engine's cost
+    // sigmoid, adam drove outputs to exactly 1 on 42 seeds, where numpy's log(0) gives NaN and the engine's cost
     // stays finite. The unstandardized plane (x1·x2 up to ~36) takes lr 0.01: at 0.05 sgd diverged on some seeds.
     const kinds = [
       { data: { kind: 'iris', testSize: 0.3, splitSeed: seed, standardize: true }, out: 3 },
