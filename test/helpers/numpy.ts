@@ -23,13 +23,19 @@ export function findNumpyPython(): string | null {
   return found;
 }
 
+/** That Python, or an error saying none was found. */
+function requireNumpyPython(): string {
+  const py = findNumpyPython();
+  if (!py) throw new Error('no Python with numpy and scikit-learn found (tried /usr/bin/python3, python3)');
+  return py;
+}
+
 /**
  * Runs `code` with that Python (`python -c code args…`) and returns its stdout. Throws when no
  * such Python exists or the script fails (the error carries its stderr).
  */
 export function runPython(code: string, args: string[] = []): string {
-  const py = findNumpyPython();
-  if (!py) throw new Error('no Python with numpy and scikit-learn found (tried /usr/bin/python3, python3)');
+  const py = requireNumpyPython();
   return execFileSync(py, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
 }
 
@@ -49,8 +55,7 @@ export function liveSeed(test: string): number {
  * record. Throws with the script's one-line reason when it fails, e.g. on a case whose numpy cost is not finite.
  */
 export function trainInNumpy<T>(spec: { name: string }): T {
-  const py = findNumpyPython();
-  if (!py) throw new Error('no Python with numpy and scikit-learn found (tried /usr/bin/python3, python3)');
+  const py = requireNumpyPython();
   const script = fileURLToPath(new URL('../../scripts/fixtures/make_training_fixtures.py', import.meta.url));
   const out = spawnSync(py, [script, '-', '--stdin-case'], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (out.status !== 0) {
