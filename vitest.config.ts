@@ -11,6 +11,8 @@ export default defineConfig({
     environment: 'node',
     // Forked processes: worker_threads and native modules (better-sqlite3) behave as in the app.
     pool: 'forks',
+    // Node 20 gets relaxed SIMD as the command line does (bin/relaxed-simd.js), so tests run the kernels it runs
+    setupFiles: ['bin/relaxed-simd.js'],
     // Numeric parity tests train real networks; a 2-core machine needs room.
     testTimeout: 120_000,
     hookTimeout: 120_000,

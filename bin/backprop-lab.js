@@ -3,6 +3,7 @@
 // matches the sources (`npm install` builds it through the "prepare" script; `npm run build:cli` rebuilds it), else
 // electron/cli.ts through tsx, as in development — see bin/cli-entry.js. BACKPROP_LAB_DEBUG_ENTRY=1 says on stderr
 // which one ran, and why.
+import './relaxed-simd.js';
 import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: registers tsx, then runs scripts/bench.ts (engine vs the numpy reference).
+import './relaxed-simd.js';
 import { register } from 'tsx/esm/api';
 
 register();

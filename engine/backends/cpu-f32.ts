@@ -65,15 +65,17 @@ export class CpuF32Backend implements Backend {
   private scratchPtr = 0;
 
   constructor(opts: CpuF32BackendOptions = {}) {
+    let fused = false;
     if (opts.heap) this.heap = opts.heap;
     else {
       const m = kernelModuleF32();
       if (!('module' in m)) throw new Error(`cpu float32 backend: ${m.reason}; use the float64 cpu backend`);
       this.heap = new WasmHeap<WasmF32Kernels>(m.module);
+      fused = m.fused === true;
     }
     this.parts = opts.parts ?? 1;
     this.mode = opts.mode ?? 'wasm-simd-f32';
-    this.modeReason = opts.modeReason ?? 'float32 WebAssembly SIMD kernels (f32x4) were asked for';
+    this.modeReason = opts.modeReason ?? `float32 WebAssembly SIMD kernels (f32x4${fused ? ', gemms with fused multiply-adds' : ''}) were asked for`;
   }
 
   tensor(rows: number, cols: number, data?: ArrayLike<number>): CpuF32Tensor {

@@ -8,7 +8,8 @@ import { activationBackward, biasActivate } from '../../engine/activations';
 import type { UpdateRule } from '../../engine/backends/backend';
 import { cpuUpdate } from '../../engine/backends/cpu';
 import { CpuF32Backend } from '../../engine/backends/cpu-f32';
-import { kernelModuleF32 } from '../../engine/backends/wasm/heap';
+import { kernelModuleF32, loadModule, WasmHeap, type WasmF32Kernels } from '../../engine/backends/wasm/heap';
+import { KERNELS_F32_WASM_BASE64 } from '../../engine/backends/wasm/kernels-f32-wasm';
 
 /** float32's unit roundoff. */
 const U = 2 ** -24;
@@ -51,14 +52,26 @@ function referenceGemm(a: Float64Array, b: Float64Array, M: number, K: number, N
   return { c, scale };
 }
 
-const skip = !('module' in kernelModuleF32());
+const chosen = kernelModuleF32();
+const skip = !('module' in chosen);
+/** Both builds of kernels-f32.c: the one the engine loads here, and the one with separate multiplies and adds. */
+const builds = [
+  { build: 'as loaded', make: () => new CpuF32Backend() },
+  { build: 'separate multiply and add', make: () => new CpuF32Backend({ heap: new WasmHeap<WasmF32Kernels>((loadModule(KERNELS_F32_WASM_BASE64) as { module: WebAssembly.Module }).module) }) },
+];
+
+// Node ≥ 20.16 and every Chromium since 114 have relaxed SIMD: the fused build is the one these tests run as loaded
+it.skipIf(skip)('loads the build with fused multiply-adds, and says so', () => {
+  expect(chosen).toMatchObject({ fused: true });
+  expect(new CpuF32Backend().modeReason).toMatch(/fused multiply-adds/);
+});
 const sizes = [1, 2, 3, 5, 8, 9, 17, 130];
 // the scale workload's shapes at a smaller batch, and odd ones that leave tails in every blocking (263 rows: two groups
 // of packed rows, MC)
 const extraShapes: [number, number, number][] = [[256, 64, 515], [256, 256, 67], [1, 256, 515], [64, 515, 256], [3, 131, 257], [9, 1000, 13], [263, 9, 70]];
 
-describe.skipIf(skip)('cpu float32 kernels (wasm-simd-f32)', () => {
-  const B = skip ? (null as unknown as CpuF32Backend) : new CpuF32Backend();
+describe.skipIf(skip).each(builds)('cpu float32 kernels (wasm-simd-f32, $build)', ({ make }) => {
+  const B = skip ? (null as unknown as CpuF32Backend) : make();
 
   it('runs as wasm-simd-f32 in float32', () => {
     expect(B.mode).toBe('wasm-simd-f32');

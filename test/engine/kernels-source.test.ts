@@ -11,7 +11,7 @@ const generated = readdirSync(DIR).filter((f) => f.endsWith('-wasm.ts'));
 
 describe('embedded WebAssembly kernels', () => {
   it('finds the generated modules', () => {
-    expect(generated.sort()).toEqual(['kernels-f32-mt-wasm.ts', 'kernels-f32-wasm.ts', 'kernels-mt-wasm.ts', 'kernels-wasm.ts']);
+    expect(generated.sort()).toEqual(['kernels-f32-fma-mt-wasm.ts', 'kernels-f32-fma-wasm.ts', 'kernels-f32-mt-wasm.ts', 'kernels-f32-wasm.ts', 'kernels-mt-wasm.ts', 'kernels-wasm.ts']);
   });
 
   it.each(generated)('%s was built from the current .c source (rebuild with scripts/build-wasm.sh)', (file) => {
@@ -20,6 +20,6 @@ describe('embedded WebAssembly kernels', () => {
     expect(m, `${file}'s first line names no source and hash: ${header}`).not.toBeNull();
     const [, source, recorded] = m!;
     const actual = createHash('sha256').update(readFileSync(new URL(source!, DIR))).update(readFileSync(new URL('sample-cut.h', DIR))).digest('hex').slice(0, 16);
-    expect(actual, `${source} changed since ${file} was built: run scripts/build-wasm.sh (needs clang, lld, llvm) and commit both`).toBe(recorded);
+    expect(actual, `${source} changed since ${file} was built: run scripts/build-wasm.sh (needs clang, lld, llvm ≥ 16) and commit them`).toBe(recorded);
   });
 });

@@ -2,7 +2,10 @@
 // in place on tensors in the module's (imported) linear memory. Rebuilt by scripts/build-wasm.sh into
 // kernels-f32-wasm.ts (one thread) and kernels-f32-mt-wasm.ts (shared memory, for ../parallel.ts).
 //
-// Numerics: IEEE float32 products and sums, no FMA, no -ffast-math. Unlike the float64 kernels these do not
+// Numerics: IEEE float32 products and sums, no -ffast-math. Built with KERNELS_FMA (and -mrelaxed-simd), the gemms'
+// multiply-adds are f32x4.relaxed_madd: fused (one rounding) where the processor has FMA, as every x86-64 since 2013
+// and every ARM64 does, separate elsewhere; the engine loads that build where the WebAssembly engine has relaxed SIMD
+// and the plain one (a product rounded, then the sum) elsewhere. Unlike the float64 kernels these do not
 // reproduce numpy's summation order (numpy's float32 sgemm doesn't promise one either): gemm NN/TN sum each
 // element in k order; gemm NT sums each dot product in 4 lanes (k mod 4) added at the end, and row sums use 16
 // lanes, both on each side of the sample axis's first cut (sample-cut.h), then add the two sides (the _block
@@ -24,6 +27,20 @@ INLINE vec vmul(vec a, vec b) { return wasm_f32x4_mul(a, b); }
 INLINE vec vld(const float *p) { return wasm_v128_load(p); }
 INLINE void vst(float *p, vec x) { wasm_v128_store(p, x); }
 INLINE vec vsplat(float x) { return wasm_f32x4_splat(x); }
+/**
+ * acc + a·b: fused in the KERNELS_FMA build (see Numerics above). smadd is the same for one value, through lane 0 of
+ * the same instruction: a gemm's output column goes through the vector or the scalar tail depending on where a
+ * part's columns end, and must get the same bits either way.
+ */
+#ifdef KERNELS_FMA
+INLINE vec madd(vec a, vec b, vec acc) { return wasm_f32x4_relaxed_madd(a, b, acc); }
+INLINE float smadd(float a, float b, float acc) {
+  return wasm_f32x4_extract_lane(wasm_f32x4_relaxed_madd(vsplat(a), vsplat(b), vsplat(acc)), 0);
+}
+#else
+INLINE vec madd(vec a, vec b, vec acc) { return vadd(acc, vmul(a, b)); }
+INLINE float smadd(float a, float b, float acc) { return acc + a * b; }
+#endif
 INLINE int imin(int a, int b) { return a < b ? a : b; }
 
 /** Part `part` of nparts of [0, n), cut on multiples of `align`, as [*b, *e). */
@@ -95,7 +112,7 @@ INLINE void micro(const float *ap, const float *bp, const int *kx, int ldb, floa
     for (int v = 0; v < V; v++) bv[v] = vld(bk + 4 * v);
     for (int r = 0; r < R; r++) {
       vec x = wasm_v128_load32_splat(ak + r);
-      for (int v = 0; v < V; v++) acc[r][v] = vadd(acc[r][v], vmul(x, bv[v]));
+      for (int v = 0; v < V; v++) acc[r][v] = madd(x, bv[v], acc[r][v]);
     }
   }
   for (int r = 0; r < R; r++)
@@ -110,7 +127,7 @@ INLINE void micro_tail(const float *ap, const float *bp, const int *kx, int ldb,
     for (int r = 0; r < R; r++) acc[r] = 0.0f;
     for (int t = 0; t < nk; t++) {
       float y = bp[(kx ? kx[t] : t) * ldb + c];
-      for (int r = 0; r < R; r++) acc[r] = acc[r] + ap[t * NN_R + r] * y;
+      for (int r = 0; r < R; r++) acc[r] = smadd(ap[t * NN_R + r], y, acc[r]);
     }
     for (int r = 0; r < R; r++) C[r * N + c] = div ? acc[r] / d : acc[r];
   }
@@ -257,9 +274,13 @@ INLINE void dots(const float *A, const float *B, float *C, const int *is, const 
     for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
     for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
     for (int r = 0; r < R; r++)
-      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
+      for (int s = 0; s < S; s++) acc[r][s] = madd(av[r], bv[s], acc[r][s]);
   }
+  // unrolled in full (R and S are constants here), so acc stays in registers: clang 19 left this nest rolled and
+  // the arrays on the C stack, which the threads share
+#pragma clang loop unroll(full)
   for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
     for (int s = 0; s < S; s++) {
       float x = hsum(acc[r][s]);
       for (int q = k; q < len; q++) x = x + a[r][q] * b[s][q];
