@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Rebuilds the CPU backends' WebAssembly SIMD kernels, embedded as base64 in generated TypeScript:
-#   engine/backends/wasm/kernels.c     → kernels-wasm.ts            (float64, one thread: the cpu backend)
-#                                      → kernels-mt-wasm.ts         (float64, shared memory: parallel.ts)
-#   engine/backends/wasm/kernels-f32.c → kernels-f32-fma-wasm.ts    (float32, one thread, fused multiply-add)
-#                                      → kernels-f32-fma-mt-wasm.ts (float32, shared memory, fused multiply-add)
-#                                      → kernels-f32-wasm.ts        (float32, one thread, separate multiply and add)
-#                                      → kernels-f32-mt-wasm.ts     (float32, shared memory, separate multiply and add)
-# The float32 engine loads the fused builds where the WebAssembly engine has relaxed SIMD (wasm/heap.ts) and the
-# separate ones elsewhere. The generated files are committed, so only whoever edits a .c file needs this.
+# Rebuilds the CPU backends' WebAssembly SIMD kernels, embedded as base64 in generated TypeScript. From each source,
+# a build whose gemms add every term with a fused multiply-add (relaxed SIMD) and one with separate multiplies and
+# adds, each for one thread and for shared memory:
+#   engine/backends/wasm/kernels.c     → kernels-fma-wasm.ts, kernels-fma-mt-wasm.ts          (float64, fused)
+#                                      → kernels-wasm.ts, kernels-mt-wasm.ts                  (float64, separate)
+#   engine/backends/wasm/kernels-f32.c → kernels-f32-fma-wasm.ts, kernels-f32-fma-mt-wasm.ts  (float32, fused)
+#                                      → kernels-f32-wasm.ts, kernels-f32-mt-wasm.ts          (float32, separate)
+# The one-thread builds serve cpu.ts and cpu-f32.ts, the shared-memory ones parallel.ts. # The engine loads the fused builds where the WebAssembly engine has relaxed SIMD (wasm/heap.ts) and the separate
+# ones elsewhere. The generated files are committed, so only whoever edits a .c file needs this.
 #
 # Needs clang ≥ 16 (its wasm32 target and relaxed-SIMD intrinsics), wasm-ld (lld) and llvm-objdump (llvm), all of one
 # version — on Debian 12 `apt-get install clang-19 lld-19 llvm-19` (its plain `clang` is 14, too old); no libc, no
@@ -15,9 +15,9 @@
 # command:
 #   clang --target=wasm32 -O3 -mllvm -disable-lsr -msimd128 -ffreestanding -nostdlib \
 #     -Wl,--no-entry -Wl,--import-memory -Wl,--export=__heap_base -Wl,--strip-all -o kernels.wasm kernels.c
-# -msimd128: f64x2 / f32x4 SIMD; no -ffast-math, so floating point keeps IEEE order and rounding. The fused float32
-# builds add -mrelaxed-simd -DKERNELS_FMA: the gemms' multiply-adds become f32x4.relaxed_madd, one instruction
-# (an FMA where the processor has one) instead of two.
+# -msimd128: f64x2 / f32x4 SIMD; no -ffast-math, so floating point keeps IEEE order and rounding. The fused builds
+# add -mrelaxed-simd -DKERNELS_FMA: the gemms' multiply-adds become relaxed_madd, one instruction (an FMA where the
+# processor has one) instead of two.
 # -mllvm -disable-lsr: LLVM's loop strength reduction rewrote the gemm micro-kernels' addresses as base + index +
 # constant, and a wasm load can take the constant into its offset only from an add known not to wrap, so every load
 # paid an add of its own in the engine's machine code (11 adds a k step instead of 3). Without it, float32 seed gemms
@@ -49,7 +49,7 @@ for tool in "$CLANG" "$WASM_LD" "$OBJDUMP"; do
 done
 MAJOR=$("$CLANG" --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
 if [ -z "$MAJOR" ] || [ "$MAJOR" -lt 16 ]; then
-  echo "build-wasm: $CLANG is version ${MAJOR:-unknown}; the fused float32 kernels need clang ≥ 16 (Debian 12: apt-get install clang-19 lld-19 llvm-19)" >&2
+  echo "build-wasm: $CLANG is version ${MAJOR:-unknown}; the fused kernels need clang ≥ 16 (Debian 12: apt-get install clang-19 lld-19 llvm-19)" >&2
   exit 1
 fi
 TMP=$(mktemp -d)
@@ -98,6 +98,8 @@ build() {
   echo "wrote $out (${size} bytes of wasm)"
 }
 
+build $DIR/kernels.c $DIR/kernels-fma-wasm.ts KERNELS_FMA_WASM_BASE64 0 1
+build $DIR/kernels.c $DIR/kernels-fma-mt-wasm.ts KERNELS_FMA_MT_WASM_BASE64 1 1
 build $DIR/kernels.c $DIR/kernels-wasm.ts KERNELS_WASM_BASE64 0 0
 build $DIR/kernels.c $DIR/kernels-mt-wasm.ts KERNELS_MT_WASM_BASE64 1 0
 build $DIR/kernels-f32.c $DIR/kernels-f32-fma-wasm.ts KERNELS_F32_FMA_WASM_BASE64 0 1

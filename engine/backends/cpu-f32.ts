@@ -9,7 +9,7 @@ import type { Activation } from '../architecture';
 import { activationBackward, biasActivate, LEAKY_SLOPE } from '../activations';
 import { gemmDims, shapeError as backendShapeError, type Backend, type Tensor, type UpdateRule } from './backend';
 import { gemmTT } from './kernels';
-import { kernelModuleF32, WASM_ACT, WasmHeap, type WasmF32Kernels } from './wasm/heap';
+import { FUSED_NOTE, kernelModuleF32, WASM_ACT, WasmHeap, type WasmF32Kernels } from './wasm/heap';
 
 /** A float32 tensor in the kernels' memory (row-major). */
 export class CpuF32Tensor implements Tensor {
@@ -75,7 +75,7 @@ export class CpuF32Backend implements Backend {
     }
     this.parts = opts.parts ?? 1;
     this.mode = opts.mode ?? 'wasm-simd-f32';
-    this.modeReason = opts.modeReason ?? `float32 WebAssembly SIMD kernels (f32x4${fused ? ', gemms with fused multiply-adds' : ''}) were asked for`;
+    this.modeReason = opts.modeReason ?? `float32 WebAssembly SIMD kernels (f32x4${fused ? FUSED_NOTE : ''}) were asked for`;
   }
 
   tensor(rows: number, cols: number, data?: ArrayLike<number>): CpuF32Tensor {

@@ -6,7 +6,7 @@ import type { Activation } from '../architecture';
 import { activationBackward, biasActivate, LEAKY_SLOPE } from '../activations';
 import { gemmDims, shapeError as backendShapeError, type Backend, type Tensor, type UpdateRule } from './backend';
 import { gemmNN, gemmNT, gemmTN, gemmTT, rowSumsPairwise } from './kernels';
-import { kernelModule, WASM_ACT, WasmHeap } from './wasm/heap';
+import { FUSED_NOTE, kernelModule, WASM_ACT, WasmHeap } from './wasm/heap';
 
 /** A CPU tensor: its float64 data is directly reachable (row-major). */
 export class CpuTensor implements Tensor {
@@ -72,7 +72,7 @@ export class CpuBackend implements Backend {
       if ('module' in m) {
         try {
           heap = new WasmHeap(m.module);
-          reason = 'WebAssembly SIMD is available';
+          reason = `WebAssembly SIMD is available${m.fused ? FUSED_NOTE : ''}`;
         } catch (e) {
           reason = `the WebAssembly kernels could not start: ${(e as Error).message}`;
         }

@@ -18,8 +18,7 @@ import type { Backend, Precision, Tensor, UpdateRule } from './backend';
 import { CpuBackend, CpuTensor } from './cpu';
 import { CpuF32Backend, CpuF32Tensor } from './cpu-f32';
 import { BLOCK_PROGRAM, blockArgs, MAX_SPLIT_LAYERS, SampleSplit, splittable, SYNC_SLOTS, type BlockHost } from './split';
-import { KERNELS_MT_WASM_BASE64 } from './wasm/kernels-mt-wasm';
-import { kernelModuleF32, loadModule, WasmHeap, type WasmF32Kernels, type WasmKernels } from './wasm/heap';
+import { FUSED_NOTE, kernelModule, kernelModuleF32, WasmHeap, type WasmF32Kernels, type WasmKernels } from './wasm/heap';
 
 /** Pages of the shared memory's maximum (2 GiB; the modules are linked with the same --max-memory). */
 const MAX_PAGES = 32768;
@@ -306,11 +305,11 @@ export class ParallelCpuBackend implements Backend {
     const threads = opts.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`cpu backend: threads must be a whole number ≥ 1, got ${threads}`);
     if (typeof SharedArrayBuffer !== 'function') throw new Error('cpu backend: threads need SharedArrayBuffer, which this runtime lacks; use the one-thread cpu backend');
-    const loaded = precision === 'float32' ? kernelModuleF32(true) : loadModule(KERNELS_MT_WASM_BASE64);
+    const loaded = precision === 'float32' ? kernelModuleF32(true) : kernelModule(true);
     if (!('module' in loaded)) throw new Error(`cpu backend: ${loaded.reason}; use the one-thread cpu backend`);
     const pool = await KernelPool.create(loaded.module, threads, KERNEL_NAMES);
     const mode = `${precision === 'float32' ? 'wasm-simd-f32' : 'wasm-simd-f64'}-threads${threads}`;
-    const fused = loaded.fused ? ', gemms with fused multiply-adds' : '';
+    const fused = loaded.fused ? FUSED_NOTE : '';
     const modeReason =
       threads > 1
         ? `WebAssembly SIMD kernels on ${threads} threads sharing one memory (a full batch as two blocks of samples at once, other work split kernel by kernel${fused})`

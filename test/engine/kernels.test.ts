@@ -8,7 +8,8 @@ import type { Activation } from '../../engine/architecture';
 import { activationBackward, biasActivate } from '../../engine/activations';
 import { CpuBackend, cpuUpdate, type CpuTensor } from '../../engine/backends/cpu';
 import { pairwiseSum, rowSumsPairwise } from '../../engine/backends/kernels';
-import { kernelModule } from '../../engine/backends/wasm/heap';
+import { kernelModule, loadModule, WasmHeap } from '../../engine/backends/wasm/heap';
+import { KERNELS_WASM_BASE64 } from '../../engine/backends/wasm/kernels-wasm';
 import type { UpdateRule } from '../../engine/backends/backend';
 
 interface RowSumCase {
@@ -30,6 +31,33 @@ function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** x = m·2^e exactly (m a BigInt, e an integer), for a finite double. */
+function exact(x: number): [bigint, number] {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setFloat64(0, x);
+  const hi = v.getUint32(0), lo = v.getUint32(4);
+  const field = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (field !== 0) m |= 1n << 52n;
+  return [hi >>> 31 ? -m : m, (field || 1) - 1075];
+}
+
+/**
+ * a·b + c rounded once, to nearest even: the exact sum in BigInt, cut to 64 bits with a sticky bit, which Number()
+ * rounds correctly. For finite inputs whose result is a normal double (the tests' values are of order 1).
+ */
+function fma(a: number, b: number, c: number): number {
+  const [ma, ea] = exact(a), [mb, eb] = exact(b), [mc, ec] = exact(c);
+  const ep = ea + eb, e = Math.min(ep, ec);
+  const sum = ((ma * mb) << BigInt(ep - e)) + (mc << BigInt(ec - e));
+  if (sum === 0n) return a * b + c; // the sign of an exact zero, as IEEE gives it
+  const mag = sum < 0n ? -sum : sum;
+  const drop = Math.max(0, mag.toString(2).length - 64);
+  let top = mag >> BigInt(drop);
+  if (top << BigInt(drop) !== mag) top |= 1n;
+  return (sum < 0n ? -1 : 1) * Number(top) * 2 ** (e + drop);
 }
 
 /** rows×cols values in [-1, 1), with a share of exact zeros and some all-zero rows (dead ReLUs). */
@@ -59,18 +87,45 @@ function referenceGemm(a: Float64Array, b: Float64Array, M: number, K: number, N
   return { c, scale };
 }
 
-const wasmAvailable = 'module' in kernelModule();
+/** op(A)·B summed in k order from 0 with one rounding per term, as the fused build's gemm NN and TN do. */
+function kOrderFma(a: Float64Array, b: Float64Array, M: number, K: number, N: number, tA: boolean): Float64Array {
+  const c = new Float64Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        const x = tA ? a[k * M + i] : a[i * K + k], y = b[k * N + j];
+        // a zero term adds nothing and the kernels skip it (dead rows), as a k-order loop may
+        if (x !== 0 && y !== 0) s = fma(x, y, s);
+      }
+      c[i * N + j] = s;
+    }
+  return c;
+}
+
+const loaded = kernelModule();
+const wasmAvailable = 'module' in loaded;
+const fused = 'module' in loaded && loaded.fused === true;
+const plain = loadModule(KERNELS_WASM_BASE64);
+// the build the engine loads here (fused multiply-adds where relaxed SIMD validates), the plain build, plain JS
 const modes = [
-  { kernels: 'wasm' as const, mode: 'wasm-simd-f64', skip: !wasmAvailable },
-  { kernels: 'js' as const, mode: 'js-f64', skip: false },
+  { label: 'wasm-simd-f64, as loaded', mode: 'wasm-simd-f64', fused, skip: !wasmAvailable, make: () => new CpuBackend({ kernels: 'wasm' }) },
+  {
+    label: 'wasm-simd-f64, separate multiply and add',
+    mode: 'wasm-simd-f64',
+    fused: false,
+    skip: !('module' in plain),
+    make: () => new CpuBackend({ heap: new WasmHeap((plain as { module: WebAssembly.Module }).module) }),
+  },
+  { label: 'js-f64', mode: 'js-f64', fused: false, skip: false, make: () => new CpuBackend({ kernels: 'js' }) },
 ];
 
 const sizes = [1, 2, 3, 7, 8, 9, 129];
 // the seed workload's shapes (2-25-50-50-25-1, m = 900) and a few odd ones (263 rows: two groups of packed rows, kernels.c's MC)
 const extraShapes: [number, number, number][] = [[25, 2, 900], [50, 25, 900], [50, 50, 900], [1, 25, 900], [25, 900, 50], [50, 900, 25], [3, 131, 257], [263, 9, 70]];
 
-describe.each(modes)('cpu kernels ($mode)', ({ kernels, mode, skip }) => {
-  const B = new CpuBackend({ kernels });
+describe.each(modes)('cpu kernels ($label)', ({ mode, fused, skip, make }) => {
+  const B = skip ? (null as unknown as CpuBackend) : make();
   const T = (rows: number, cols: number, data?: ArrayLike<number>): CpuTensor => B.tensor(rows, cols, data);
 
   it.skipIf(skip)(`runs as ${mode}`, () => {
@@ -104,15 +159,21 @@ describe.each(modes)('cpu kernels ($mode)', ({ kernels, mode, skip }) => {
     expect(worst).toBeLessThan(1e-14);
   });
 
-  it.skipIf(skip)('gemm NN and TN sum each element in k order, so they give the same bits as a k-order loop', () => {
+  it.skipIf(skip)(`gemm NN and TN sum each element in k order, so they give the same bits as a k-order loop of ${fused ? 'fused multiply-adds' : 'products and sums'}`, () => {
     const rand = rng(5);
-    for (const [M, K, N] of [[50, 50, 900], [7, 129, 3], [25, 2, 901], [263, 9, 70]] as const) {
+    for (const [M, K, N] of [[50, 50, 300], [7, 129, 3], [25, 2, 901], [263, 9, 70]] as const) {
       for (const tA of [false, true]) {
         const a = randomMatrix(rand, tA ? K : M, tA ? M : K), b = randomMatrix(rand, K, N);
         const out = T(M, N);
         B.gemm(T(tA ? K : M, tA ? M : K, a), T(K, N, b), out, tA, false, 1);
-        const got = B.read(out), ref = referenceGemm(a, b, M, K, N, tA, false, 1).c;
+        const got = B.read(out);
+        const ref = fused ? kOrderFma(a, b, M, K, N, tA) : referenceGemm(a, b, M, K, N, tA, false, 1).c;
+        let differ = 0;
         for (let i = 0; i < M * N; i++) if (got[i] !== ref[i]) throw new Error(`${M}×${K}×${N} tA=${tA} element ${i}: ${got[i]} vs ${ref[i]}`);
+        // the two references differ on these shapes, so the test tells the builds apart
+        const other = fused ? referenceGemm(a, b, M, K, N, tA, false, 1).c : kOrderFma(a, b, M, K, N, tA);
+        for (let i = 0; i < M * N; i++) if (other[i] !== ref[i]) differ++;
+        if (M * N > 100) expect(differ, `${M}×${K}×${N}: elements where fused and separate differ`).toBeGreaterThan(0);
       }
     }
   });
@@ -275,6 +336,12 @@ describe('wasm heap', () => {
 
   it.skipIf(!wasmAvailable)('picks WebAssembly SIMD by default where it validates', () => {
     expect(new CpuBackend().mode).toBe('wasm-simd-f64');
+  });
+
+  // Node ≥ 20.16 started through bin/relaxed-simd.js (the tests' setup) and every Chromium since 114 have relaxed SIMD
+  it.skipIf(!wasmAvailable)('loads the build with fused multiply-adds, and says so', () => {
+    expect(loaded).toMatchObject({ fused: true });
+    expect(new CpuBackend().modeReason).toMatch(/fused multiply-adds/);
   });
 
   it('pairwiseSum follows numpy: under 8 values a plain left-to-right sum', () => {

@@ -2,10 +2,13 @@
 // one instance per CPU backend, with a first-fit allocator over its memory above the module's own data.
 // The memory may be given (a shared one, for the threaded kernels of ../parallel.ts).
 
+import { KERNELS_FMA_MT_WASM_BASE64 } from './kernels-fma-mt-wasm';
+import { KERNELS_FMA_WASM_BASE64 } from './kernels-fma-wasm';
 import { KERNELS_F32_FMA_MT_WASM_BASE64 } from './kernels-f32-fma-mt-wasm';
 import { KERNELS_F32_FMA_WASM_BASE64 } from './kernels-f32-fma-wasm';
 import { KERNELS_F32_MT_WASM_BASE64 } from './kernels-f32-mt-wasm';
 import { KERNELS_F32_WASM_BASE64 } from './kernels-f32-wasm';
+import { KERNELS_MT_WASM_BASE64 } from './kernels-mt-wasm';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 
 /** The module's exports (see kernels.c); pointers are byte offsets into the heap's memory. */
@@ -72,22 +75,29 @@ export function loadModule(base64: string): Loaded {
   return m;
 }
 
-/** The float64 kernel module (kernels.c), or why it cannot run here. */
-export function kernelModule(): Loaded {
-  return loadModule(KERNELS_WASM_BASE64);
+/**
+ * The build of an embedded module whose gemms add every term with one relaxed-SIMD multiply-add where the WebAssembly
+ * engine has relaxed SIMD (Chromium, Electron, Node ≥ 22, and Node 20 started through bin/relaxed-simd.js), else the
+ * build with separate multiplies and adds, or why neither runs here. Same sums in the same order, one rounding fewer
+ * per term (as numpy's OpenBLAS); steps about 15 % faster (README, "Changing a kernel").
+ */
+function fusedOrPlain(fused: string, plain: string): Loaded {
+  const m = loadModule(fused);
+  return 'module' in m ? { module: m.module, fused: true } : loadModule(plain);
 }
 
-/**
- * The float32 kernel module (kernels-f32.c; `shared`: the threaded build), or why it cannot run here: the build whose
- * gemms multiply and add in one relaxed-SIMD instruction where the WebAssembly engine has relaxed SIMD (Chromium,
- * Electron, Node ≥ 22, and Node 20 started through bin/relaxed-simd.js), else the build with separate multiplies and
- * adds. Same math, one rounding fewer per term; about 15 % faster steps (README, "Changing a kernel").
- */
-export function kernelModuleF32(shared = false): Loaded {
-  const fused = loadModule(shared ? KERNELS_F32_FMA_MT_WASM_BASE64 : KERNELS_F32_FMA_WASM_BASE64);
-  if ('module' in fused) return { module: fused.module, fused: true };
-  return loadModule(shared ? KERNELS_F32_MT_WASM_BASE64 : KERNELS_F32_WASM_BASE64);
+/** The float64 kernel module (kernels.c; `shared`: the threaded build), or why it cannot run here. */
+export function kernelModule(shared = false): Loaded {
+  return shared ? fusedOrPlain(KERNELS_FMA_MT_WASM_BASE64, KERNELS_MT_WASM_BASE64) : fusedOrPlain(KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64);
 }
+
+/** The float32 kernel module (kernels-f32.c; `shared`: the threaded build), or why it cannot run here. */
+export function kernelModuleF32(shared = false): Loaded {
+  return shared ? fusedOrPlain(KERNELS_F32_FMA_MT_WASM_BASE64, KERNELS_F32_MT_WASM_BASE64) : fusedOrPlain(KERNELS_F32_FMA_WASM_BASE64, KERNELS_F32_WASM_BASE64);
+}
+
+/** What a backend's reason adds when it runs the fused build. */
+export const FUSED_NOTE = ', gemms with fused multiply-adds';
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

@@ -2,8 +2,8 @@
 // in place on tensors in the module's (imported) linear memory. Rebuilt by scripts/build-wasm.sh into
 // kernels-f32-wasm.ts (one thread) and kernels-f32-mt-wasm.ts (shared memory, for ../parallel.ts).
 //
-// Numerics: IEEE float32 products and sums, no -ffast-math. Built with KERNELS_FMA (and -mrelaxed-simd), the gemms'
-// multiply-adds are f32x4.relaxed_madd: fused (one rounding) where the processor has FMA, as every x86-64 since 2013
+// Numerics: IEEE float32 products and sums, no -ffast-math. Built with KERNELS_FMA (and -mrelaxed-simd), every gemm
+// term is added with f32x4.relaxed_madd: fused (one rounding) where the processor has FMA, as every x86-64 since 2013
 // and every ARM64 does, separate elsewhere; the engine loads that build where the WebAssembly engine has relaxed SIMD
 // and the plain one (a product rounded, then the sum) elsewhere. Unlike the float64 kernels these do not
 // reproduce numpy's summation order (numpy's float32 sgemm doesn't promise one either): gemm NN/TN sum each
@@ -283,7 +283,7 @@ INLINE void dots(const float *A, const float *B, float *C, const int *is, const 
 #pragma clang loop unroll(full)
     for (int s = 0; s < S; s++) {
       float x = hsum(acc[r][s]);
-      for (int q = k; q < len; q++) x = x + a[r][q] * b[s][q];
+      for (int q = k; q < len; q++) x = smadd(a[r][q], b[s][q], x);
       if (add) x = C[is[r] * N + js[s]] + x;
       C[is[r] * N + js[s]] = div ? x / d : x;
     }

@@ -1,9 +1,13 @@
 // The CPU backend's float64 inner loops as WebAssembly SIMD (f64x2), working in place on tensors that live in
 // the module's (imported) linear memory. Rebuilt by scripts/build-wasm.sh into kernels-wasm.ts.
 //
-// Numerics: IEEE float64 only, no FMA, no reassociation (clang keeps FP order without -ffast-math).
-// - gemm NN / TN sum every output element in k order from 0, exactly as the JS kernels in ../kernels.ts do,
-//   so both paths give the same bits.
+// Numerics: IEEE float64 only, no reassociation (clang keeps FP order without -ffast-math). Built with KERNELS_FMA
+// (and -mrelaxed-simd), every gemm term is added with f64x2.relaxed_madd: fused (one rounding) where the processor
+// has FMA, as every x86-64 since 2013 and every ARM64 does, and as numpy's OpenBLAS does; the engine loads that build
+// where the WebAssembly engine has relaxed SIMD and the plain one (a product rounded, then the sum) elsewhere.
+// - gemm NN / TN sum every output element in k order from 0: the plain build exactly as the JS kernels in
+//   ../kernels.ts do, so both paths give the same bits; the fused build as a k-order loop of fused multiply-adds,
+//   which is what numpy's matmul computed here (OpenBLAS, AVX-512: bit for bit on the seed's layer shapes).
 // - gemm NT (dW) sums each dot product in two lanes (even and odd k), added at the end, on each side of the sample
 //   axis's first cut (sample-cut.h), then adds the two sides; gemm_nt_block sums one block of samples uncut
 //   (../split.ts adds the blocks' sums), so a batch trained as two blocks gives these bits.
@@ -43,6 +47,20 @@ INLINE vec vmul(vec a, vec b) { return wasm_f64x2_mul(a, b); }
 INLINE vec vld(const double *p) { return wasm_v128_load(p); }
 INLINE void vst(double *p, vec x) { wasm_v128_store(p, x); }
 INLINE vec vsplat(double x) { return wasm_f64x2_splat(x); }
+/**
+ * acc + a·b: fused in the KERNELS_FMA build (see Numerics above). smadd is the same for one value, through lane 0 of
+ * the same instruction: a gemm's output column goes through the vector or the scalar tail depending on where a
+ * part's columns end, and must get the same bits either way.
+ */
+#ifdef KERNELS_FMA
+INLINE vec madd(vec a, vec b, vec acc) { return wasm_f64x2_relaxed_madd(a, b, acc); }
+INLINE double smadd(double a, double b, double acc) {
+  return wasm_f64x2_extract_lane(wasm_f64x2_relaxed_madd(vsplat(a), vsplat(b), vsplat(acc)), 0);
+}
+#else
+INLINE vec madd(vec a, vec b, vec acc) { return vadd(acc, vmul(a, b)); }
+INLINE double smadd(double a, double b, double acc) { return acc + a * b; }
+#endif
 
 // Dead ReLUs: a unit whose Z ≤ 0 for every sample gives an all-zero row of A (forward) and of dZ (backward).
 // The gemms list the rows of their operands that hold anything but zeros and skip the rest: a term a·0 adds
@@ -105,7 +123,7 @@ INLINE void micro(const double *ap, const double *bp, const int *kx, int ldb, do
     for (int v = 0; v < V; v++) bv[v] = vld(bk + 2 * v);
     for (int r = 0; r < R; r++) {
       vec x = wasm_v128_load64_splat(ak + r);
-      for (int v = 0; v < V; v++) acc[r][v] = vadd(acc[r][v], vmul(x, bv[v]));
+      for (int v = 0; v < V; v++) acc[r][v] = madd(x, bv[v], acc[r][v]);
     }
   }
   for (int r = 0; r < R; r++)
@@ -119,7 +137,7 @@ INLINE void micro1(const double *ap, const double *bp, const int *kx, int ldb, d
   for (int r = 0; r < R; r++) acc[r] = 0.0;
   for (int t = 0; t < nk; t++) {
     double y = bp[(kx ? kx[t] : t) * ldb];
-    for (int r = 0; r < R; r++) acc[r] = acc[r] + ap[t * NN_R + r] * y;
+    for (int r = 0; r < R; r++) acc[r] = smadd(ap[t * NN_R + r], y, acc[r]);
   }
   for (int r = 0; r < R; r++) C[r * N] = div ? acc[r] / d : acc[r];
 }
@@ -273,12 +291,16 @@ INLINE void dots(const double *A, const double *B, double *C, const int *is, con
     for (int r = 0; r < R; r++) av[r] = vld(a[r] + k);
     for (int s = 0; s < S; s++) bv[s] = vld(b[s] + k);
     for (int r = 0; r < R; r++)
-      for (int s = 0; s < S; s++) acc[r][s] = vadd(acc[r][s], vmul(av[r], bv[s]));
+      for (int s = 0; s < S; s++) acc[r][s] = madd(av[r], bv[s], acc[r][s]);
   }
+  // unrolled in full (R and S are constants here), so acc stays in registers: clang 19 left this nest rolled and
+  // the arrays on the C stack, which the threads share
+#pragma clang loop unroll(full)
   for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
     for (int s = 0; s < S; s++) {
       double x = wasm_f64x2_extract_lane(acc[r][s], 0) + wasm_f64x2_extract_lane(acc[r][s], 1);
-      if (k < len) x = x + a[r][k] * b[s][k];
+      if (k < len) x = smadd(a[r][k], b[s][k], x);
       if (add) x = C[is[r] * N + js[s]] + x;
       C[is[r] * N + js[s]] = div ? x / d : x;
     }
