@@ -92,6 +92,8 @@ export interface TrainerOptions {
   threads?: number;
   /** The calibration's ms per step on the given backend, if measured (createTrainer passes it): the slowdown baseline. */
   calibratedMsPerStep?: number;
+  /** The calibration's ms per step at a threaded backend's other thread count (see GovernorOptions). */
+  calibratedOtherMsPerStep?: number;
   /** Continue from this state (Trainer.exportState): parameters, optimizer state, epoch and shuffle; overrides params. */
   state?: TrainerState;
 }
@@ -125,7 +127,7 @@ export async function createTrainer(config: RunConfig, opts: TrainerOptions = {}
     // nothing to train, nothing to measure: the first backend that starts will do
     calibrate: config.training.epochs > 0 ? (b, limit) => calibrate(config, data, opts, b, limit) : undefined,
   });
-  return new Trainer(config, data, chosen.backend, chosen.info, { ...opts, calibratedMsPerStep: chosen.msPerStep });
+  return new Trainer(config, data, chosen.backend, chosen.info, { ...opts, calibratedMsPerStep: chosen.msPerStep, calibratedOtherMsPerStep: chosen.otherMsPerStep });
 }
 
 /** The first m samples, as a set of their own. */
@@ -259,8 +261,12 @@ export class Trainer {
     this.baseReason = backendInfo.reason;
     if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) throw new ConfigError(`threads must be a whole number ≥ 1, got ${opts.threads}`);
     if (isThreaded(backend)) {
-      const perEpoch = opts.calibratedMsPerStep === undefined ? null : opts.calibratedMsPerStep * Math.ceil(n / this.batch);
-      this.governor = new ThreadGovernor(backend, { maxThreads: opts.threads, calibratedMsPerEpoch: perEpoch });
+      const perEpoch = (ms?: number) => (ms === undefined ? null : ms * Math.ceil(n / this.batch));
+      this.governor = new ThreadGovernor(backend, {
+        maxThreads: opts.threads,
+        calibratedMsPerEpoch: perEpoch(opts.calibratedMsPerStep),
+        calibratedOtherMsPerEpoch: perEpoch(opts.calibratedOtherMsPerStep),
+      });
     }
   }
 

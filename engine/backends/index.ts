@@ -82,6 +82,8 @@ export interface Selected {
   backend: Backend;
   info: BackendInfo;
   msPerStep?: number;
+  /** For a threaded backend: the calibration's figure at its other thread count (one, or all), when measured. */
+  otherMsPerStep?: number;
 }
 
 function describe(b: Backend, reason: string): BackendInfo {
@@ -158,7 +160,9 @@ export async function selectBackend(choice: BackendChoice, opts: SelectOptions =
   // a one-thread winner with a threaded twin (same name and precision) runs on the twin held to one thread: the
   // same kernels and bits, and the run can take the other threads back when they pay (engine/backends/threads.ts)
   let chosen = winner.b, heldToOne = '';
-  const twin = isThreaded(winner.b) ? undefined : figures.find((f) => f !== winner && isThreaded(f.b) && f.b.name === winner.b.name && f.b.precision === winner.b.precision);
+  // the same kernels at the other thread count: the threaded twin of a one-thread winner, or the one-thread backend
+  // beside a threaded one
+  const twin = figures.find((f) => f !== winner && isThreaded(f.b) !== isThreaded(winner.b) && f.b.name === winner.b.name && f.b.precision === winner.b.precision);
   if (twin && isThreaded(twin.b)) {
     twin.b.setThreads(1);
     chosen = twin.b;
@@ -166,5 +170,5 @@ export async function selectBackend(choice: BackendChoice, opts: SelectOptions =
   }
   for (const f of figures) if (f.b !== chosen) await releaseBackend(f.b);
   const why = `${asked}: measured on this network and batch: ${measured}; ${verdict}${heldToOne}${skipped.length ? `; ${skipped.join('; ')}` : ''}`;
-  return { backend: chosen, info: describe(chosen, why), msPerStep: winner.m.msPerStep };
+  return { backend: chosen, info: describe(chosen, why), msPerStep: winner.m.msPerStep, ...(twin && !twin.m.cut ? { otherMsPerStep: twin.m.msPerStep } : {}) };
 }

@@ -25,6 +25,12 @@ export interface GovernorOptions {
   maxThreads?: number;
   /** ms per epoch the calibration measured at the backend's thread count (null when there was none). */
   calibratedMsPerEpoch?: number | null;
+  /**
+   * ms per epoch the calibration measured at the other count (one thread for a threaded backend at its full count,
+   * the full count for one held to one thread). When it lost clearly, the calibration counts as the first probes:
+   * the first regular probe waits PROBE_MAX_MS / 2 instead of PROBE_MIN_MS (a slowdown still probes at once).
+   */
+  calibratedOtherMsPerEpoch?: number | null;
   /** Clock in ms (tests pass a fake one). */
   now?: () => number;
 }
@@ -83,7 +89,10 @@ export class ThreadGovernor {
     if (backend.activeThreads > this.max) backend.setThreads(this.max);
     this.cur = backend.activeThreads;
     this.bestHigh = opts.calibratedMsPerEpoch ?? Infinity;
-    this.nextProbe = this.now() + PROBE_MIN_MS;
+    const mine = opts.calibratedMsPerEpoch, other = opts.calibratedOtherMsPerEpoch;
+    // on an idle machine a short run would otherwise spend a few percent on a probe the calibration already lost
+    if (mine && other && other > mine * CLEAR_LOSS) this.probeWait = PROBE_MAX_MS / 2;
+    this.nextProbe = this.now() + this.probeWait;
   }
 
   /** Threads in use now. */

@@ -139,6 +139,26 @@ describe('backend selection', () => {
     await (t.backend as ParallelCpuBackend).dispose();
   });
 
+  it('hands the governor the calibration at the other thread count: one thread beside a threaded winner, the threads beside a one-thread winner', async () => {
+    const fake = (threaded: boolean): Backend => {
+      const b = fakeGpu() as Backend & { threads?: number; activeThreads?: number; setThreads?: (n: number) => void };
+      Object.assign(b, { name: 'cpu', mode: threaded ? 'fake-threads2' : 'fake' });
+      if (threaded) Object.assign(b, { threads: 2, activeThreads: 2, setThreads: (n: number) => (b.activeThreads = n) });
+      return b;
+    };
+    const pick = (threadedMs: number, oneMs: number) =>
+      selectBackend('cpu', {
+        factories: [{ name: 'cpu', threaded: true, create: async () => fake(true) }, { name: 'cpu', create: async () => fake(false) }],
+        calibrate: async (b) => ({ msPerStep: isThreaded(b) ? threadedMs : oneMs }),
+      });
+    const threadsWin = await pick(1, 1.8);
+    expect(threadsWin).toMatchObject({ msPerStep: 1, otherMsPerStep: 1.8 });
+    expect(isThreaded(threadsWin.backend) && threadsWin.backend.activeThreads).toBe(2);
+    const oneWins = await pick(2, 1);
+    expect(oneWins).toMatchObject({ msPerStep: 1, otherMsPerStep: 2 });
+    expect(isThreaded(oneWins.backend) && oneWins.backend.activeThreads).toBe(1);
+  });
+
   it('auto never trades float64 for speed: cpu-f32 runs only when asked for by name', async () => {
     const data = referenceMoons();
     const auto = await createTrainer(resolveConfig({ training: { epochs: 10 } }), { data, factories: [cpuFactory, cpuF32Factory] });

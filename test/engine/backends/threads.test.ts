@@ -38,6 +38,29 @@ describe('ThreadGovernor', () => {
     expect(g.summary()).toBe('');
   });
 
+  it('waits longer before its first regular probe when the calibration found one thread clearly slower, and still probes at once on a slowdown', () => {
+    const firstProbe = (other: number | null) => {
+      const b = fakeBackend(2), clock = { t: 0 };
+      const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, calibratedOtherMsPerEpoch: other, now: () => clock.t });
+      let e = 0;
+      while (!b.log.includes(1) && clock.t < 20000) e = simulate(g, b, clock, 1, (n) => (n === 2 ? 1 : 1.8), e);
+      return clock.t;
+    };
+    // without the other figure, or with one within CLEAR_LOSS: after PROBE_MIN_MS (1 s)
+    expect(firstProbe(null)).toBeLessThan(1200);
+    expect(firstProbe(1.2)).toBeLessThan(1200);
+    // one thread 1.8× slower at calibration: after PROBE_MAX_MS / 2 (4 s)
+    expect(firstProbe(1.8)).toBeGreaterThanOrEqual(4000);
+    expect(firstProbe(1.8)).toBeLessThan(4200);
+    // a core taken at 0.5 s still moves the run to one thread within a few windows
+    const b = fakeBackend(2), clock = { t: 0 };
+    const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, calibratedOtherMsPerEpoch: 1.8, now: () => clock.t });
+    const e = simulate(g, b, clock, 500, () => 1, 0);
+    simulate(g, b, clock, 200, (n) => (n === 2 ? 5 : 2), e);
+    expect(g.switches).toHaveLength(1);
+    expect(g.switches[0]!.epoch - e).toBeLessThan(120);
+  });
+
   it('moves to one thread soon after the cores get busy, and back when they are free, recording both', () => {
     const b = fakeBackend(2), clock = { t: 0 };
     const g = new ThreadGovernor(b, { calibratedMsPerEpoch: 1, now: () => clock.t });
