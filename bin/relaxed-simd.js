@@ -1,5 +1,5 @@
 // Node 20's V8 (11.3) has WebAssembly relaxed SIMD behind a flag; V8 11.4 shipped it (Node 22, Electron, Chromium).
-// The float32 kernels load their fused multiply-add build where it validates, else the plain one
+// The CPU kernels load their fused multiply-add builds where they validate, else the plain ones
 // (engine/backends/wasm/heap.ts). Imported first by the command-line entries and the test setup, so the flag is set
 // before this process compiles any WebAssembly.
 import v8 from 'node:v8';

@@ -51,7 +51,7 @@ const PAGE = 65536;
 /** Every block starts on a cache line and is a whole number of them. */
 const ALIGN = 64;
 
-/** A compiled module (`fused`: the float32 build whose gemms use relaxed SIMD's multiply-add), or why none runs here. */
+/** A compiled module (`fused`: the build whose gemms use relaxed SIMD's multiply-add), or why none runs here. */
 export type Loaded = { module: WebAssembly.Module; fused?: boolean } | { reason: string };
 const cache = new Map<string, Loaded>();
 
