@@ -1,6 +1,7 @@
 // The float32 CPU path's inner loops as WebAssembly SIMD (f32x4: twice the lanes of the float64 kernels), working
 // in place on tensors in the module's (imported) linear memory. Rebuilt by scripts/build-wasm.sh into
-// kernels-f32-wasm.ts (one thread) and kernels-f32-mt-wasm.ts (shared memory, for ../parallel.ts).
+// kernels-f32-wasm.ts (one thread) and kernels-f32-mt-wasm.ts (shared memory, for ../parallel.ts), and their fused
+// twins kernels-f32-fma-wasm.ts and kernels-f32-fma-mt-wasm.ts.
 //
 // Numerics: IEEE float32 products and sums, no -ffast-math. Built with KERNELS_FMA (and -mrelaxed-simd), every gemm
 // term is added with f32x4.relaxed_madd: fused (one rounding) where the processor has FMA, as every x86-64 since 2013

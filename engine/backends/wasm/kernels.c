@@ -1,5 +1,6 @@
 // The CPU backend's float64 inner loops as WebAssembly SIMD (f64x2), working in place on tensors that live in
-// the module's (imported) linear memory. Rebuilt by scripts/build-wasm.sh into kernels-wasm.ts.
+// the module's (imported) linear memory. Rebuilt by scripts/build-wasm.sh into kernels-wasm.ts and kernels-mt-wasm.ts
+// (one thread, and shared memory for ../parallel.ts) and their fused twins, kernels-fma-wasm.ts and kernels-fma-mt-wasm.ts.
 //
 // Numerics: IEEE float64 only, no reassociation (clang keeps FP order without -ffast-math). Built with KERNELS_FMA
 // (and -mrelaxed-simd), every gemm term is added with f64x2.relaxed_madd: fused (one rounding) where the processor
