@@ -6,8 +6,9 @@
 #                                      → kernels-wasm.ts, kernels-mt-wasm.ts                  (float64, separate)
 #   engine/backends/wasm/kernels-f32.c → kernels-f32-fma-wasm.ts, kernels-f32-fma-mt-wasm.ts  (float32, fused)
 #                                      → kernels-f32-wasm.ts, kernels-f32-mt-wasm.ts          (float32, separate)
-# The one-thread builds serve cpu.ts and cpu-f32.ts, the shared-memory ones parallel.ts. # The engine loads the fused builds where the WebAssembly engine has relaxed SIMD (wasm/heap.ts) and the separate
-# ones elsewhere. The generated files are committed, so only whoever edits a .c file needs this.
+# The one-thread builds serve cpu.ts and cpu-f32.ts, the shared-memory ones parallel.ts. The engine loads the fused
+# builds where the WebAssembly engine has relaxed SIMD (wasm/heap.ts) and the separate ones elsewhere. The generated
+# files are committed, so only whoever edits a .c file needs this.
 #
 # Needs clang ≥ 16 (its wasm32 target and relaxed-SIMD intrinsics), wasm-ld (lld) and llvm-objdump (llvm), all of one
 # version — on Debian 12 `apt-get install clang-19 lld-19 llvm-19` (its plain `clang` is 14, too old); no libc, no
