@@ -73,8 +73,11 @@ static int live_rows(const float *X, int rows, int cols, int j0, int j1, int *ou
 // ---------------------------------------------------------------------------------------------------------
 // C(M×N) = op(A)·B / divisor; op(A)[i][k] = A[i*ars + k*aks] (NN: ars = K, aks = 1; TN: ars = 1, aks = M).
 // Both operands are packed first (over the live k only): op(A) as blocks of NN_R rows, k-major
-// (Ap[blk][t][r]), and each panel of NB columns of B as Bp[t][c]. Packing matters more than anything else here:
-// a panel read in place walks rows N floats apart, which land in the same few L1 sets and evict each other.
+// (Ap[blk][t][r]), and each panel of NB columns of B as micro-panels of the micro-kernel's 4·NN_V columns (then 4,
+// then the last 1–3), each k-major: the one at column c at Bp + c·nk, its row t at + t·width. Packing matters more
+// than anything else here: a panel read in place walks rows N floats apart, which land in the same few L1 sets and
+// evict each other; and each micro-kernel reads one contiguous run of B (a panel packed row by row, Bp[t][c], put
+// each k's 8 columns 256 bytes apart: the wide full batch's step was 5 % slower).
 // The micro-kernel keeps R rows × V vectors (4·V columns) of C in registers and walks the live k in order.
 
 #ifndef NB
@@ -134,18 +137,24 @@ INLINE void micro_tail(const float *ap, const float *bp, const int *kx, int ldb,
   }
 }
 
+// B's columns from c, `width` of them: in place (kx set) at bp + c, rows ldb apart; packed, the micro-panel at
+// bp + c·nk, rows `width` apart
+INLINE const float *bcols(const float *bp, const int *kx, int nk, int c) { return kx ? bp + c : bp + c * nk; }
+INLINE int brows(const int *kx, int ldb, int width) { return kx ? ldb : width; }
+
 INLINE void rows_block(const float *ap, const float *bp, const int *kx, int ldb, float *C, int N, int nk, int w, int R,
                        int div, float d) {
   vec dv = vsplat(d);
   int c = 0;
-  for (; c + 4 * NN_V <= w; c += 4 * NN_V) micro(ap, bp + c, kx, ldb, C + c, N, nk, R, NN_V, div, dv);
-  for (; c + 4 <= w; c += 4) micro(ap, bp + c, kx, ldb, C + c, N, nk, R, 1, div, dv);
-  if (c < w) micro_tail(ap, bp + c, kx, ldb, C + c, N, nk, w - c, R, div, d);
+  for (; c + 4 * NN_V <= w; c += 4 * NN_V)
+    micro(ap, bcols(bp, kx, nk, c), kx, brows(kx, ldb, 4 * NN_V), C + c, N, nk, R, NN_V, div, dv);
+  for (; c + 4 <= w; c += 4) micro(ap, bcols(bp, kx, nk, c), kx, brows(kx, ldb, 4), C + c, N, nk, R, 1, div, dv);
+  if (c < w) micro_tail(ap, bcols(bp, kx, nk, c), kx, brows(kx, ldb, w - c), C + c, N, nk, w - c, R, div, d);
 }
 
 /**
- * Rows [g0, g1) of C's columns [j0, j0 + w): op(A)'s rows packed at Ap, B's rows at bp — row t (of the live k) at
- * bp + t·ldb when packed (kx = 0), at bp + kx[t]·ldb when read in place.
+ * Rows [g0, g1) of C's columns [j0, j0 + w): op(A)'s rows packed at Ap; B's panel packed at bp (kx = 0: see
+ * bcols), or read in place, row t (of the live k) at bp + kx[t]·ldb.
  */
 INLINE void rows_group(const float *Ap, const float *bp, const int *kx, int ldb, float *C, int N, int nk, int w, int g0, int g1,
                        int j0, int div, float d) {
@@ -193,14 +202,16 @@ static void gemm_cols(const float *A, int ars, int aks, const float *B, float *C
         rows_in_place(Ap, B + j0, ks, C, N, nk, w, g0, g1, j0, div, divisor);
         continue;
       }
+      // the panel as micro-panels (see bcols): 4·NN_V columns, then 4, then the last 1–3
       for (int t = 0; t < nk; t++) {
         const float *b = B + ks[t] * N + j0;
-        float *bp = Bp + t * NB;
         int c = 0;
-        for (; c + 4 <= w; c += 4) vst(bp + c, vld(b + c));
-        for (; c < w; c++) bp[c] = b[c];
+        for (; c + 4 * NN_V <= w; c += 4 * NN_V)
+          for (int v = 0; v < NN_V; v++) vst(Bp + c * nk + 4 * NN_V * t + 4 * v, vld(b + c + 4 * v));
+        for (; c + 4 <= w; c += 4) vst(Bp + c * nk + 4 * t, vld(b + c));
+        for (int e = c; e < w; e++) Bp[c * nk + (w - c) * t + e - c] = b[e];
       }
-      rows_group(Ap, Bp, 0, NB, C, N, nk, w, g0, g1, j0, div, divisor);
+      rows_group(Ap, Bp, 0, 0, C, N, nk, w, g0, g1, j0, div, divisor);
     }
   }
 }

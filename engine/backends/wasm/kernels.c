@@ -83,11 +83,15 @@ static int live_rows(const double *X, int rows, int cols, int j0, int j1, int *o
 // ---------------------------------------------------------------------------------------------------------
 // C(M×N) = op(A)·B / divisor; op(A)[i][k] = A[i*ars + k*aks] (NN: ars = K, aks = 1; TN: ars = 1, aks = M).
 // Both operands are packed first (over the live k only), as in kernels-f32.c: op(A) as blocks of NN_R rows,
-// k-major (Ap[blk][t][r]), and each panel of NB columns of B as Bp[t][c]. Read in place, a wide panel walks rows
-// N doubles apart — a new page every k (256 of them for a 256-wide layer: more than the TLB holds) and a few L1 sets
-// that evict each other; packed, both stream.
+// k-major (Ap[blk][t][r]), and each panel of NB columns of B as micro-panels of the micro-kernel's 4 columns (then
+// 2, then 1 at the panel's end), each k-major: the one at column c at Bp + c·nk, its row t at + t·width. Read in
+// place, a wide panel walks rows N doubles apart — a new page every k (256 of them for a 256-wide layer: more than
+// the TLB holds) and a few L1 sets that evict each other; packed, both stream, and each micro-kernel reads one
+// contiguous run of B (a panel packed row by row, Bp[t][c], put each k's 4 columns 512 bytes apart: gemm NN and
+// TN on 256 × 256 × 900 were 8 % slower).
 // The micro-kernel keeps R rows × V vectors (2·V columns) of C in registers and walks the live k in increasing
-// order. 4 rows × 2 vectors (8 accumulators) measured fastest under V8 (16 xmm registers).
+// order. 4 rows × 2 vectors (8 accumulators) measured fastest under V8 (16 xmm registers): V8 loads every row's
+// splat of a k before its multiply-adds, so 5 or 6 rows spill (1.5× slower), as does unrolling k by 2 (1.4×).
 
 #ifndef NB
 #define NB 64
@@ -143,18 +147,26 @@ INLINE void micro1(const double *ap, const double *bp, const int *kx, int ldb, d
   for (int r = 0; r < R; r++) C[r * N] = div ? acc[r] / d : acc[r];
 }
 
+// B's columns from c, `width` of them: in place (kx set) at bp + c, rows ldb apart; packed, the micro-panel at
+// bp + c·nk, rows `width` apart
+INLINE const double *bcols(const double *bp, const int *kx, int nk, int c) { return kx ? bp + c : bp + c * nk; }
+INLINE int brows(const int *kx, int ldb, int width) { return kx ? ldb : width; }
+
 INLINE void rows_block(const double *ap, const double *bp, const int *kx, int ldb, double *C, int N, int nk, int w, int R,
                        int div, double d) {
   vec dv = vsplat(d);
   int c = 0;
-  for (; c + 4 <= w; c += 4) micro(ap, bp + c, kx, ldb, C + c, N, nk, R, 2, div, dv);
-  if (c + 2 <= w) { micro(ap, bp + c, kx, ldb, C + c, N, nk, R, 1, div, dv); c += 2; }
-  if (c < w) micro1(ap, bp + c, kx, ldb, C + c, N, nk, R, div, d);
+  for (; c + 4 <= w; c += 4) micro(ap, bcols(bp, kx, nk, c), kx, brows(kx, ldb, 4), C + c, N, nk, R, 2, div, dv);
+  if (c + 2 <= w) {
+    micro(ap, bcols(bp, kx, nk, c), kx, brows(kx, ldb, 2), C + c, N, nk, R, 1, div, dv);
+    c += 2;
+  }
+  if (c < w) micro1(ap, bcols(bp, kx, nk, c), kx, brows(kx, ldb, 1), C + c, N, nk, R, div, d);
 }
 
 /**
- * Rows [g0, g1) of C's columns [j0, j0 + w): op(A)'s rows packed at Ap, B's rows at bp — row t (of the live k) at
- * bp + t·ldb when packed (kx = 0), at bp + kx[t]·ldb when read in place.
+ * Rows [g0, g1) of C's columns [j0, j0 + w): op(A)'s rows packed at Ap; B's panel packed at bp (kx = 0: see
+ * bcols), or read in place, row t (of the live k) at bp + kx[t]·ldb.
  */
 INLINE void rows_group(const double *Ap, const double *bp, const int *kx, int ldb, double *C, int N, int nk, int w, int g0, int g1,
                        int j0, int div, double d) {
@@ -202,14 +214,21 @@ static void gemm_cols(const double *A, int ars, int aks, const double *B, double
         rows_in_place(Ap, B + j0, ks, C, N, nk, w, g0, g1, j0, div, divisor);
         continue;
       }
+      // the panel as micro-panels (see bcols): 4 columns, then 2, then 1
       for (int t = 0; t < nk; t++) {
         const double *b = B + ks[t] * N + j0;
-        double *bp = Bp + t * NB;
         int c = 0;
-        for (; c + 2 <= w; c += 2) vst(bp + c, vld(b + c));
-        for (; c < w; c++) bp[c] = b[c];
+        for (; c + 4 <= w; c += 4) {
+          vst(Bp + c * nk + 4 * t, vld(b + c));
+          vst(Bp + c * nk + 4 * t + 2, vld(b + c + 2));
+        }
+        if (c + 2 <= w) {
+          vst(Bp + c * nk + 2 * t, vld(b + c));
+          c += 2;
+        }
+        if (c < w) Bp[c * nk + t] = b[c];
       }
-      rows_group(Ap, Bp, 0, NB, C, N, nk, w, g0, g1, j0, div, divisor);
+      rows_group(Ap, Bp, 0, 0, C, N, nk, w, g0, g1, j0, div, divisor);
     }
   }
 }
