@@ -47,10 +47,13 @@ async function outcome(t: Trainer, between?: (epoch: number) => void): Promise<n
   return out;
 }
 
-/** Each block's chunks (samples in each): about 150 samples a chunk, on multiples of 16, at most 8 a block. */
+/** 2,700 training samples: blocks of three chunks. */
+const threeChunks: RunConfigInput = { data: { kind: 'moons', samples: 3000, noise: 0.2, seed: 2, testSize: 0.1, splitSeed: 2 } };
+
+/** Each block's chunks (samples in each): about 512 samples a chunk, on multiples of 16, at most 8 a block. */
 const cases: { name: string; input: RunConfigInput; blocks: number[][] }[] = [
   // the notebook's network on its 900 training samples: relu hidden layers, a sigmoid output (dZ from the loss)
-  { name: 'the seed network (adam)', input: { training: { epochs: 40, optimizer: 'adam', learningRate: 0.01 } }, blocks: [[160, 144, 144], [160, 160, 132]] },
+  { name: 'the seed network (adam)', input: { training: { epochs: 40, optimizer: 'adam', learningRate: 0.01 } }, blocks: [[448], [452]] },
   {
     // softmax over 10 classes, leaky_relu and linear hidden layers, momentum with L2; an odd sample count
     name: 'digits, softmax, leaky_relu + linear, momentum + L2',
@@ -63,7 +66,7 @@ const cases: { name: string; input: RunConfigInput; blocks: number[][] }[] = [
       ],
       training: { epochs: 25, optimizer: 'momentum', learningRate: 0.05, l2: 0.001 },
     },
-    blocks: [[176, 176, 160, 160], [176, 176, 176, 147]],
+    blocks: [[672], [675]],
   },
   {
     // regression: a linear output and the squared error, whose gradient is dA (the output's backward runs here)
@@ -76,7 +79,7 @@ const cases: { name: string; input: RunConfigInput; blocks: number[][] }[] = [
       ],
       training: { epochs: 30, learningRate: 0.05 },
     },
-    blocks: [[144, 136], [144, 136]],
+    blocks: [[280], [280]],
   },
   {
     // no test set; the smallest batch that splits (blocks of 128 or more)
@@ -85,12 +88,21 @@ const cases: { name: string; input: RunConfigInput; blocks: number[][] }[] = [
     blocks: [[136], [144]],
   },
   {
-    // a large batch: the most chunks a block has
-    name: 'moons, 2700 training samples (8 chunks a block)',
-    input: { data: { kind: 'moons', samples: 3000, noise: 0.2, seed: 2, testSize: 0.1, splitSeed: 2 }, training: { epochs: 6, optimizer: 'adam', learningRate: 0.01 } },
+    // a larger batch: blocks of three chunks
+    name: 'moons, 2700 training samples (3 chunks a block)',
+    input: { ...threeChunks, training: { epochs: 6, optimizer: 'adam', learningRate: 0.01 } },
     blocks: [
-      [176, 176, 176, 176, 160, 160, 160, 160],
-      [176, 176, 176, 176, 176, 160, 160, 156],
+      [448, 448, 448],
+      [464, 448, 444],
+    ],
+  },
+  {
+    // a large batch: the most chunks a block has
+    name: 'moons, 7740 training samples (8 chunks a block)',
+    input: { data: { kind: 'moons', samples: 8600, noise: 0.2, seed: 2, testSize: 0.1, splitSeed: 2 }, training: { epochs: 3, optimizer: 'adam', learningRate: 0.01 } },
+    blocks: [
+      [496, 496, 480, 480, 480, 480, 480, 472],
+      [496, 496, 496, 480, 480, 480, 480, 468],
     ],
   },
 ];
@@ -152,9 +164,9 @@ describe('when the split applies', () => {
   });
 });
 
-/** The seed experiment's full batch (X, Xt: features × samples) and initial parameters. */
-function seedExperiment() {
-  const cfg = resolveConfig({ backend: 'cpu' });
+/** The seed experiment's full batch (X, Xt: features × samples) and initial parameters, on other data if given. */
+function seedExperiment(input: RunConfigInput = {}) {
+  const cfg = resolveConfig({ backend: 'cpu', ...input });
   const data = loadData(cfg.data);
   const byRows = (s: { X: Float64Array; n: number; features: number }) => Float64Array.from({ length: s.X.length }, (_, i) => s.X[(i % s.n) * s.features + Math.floor(i / s.n)]!);
   return { cfg, X: byRows(data.train), Xt: byRows(data.test), n: data.train.n, nt: data.test.n, params: initLayers(cfg.architecture, cfg.init.seed, cfg.init.scale) };
@@ -163,8 +175,8 @@ function seedExperiment() {
 type Exports = Record<string, (...a: number[]) => number>;
 
 /** A split of the seed experiment's batch on B, whose kernels on this thread `patch` may replace (given the cut). */
-function seedSplit(B: ParallelCpuBackend, patch: (exports: Exports, original: Exports, cut: number) => void = () => {}) {
-  const { cfg, X, Xt, n, nt, params } = seedExperiment();
+function seedSplit(B: ParallelCpuBackend, patch: (exports: Exports, original: Exports, cut: number) => void = () => {}, input: RunConfigInput = {}) {
+  const { cfg, X, Xt, n, nt, params } = seedExperiment(input);
   const net = new Network(B, cfg.architecture, params, 'sgd');
   const host = B.blockHost();
   const cut = host.exports.sample_cut_at!(n);
@@ -174,8 +186,8 @@ function seedSplit(B: ParallelCpuBackend, patch: (exports: Exports, original: Ex
 }
 
 describe('a thread held up', () => {
-  // The calling thread is held at its first chunk of block 0 until the worker has taken every other chunk of it
-  // (after doing its own block): the worker then runs both blocks but that one chunk at most, and the results are
+  // The calling thread is held at its first chunk of block 0 (2,700 training samples: three chunks a block) until
+  // the worker has taken every other chunk of it (after doing its own block): the worker then runs both blocks but that one chunk at most, and the results are
   // the bits of a pass where each thread ran its own block.
   it.each(['float64', 'float32'] as const)('%s: leaves the rest of its block to the other thread, with the same bits', async (precision) => {
     const B = await threaded(precision);
@@ -202,7 +214,7 @@ describe('a thread held up', () => {
         };
         wrap('gemm_nn_cols', 2, 'forward');
         wrap('gemm_tn_cols', 1, 'backward');
-      });
+      }, threeChunks);
       const C = split.chunks[0]!.length;
       holdUntilTaken = () => {
         const until = Date.now() + 20_000;
