@@ -88,10 +88,11 @@ static int live_rows(const double *X, int rows, int cols, int j0, int j1, int *o
 // place, a wide panel walks rows N doubles apart — a new page every k (256 of them for a 256-wide layer: more than
 // the TLB holds) and a few L1 sets that evict each other; packed, both stream, and each micro-kernel reads one
 // contiguous run of B (a panel packed row by row, Bp[t][c], put each k's 4 columns 512 bytes apart: gemm NN and
-// TN on 256 × 256 × 900 were 8 % slower).
+// TN on 256 × 256 × 900 were 5–8 % slower).
 // The micro-kernel keeps R rows × V vectors (2·V columns) of C in registers and walks the live k in increasing
 // order. 4 rows × 2 vectors (8 accumulators) measured fastest under V8 (16 xmm registers): V8 loads every row's
-// splat of a k before its multiply-adds, so 5 or 6 rows spill (1.5× slower), as does unrolling k by 2 (1.4×).
+// splat of a k before its multiply-adds, so 5 or 6 rows spill (1.5× slower), as does unrolling k by 2 (1.4×);
+// 3 rows × 3 vectors (9 accumulators, 6 loads a k) ran the same as 4 × 2.
 
 #ifndef NB
 #define NB 64
