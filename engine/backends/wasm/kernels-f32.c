@@ -174,27 +174,61 @@ static __attribute__((noinline)) void rows_in_place(const float *Ap, const float
   rows_group(Ap, B, ks, N, C, N, nk, w, g0, g1, j0, div, d);
 }
 
-/** Columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch: gemm_scratch_bytes. */
+// NN_R (4) rows of A, k … k+3, as the four k-major 4-vectors of the packed block (a 4 × 4 transpose)
+INLINE void pack4x4(float *dst, const float *a, int ars) {
+  vec a0 = vld(a), a1 = vld(a + ars), a2 = vld(a + 2 * ars), a3 = vld(a + 3 * ars);
+  vec t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5);
+  vec t2 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+  vst(dst, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+  vst(dst + 4, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+  vst(dst + 8, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+  vst(dst + 12, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+}
+#define PACK_KS 4  // k a transpose takes
+#define PACK_T pack4x4
+INLINE void pack_row4(float *dst, const float *a) { vst(dst, vld(a)); }
+
+/**
+ * One block of NN_R rows of op(A) (its first at a; `rows` of them left, a short block padded with zeros), over
+ * the live k ks[0 … nk), k-major at dst. Where op(A)'s rows are A's columns (ars 1), each k's NN_R values lie
+ * side by side; where they are A's rows, each run of PACK_KS consecutive live k is one transpose.
+ */
+INLINE void pack_a(float *dst, const float *a, int ars, int aks, const int *ks, int nk, int rows) {
+  int full = NN_R == 4 && rows >= NN_R;  // the vector paths take whole blocks of 4 rows
+  if (full && ars == 1) {
+    for (int t = 0; t < nk; t++) pack_row4(dst + t * NN_R, a + ks[t] * aks);
+    return;
+  }
+  for (int t = 0; t < nk;) {
+    if (full && t + PACK_KS <= nk && ks[t + PACK_KS - 1] == ks[t] + PACK_KS - 1) {
+      PACK_T(dst + t * NN_R, a + ks[t], ars);
+      t += PACK_KS;
+      continue;
+    }
+    const float *ak = a + ks[t] * aks;
+    for (int r = 0; r < NN_R; r++) dst[t * NN_R + r] = r < rows ? ak[r * ars] : 0.0f;
+    t++;
+  }
+}
+
+/**
+ * Rows [r0, r1) × columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch:
+ * gemm_scratch_bytes.
+ */
 static void gemm_cols(const float *A, int ars, int aks, const float *B, float *C, int M, int K, int N, float divisor,
-                      char *scratch, int c0, int c1, int l0, int l1) {
+                      char *scratch, int r0, int r1, int c0, int c1, int l0, int l1) {
   int div = divisor != 1.0f;
   int *ks = (int *)scratch;
   float *Ap = (float *)(scratch + 4 * round_up(K + M + N, 16));
   float *Bp = Ap + round_up(imin(M, MC), NN_R) * K;
-  if (c0 >= c1) return;
+  if (c0 >= c1 || r0 >= r1) return;
   int nk = live_rows(B, K, N, l0, l1, ks);
   // at most MC rows of op(A) packed at a time (the scratch stays MC × K however many rows the layer has); each
   // group of rows packs the panels of B again
-  for (int g0 = 0; g0 < M; g0 += MC) {
-    int g1 = imin(M, g0 + MC);
+  for (int g0 = r0; g0 < r1; g0 += MC) {
+    int g1 = imin(r1, g0 + MC);
     // op(A)'s rows [g0, g1), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
-    for (int i = g0; i < g1; i += NN_R) {
-      float *blk = Ap + (i - g0) * nk;
-      for (int t = 0; t < nk; t++) {
-        const float *a = A + ks[t] * aks;
-        for (int r = 0; r < NN_R; r++) blk[t * NN_R + r] = i + r < g1 ? a[(i + r) * ars] : 0.0f;
-      }
-    }
+    for (int i = g0; i < g1; i += NN_R) pack_a(Ap + (i - g0) * nk, A + i * ars, ars, aks, ks, nk, g1 - i);
     for (int j0 = c0; j0 < c1; j0 += NB) {
       int w = imin(NB, c1 - j0);
       // one block of NN_R rows reads each panel of B once: in place, as packing it would cost what it saves
@@ -218,18 +252,21 @@ static void gemm_cols(const float *A, int ars, int aks, const float *B, float *C
 
 static void gemm_xn(const float *A, int ars, int aks, const float *B, float *C, int M, int K, int N, float divisor,
                     char *scratch, int part, int nparts) {
-  int c0, c1;
-  share(N, part, nparts, 4 * NN_V, &c0, &c1);
-  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * gemm_scratch_bytes(M, K, N, 0), c0, c1, 0, N);
+  // parts take whole rows where C is at least as tall as wide (every part packs all of B, the smaller operand
+  // there), else columns (every part packs all of op(A)); an element's sum is the same either way
+  int r0 = 0, r1 = M, c0 = 0, c1 = N;
+  if (M >= N) share(M, part, nparts, NN_R, &r0, &r1);
+  else share(N, part, nparts, 4 * NN_V, &c0, &c1);
+  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * gemm_scratch_bytes(M, K, N, 0), r0, r1, c0, c1, 0, N);
 }
 
-/** C(M×N) = A(M×K) · B(K×N) / divisor, columns of this part; scratch: gemm_scratch_bytes per part. */
+/** C(M×N) = A(M×K) · B(K×N) / divisor, this part's rows or columns (gemm_xn); scratch: gemm_scratch_bytes per part. */
 EXPORT(gemm_nn_mt) void gemm_nn_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
                                    char *scratch, int part, int nparts) {
   gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch, part, nparts);
 }
 
-/** C(M×N) = A(K×M)ᵀ · B(K×N) / divisor, columns of this part; scratch: gemm_scratch_bytes per part. */
+/** C(M×N) = A(K×M)ᵀ · B(K×N) / divisor, this part's rows or columns (gemm_xn); scratch: gemm_scratch_bytes per part. */
 EXPORT(gemm_tn_mt) void gemm_tn_mt(const float *A, const float *B, float *C, int M, int K, int N, float divisor,
                                    char *scratch, int part, int nparts) {
   gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, part, nparts);
@@ -241,13 +278,13 @@ EXPORT(gemm_tn_mt) void gemm_tn_mt(const float *A, const float *B, float *C, int
 /** Columns [c0, c1) of C(M×N) = A(M×K) · B(K×N). */
 EXPORT(gemm_nn_cols) void gemm_nn_cols(const float *A, const float *B, float *C, int M, int K, int N, char *scratch,
                                        int c0, int c1) {
-  gemm_cols(A, K, 1, B, C, M, K, N, 1.0f, scratch, c0, c1, c0, c1);
+  gemm_cols(A, K, 1, B, C, M, K, N, 1.0f, scratch, 0, M, c0, c1, c0, c1);
 }
 
 /** Columns [c0, c1) of C(M×N) = A(K×M)ᵀ · B(K×N). */
 EXPORT(gemm_tn_cols) void gemm_tn_cols(const float *A, const float *B, float *C, int M, int K, int N, char *scratch,
                                        int c0, int c1) {
-  gemm_cols(A, 1, M, B, C, M, K, N, 1.0f, scratch, c0, c1, c0, c1);
+  gemm_cols(A, 1, M, B, C, M, K, N, 1.0f, scratch, 0, M, c0, c1, c0, c1);
 }
 
 // ---------------------------------------------------------------------------------------------------------

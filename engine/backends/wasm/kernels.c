@@ -187,27 +187,62 @@ static __attribute__((noinline)) void rows_in_place(const double *Ap, const doub
   rows_group(Ap, B, ks, N, C, N, nk, w, g0, g1, j0, div, d);
 }
 
-/** Columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch: gemm_scratch_bytes. */
+// NN_R (4) rows of A, k … k+1, as the two k-major 4-vectors of the packed block (2 × 2 transposes)
+INLINE void pack4x2(double *dst, const double *a, int ars) {
+  vec a0 = vld(a), a1 = vld(a + ars), a2 = vld(a + 2 * ars), a3 = vld(a + 3 * ars);
+  vst(dst, wasm_i64x2_shuffle(a0, a1, 0, 2));
+  vst(dst + 2, wasm_i64x2_shuffle(a2, a3, 0, 2));
+  vst(dst + 4, wasm_i64x2_shuffle(a0, a1, 1, 3));
+  vst(dst + 6, wasm_i64x2_shuffle(a2, a3, 1, 3));
+}
+#define PACK_KS 2  // k a transpose takes
+#define PACK_T pack4x2
+INLINE void pack_row4(double *dst, const double *a) {
+  vst(dst, vld(a));
+  vst(dst + 2, vld(a + 2));
+}
+
+/**
+ * One block of NN_R rows of op(A) (its first at a; `rows` of them left, a short block padded with zeros), over
+ * the live k ks[0 … nk), k-major at dst. Where op(A)'s rows are A's columns (ars 1), each k's NN_R values lie
+ * side by side; where they are A's rows, each run of PACK_KS consecutive live k is one transpose.
+ */
+INLINE void pack_a(double *dst, const double *a, int ars, int aks, const int *ks, int nk, int rows) {
+  int full = NN_R == 4 && rows >= NN_R;  // the vector paths take whole blocks of 4 rows
+  if (full && ars == 1) {
+    for (int t = 0; t < nk; t++) pack_row4(dst + t * NN_R, a + ks[t] * aks);
+    return;
+  }
+  for (int t = 0; t < nk;) {
+    if (full && t + PACK_KS <= nk && ks[t + PACK_KS - 1] == ks[t] + PACK_KS - 1) {
+      PACK_T(dst + t * NN_R, a + ks[t], ars);
+      t += PACK_KS;
+      continue;
+    }
+    const double *ak = a + ks[t] * aks;
+    for (int r = 0; r < NN_R; r++) dst[t * NN_R + r] = r < rows ? ak[r * ars] : 0.0;
+    t++;
+  }
+}
+
+/**
+ * Rows [r0, r1) × columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch:
+ * gemm_scratch_bytes.
+ */
 static void gemm_cols(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
-                      double divisor, char *scratch, int c0, int c1, int l0, int l1) {
+                      double divisor, char *scratch, int r0, int r1, int c0, int c1, int l0, int l1) {
   int div = divisor != 1.0;
   int *ks = (int *)scratch;
   double *Ap = (double *)(scratch + 4 * round_up(K + M + N, 16));
   double *Bp = Ap + round_up(imin(M, MC), NN_R) * K;
-  if (c0 >= c1) return;
+  if (c0 >= c1 || r0 >= r1) return;
   int nk = live_rows(B, K, N, l0, l1, ks);
   // at most MC rows of op(A) packed at a time (the scratch stays MC × K however many rows the layer has); each
   // group of rows packs the panels of B again
-  for (int g0 = 0; g0 < M; g0 += MC) {
-    int g1 = imin(M, g0 + MC);
+  for (int g0 = r0; g0 < r1; g0 += MC) {
+    int g1 = imin(r1, g0 + MC);
     // op(A)'s rows [g0, g1), live k only, in blocks of NN_R rows (a short last block is padded with zeros)
-    for (int i = g0; i < g1; i += NN_R) {
-      double *blk = Ap + (i - g0) * nk;
-      for (int t = 0; t < nk; t++) {
-        const double *a = A + ks[t] * aks;
-        for (int r = 0; r < NN_R; r++) blk[t * NN_R + r] = i + r < g1 ? a[(i + r) * ars] : 0.0;
-      }
-    }
+    for (int i = g0; i < g1; i += NN_R) pack_a(Ap + (i - g0) * nk, A + i * ars, ars, aks, ks, nk, g1 - i);
     for (int j0 = c0; j0 < c1; j0 += NB) {
       int w = imin(NB, c1 - j0);
       // one block of NN_R rows reads each panel of B once: in place, as packing it would cost what it saves
@@ -236,9 +271,12 @@ static void gemm_cols(const double *A, int ars, int aks, const double *B, double
 
 INLINE void gemm_xn(const double *A, int ars, int aks, const double *B, double *C, int M, int K, int N,
                     double divisor, char *scratch, int part, int nparts) {
-  int c0, c1;
-  share(N, part, nparts, 4, &c0, &c1);
-  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * gemm_scratch_bytes(M, K, N, 0), c0, c1, 0, N);
+  // parts take whole rows where C is at least as tall as wide (every part packs all of B, the smaller operand
+  // there), else columns (every part packs all of op(A)); an element's sum is the same either way
+  int r0 = 0, r1 = M, c0 = 0, c1 = N;
+  if (M >= N) share(M, part, nparts, NN_R, &r0, &r1);
+  else share(N, part, nparts, 4, &c0, &c1);
+  gemm_cols(A, ars, aks, B, C, M, K, N, divisor, scratch + part * gemm_scratch_bytes(M, K, N, 0), r0, r1, c0, c1, 0, N);
 }
 
 /** C(M×N) = A(M×K) · B(K×N) / divisor; scratch: gemm_scratch_bytes(M, K, N). */
@@ -254,13 +292,13 @@ EXPORT(gemm_tn) void gemm_tn(const double *A, const double *B, double *C, int M,
 }
 
 #ifdef KERNELS_MT
-/** gemm_nn for this part's columns; scratch: gemm_scratch_bytes(M, K, N) per part. */
+/** gemm_nn for this part's rows or columns (gemm_xn); scratch: gemm_scratch_bytes(M, K, N) per part. */
 EXPORT(gemm_nn_mt) void gemm_nn_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                                    char *scratch, int part, int nparts) {
   gemm_xn(A, K, 1, B, C, M, K, N, divisor, scratch, part, nparts);
 }
 
-/** gemm_tn for this part's columns; scratch: gemm_scratch_bytes(M, K, N) per part. */
+/** gemm_tn for this part's rows or columns (gemm_xn); scratch: gemm_scratch_bytes(M, K, N) per part. */
 EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, int M, int K, int N, double divisor,
                                    char *scratch, int part, int nparts) {
   gemm_xn(A, 1, M, B, C, M, K, N, divisor, scratch, part, nparts);
@@ -272,13 +310,13 @@ EXPORT(gemm_tn_mt) void gemm_tn_mt(const double *A, const double *B, double *C, 
 /** Columns [c0, c1) of C(M×N) = A(M×K) · B(K×N). */
 EXPORT(gemm_nn_cols) void gemm_nn_cols(const double *A, const double *B, double *C, int M, int K, int N, char *scratch,
                                        int c0, int c1) {
-  gemm_cols(A, K, 1, B, C, M, K, N, 1.0, scratch, c0, c1, c0, c1);
+  gemm_cols(A, K, 1, B, C, M, K, N, 1.0, scratch, 0, M, c0, c1, c0, c1);
 }
 
 /** Columns [c0, c1) of C(M×N) = A(K×M)ᵀ · B(K×N). */
 EXPORT(gemm_tn_cols) void gemm_tn_cols(const double *A, const double *B, double *C, int M, int K, int N, char *scratch,
                                        int c0, int c1) {
-  gemm_cols(A, 1, M, B, C, M, K, N, 1.0, scratch, c0, c1, c0, c1);
+  gemm_cols(A, 1, M, B, C, M, K, N, 1.0, scratch, 0, M, c0, c1, c0, c1);
 }
 #endif
 

@@ -38,7 +38,9 @@ function runOps(B: Backend, seed: number): Float64Array[] {
   const rand = rng(seed);
   const out: Float64Array[] = [];
   const T = (r: number, c: number, d?: Float64Array): Tensor => B.tensor(r, c, d);
-  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [9, 17, 130], [256, 64, 515], [1, 256, 515], [64, 515, 256], [2, 1000, 3], [13, 7, 1]];
+  // gemms at least MIN_SPLIT_GEMM multiply-adds are split: by columns where C is wider than tall ([256, 64, 515]),
+  // else by rows ([515, 64, 256]: a part's rows cross a 256-row group, leaving a group of 4; [258, 1000, 3])
+  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [9, 17, 130], [256, 64, 515], [515, 64, 256], [258, 1000, 3], [1, 256, 515], [64, 515, 256], [2, 1000, 3], [13, 7, 1]];
   for (const [M, K, N] of shapes) {
     for (const [tA, tB] of [[false, false], [false, true], [true, false]] as const) {
       const a = randomMatrix(rand, tA ? K : M, tA ? M : K), b = randomMatrix(rand, tB ? N : K, tB ? K : N);
