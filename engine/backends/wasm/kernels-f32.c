@@ -188,28 +188,8 @@ INLINE void pack4x4(float *dst, const float *a, int ars) {
 #define PACK_T pack4x4
 INLINE void pack_row4(float *dst, const float *a) { vst(dst, vld(a)); }
 
-/**
- * One block of NN_R rows of op(A) (its first at a; `rows` of them left, a short block padded with zeros), over
- * the live k ks[0 … nk), k-major at dst. Where op(A)'s rows are A's columns (ars 1), each k's NN_R values lie
- * side by side; where they are A's rows, each run of PACK_KS consecutive live k is one transpose.
- */
-INLINE void pack_a(float *dst, const float *a, int ars, int aks, const int *ks, int nk, int rows) {
-  int full = NN_R == 4 && rows >= NN_R;  // the vector paths take whole blocks of 4 rows
-  if (full && ars == 1) {
-    for (int t = 0; t < nk; t++) pack_row4(dst + t * NN_R, a + ks[t] * aks);
-    return;
-  }
-  for (int t = 0; t < nk;) {
-    if (full && t + PACK_KS <= nk && ks[t + PACK_KS - 1] == ks[t] + PACK_KS - 1) {
-      PACK_T(dst + t * NN_R, a + ks[t], ars);
-      t += PACK_KS;
-      continue;
-    }
-    const float *ak = a + ks[t] * aks;
-    for (int r = 0; r < NN_R; r++) dst[t * NN_R + r] = r < rows ? ak[r * ars] : 0.0f;
-    t++;
-  }
-}
+#define PACK_REAL float
+#include "pack-a.h"
 
 /**
  * Rows [r0, r1) × columns [c0, c1) of C, skipping the rows of B that are zero over columns [l0, l1); scratch:
