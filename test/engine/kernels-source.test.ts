@@ -1,6 +1,7 @@
 // The embedded WebAssembly modules are built from the .c files beside them and the headers both include (every .h
-// there: sample-cut.h, pack-a.h) by scripts/build-wasm.sh; each generated file records the sha256 of the sources it was built from. A .c file edited without a rebuild would leave the
-// engine running the old kernels while the source says otherwise: this test catches that.
+// there) by scripts/build-wasm.sh; each generated file records the sha256 of the sources it was built from. A .c or
+// .h file edited without a rebuild would leave the engine running the old kernels while the source says otherwise:
+// this test catches that.
 
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const DIR = new URL('../../engine/backends/wasm/', import.meta.url);
 const generated = readdirSync(DIR).filter((f) => f.endsWith('-wasm.ts'));
 /** The headers the sources include, in the order build-wasm.sh hashes them (byte order of their names). */
-const headers = readdirSync(DIR).filter((f) => f.endsWith('.h')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+const headers = readdirSync(DIR).filter((f) => f.endsWith('.h')).sort();
 
 describe('embedded WebAssembly kernels', () => {
   it('finds the generated modules', () => {
