@@ -71,8 +71,8 @@ export function decodeMessage(data: string | Uint8Array): Message | null {
 export interface ServiceEndpoint {
   /** Runs one command; resolves to its Result and never rejects. */
   call(command: string, payload: unknown): Promise<Result<unknown>>;
-  /** Listens to every event; returns the unsubscribe. */
-  subscribe(listener: (event: EventName, payload: unknown) => void): Unsubscribe;
+  /** Listens to `events` (default: every event); returns the unsubscribe. */
+  subscribe(listener: (event: EventName, payload: unknown) => void, events?: readonly EventName[]): Unsubscribe;
 }
 
 /** One connection (a WebSocket, or one end of an in-memory pair): JSON text and binary frames. */

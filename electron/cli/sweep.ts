@@ -196,7 +196,7 @@ export async function runSweep(argv: readonly string[], io: CliIO): Promise<numb
         lastLine = Date.now();
         io.stderr(`backprop-lab: ${progressLine(p)}\n`);
       }
-    });
+    }, ['sweep.progress']);
 
     const r = await core.invoke('sweeps.start', { spec, parallel, csvTexts, ...(queue !== undefined ? { queue } : {}) });
     if (!r.ok) throw new CliError(r.error.message, r.error.code === 'invalid_config' || r.error.code === 'invalid_payload' || r.error.code === 'unsupported' ? SWEEP_EXIT.usage : SWEEP_EXIT.failed);

@@ -392,7 +392,7 @@ export async function runTrain(argv: readonly string[], io: CliIO): Promise<numb
         const s = payload as RunStatusEvent;
         if (s.status !== 'running' && s.status !== 'paused') ended(s);
       }
-    });
+    }, ['run.metrics', 'run.status']);
 
     const started = await core.invoke('runs.start', {
       config: fromRef ? options.overrides : config,

@@ -54,6 +54,9 @@ export function createCore(deps: CoreDeps): Core {
   // the listener reaches the context through a closure: the trainers are part of it
   const trainers: TrainerHost = new TrainerHost({ listener: trainerListener(() => ctx), ...(deps.spawn ? { spawn: deps.spawn } : {}), ...(deps.trainer ?? {}) });
   const ctx: CoreContext = { deps, store: deps.store, events, trainers, recordings, prunes: new Map() };
+  // the trainers compute running snapshots only while some front end listens for them
+  trainers.setSnapshots(events.listened('run.snapshot'));
+  events.watch('run.snapshot', (on) => trainers.setSnapshots(on));
 
   const runs = runHandlers(ctx);
   const handlers: Handlers = {
@@ -84,7 +87,7 @@ export function createCore(deps: CoreDeps): Core {
   return {
     call,
     invoke: (command, payload) => call(command, payload) as never,
-    subscribe: (l) => events.subscribe(l),
+    subscribe: (l, only) => events.subscribe(l, only),
     events,
     trainers,
     close: () => trainers.close(),

@@ -183,7 +183,7 @@ export function sweepHandlers(ctx: CoreContext, startRun: StartRun, queueExecuto
         if (t && (t.status === 'running' || t.status === 'paused')) onEnd(s, t, e);
       }
     }
-  });
+  }, ['run.metrics', 'run.status']);
 
   function onMetrics(s: LiveSweep, t: TrialState, metrics: EpochMetrics[]): void {
     for (const m of metrics) {

@@ -539,7 +539,7 @@ export async function startWorker(core: Core, o: WorkerOptions): Promise<QueueWo
               resolve(e);
             }
           }
-        });
+        }, ['run.metrics', 'run.status']);
       });
       const e = await ended;
       await chain;

@@ -159,6 +159,7 @@ export class TrainerHost {
   private readonly listener: TrainerListener;
   private nextReq = 1;
   private closed = false;
+  private snapshots = true;
   private readonly o: Required<Omit<TrainerHostOptions, 'listener' | 'spawn'>>;
 
   constructor(opts: TrainerHostOptions) {
@@ -174,6 +175,24 @@ export class TrainerHost {
       replyTimeoutMs: opts.replyTimeoutMs ?? 10_000,
       readyTimeoutMs: opts.readyTimeoutMs ?? 120_000,
     };
+  }
+
+  /**
+   * Whether the workers compute and send running snapshots (the boundary, the neuron maps, the weights, layer
+   * health): the core turns them off while no front end listens for them (the command line, a service with no page
+   * open) and on again when one does. Every run's worker is told, the ones starting too.
+   */
+  setSnapshots(on: boolean): void {
+    if (this.snapshots === on) return;
+    this.snapshots = on;
+    for (const live of [...this.runs.values(), ...this.unclaimed]) {
+      if (live.phase === 'ended') continue;
+      try {
+        live.worker.postMessage({ type: 'snapshots', on });
+      } catch {
+        // a worker exiting: its run ends without it
+      }
+    }
   }
 
   /** Spawns a worker and waits until its Trainer is built; a bad config rejects with TrainerError('invalid_config'). */
@@ -235,6 +254,7 @@ export class TrainerHost {
       ...(req.threads !== undefined ? { threads: req.threads } : {}),
       metricsIntervalMs: this.o.metricsIntervalMs,
       snapshotIntervalMs: this.o.snapshotIntervalMs,
+      snapshots: this.snapshots,
       yieldEveryMs: this.o.yieldEveryMs,
       gridSize: this.o.gridSize,
     };

@@ -22,8 +22,10 @@ export interface WorkerInit {
   threads?: number;
   /** Metrics are posted at most this often (ms); the batches hold every epoch in between. */
   metricsIntervalMs: number;
-  /** Snapshots (boundary grid, weights, layer health) are posted at most this often (ms). */
+  /** Snapshots (boundary grid, weights, layer health) are posted at most this often (ms; see snapshotSpacingMs). */
   snapshotIntervalMs: number;
+  /** Whether to compute and post running snapshots now (someone listens for them); `snapshots` messages change it. */
+  snapshots: boolean;
   /** Longest stretch of training between yields to the worker's event loop (ms). */
   yieldEveryMs: number;
   /** Side of the decision-boundary grid. */
@@ -40,6 +42,8 @@ export type HostToWorker =
   | { type: 'step'; reqId: number }
   | { type: 'stop'; reqId: number }
   | { type: 'snapshot'; reqId: number }
+  /** Whether a front end listens for snapshots now: while none does, the worker computes none (a paused run sends one when one does again). */
+  | { type: 'snapshots'; on: boolean }
   | { type: 'inspect'; reqId: number; point: number[] }
   | { type: 'gradCheck'; reqId: number; maxPerParam: number; samples: number };
 

@@ -1,6 +1,7 @@
 // One training worker: builds a Trainer from workerData, trains when told, answers pause/resume/step/stop,
 // inspect and gradient-check requests between epochs (Trainer.run yields every ≤25 ms), and posts metrics in
-// batches (at most one message per metricsIntervalMs, every epoch in some batch) and snapshots a few times a second.
+// batches (at most one message per metricsIntervalMs, every epoch in some batch) and, while a front end listens for
+// them, snapshots a few times a second (fewer where one is costly: snapshotSpacingMs).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { adaptArchitecture, ArchitectureError } from '../../engine/architecture';
@@ -10,7 +11,7 @@ import { DatasetError, loadData } from '../../engine/datasets/index';
 import { gradientCheck } from '../../engine/gradcheck';
 import { memoryProblem, runMemoryBytes } from '../../engine/memory';
 import { createTrainer, DivergenceError, type EpochMetrics, type Trainer, type TrainResult } from '../../engine/train';
-import { SNAPSHOT_WEIGHTS_INTERVAL_MS, SNAPSHOT_WEIGHTS_LIGHT_PARAMS } from '../limits';
+import { SNAPSHOT_WEIGHTS_INTERVAL_MS, SNAPSHOT_WEIGHTS_LIGHT_PARAMS, snapshotSpacingMs } from '../limits';
 import type { HostToWorker, WorkerEnd, WorkerInit, WorkerToHost } from './protocol';
 import { isCheckpointEpoch } from './checkpoints';
 import { dataGrid, paramsFromPlain, paramsToPlain, snapshot } from './snapshot';
@@ -59,6 +60,8 @@ try {
 const total = config.training.epochs;
 // over the input plane (x1, x2), the network fed the run's input features of each grid point when it has them
 const grid = dataGrid(trainer.data, init.gridSize);
+/** The host has claimed the run ('go'): it may send snapshots. */
+let claimed = false;
 let started = false;
 let ended = false;
 let buffer: EpochMetrics[] = [];
@@ -79,9 +82,17 @@ function flush(force = true): void {
   buffer = [];
 }
 
-/** A snapshot; `force` (pause, step, the end) sends one, with the weights, even while the last is unacknowledged. */
+/** Whether a front end listens for snapshots now (the host says): while none does, none is computed. */
+let watched = init.snapshots;
+/** How long the last snapshot took to compute (ms): a costly one spaces the next out (snapshotSpacingMs). */
+let snapshotCost = 0;
+
+/**
+ * A snapshot, while someone listens; `force` (pause, step, the end) sends one, with the weights, even while the
+ * last is unacknowledged.
+ */
 function sendSnapshot(force = true): void {
-  if (snapshotInFlight && !force) return;
+  if (!watched || (snapshotInFlight && !force)) return;
   lastSnapshot = performance.now();
   snapshotInFlight = true;
   // a wide network's weights (a megabyte) go at most once a second while it runs, as float32: the page's diagram
@@ -91,7 +102,9 @@ function sendSnapshot(force = true): void {
   const due = lastSnapshot - lastWeights >= SNAPSHOT_WEIGHTS_INTERVAL_MS;
   const weights = force || light ? 'exact' : due ? 'float32' : 'none';
   if (weights !== 'none') lastWeights = lastSnapshot;
-  post({ type: 'snapshot', snapshot: snapshot(trainer, grid, init.gridSize, weights) });
+  const s = snapshot(trainer, grid, init.gridSize, weights);
+  snapshotCost = performance.now() - lastSnapshot;
+  post({ type: 'snapshot', snapshot: s });
 }
 
 /** Sends the weights after this many epochs when they are a periodic checkpoint (finite ones only). */
@@ -106,7 +119,7 @@ function onEpoch(m: EpochMetrics): void {
   checkpoint();
   const now = performance.now();
   if (!metricsInFlight && now - lastFlush >= init.metricsIntervalMs) flush(false);
-  if (!snapshotInFlight && now - lastSnapshot >= init.snapshotIntervalMs) sendSnapshot(false);
+  if (watched && !snapshotInFlight && now - lastSnapshot >= snapshotSpacingMs(init.snapshotIntervalMs, snapshotCost)) sendSnapshot(false);
 }
 
 function end(e: WorkerEnd): void {
@@ -168,6 +181,7 @@ function handle(msg: HostToWorker): void {
       else snapshotInFlight = false;
       return;
     case 'go':
+      claimed = true;
       if (msg.paused) {
         trainer.pause();
         paused();
@@ -213,6 +227,14 @@ function handle(msg: HostToWorker): void {
       return reply(state());
     case 'snapshot':
       return reply(snapshot(trainer, grid, init.gridSize));
+    case 'snapshots':
+      watched = msg.on;
+      // a listener again: a running run sends one with its next epoch, a paused one now
+      if (watched && claimed && !ended) {
+        lastSnapshot = -Infinity;
+        if (!started || trainer.isPaused) sendSnapshot();
+      }
+      return;
     case 'inspect':
       try {
         return reply({ epoch: trainer.epoch, layers: trainer.inspect(msg.point), grads: trainer.epoch > 0 ? paramsToPlain(trainer.grads()) : [] });

@@ -74,6 +74,7 @@ describe('scripts/build-cli.mjs', () => {
       }),
       metricsIntervalMs: 0,
       snapshotIntervalMs: 1e9,
+      snapshots: true,
       yieldEveryMs: 25,
       gridSize: 4,
     };
