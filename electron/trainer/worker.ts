@@ -21,7 +21,8 @@ import { parseTrainerState, serializeTrainerState } from '../../engine/state';
 const port = parentPort;
 if (!port) throw new Error('electron/trainer/worker.ts runs as a worker thread, started by TrainerHost');
 const init = (workerData as { init: WorkerInit }).init;
-const post = (m: WorkerToHost) => port.postMessage(m);
+/** Posts to the host; `transfer`: buffers handed over rather than copied (the worker keeps no use of them). */
+const post = (m: WorkerToHost, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 /** The first line of an error: what the host may show. A bug's stack goes to stderr, never to a page or the store. */
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 const bug = (e: unknown) => {
@@ -107,11 +108,16 @@ function sendSnapshot(force = true): void {
   post({ type: 'snapshot', snapshot: s });
 }
 
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+}
+
 /** Sends the weights after this many epochs when they are a periodic checkpoint (finite ones only). */
 function checkpoint(): void {
   if (!isCheckpointEpoch(trainer.epoch, total, trainer.parameterCount)) return;
-  const params = trainer.params();
-  if (params.every((p) => p.data.every(Number.isFinite))) post({ type: 'checkpoint', epoch: trainer.epoch, params });
+  const params = trainer.params(); // fresh copies: their buffers go to the host as they are
+  if (params.every((p) => allFinite(p.data))) post({ type: 'checkpoint', epoch: trainer.epoch, params }, params.filter((p) => p.data.byteLength === p.data.buffer.byteLength).map((p) => p.data.buffer as ArrayBuffer));
 }
 
 function onEpoch(m: EpochMetrics): void {
