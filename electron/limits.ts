@@ -23,13 +23,16 @@ export const SNAPSHOT_WEIGHTS_LIGHT_PARAMS = 20_000;
 /** How often a larger network's running snapshots carry its weights (1.06 MB for 2-256-256-256-1). */
 export const SNAPSHOT_WEIGHTS_INTERVAL_MS = 1000;
 /**
- * The most of the training thread's time running snapshots may take: after one that took t ms the next waits at
- * least t / SNAPSHOT_MAX_SHARE ms from its start (the seed network's ~5–12 ms keep the 250 ms interval; a
- * 2-256-256-256-1 network's ~60 ms make it ~1.2 s, where four a second took a quarter of its training).
+ * The share of the training thread's time running snapshots may take, short of SNAPSHOT_MAX_SPACING_MS: after one
+ * that took t ms the next waits t / SNAPSHOT_MAX_SHARE ms from its start. The seed network's (~5–12 ms) keep the
+ * 250 ms interval; 2-256-256-256-1's (60 ms alone, 150–200 ms beside a drawing page on two cores) come once a
+ * second, where four a second took about half of its training.
  */
-export const SNAPSHOT_MAX_SHARE = 0.05;
+export const SNAPSHOT_MAX_SHARE = 0.1;
+/** The longest wait between two running snapshots, however costly: the page's picture of the run moves at least this often. */
+export const SNAPSHOT_MAX_SPACING_MS = 1000;
 
-/** Milliseconds from one running snapshot's start to the next's at least: the interval, or longer for a costly one. */
+/** Milliseconds from one running snapshot's start to the next's: the interval, or longer for a costly one (see SNAPSHOT_MAX_SHARE). */
 export function snapshotSpacingMs(intervalMs: number, lastCostMs: number): number {
-  return Math.max(intervalMs, lastCostMs / SNAPSHOT_MAX_SHARE);
+  return Math.max(intervalMs, Math.min(lastCostMs / SNAPSHOT_MAX_SHARE, SNAPSHOT_MAX_SPACING_MS));
 }

@@ -10,7 +10,7 @@ import type { LayerSpec } from '../../engine/architecture';
 import { resolveConfig } from '../../engine/config';
 import type { EventName, RunSnapshotEvent } from '../../electron/contract';
 import { EventHub } from '../../electron/core/events';
-import { SNAPSHOT_MAX_SHARE, snapshotSpacingMs } from '../../electron/limits';
+import { SNAPSHOT_MAX_SHARE, SNAPSHOT_MAX_SPACING_MS, snapshotSpacingMs } from '../../electron/limits';
 import { createService } from '../../electron/service';
 import { openStore } from '../../electron/store/index';
 import { TrainerHost, type RunEnd } from '../../electron/trainer/host';
@@ -60,10 +60,13 @@ describe('EventHub', () => {
 });
 
 describe('snapshotSpacingMs', () => {
-  it('keeps the interval for a cheap snapshot and keeps a costly one to SNAPSHOT_MAX_SHARE of the time', () => {
+  it('keeps the interval for a cheap snapshot, a costly one to SNAPSHOT_MAX_SHARE of the time, and waits at most SNAPSHOT_MAX_SPACING_MS', () => {
     expect(snapshotSpacingMs(250, 5)).toBe(250);
-    expect(snapshotSpacingMs(250, 60)).toBeCloseTo(60 / SNAPSHOT_MAX_SHARE, 9);
-    expect(60 / snapshotSpacingMs(250, 60)).toBeCloseTo(SNAPSHOT_MAX_SHARE, 12);
+    const cost = 0.5 * SNAPSHOT_MAX_SHARE * SNAPSHOT_MAX_SPACING_MS;
+    expect(snapshotSpacingMs(0, cost)).toBeCloseTo(cost / SNAPSHOT_MAX_SHARE, 9);
+    expect(cost / snapshotSpacingMs(0, cost)).toBeCloseTo(SNAPSHOT_MAX_SHARE, 12);
+    expect(snapshotSpacingMs(250, 10 * SNAPSHOT_MAX_SPACING_MS)).toBe(SNAPSHOT_MAX_SPACING_MS);
+    expect(snapshotSpacingMs(2 * SNAPSHOT_MAX_SPACING_MS, 0)).toBe(2 * SNAPSHOT_MAX_SPACING_MS); // a longer interval asked for stays
     expect(snapshotSpacingMs(0, 0)).toBe(0);
   });
 });
