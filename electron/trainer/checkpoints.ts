@@ -8,8 +8,12 @@
 
 /** Periodic checkpoints of one run, at most. */
 export const MAX_CHECKPOINTS = 100;
-/** Bytes of periodic checkpoints of one run, at most (float64 weights): a wide network keeps fewer of them. */
-export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+/**
+ * Bytes of periodic checkpoints of one run, at most (float64 weights): a network of more than ~21,000 parameters keeps
+ * fewer of them (2-256-256-256-1: 15). Each is an SQLite insert on the main thread, ~6 ms of CPU a megabyte, which
+ * on two cores comes out of the training's: at 64 MB a 25-epoch run of that network stored one every epoch.
+ */
+export const MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Epochs between two checkpoints of a run of `totalEpochs` with `parameterCount` values: ⌈totalEpochs / n⌉, where n is
