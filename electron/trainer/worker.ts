@@ -61,8 +61,6 @@ try {
 const total = config.training.epochs;
 // over the input plane (x1, x2), the network fed the run's input features of each grid point when it has them
 const grid = dataGrid(trainer.data, init.gridSize);
-/** The host has claimed the run ('go'): it may send snapshots. */
-let claimed = false;
 let started = false;
 let ended = false;
 let buffer: EpochMetrics[] = [];
@@ -125,7 +123,7 @@ function onEpoch(m: EpochMetrics): void {
   checkpoint();
   const now = performance.now();
   if (!metricsInFlight && now - lastFlush >= init.metricsIntervalMs) flush(false);
-  if (watched && !snapshotInFlight && now - lastSnapshot >= snapshotSpacingMs(init.snapshotIntervalMs, snapshotCost)) sendSnapshot(false);
+  if (!snapshotInFlight && now - lastSnapshot >= snapshotSpacingMs(init.snapshotIntervalMs, snapshotCost)) sendSnapshot(false);
 }
 
 function end(e: WorkerEnd): void {
@@ -187,7 +185,6 @@ function handle(msg: HostToWorker): void {
       else snapshotInFlight = false;
       return;
     case 'go':
-      claimed = true;
       if (msg.paused) {
         trainer.pause();
         paused();
@@ -235,10 +232,11 @@ function handle(msg: HostToWorker): void {
       return reply(snapshot(trainer, grid, init.gridSize));
     case 'snapshots':
       watched = msg.on;
-      // a listener again: a running run sends one with its next epoch, a paused one now
-      if (watched && claimed && !ended) {
+      // a listener again: a running run sends one with its next epoch, a paused one (only the host's go or step
+      // pauses it) now
+      if (watched && !ended) {
         lastSnapshot = -Infinity;
-        if (!started || trainer.isPaused) sendSnapshot();
+        if (trainer.isPaused) sendSnapshot();
       }
       return;
     case 'inspect':
