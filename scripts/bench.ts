@@ -9,14 +9,17 @@
 //   scale            16384 × 64 features, 64-256-256-1, full batch; scale-mb512: mini-batches of 512. The best engine
 //                    path is compared with numpy-f32's throughput (target: at least half).
 //   startup          the command line's start-up times (scripts/bench-startup.ts)
-// The engine is timed the way `backprop-lab train` runs: createTrainer with the Node hosts' backend list (its
-// calibration, its thread governor) and run() with the test set evaluated every epoch; its msPerEpoch is the
-// figure. numpy runs at 1 and 2 OpenBLAS threads and the faster counts, with OPENBLAS_CORETYPE and
+// The engine's user-path rows (engine-cpu-f64, engine-cpu-f32) run `backprop-lab train --json` itself, recording
+// into a temporary database: the Node hosts' backend list, its calibration, its thread governor, the test set
+// evaluated every epoch, the core's recording and checkpoints; its msPerEpoch is the figure (the scale workloads,
+// whose data is generated, run its trainer in-process). The other engine rows time a backend in-process. numpy runs at 1 and 2 OpenBLAS threads and the faster counts, with OPENBLAS_CORETYPE and
 // OPENBLAS_L2_SIZE unset for its command (they make OpenBLAS take slower kernels; see the env notes).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../engine/backends/backend';
 import { CpuBackend } from '../engine/backends/cpu';
@@ -303,21 +306,74 @@ function engineImpl(id: string, precision: 'float64' | 'float32', open: () => Pr
   };
 }
 
+/** The `backprop-lab` command's entry (bin/backprop-lab.js runs out/cli when it is up to date, else the sources). */
+const CLI = `${ROOT}bin/backprop-lab.js`;
+
+/** The options that make `backprop-lab train` run workload `w`'s configuration for `epochs` epochs on `choice`. */
+export function trainArgs(w: Workload, epochs: number, choice: 'cpu' | 'cpu-f32', db: string): string[] {
+  const t = w.config.training;
+  return ['train', '--json', '--db', db, '--epochs', String(epochs), '--backend', choice, '--arch', JSON.stringify(w.config.architecture), '--optimizer', t.optimizer, '--lr', String(t.learningRate), '--batch-size', t.batchSize === null ? 'full' : String(t.batchSize)];
+}
+
+interface TrainJson {
+  msPerEpoch: number;
+  finalCost: number;
+  trainAccuracy: number;
+  testAccuracy: number | null;
+  status: string;
+  backend: { mode: string; reason: string };
+  config: RunConfig;
+}
+
 /**
- * The engine as `backprop-lab train --backend <choice>` runs it: the Node hosts' backend list, the calibration
- * between the threaded and the one-thread CPU backend, the thread governor, per-epoch test evaluation.
+ * One `backprop-lab train --json` of workload `w`, recorded in `db` as a user's run is (the core, its trainer
+ * worker, its recording and checkpoints): its result. A contended workload starts its busy loop when the command
+ * says it starts training (after the calibration). Throws when the command ran another configuration than the
+ * workload's: the options passed must say all of it.
+ */
+async function trainCli(w: Workload, epochs: number, choice: 'cpu' | 'cpu-f32', db: string): Promise<TrainJson> {
+  const child = spawn(process.execPath, [CLI, ...trainArgs(w, epochs, choice, db)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '', stop: (() => void) | null = null;
+  child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d;
+    if (w.contended && !stop && /^backprop-lab: training /m.test(stderr)) stop = startBusyLoop();
+  });
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  (stop as (() => void) | null)?.();
+  if (code !== 0) throw new Error(`backprop-lab train exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`);
+  const r = JSON.parse(stdout.trim().split('\n').pop()!) as TrainJson;
+  const want: RunConfig = { ...w.config, backend: choice, training: { ...w.config.training, epochs } };
+  if (!isDeepStrictEqual(r.config, want)) throw new Error(`backprop-lab train ran another configuration than ${w.id}: ${JSON.stringify(r.config)}`);
+  return r;
+}
+
+/**
+ * The engine as `backprop-lab train --backend <choice>` runs it: the command itself, recording its runs in a
+ * temporary database (the Node hosts' backend list, the calibration between the threaded and the one-thread CPU
+ * backend, the thread governor, per-epoch test evaluation, the core's recording and checkpoints). The scale
+ * workloads' generated data has no command-line form: they run the trainer in this process as the command's
+ * worker does (createTrainer, run), without the recording.
  */
 function userPathImpl(id: string, choice: 'cpu' | 'cpu-f32', supports: (w: Workload) => boolean = () => true): Impl {
   const precision = choice === 'cpu' ? 'float64' : 'float32';
+  let dir: string | null = null;
+  const db = () => join((dir ??= mkdtempSync(join(tmpdir(), 'bpl-bench-'))), 'runs.db');
+  const once = async (w: Workload, epochs: number) => {
+    if (isScale(w)) return trainOn(w, epochs, choice);
+    const r = await trainCli(w, epochs, choice, db());
+    if (r.status !== 'finished') throw new Error(`engine run ${r.status}`);
+    return r;
+  };
   return {
     id,
     precision,
     supports,
     available: async () => null,
     async run(w, epochs, repeats, _checkEpochs, timedOnly = false) {
-      const first = timedOnly ? null : await trainOn(w, epochs, choice);
+      const first = timedOnly ? null : await once(w, epochs);
       const runs = [];
-      for (let i = 0; i < repeats; i++) runs.push(await trainOn(w, epochs, choice));
+      for (let i = 0; i < repeats; i++) runs.push(await once(w, epochs));
       const runsMs = runs.map((r) => r.msPerEpoch);
       const modes = [...new Set(runs.map((r) => r.backend.mode))].join(' / ');
       const switches = runs.flatMap((r) => /threads: (.*)$/.exec(r.backend.reason)?.[1] ?? []);
@@ -327,9 +383,13 @@ function userPathImpl(id: string, choice: 'cpu' | 'cpu-f32', supports: (w: Workl
         finalCost: first?.finalCost ?? NaN,
         trainAccuracy: first?.trainAccuracy ?? NaN,
         testAccuracy: first?.testAccuracy ?? null,
-        detail: `backprop-lab train --backend ${choice}: ${modes}, ${precision}`,
+        detail: `backprop-lab train --backend ${choice} (${isScale(w) ? 'its trainer in-process: generated data, not recorded' : 'the command, its runs recorded'}): ${modes}, ${precision}`,
         switches,
       };
+    },
+    async dispose() {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = null;
     },
   };
 }

@@ -139,7 +139,7 @@ describe('bench', () => {
     const r = await bench(['--workload', 'wide-mb64', '--impl', 'engine-cpu-f64,engine-cpu-f32,numpy-f64,numpy-f32', '--epochs', '1', '--repeats', '1', '--json']);
     expect(r.code).toBe(0);
     const e = r.json.results.find((x: any) => x.impl === 'engine-cpu-f64');
-    expect(e.detail).toMatch(/^backprop-lab train --backend cpu: wasm-simd-f64/);
+    expect(e.detail).toMatch(/^backprop-lab train --backend cpu \(the command, its runs recorded\): wasm-simd-f64/);
     if (!numpy.ok) {
       console.warn(`bench test: python with numpy not available, the wide numpy entries are not checked (${numpy.why})`);
       return;
