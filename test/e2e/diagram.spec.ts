@@ -2,7 +2,7 @@
 // for every input and unit (non-uniform pixels on the canvas), hovering a neuron enlarges its map and lists its
 // incoming weights (the stored final weights) and bias, a click pins it, and a stored run opened again has its maps
 // too; a 2-64-64-1 network folds its wide layers
-// into pages and draws only the strongest edges; the canvas draws only while on screen. Tiny runs, waits on progress.
+// into pages and draws only the strongest edges; the canvas (and the curves) draw only while on screen. Tiny runs, waits on progress.
 // Screenshots at 1280×800 in both themes go to test-results/screens/diagram-*.png.
 import { expect, test, type Page } from '@playwright/test';
 import { listRuns, openStore } from '../../electron/store/index';
@@ -223,6 +223,20 @@ test('a 2-64-64-1 network folds its wide layers into pages and draws only the st
   expect(Number(await diagram.getAttribute('data-draws'))).toBe(drawsBefore);
   await diagram.scrollIntoViewIfNeeded();
   await expect.poll(async () => Number(await diagram.getAttribute('data-draws'))).toBeGreaterThan(drawsBefore);
+
+  // the same for the curves: scrolled away they take no points (no chart.js update); back on screen they catch up
+  const cost = page.getByTestId('cost-chart');
+  await page.getByText('neuron: its output over the input plane').scrollIntoViewIfNeeded();
+  await expect(cost).not.toBeInViewport();
+  await expect(cost).toHaveAttribute('data-on-screen', 'no');
+  const updatesBefore = Number(await cost.getAttribute('data-updates'));
+  const e1 = await epoch();
+  await expect.poll(epoch).toBeGreaterThan(e1 + 500);
+  expect(Number(await cost.getAttribute('data-updates'))).toBe(updatesBefore);
+  await cost.scrollIntoViewIfNeeded();
+  await expect(cost).toHaveAttribute('data-on-screen', 'yes');
+  await expect.poll(async () => Number(await cost.getAttribute('data-updates'))).toBeGreaterThan(updatesBefore);
+  expect(Number(await cost.getAttribute('data-points'))).toBeGreaterThan(0);
   await page.keyboard.press('Escape'); // no popover pinned: the page's Esc stops the run
   expect(await waitForEnd(page)).toBe('Stopped');
   await page.setViewportSize({ width: 1280, height: 800 });

@@ -1,12 +1,13 @@
 // Train and test curves of the shown run (cost or accuracy). Built once per run/option change; new epochs are
-// appended to the datasets and drawn with chart.update('none') — never rebuilt while a run trains.
+// appended to the datasets and drawn with chart.update('none') — never rebuilt while a run trains. While the chart
+// is scrolled or tabbed away it takes no points (a chart.js update is ~10 ms of layout); it catches up when it shows.
 import { memo, useEffect, useRef, useSyncExternalStore } from 'react';
 import type { ChartDataset } from 'chart.js';
 import { Chart, lineOptions, withAlpha } from '../lib/charts';
 import { Ema } from '../lib/smooth';
 import { palette } from '../lib/theme';
 import type { LiveRun } from '../live/run';
-import { useAfterPaint } from '../lib/draw-scheduler';
+import { useAfterPaint, useShown } from '../lib/draw-scheduler';
 
 export interface CurveOptions {
   /** 0 = raw; 0.99 = very smooth. */
@@ -20,6 +21,16 @@ type Pt = { x: number; y: number | null };
 // memo: the page re-renders with every metrics batch; the chart follows the run through its own subscriptions
 export const CurveChart = memo(function CurveChart({ run, kind, options, theme, testId }: { run: LiveRun; kind: 'cost' | 'accuracy'; options: CurveOptions; theme: string; testId: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  // the chart's fill while it is built, and whether points arrived while it was not shown
+  const pending = useRef<{ fill: (() => void) | null; stale: boolean; updates: number }>({ fill: null, stale: false, updates: 0 });
+  const shown = useShown(box, () => {
+    const p = pending.current;
+    if (p.stale && p.fill && shown()) {
+      p.stale = false;
+      p.fill();
+    }
+  });
   const generation = useSyncExternalStore(run.subscribe, () => run.generation);
   // built after the page first painted: switching to the Train tab shows it at once, the charts a moment later
   const painted = useAfterPaint();
@@ -125,19 +136,28 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
       if (bestEpoch !== null) el.parentElement?.setAttribute('data-best-epoch', String(bestEpoch));
       else el.parentElement?.removeAttribute('data-best-epoch');
       chart.update('none');
+      // chart.js updates made, what tests read (none while the chart is not shown)
+      el.parentElement?.setAttribute('data-updates', String(++pending.current.updates));
       markRange();
     };
-    fill();
-    // appends arrive at most once per live tick (LIVE_TICK_MS): a redraw each
-    const off = run.onAppend(fill);
+    const pend = pending.current;
+    pend.fill = fill;
+    pend.stale = !shown();
+    if (!pend.stale) fill();
+    // appends arrive at most once per live tick (LIVE_TICK_MS): a redraw each while the chart shows
+    const off = run.onAppend(() => {
+      if (shown()) fill();
+      else pend.stale = true;
+    });
     return () => {
       off();
+      pend.fill = null;
       chart.destroy();
     };
-  }, [run, generation, kind, options.smoothing, options.log, options.x, theme, painted]);
+  }, [run, generation, kind, options.smoothing, options.log, options.x, theme, painted, shown]);
 
   return (
-    <div className="chart-box" data-testid={testId}>
+    <div ref={box} className="chart-box" data-testid={testId}>
       <canvas ref={canvas} role="img" aria-label={`${kind} curves`} />
     </div>
   );

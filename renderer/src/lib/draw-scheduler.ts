@@ -1,7 +1,7 @@
 // Coalesced drawing for canvases fed by live snapshots: a request marks the picture stale; it is drawn in an
 // animation frame at most once per minimum interval, and only while the element is on screen and the page shown.
 // Requests that arrive meanwhile collapse into the next draw; an element scrolled or tabbed away draws nothing
-// until it shows again.
+// until it shows again. useShown is that on-screen test alone, for a component that draws on its own schedule.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 
 /**
@@ -9,6 +9,40 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObje
  * frame at most this often (live/run.ts), four times a second — each painted frame costs CPU the training shares.
  */
 export const LIVE_TICK_MS = 250;
+
+/**
+ * Whether `target` is shown: on screen (an IntersectionObserver) in a page that is not hidden. Returns a function
+ * that says so now; `onChange` runs whenever that may have changed (the latest one given runs). The element's
+ * data-on-screen says yes or no, what tests wait on. Without an element it counts as on screen.
+ */
+export function useShown(target: RefObject<Element | null>, onChange: () => void): () => boolean {
+  const latest = useRef(onChange);
+  useLayoutEffect(() => {
+    latest.current = onChange;
+  });
+  const onScreen = useRef(false);
+  useEffect(() => {
+    const changed = () => latest.current();
+    const el = target.current;
+    const io = el
+      ? new IntersectionObserver((entries) => {
+          onScreen.current = entries.some((e) => e.isIntersecting);
+          // what tests wait on: once it says no, nothing is drawn until it says yes
+          if (el instanceof HTMLElement) el.dataset.onScreen = onScreen.current ? 'yes' : 'no';
+          changed();
+        })
+      : null;
+    if (el) io!.observe(el);
+    else onScreen.current = true;
+    document.addEventListener('visibilitychange', changed);
+    return () => {
+      io?.disconnect();
+      document.removeEventListener('visibilitychange', changed);
+      onScreen.current = false;
+    };
+  }, [target]);
+  return useCallback(() => onScreen.current && document.visibilityState !== 'hidden', []);
+}
 
 /**
  * Returns `request()`: draw soon (coalesced, throttled, visible only). `draw` may change every render; the latest
@@ -19,11 +53,11 @@ export function useCoalescedDraw(target: RefObject<Element | null>, draw: () => 
   useLayoutEffect(() => {
     latest.current = draw;
   });
-  const state = useRef({ dirty: false, onScreen: false, last: -Infinity, timer: 0, frame: 0, pump: () => {} });
+  const state = useRef({ dirty: false, last: -Infinity, timer: 0, frame: 0, pump: () => {} });
+  const shown = useShown(target, () => state.current.pump());
 
   useEffect(() => {
     const s = state.current;
-    const shown = () => s.onScreen && document.visibilityState !== 'hidden';
     s.pump = () => {
       if (!s.dirty || !shown() || s.timer || s.frame) return;
       const wait = Math.max(0, s.last + minMs - performance.now());
@@ -39,29 +73,14 @@ export function useCoalescedDraw(target: RefObject<Element | null>, draw: () => 
         });
       }, wait);
     };
-    const el = target.current;
-    const io = el
-      ? new IntersectionObserver((entries) => {
-          s.onScreen = entries.some((e) => e.isIntersecting);
-          // what tests wait on: once it says no, no draw happens until it says yes
-          if (el instanceof HTMLElement) el.dataset.onScreen = s.onScreen ? 'yes' : 'no';
-          s.pump();
-        })
-      : null;
-    if (el) io!.observe(el);
-    else s.onScreen = true;
-    const onVisibility = () => s.pump();
-    document.addEventListener('visibilitychange', onVisibility);
     s.pump();
     return () => {
-      io?.disconnect();
-      document.removeEventListener('visibilitychange', onVisibility);
       clearTimeout(s.timer);
       cancelAnimationFrame(s.frame);
       s.timer = s.frame = 0;
       s.pump = () => {};
     };
-  }, [target, minMs]);
+  }, [shown, minMs]);
 
   return useCallback(() => {
     state.current.dirty = true;
