@@ -14,7 +14,7 @@ import type { GradCheckResult } from '../engine/gradcheck';
 import type { PlanePoint } from '../engine/trajectory';
 import type { NumericArray, Plane } from '../engine/datasets/plane';
 import type { EpochMetrics, LayerCache } from '../engine/train';
-import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, RUN_ID_PATTERN } from './limits';
+import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, MAX_WATCHED_RUNS, RUN_ID_PATTERN } from './limits';
 import type { RunLineage, RunSummary as StoreRunSummary, SweepRecord as StoreSweepRecord } from './store/index';
 
 import type { FinalMetrics } from '../engine/train';
@@ -427,6 +427,12 @@ export const COMMANDS = {
       prune: z.string().trim().min(1).max(2000).optional(),
     }),
   ),
+  /**
+   * The runs whose running snapshots this connection (a page, the desktop window) receives from now on: null every
+   * run's (what a connection gets until it says), [] none. A run nobody watches computes none. Only a connected
+   * front end can watch; a caller inside the process (the command line) is refused.
+   */
+  'runs.watch': command<{ runIds: RunId[] | null }>()(z.strictObject({ runIds: z.array(RunIdSchema).max(MAX_WATCHED_RUNS).nullable() })),
 
   'runs.list': command<RunSummary[]>()(
     z.strictObject({

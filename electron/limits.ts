@@ -13,6 +13,8 @@ export const MAX_NAME_LENGTH = 200;
 export const MAX_TAG_LENGTH = 64;
 /** Tags on one run. */
 export const MAX_TAGS = 50;
+/** Most runs one connection (a page, the desktop window) may watch the snapshots of at once (runs.watch). */
+export const MAX_WATCHED_RUNS = 64;
 /** Characters in a run's notes. */
 export const MAX_NOTES_LENGTH = 100_000;
 /** Characters in a stored reason (why a run failed, stopped or was interrupted). */

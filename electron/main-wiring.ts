@@ -7,7 +7,7 @@
 
 import type { Result } from './contract';
 import { packNumbers } from './frames';
-import { COMMAND_NAMES, EVENT_LIST, commandChannel, eventChannel, type Unsubscribe } from './preload-api';
+import { COMMAND_NAMES, EVENT_LIST, commandChannel, eventChannel } from './preload-api';
 import { isAppUrl, type AppLocation } from './protocol';
 import type { ServiceEndpoint } from './transport';
 
@@ -52,14 +52,15 @@ export function wireIpc(ipcMain: IpcMainLike, service: ServiceEndpoint, options:
         return { ok: false, error: { code: 'forbidden', message: `${name} refused: the request did not come from the app's own page` } };
       }
       try {
-        return await service.call(name, payload);
+        // the windows share one subscription: runs.watch narrows what all of them receive (the app has one)
+        return await service.call(name, payload, subscription);
       } catch (e) {
         return { ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
       }
     });
   }
   const known = new Set<string>(EVENT_LIST);
-  const unsubscribe: Unsubscribe = service.subscribe((event, payload) => {
+  const subscription = service.subscribe((event, payload) => {
     if (!known.has(event)) return;
     const channel = eventChannel(event);
     const packed = packNumbers(payload);
@@ -72,7 +73,7 @@ export function wireIpc(ipcMain: IpcMainLike, service: ServiceEndpoint, options:
     }
   });
   return () => {
-    unsubscribe();
+    subscription();
     for (const name of COMMAND_NAMES) ipcMain.removeHandler(commandChannel(name));
   };
 }

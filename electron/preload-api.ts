@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   'runs.resume',
   'runs.step',
   'runs.stop',
+  'runs.watch',
   'runs.list',
   'runs.get',
   'runs.curves',

@@ -9,6 +9,7 @@
 
 import type { CommandError, CommandName, EventName, Result } from './contract';
 import { decodeFrame, encodeFrame } from './frames';
+import type { Subscription } from './core/events';
 import { buildApi, type BackpropLabApi, type Unsubscribe } from './preload-api';
 
 export interface RequestMessage {
@@ -69,10 +70,13 @@ export function decodeMessage(data: string | Uint8Array): Message | null {
 
 /** What the host side of a connection needs: a way to run a command and the stream of events. */
 export interface ServiceEndpoint {
-  /** Runs one command; resolves to its Result and never rejects. */
-  call(command: string, payload: unknown): Promise<Result<unknown>>;
-  /** Listens to `events` (default: every event); returns the unsubscribe. */
-  subscribe(listener: (event: EventName, payload: unknown) => void, events?: readonly EventName[]): Unsubscribe;
+  /**
+   * Runs one command; resolves to its Result and never rejects. `caller`: the subscription of the connection that
+   * sent it (runs.watch narrows it); absent for a caller inside the process.
+   */
+  call(command: string, payload: unknown, caller?: Subscription): Promise<Result<unknown>>;
+  /** Listens to `events` (default: every event); returns the subscription (call it to unsubscribe). */
+  subscribe(listener: (event: EventName, payload: unknown) => void, events?: readonly EventName[]): Subscription;
 }
 
 /** One connection (a WebSocket, or one end of an in-memory pair): JSON text and binary frames. */
@@ -114,7 +118,7 @@ export function serveConnection(conn: Connection, endpoint: ServiceEndpoint): ()
       if (mine.waiting !== undefined && open) sendSnapshot(runId, mine.waiting);
     });
   };
-  const unsubscribe = endpoint.subscribe((event, payload) => {
+  const subscription = endpoint.subscribe((event, payload) => {
     if (event === 'run.snapshot' && payload !== null && typeof payload === 'object') sendSnapshot((payload as { runId?: unknown }).runId, payload);
     else send({ event, payload });
   });
@@ -126,7 +130,7 @@ export function serveConnection(conn: Connection, endpoint: ServiceEndpoint): ()
       send({ id, ok: false, error: { code: 'invalid_payload', message: 'a request must be JSON {id, command, payload}' } });
       return;
     }
-    void endpoint.call(m.command, m.payload).then(
+    void endpoint.call(m.command, m.payload, subscription).then(
       (r) => send(r.ok ? { id: m.id, ok: true, value: r.value } : { id: m.id, ok: false, error: r.error }),
       (e: unknown) => send({ id: m.id, ok: false, error: { code: 'internal', message: (e as Error)?.message ?? String(e) } }),
     );
@@ -134,7 +138,7 @@ export function serveConnection(conn: Connection, endpoint: ServiceEndpoint): ()
   const detach = () => {
     if (!open) return;
     open = false;
-    unsubscribe();
+    subscription();
   };
   conn.onClose(detach);
   return detach;

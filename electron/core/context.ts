@@ -6,7 +6,7 @@ import { layerWidths } from '../../engine/architecture';
 import type { CommandName, CommandPayload, CommandResult, RunDetail, RunId, RunSummary } from '../contract';
 import { runDurationMs, type RunRecord, type RunSummary as StoreSummary, type Store } from '../store/index';
 import type { SpawnWorker, TrainerHost, TrainerHostOptions } from '../trainer/host';
-import type { EventHub } from './events';
+import type { EventHub, Subscription } from './events';
 import type { Recording, RecordingOptions } from './recording';
 
 export interface CoreDeps {
@@ -49,7 +49,9 @@ export interface CoreContext {
   prunes: Map<RunId, string>;
 }
 
-export type Handler<C extends CommandName> = (payload: CommandPayload<C>) => Promise<CommandResult<C>> | CommandResult<C>;
+/** Who sent a command, when a connection did: its event subscription (runs.watch narrows it). */
+export type Caller = Pick<Subscription, 'narrow'>;
+export type Handler<C extends CommandName> = (payload: CommandPayload<C>, caller?: Caller) => Promise<CommandResult<C>> | CommandResult<C>;
 export type Handlers = { [C in CommandName]: Handler<C> };
 
 /** The contract's summary of a stored run: the live status ('paused' lives only in the trainer), layers, duration. */

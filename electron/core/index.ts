@@ -7,10 +7,10 @@
 import { COMMANDS, isCommandName, type CommandInput, type CommandName, type CommandResult, type Result } from '../contract';
 import type { ServiceEndpoint } from '../transport';
 import { TrainerHost } from '../trainer/host';
-import type { CoreContext, CoreDeps, Handlers } from './context';
+import type { Caller, CoreContext, CoreDeps, Handlers } from './context';
 import { dataHandlers } from './data';
 import { editHandlers } from './edits';
-import { toError } from './errors';
+import { CoreError, toError } from './errors';
 import { EventHub } from './events';
 import { netHandlers } from './net';
 import { queryHandlers } from './queries';
@@ -54,9 +54,11 @@ export function createCore(deps: CoreDeps): Core {
   // the listener reaches the context through a closure: the trainers are part of it
   const trainers: TrainerHost = new TrainerHost({ listener: trainerListener(() => ctx), ...(deps.spawn ? { spawn: deps.spawn } : {}), ...(deps.trainer ?? {}) });
   const ctx: CoreContext = { deps, store: deps.store, events, trainers, recordings, prunes: new Map() };
-  // the trainers compute running snapshots only while some front end listens for them
-  trainers.setSnapshots(events.listened('run.snapshot'));
-  events.watch('run.snapshot', (on) => trainers.setSnapshots(on));
+  // the trainers compute a run's running snapshots only while some front end listens for that run's (a prepared
+  // run not started yet: while one listens to every run's)
+  const snapshotsWanted = () => trainers.setSnapshots((runId) => (runId === null ? events.listenedToAll('run.snapshot') : events.listened('run.snapshot', runId)));
+  snapshotsWanted();
+  events.watch('run.snapshot', snapshotsWanted);
 
   const runs = runHandlers(ctx);
   const handlers: Handlers = {
@@ -68,17 +70,22 @@ export function createCore(deps: CoreDeps): Core {
     ...netHandlers(ctx),
     ...weightSpaceHandlers(ctx),
     ...sweepHandlers(ctx, runs['runs.start'], deps.queueExecutor),
+    'runs.watch': ({ runIds }, caller) => {
+      if (!caller) throw new CoreError('conflict', 'runs.watch: only a connected page or window watches runs (it narrows what that connection receives)');
+      caller.narrow(runIds);
+      return { runIds };
+    },
   };
 
-  async function call(command: string, payload: unknown): Promise<Result<unknown>> {
+  async function call(command: string, payload: unknown, caller?: Caller): Promise<Result<unknown>> {
     if (!isCommandName(command)) {
       return { ok: false, error: { code: 'unknown_command', message: `unknown command ${JSON.stringify(String(command)).slice(0, 80)}` } };
     }
     const parsed = COMMANDS[command].payload.safeParse(payload ?? {});
     if (!parsed.success) return { ok: false, error: { code: 'invalid_payload', message: describeIssues(command, parsed.error.issues) } };
     try {
-      const handler = handlers[command] as (p: unknown) => unknown;
-      return { ok: true, value: await handler(parsed.data) };
+      const handler = handlers[command] as (p: unknown, c?: Caller) => unknown;
+      return { ok: true, value: await handler(parsed.data, caller) };
     } catch (e) {
       return { ok: false, error: toError(e, [deps.store.path]) };
     }

@@ -150,6 +150,8 @@ interface Live {
   pending: Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>;
   endWaiters: Array<() => void>;
   lastUsed: number;
+  /** Whether its worker was last told to compute running snapshots. */
+  snapshots: boolean;
 }
 
 export class TrainerHost {
@@ -159,7 +161,8 @@ export class TrainerHost {
   private readonly listener: TrainerListener;
   private nextReq = 1;
   private closed = false;
-  private snapshots = true;
+  /** Whether a run's worker computes running snapshots (runId null: a prepared run not started yet). */
+  private wantsSnapshots: (runId: RunId | null) => boolean = () => true;
   private readonly o: Required<Omit<TrainerHostOptions, 'listener' | 'spawn'>>;
 
   constructor(opts: TrainerHostOptions) {
@@ -178,20 +181,24 @@ export class TrainerHost {
   }
 
   /**
-   * Whether the workers compute and send running snapshots (the boundary, the neuron maps, the weights, layer
-   * health): the core turns them off while no front end listens for them (the command line, a service with no page
-   * open) and on again when one does. Every run's worker is told, the ones starting too.
+   * Which runs' workers compute and send running snapshots (the boundary, the neuron maps, the weights, layer
+   * health): the core asks for the runs some front end listens to — none for the command line or a service with no
+   * page open, a page's own run rather than every trial of a sweep. `wanted(null)` is for prepared runs not started
+   * yet. Called again whenever that may have changed; each worker is told when its answer changes.
    */
-  setSnapshots(on: boolean): void {
-    if (this.snapshots === on) return;
-    this.snapshots = on;
-    for (const live of [...this.runs.values(), ...this.unclaimed]) {
-      if (live.phase === 'ended') continue;
-      try {
-        live.worker.postMessage({ type: 'snapshots', on });
-      } catch {
-        // a worker exiting: its run ends without it
-      }
+  setSnapshots(wanted: (runId: RunId | null) => boolean): void {
+    this.wantsSnapshots = wanted;
+    for (const live of [...this.runs.values(), ...this.unclaimed]) this.tellSnapshots(live);
+  }
+
+  private tellSnapshots(live: Live): void {
+    const on = this.wantsSnapshots(live.runId);
+    if (live.phase === 'ended' || live.snapshots === on) return;
+    live.snapshots = on;
+    try {
+      live.worker.postMessage({ type: 'snapshots', on });
+    } catch {
+      // a worker exiting: its run ends without it
     }
   }
 
@@ -211,6 +218,8 @@ export class TrainerHost {
         live.runId = runId;
         this.runs.set(runId, live);
         live.phase = opts.paused ? 'paused' : 'running';
+        // its id is known now: whether anyone watches this run (a page narrowed to its runs had not asked for it)
+        this.tellSnapshots(live);
         live.worker.postMessage({ type: 'go', paused: Boolean(opts.paused) });
       },
       abort: () => {
@@ -254,7 +263,7 @@ export class TrainerHost {
       ...(req.threads !== undefined ? { threads: req.threads } : {}),
       metricsIntervalMs: this.o.metricsIntervalMs,
       snapshotIntervalMs: this.o.snapshotIntervalMs,
-      snapshots: this.snapshots,
+      snapshots: this.wantsSnapshots(null),
       yieldEveryMs: this.o.yieldEveryMs,
       gridSize: this.o.gridSize,
     };
@@ -270,6 +279,7 @@ export class TrainerHost {
       pending: new Map(),
       endWaiters: [],
       lastUsed: Date.now(),
+      snapshots: init.snapshots,
     };
     this.unclaimed.add(live);
     const ready = await new Promise<Extract<WorkerToHost, { type: 'ready' }>>((resolve, reject) => {

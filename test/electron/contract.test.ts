@@ -121,7 +121,7 @@ describe('transport', () => {
       },
       subscribe(l) {
         listeners.add(l);
-        return () => void listeners.delete(l);
+        return Object.assign(() => void listeners.delete(l), { narrow() {} });
       },
     };
     return { endpoint, emit: (e: EventName, p: unknown) => listeners.forEach((l) => l(e, p)), count: () => listeners.size };

@@ -174,7 +174,7 @@ describe('snapshots over a connection', () => {
       call: async (): Promise<Result<unknown>> => ({ ok: true, value: null }),
       subscribe(l) {
         listeners.add(l);
-        return () => void listeners.delete(l);
+        return Object.assign(() => void listeners.delete(l), { narrow() {} });
       },
     };
     return { ep, emit: (e: EventName, p: unknown) => listeners.forEach((l) => l(e, p)) };

@@ -1,6 +1,7 @@
 // Running snapshots cost the training thread a forward pass over the boundary grid and the train set, the neuron
-// maps and the distributions: the trainers compute them only while a front end listens (EventHub.listened), and a
-// costly one spaces the next out (snapshotSpacingMs). With the event hub, real worker threads and a real core over
+// maps and the distributions: the trainers compute a run's only while a front end listens for that run's
+// (EventHub.listened; a page narrows its connection to its run with runs.watch), and a costly one spaces the next
+// out (snapshotSpacingMs). With the event hub, real worker threads and a real core over
 // a temporary SQLite file.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import type { EventName, RunSnapshotEvent } from '../../electron/contract';
 import { EventHub } from '../../electron/core/events';
 import { SNAPSHOT_MAX_SHARE, SNAPSHOT_MAX_SPACING_MS, snapshotSpacingMs } from '../../electron/limits';
 import { createService } from '../../electron/service';
+import { createMemoryTransport } from '../../electron/transport';
 import { openStore } from '../../electron/store/index';
 import { TrainerHost, type RunEnd } from '../../electron/trainer/host';
 
@@ -36,7 +38,7 @@ describe('EventHub', () => {
   it('delivers each event to its own listeners only, and says when an event gains its first listener or loses its last', () => {
     const hub = new EventHub();
     const flips: boolean[] = [];
-    hub.watch('run.snapshot', (on) => flips.push(on));
+    hub.watch('run.snapshot', () => flips.push(hub.listened('run.snapshot')));
     const got: EventName[] = [];
     const offStatus = hub.subscribe((e) => got.push(e), ['run.metrics', 'run.status']);
     expect(hub.listened('run.snapshot')).toBe(false);
@@ -53,9 +55,34 @@ describe('EventHub', () => {
     offAll2();
     offAll2(); // twice is harmless
     expect(hub.listened('run.snapshot')).toBe(false);
-    expect(flips).toEqual([true, false]);
+    expect(flips).toEqual([true, true, true, false]); // told at each change of who listens
     offStatus();
     expect(hub.listened('run.status')).toBe(false);
+  });
+
+  it('a subscription narrowed to some runs gets only their snapshots (every other event still), and the hub says which runs are listened to', () => {
+    const hub = new EventHub();
+    let changes = 0;
+    hub.watch('run.snapshot', () => changes++);
+    const got: string[] = [];
+    const sub = hub.subscribe((e, p) => got.push(`${e} ${(p as { runId: string }).runId}`));
+    expect(hub.listenedToAll('run.snapshot')).toBe(true);
+    sub.narrow(['a']);
+    expect(changes).toBe(2);
+    expect([hub.listened('run.snapshot', 'a'), hub.listened('run.snapshot', 'b'), hub.listened('run.snapshot'), hub.listenedToAll('run.snapshot')]).toEqual([true, false, true, false]);
+    for (const runId of ['a', 'b']) {
+      hub.emit('run.snapshot', { runId, epoch: 1, boundary: null, layers: [] });
+      hub.emit('run.status', { runId, status: 'running', epoch: 1 });
+    }
+    expect(got).toEqual(['run.snapshot a', 'run.status a', 'run.status b']);
+    sub.narrow([]);
+    expect(hub.listened('run.snapshot', 'a')).toBe(false);
+    sub.narrow(null);
+    expect(hub.listened('run.snapshot', 'b')).toBe(true);
+    sub();
+    sub.narrow(['a']); // after unsubscribing: nothing
+    expect(hub.listened('run.snapshot')).toBe(false);
+    expect(changes).toBe(5);
   });
 });
 
@@ -85,7 +112,7 @@ describe('a trainer host told that nobody listens', () => {
       listener: { metrics: () => {}, phase: () => {}, snapshot: (_id, s) => void snapshots.push(s), ended: (id, e) => void ends.set(id, e) },
     });
     hosts.push(host);
-    host.setSnapshots(false);
+    host.setSnapshots(() => false);
     const quiet = await host.prepare({ config: config(300) });
     quiet.go('quiet');
     await until('the quiet run to end', () => ends.get('quiet'));
@@ -97,13 +124,32 @@ describe('a trainer host told that nobody listens', () => {
     // a step's reply comes after what the step posted: a snapshot would be here by now
     expect((await host.step('later')).epoch).toBe(1);
     expect(snapshots).toEqual([]);
-    host.setSnapshots(true);
+    host.setSnapshots(() => true);
     const first = await until('a snapshot of the paused run', () => snapshots[0]);
     expect(first).toMatchObject({ runId: 'later', epoch: 1 });
     expect(first.boundary?.values).toHaveLength(40 * 40);
     await host.resume('later');
     await until('the run to end', () => ends.get('later'));
     expect(snapshots.length).toBeGreaterThan(2);
+    expect(snapshots.at(-1)!.epoch).toBe(300);
+  });
+
+  it('told per run, only the watched run computes snapshots; a run gets its answer when it starts', async () => {
+    const snapshots: RunSnapshotEvent[] = [];
+    const ends = new Map<string, RunEnd>();
+    const host = new TrainerHost({
+      snapshotIntervalMs: 0,
+      listener: { metrics: () => {}, phase: () => {}, snapshot: (id, s) => void snapshots.push({ ...s, runId: id }), ended: (id, e) => void ends.set(id, e) },
+    });
+    hosts.push(host);
+    host.setSnapshots((runId) => runId === 'watched');
+    const a = await host.prepare({ config: config(300) });
+    const b = await host.prepare({ config: config(300) });
+    a.go('watched');
+    b.go('other');
+    await until('both runs to end', () => ends.get('watched') && ends.get('other'));
+    expect(snapshots.length).toBeGreaterThan(0);
+    expect(new Set(snapshots.map((x) => x.runId))).toEqual(new Set(['watched']));
     expect(snapshots.at(-1)!.epoch).toBe(300);
   });
 });
@@ -133,6 +179,57 @@ describe('the core', () => {
       await core.invoke('runs.resume', { runId });
       await until('the run to finish', () => statuses.includes('finished'));
     } finally {
+      await core.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('runs.watch', () => {
+  it('a page that watches one run gets only its snapshots, and the other run computes none; a caller inside the process is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpl-snapshot-watch-'));
+    const store = openStore({ path: join(dir, 'runs.db') });
+    const core = createService({ store, host: 'browser', version: 't', trainer: { snapshotIntervalMs: 0 } });
+    // every snapshot a trainer sent, whoever receives it
+    const emitted: string[] = [];
+    const emit = core.events.emit.bind(core.events);
+    core.events.emit = (e, p) => {
+      if (e === 'run.snapshot') emitted.push((p as RunSnapshotEvent).runId);
+      emit(e, p);
+    };
+    const page = createMemoryTransport(core);
+    try {
+      const got: RunSnapshotEvent[] = [];
+      const statuses = new Map<string, string>();
+      page.api.on['run.snapshot']((s) => void got.push(s));
+      page.api.on['run.status']((s) => void statuses.set(s.runId, s.status));
+      expect((await page.api.runs.watch({ runIds: [] })).ok).toBe(true);
+      const start = async () => {
+        const r = await core.invoke('runs.start', { config: { architecture: SMALL, data: { samples: 200 }, training: { epochs: 300 } }, startPaused: true });
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value.runId;
+      };
+      const [shown, other] = [await start(), await start()];
+      expect(await page.api.runs.watch({ runIds: [shown] })).toEqual({ ok: true, value: { runIds: [shown] } });
+      // the paused run's picture comes at once, without a step
+      await until('the watched run’s snapshot', () => got.find((s) => s.runId === shown));
+      await core.invoke('runs.resume', { runId: shown });
+      await core.invoke('runs.resume', { runId: other });
+      await until('both runs to finish', () => statuses.get(shown) === 'finished' && statuses.get(other) === 'finished');
+      expect(got.length).toBeGreaterThan(2);
+      expect(new Set(got.map((s) => s.runId))).toEqual(new Set([shown]));
+      expect(new Set(emitted)).toEqual(new Set([shown]));
+
+      const inside = await core.invoke('runs.watch', { runIds: [other] });
+      expect(inside.ok).toBe(false);
+      if (!inside.ok) expect(inside.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('only a connected page or window') });
+      expect((await page.api.runs.watch({ runIds: ['not a run id!'] })).ok).toBe(false);
+      expect(core.events.listenedToAll('run.snapshot')).toBe(false);
+      expect((await page.api.runs.watch({ runIds: null })).ok).toBe(true);
+      expect(core.events.listenedToAll('run.snapshot')).toBe(true);
+    } finally {
+      page.close();
       await core.close();
       store.close();
       rmSync(dir, { recursive: true, force: true });

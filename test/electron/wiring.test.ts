@@ -52,7 +52,7 @@ function fakeService() {
     },
     subscribe(l) {
       listeners.add(l);
-      return () => void listeners.delete(l);
+      return Object.assign(() => void listeners.delete(l), { narrow() {} });
     },
   };
   return { service, calls, emit: (e: EventName, p: unknown) => listeners.forEach((l) => l(e, p)), listeners };

@@ -1,5 +1,7 @@
 // Drives the one run the Train page shows: start, pause, resume, step, stop, reset, open a stored run; routes the
-// host's events for that run into the LiveRun, buffering the ones that arrive before runs.start answers.
+// host's events for that run into the LiveRun, buffering the ones that arrive before runs.start answers. It tells the
+// host which run's snapshots the page wants (runs.watch): its own run's, every run's while one starts (its id is not
+// known yet), none without a run — so the other runs (a sweep's trials) compute none for this page.
 import { unwrap, type BackpropLabApi, type ParamJSON, type RunConfig, type RunDetail, type RunId, type RunStatusEvent, type RunSnapshotEvent, type EpochMetrics } from '../api';
 import { boundaryFromWeights, neuronMapsFromWeights, paramsFromWeightsJson } from '../lib/forward';
 import { isActive, LiveRun } from './run';
@@ -30,6 +32,7 @@ export class RunController {
   /** Listens to the host's run events; returns the function that stops listening. */
   attach(): () => void {
     const api = this.api;
+    this.watch(this.run.view.runId);
     const offs = [
       api.on['run.metrics']((e) => {
         if (e.runId === this.run.view.runId) this.run.addMetrics(this.fresh(e.metrics));
@@ -69,9 +72,15 @@ export class RunController {
     return this.run.view.runId;
   }
 
+  /** Asks for the snapshots of `runId` only (none for null; every run's with 'all'). Best effort: it only saves work. */
+  private watch(runId: RunId | null | 'all'): void {
+    void this.api.runs.watch({ runIds: runId === 'all' ? null : runId ? [runId] : [] });
+  }
+
   async start(o: StartOptions): Promise<void> {
     this.pending.clear();
     this.run.starting(o.config, o.name ?? '');
+    this.watch('all');
     const fromOnly = o.from && o.from.mode !== 'clone';
     const r = await this.api.runs.start({
       // rerun must send no configuration, continue only overrides; the view shows the parent's meanwhile
@@ -84,10 +93,12 @@ export class RunController {
     });
     if (!r.ok) {
       this.run.failedToStart(r.error.message);
+      this.watch(this.run.view.runId);
       this.onError(r.error.message);
       return;
     }
     const { runId, name, backend, status, config } = r.value;
+    this.watch(runId);
     this.run.started(runId, name, backend, status, config);
     const p = this.pending.get(runId);
     this.pending.clear();
@@ -130,6 +141,7 @@ export class RunController {
     if (isActive(this.run.view.phase)) await this.command('stop');
     this.pending.clear();
     this.run.reset();
+    this.watch(null);
   }
 
   /**
@@ -166,6 +178,7 @@ export class RunController {
       const { run, curves } = await unwrap(this.api.runs.get({ runId, maxPoints: 5000 }));
       this.pending.clear();
       this.run.load(run, curves);
+      this.watch(run.id);
       if (run.status !== 'running' && run.status !== 'paused') void this.storedPicture(run);
       return run;
     } catch (e) {
