@@ -4,13 +4,15 @@
 // the store lacks. A database locked by another program costs nothing: the rows wait and the recorder tries again
 // (its writes never busy-wait long), training goes on. Only a database that refuses for good (a full disk, a file
 // made read-only) loses the recording — then the events still flow and the run's end says so.
-// Periodic checkpoints (the weights every 1 % of the epochs, electron/trainer/checkpoints.ts) go the same way: kept
-// until the store takes them, tried again while it is locked, all written before the run's end.
+// Periodic checkpoints (the weights every 1 % of the epochs, electron/trainer/checkpoints.ts) wait in memory for up to
+// CHECKPOINT_HOLD_MS (a short run writes them after its last epoch, not during its training), are written at a pause,
+// are kept while the database is locked and tried again, and are all written before the run's end.
 
 import type { Params } from '../../engine/init';
 import type { EpochMetrics } from '../../engine/train';
 import type { RunId } from '../contract';
 import { MetricsRecorder, type Store } from '../store/index';
+import { CHECKPOINT_HOLD_MS } from '../trainer/checkpoints';
 import { isTransient, oneLine, retryBusy } from './errors';
 
 export interface RecordingOptions {
@@ -20,14 +22,18 @@ export interface RecordingOptions {
   heartbeatMs?: number;
   /** How long the end of a run waits for a locked database before its record is given up. Default 60 s. */
   endWaitMs?: number;
+  /** How long a checkpoint waits in memory before it is written. Default CHECKPOINT_HOLD_MS. */
+  checkpointHoldMs?: number;
 }
 
 export class Recording {
   private readonly recorder: MetricsRecorder;
   /** Recorded, not yet committed: their events go out with the commit. */
   private pending: EpochMetrics[] = [];
-  /** Checkpoints not yet written (the database was locked). */
+  /** Checkpoints not yet written (held, or the database was locked). */
   private checkpoints: Array<{ epoch: number; params: Params }> = [];
+  /** When the oldest of them arrived (performance.now()). */
+  private heldSince = 0;
   /** Why the store's record of this run is incomplete, once it is. */
   lost: string | null = null;
 
@@ -63,7 +69,20 @@ export class Recording {
   checkpoint(epoch: number, params: Params): void {
     if (this.lost) return;
     if (!(Number.isSafeInteger(epoch) && epoch >= 1)) throw new Error(`a periodic checkpoint’s epoch must be a whole number ≥ 1, got ${epoch}`);
+    if (this.checkpoints.length === 0) this.heldSince = performance.now();
     this.checkpoints.push({ epoch, params });
+    this.writeHeld(false);
+  }
+
+  /** Writes the waiting checkpoints now (the run paused: what it has is there to look at). */
+  flushCheckpoints(): void {
+    this.writeHeld(true);
+  }
+
+  /** Writes the waiting checkpoints once the oldest has waited checkpointHoldMs (or `now`); a locked database waits. */
+  private writeHeld(now: boolean): void {
+    if (this.lost || this.checkpoints.length === 0) return;
+    if (!now && performance.now() - this.heldSince < (this.opts.checkpointHoldMs ?? CHECKPOINT_HOLD_MS)) return;
     try {
       this.writeCheckpoints();
     } catch (e) {
@@ -104,13 +123,7 @@ export class Recording {
   }
 
   private committed(lastStep: number): void {
-    if (this.checkpoints.length > 0) {
-      try {
-        this.writeCheckpoints(); // a commit went through: the lock that held them back is gone
-      } catch (e) {
-        this.failed(e as Error);
-      }
-    }
+    this.writeHeld(false); // a commit went through: a lock that held them back is gone
     let k = 0;
     while (k < this.pending.length && this.pending[k]!.epoch <= lastStep) k++;
     if (k === 0) return;

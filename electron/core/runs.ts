@@ -21,6 +21,7 @@ export function trainerListener(ctx: () => CoreContext): TrainerListener {
       else ctx().events.emit('run.metrics', { runId, metrics });
     },
     phase(runId, phase, epoch) {
+      if (phase === 'paused') ctx().recordings.get(runId)?.flushCheckpoints();
       ctx().events.emit('run.status', { runId, status: phase, epoch });
       ctx().events.emit('runs.changed', { runId, change: 'updated' });
     },

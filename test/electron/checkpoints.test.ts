@@ -13,7 +13,7 @@ import { Recording } from '../../electron/core/recording';
 import { resolveConfig } from '../../engine/config';
 import { holdLock } from '../helpers/processes';
 import { openStore } from '../../electron/store/index';
-import { checkpointEvery, isCheckpointEpoch, MAX_CHECKPOINT_BYTES, MAX_CHECKPOINTS } from '../../electron/trainer/checkpoints';
+import { CHECKPOINT_HOLD_MS, checkpointEvery, isCheckpointEpoch, MAX_CHECKPOINT_BYTES, MAX_CHECKPOINTS } from '../../electron/trainer/checkpoints';
 import { paramsToPlain } from '../../electron/trainer/snapshot';
 import { useService } from '../helpers/service';
 
@@ -139,7 +139,7 @@ describe('a Recording', () => {
     const s = openStore({ path, busyTimeoutMs: 0 });
     try {
       const run = s.createRun(resolveConfig({ architecture: SMALL }));
-      const rec = new Recording(s, run.id, () => {}, { flushEveryMs: 60_000, endWaitMs: 30_000 });
+      const rec = new Recording(s, run.id, () => {}, { flushEveryMs: 60_000, endWaitMs: 30_000, checkpointHoldMs: 0 });
       const w = (k: number) => initLayers(SMALL, k, 0.5);
       rec.checkpoint(1, w(1));
       const holder = holdLock(path, 'write');
@@ -158,6 +158,59 @@ describe('a Recording', () => {
       expect(() => rec.checkpoint(0, w(0))).toThrow('a periodic checkpoint’s epoch must be a whole number ≥ 1, got 0');
     } finally {
       s.close();
+    }
+  });
+
+  it(`holds checkpoints in memory (up to CHECKPOINT_HOLD_MS = ${CHECKPOINT_HOLD_MS} ms), writes them at a pause and all before the run’s end`, async () => {
+    const s = openStore({ path: join(h.dir, 'held.db') });
+    try {
+      const run = s.createRun(resolveConfig({ architecture: SMALL }));
+      const rec = new Recording(s, run.id, () => {}, { flushEveryMs: 60_000 });
+      const w = (k: number) => initLayers(SMALL, k, 0.5);
+      const stored = () => s.getRun(run.id).weights.map((x) => `${x.kind} ${x.epoch}`);
+      rec.checkpoint(1, w(1));
+      rec.checkpoint(2, w(2));
+      expect(stored()).toEqual([]);
+      rec.flushCheckpoints();
+      expect(stored()).toEqual(['checkpoint 1', 'checkpoint 2']);
+      rec.checkpoint(3, w(3));
+      expect(stored()).toEqual(['checkpoint 1', 'checkpoint 2']);
+      await rec.end(() => s.finishRun(run.id, { status: 'finished', epochs: 3, finalCost: 0.5, trainAccuracy: 0.5, testCost: null, testAccuracy: null, msPerEpoch: 1 }, w(3)));
+      expect(rec.lost).toBeNull();
+      expect(stored()).toEqual(['checkpoint 1', 'checkpoint 2', 'checkpoint 3', 'final 3']);
+      expect(flat(s.getWeights(run.id, { kind: 'checkpoint', epoch: 3 }))).toEqual(flat(w(3)));
+    } finally {
+      s.close();
+    }
+  });
+
+  it('a paused run has every checkpoint up to its epoch in the store', async () => {
+    const statuses: { runId: string; status: string; epoch: number }[] = [];
+    const off = h.client.subscribe('run.status', (p) => statuses.push(p as (typeof statuses)[number]));
+    const progress = new Map<string, number>();
+    const offMetrics = h.client.subscribe('run.metrics', (p) => {
+      const { runId, metrics } = p as { runId: string; metrics: { epoch: number }[] };
+      progress.set(runId, metrics[metrics.length - 1]!.epoch);
+    });
+    try {
+      const epochs = 1_000_000;
+      const every = checkpointEvery(epochs, 25); // 10,000
+      const { runId } = await call('runs.start', { config: cfg({ epochs }) });
+      // waits on the run's progress (not the clock): three checkpoints behind it
+      while ((progress.get(runId) ?? 0) < 3 * every) {
+        if (ends.has(runId)) throw new Error(`run ${runId} ended before its third checkpoint`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await call('runs.pause', { runId });
+      while (!statuses.some((x) => x.runId === runId && x.status === 'paused')) await new Promise((r) => setTimeout(r, 20));
+      const at = statuses.find((x) => x.runId === runId && x.status === 'paused')!.epoch;
+      expect(at).toBeGreaterThanOrEqual(3 * every);
+      expect(checkpointEpochs(runId)).toEqual(Array.from({ length: Math.floor(at / every) }, (_, i) => every * (i + 1)));
+      await call('runs.stop', { runId });
+      while (!ends.has(runId)) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      off();
+      offMetrics();
     }
   });
 });
