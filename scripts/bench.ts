@@ -32,6 +32,7 @@ import type { LayerSpec } from '../engine/architecture';
 import { resolveConfig, type RunConfig } from '../engine/config';
 import { loadData, type DataSplit } from '../engine/datasets/index';
 import { createTrainer } from '../engine/train';
+import { ceilingLine, measureCeilings, type Ceiling } from './bench/ceiling';
 import { archArg, SCALE_ARCH, SCALE_DATA_SEED, SCALE_FEATURES, SCALE_SAMPLES, scaleData } from './bench/scale';
 
 /** What to train: a run configuration whose epochs the bench sets. */
@@ -120,6 +121,12 @@ export interface Goal {
   ratio: number;
   target: number;
   met: boolean;
+  /**
+   * Against the ceiling of the engine impl's precision on every core (./bench/ceiling.ts): the GFLOP/s the target
+   * would take, and the shares of the ceiling that is and that the run reached (none for seed-contended, whose
+   * load the ceiling is not measured under).
+   */
+  ceiling?: { needGflops: number; share: number; runShare: number };
 }
 
 /** The goals: engine impl / numpy impl on a workload, at most `target` (ratios of ms/epoch). */
@@ -588,7 +595,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [--json] [--epochs N] [--rep
 Times each workload on each implementation and checks every final cost against numpy-f64's after the same
 epochs: to ${COST_TOLERANCE} relative in float64, ${F32_COST_TOLERANCE} in float32. On the scale workloads it reports
 the fraction of numpy-f32's throughput the best engine path reaches (target ≥ ${SCALE_TARGET}), and it prints each
-goal of issue 13 as an engine/numpy ratio. The engine runs as \`backprop-lab train\` does; numpy at 1 and 2 BLAS
+goal of issue 13 as an engine/numpy ratio, with the share of this machine's WebAssembly SIMD multiply-add ceiling
+(measured first) that the goal would take. The engine runs as \`backprop-lab train\` does; numpy at 1 and 2 BLAS
 threads, the faster counted (one thread, under the same busy loop, on seed-contended).
   --epochs N      epochs per timed run for every workload (default: ${WORKLOADS.map((w) => `${w.id} ${w.epochs}`).join(', ')};
                   the gpu.js backends run at most 1 on the scale workloads)
@@ -596,6 +604,8 @@ threads, the faster counted (one thread, under the same busy loop, on seed-conte
   --workload IDS  comma-separated subset of: ${[...WORKLOADS.map((w) => w.id), STARTUP_WORKLOAD].join(', ')}
   --impl IDS      comma-separated subset of: ${IMPLS.map((i) => i.id).join(', ')}
   --json          print the results as one JSON line on stdout (the last line)`;
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
 
 export class BenchUsageError extends Error {}
 
@@ -661,6 +671,13 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
   const workloads = WORKLOADS.filter((w) => !o.workloads || o.workloads.includes(w.id));
   const startupWanted = !o.workloads || o.workloads.includes(STARTUP_WORKLOAD);
   const impls = IMPLS.filter((x) => !o.impls || o.impls.includes(x.id));
+
+  // the multiply-add ceiling, measured first, on an idle machine
+  const ceilings: Ceiling[] = [];
+  if (workloads.length > 0 && impls.some((x) => x.id.startsWith('engine-'))) {
+    io.stderr('bench: the WebAssembly SIMD multiply-add ceiling…\n');
+    for (const c of await measureCeilings()) if (typeof c !== 'string') ceilings.push(c);
+  }
 
   const results: BenchResult[] = [];
   const skipped: { workload: string; impl: string; reason: string }[] = [];
@@ -787,10 +804,18 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
     const ref = results.find((r) => r.workload === g.workload && r.impl === g.reference);
     if (!e || !ref) return [];
     const ratio = e.msPerEpoch / ref.msPerEpoch;
-    return [{ ...g, ratio, met: ratio <= g.target }];
+    const top = ceilings.find((c) => c.precision === e.precision);
+    // the target's time is target × numpy's, so its GFLOP/s are the run's × ratio / target
+    const needGflops = (e.gflops * ratio) / g.target;
+    const ceiling = top && !g.workload.endsWith('contended') ? { needGflops, share: needGflops / top.gflopsAll, runShare: e.gflops / top.gflopsAll } : undefined;
+    return [{ ...g, ratio, met: ratio <= g.target, ...(ceiling ? { ceiling } : {}) }];
   });
+  for (const c of ceilings) lines.push(ceilingLine(c));
   for (const g of goals) {
-    lines.push(`goal: ${g.workload}: ${g.impl} / ${g.reference} = ${g.ratio.toFixed(2)}× (target ≤ ${g.target}): ${g.met ? 'met' : 'NOT met'}`);
+    const top = g.ceiling
+      ? `; ${g.target}× takes ${g.ceiling.needGflops.toFixed(1)} GFLOP/s, ${pct(g.ceiling.share)} of the ${g.impl.endsWith('f32') ? 'float32' : 'float64'} ceiling (this run: ${pct(g.ceiling.runShare)})`
+      : '';
+    lines.push(`goal: ${g.workload}: ${g.impl} / ${g.reference} = ${g.ratio.toFixed(2)}× (target ≤ ${g.target}): ${g.met ? 'met' : 'NOT met'}${top}`);
   }
   for (const st of startup) lines.push(`startup: ${st.impl}: ${st.ms.toFixed(1)} ms`);
   for (const s of skipped) lines.push(`${s.workload}: ${s.impl} skipped: ${s.reason}`);
@@ -798,7 +823,7 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
 
   if (o.json) {
     const seed = comparisons.find((c) => c.workload === 'seed-moons' && c.impl === engineCpu.id);
-    io.stdout(JSON.stringify({ results, ratio: seed ? seed.ratio : null, scale, goals, startup, checks: comparisons, skipped, epochs: o.epochs, repeats: o.repeats }) + '\n');
+    io.stdout(JSON.stringify({ results, ratio: seed ? seed.ratio : null, scale, goals, ceilings, startup, checks: comparisons, skipped, epochs: o.epochs, repeats: o.repeats }) + '\n');
   }
   return comparisons.every((c) => c.ok) ? 0 : 1;
 }

@@ -3,6 +3,7 @@
 // ratios, it does not assert them.
 
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -140,6 +141,15 @@ describe('bench', () => {
     expect(r.code).toBe(0);
     const e = r.json.results.find((x: any) => x.impl === 'engine-cpu-f64');
     expect(e.detail).toMatch(/^backprop-lab train --backend cpu \(the command, its runs recorded\): wasm-simd-f64/);
+    // the multiply-add ceiling of each precision, on one thread and on every core
+    expect(r.json.ceilings.map((c: any) => c.precision)).toEqual(['float64', 'float32']);
+    for (const c of r.json.ceilings) {
+      expect(c.threads).toBe(availableParallelism());
+      expect(c.gflopsOne).toBeGreaterThan(0);
+      expect(c.gflopsAll).toBeGreaterThan(0);
+    }
+    expect(r.stdout).toMatch(/^ceiling: float64 WebAssembly SIMD multiply-add \(f64x2, (fused|multiply then add)\): [\d.]+ GFLOP\/s on 1 thread, [\d.]+ on \d+$/m);
+    expect(r.stdout).toMatch(/^ceiling: float32 WebAssembly SIMD multiply-add \(f32x4, (fused|multiply then add)\): [\d.]+ GFLOP\/s on 1 thread, [\d.]+ on \d+$/m);
     if (!numpy.ok) {
       console.warn(`bench test: python with numpy not available, the wide numpy entries are not checked (${numpy.why})`);
       return;
@@ -149,7 +159,15 @@ describe('bench', () => {
     for (const c of r.json.checks) expect(c.ok, `${c.impl}: ${c.relDiff}`).toBe(true);
     expect(r.json.goals.map((g: any) => `${g.impl}/${g.reference}`).sort()).toEqual(['engine-cpu-f32/numpy-f32', 'engine-cpu-f64/numpy-f64']);
     for (const g of r.json.goals) expect(g.ratio).toBeCloseTo(r.json.results.find((x: any) => x.impl === g.impl).msPerEpoch / r.json.results.find((x: any) => x.impl === g.reference).msPerEpoch, 10);
-    expect(r.stdout).toMatch(/goal: wide-mb64: engine-cpu-f64 \/ numpy-f64 = [\d.]+× \(target ≤ 1\): (met|NOT met)/);
+    // what each goal takes of its precision's ceiling: the run's GFLOP/s × ratio / target
+    for (const g of r.json.goals) {
+      const run = r.json.results.find((x: any) => x.impl === g.impl);
+      const top = r.json.ceilings.find((c: any) => c.precision === run.precision);
+      expect(g.ceiling.needGflops).toBeCloseTo((run.gflops * g.ratio) / g.target, 9);
+      expect(g.ceiling.share).toBeCloseTo(g.ceiling.needGflops / top.gflopsAll, 9);
+      expect(g.ceiling.runShare).toBeCloseTo(run.gflops / top.gflopsAll, 9);
+    }
+    expect(r.stdout).toMatch(/goal: wide-mb64: engine-cpu-f64 \/ numpy-f64 = [\d.]+× \(target ≤ 1\): (met|NOT met); 1× takes [\d.]+ GFLOP\/s, \d+ % of the float64 ceiling \(this run: \d+ %\)/);
   });
 
   it('counts 3·2·Σ(in·out)·m flops per epoch and parses its options', () => {

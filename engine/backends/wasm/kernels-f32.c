@@ -42,6 +42,10 @@ INLINE float smadd(float a, float b, float acc) {
 INLINE vec madd(vec a, vec b, vec acc) { return vadd(acc, vmul(a, b)); }
 INLINE float smadd(float a, float b, float acc) { return acc + a * b; }
 #endif
+
+#define LANE0(v) wasm_f32x4_extract_lane(v, 0)
+#include "madd-peak.h"
+
 INLINE int imin(int a, int b) { return a < b ? a : b; }
 
 /** Part `part` of nparts of [0, n), cut on multiples of `align`, as [*b, *e). */

@@ -63,6 +63,9 @@ INLINE vec madd(vec a, vec b, vec acc) { return vadd(acc, vmul(a, b)); }
 INLINE double smadd(double a, double b, double acc) { return acc + a * b; }
 #endif
 
+#define LANE0(v) wasm_f64x2_extract_lane(v, 0)
+#include "madd-peak.h"
+
 // Dead ReLUs: a unit whose Z ≤ 0 for every sample gives an all-zero row of A (forward) and of dZ (backward).
 // The gemms list the rows of their operands that hold anything but zeros and skip the rest: a term a·0 adds
 // nothing (x + a·0 = x for finite a), so the result is the same sum in the same order, minus its zero terms.
