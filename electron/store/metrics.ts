@@ -27,9 +27,21 @@ export const METRIC_KEY = /^[A-Za-z][A-Za-z0-9_./-]{0,63}$/;
 export const encodeValue = (v: number): number | null => (Number.isNaN(v) ? null : v);
 export const decodeValue = (v: number | null): number => (v === null ? NaN : v);
 
+/** The names met so far and their snake_case (a run's every epoch has the same few fields). */
+const snakeNames = new Map<string, string>();
+/** Metric keys already checked: a batch of thousands of rows has a handful of keys. */
+const goodKeys = new Set<string>();
+/** Most names either cache keeps (a caller making up keys must not grow them without end). */
+const NAME_CACHE = 256;
+
 /** trainCost → train_cost */
 export function snakeCase(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  let s = snakeNames.get(name);
+  if (s === undefined) {
+    s = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+    if (snakeNames.size < NAME_CACHE) snakeNames.set(name, s);
+  }
+  return s;
 }
 
 /**
@@ -55,8 +67,11 @@ export function checkRows(rows: unknown, where: string): asserts rows is MetricR
     const r = rows[i] as Partial<MetricRow> | null;
     const bad = (what: string) => new StoreError('INVALID', `${where}: rows[${i}].${what}`);
     if (r === null || typeof r !== 'object') throw bad(`… must be an object { key, step, value }, got ${show(r)}`);
-    if (typeof r.key !== 'string' || !METRIC_KEY.test(r.key)) {
-      throw bad(`key must be letters, digits and _ . / - starting with a letter (at most 64), got ${show(r.key)}`);
+    if (typeof r.key !== 'string' || !goodKeys.has(r.key)) {
+      if (typeof r.key !== 'string' || !METRIC_KEY.test(r.key)) {
+        throw bad(`key must be letters, digits and _ . / - starting with a letter (at most 64), got ${show(r.key)}`);
+      }
+      if (goodKeys.size < NAME_CACHE) goodKeys.add(r.key);
     }
     if (typeof r.step !== 'number' || !Number.isSafeInteger(r.step) || r.step < 0) throw bad(`step must be an integer ≥ 0, got ${show(r.step)}`);
     if (typeof r.value !== 'number') throw bad(`value must be a number (NaN and ±Infinity are kept), got ${show(r.value)}`);
