@@ -159,6 +159,29 @@ describe('backend selection', () => {
     expect(isThreaded(oneWins.backend) && oneWins.backend.activeThreads).toBe(1);
   });
 
+  it('times every candidate twice, A B then B A, and keeps the faster timing of each (a cold first timing does not decide)', async () => {
+    const fake = (threaded: boolean): Backend => {
+      const b = fakeGpu() as Backend & { threads?: number; activeThreads?: number; setThreads?: (n: number) => void };
+      Object.assign(b, { name: 'cpu', mode: threaded ? 'fake-threads2' : 'fake' });
+      if (threaded) Object.assign(b, { threads: 2, activeThreads: 2, setThreads: (n: number) => (b.activeThreads = n) });
+      return b;
+    };
+    // the threaded backend, measured first, is slow while the compilers warm up; the second round shows its speed
+    const timings = { 'fake-threads2': [1.53, 0.8], fake: [1.24, 1.3] } as Record<string, number[]>;
+    const order: string[] = [];
+    const chosen = await selectBackend('cpu', {
+      factories: [{ name: 'cpu', threaded: true, create: async () => fake(true) }, { name: 'cpu', create: async () => fake(false) }],
+      calibrate: async (b) => {
+        order.push(b.mode);
+        return { msPerStep: timings[b.mode]!.shift()! };
+      },
+    });
+    expect(order).toEqual(['fake-threads2', 'fake', 'fake', 'fake-threads2']);
+    expect(chosen).toMatchObject({ msPerStep: 0.8, otherMsPerStep: 1.24 });
+    expect(isThreaded(chosen.backend) && chosen.backend.activeThreads).toBe(2);
+    expect(chosen.info.reason).toMatch(/cpu \(fake-threads2\) 0\.80 ms\/step, cpu \(fake\) 1\.24 ms\/step; cpu \(fake-threads2\) is faster/);
+  });
+
   it('auto never trades float64 for speed: cpu-f32 runs only when asked for by name', async () => {
     const data = referenceMoons();
     const auto = await createTrainer(resolveConfig({ training: { epochs: 10 } }), { data, factories: [cpuFactory, cpuF32Factory] });
