@@ -45,6 +45,14 @@ function fakeGpu(opts: { slowMs?: number; failAfterGemms?: number } = {}): Backe
 const factory = (make: () => Backend): BackendFactory => ({ name: 'gpu', create: async () => make() });
 const failing: BackendFactory = { name: 'gpu', create: () => Promise.reject(new Error('gpu.js found no WebGL context')) };
 
+/** A cpu backend (computing with CpuBackend) that calls itself threaded on two threads, or one-thread. */
+function fakeCpu(threaded: boolean): Backend {
+  const b = fakeGpu() as Backend & { threads?: number; activeThreads?: number; setThreads?: (n: number) => void };
+  Object.assign(b, { name: 'cpu', mode: threaded ? 'fake-threads2' : 'fake' });
+  if (threaded) Object.assign(b, { threads: 2, activeThreads: 2, setThreads: (n: number) => (b.activeThreads = n) });
+  return b;
+}
+
 describe('backend selection', () => {
   it('an explicit backend that cannot start is an error naming the reason and the way out', async () => {
     await expect(selectBackend('gpu', { factories: [cpuFactory, failing] })).rejects.toThrow(BackendUnavailableError);
@@ -140,15 +148,9 @@ describe('backend selection', () => {
   });
 
   it('hands the governor the calibration at the other thread count: one thread beside a threaded winner, the threads beside a one-thread winner', async () => {
-    const fake = (threaded: boolean): Backend => {
-      const b = fakeGpu() as Backend & { threads?: number; activeThreads?: number; setThreads?: (n: number) => void };
-      Object.assign(b, { name: 'cpu', mode: threaded ? 'fake-threads2' : 'fake' });
-      if (threaded) Object.assign(b, { threads: 2, activeThreads: 2, setThreads: (n: number) => (b.activeThreads = n) });
-      return b;
-    };
     const pick = (threadedMs: number, oneMs: number) =>
       selectBackend('cpu', {
-        factories: [{ name: 'cpu', threaded: true, create: async () => fake(true) }, { name: 'cpu', create: async () => fake(false) }],
+        factories: [{ name: 'cpu', threaded: true, create: async () => fakeCpu(true) }, { name: 'cpu', create: async () => fakeCpu(false) }],
         calibrate: async (b) => ({ msPerStep: isThreaded(b) ? threadedMs : oneMs }),
       });
     const threadsWin = await pick(1, 1.8);
@@ -160,17 +162,11 @@ describe('backend selection', () => {
   });
 
   it('times every candidate twice, A B then B A, and keeps the faster timing of each (a cold first timing does not decide)', async () => {
-    const fake = (threaded: boolean): Backend => {
-      const b = fakeGpu() as Backend & { threads?: number; activeThreads?: number; setThreads?: (n: number) => void };
-      Object.assign(b, { name: 'cpu', mode: threaded ? 'fake-threads2' : 'fake' });
-      if (threaded) Object.assign(b, { threads: 2, activeThreads: 2, setThreads: (n: number) => (b.activeThreads = n) });
-      return b;
-    };
     // the threaded backend, measured first, is slow while the compilers warm up; the second round shows its speed
     const timings = { 'fake-threads2': [1.53, 0.8], fake: [1.24, 1.3] } as Record<string, number[]>;
     const order: string[] = [];
     const chosen = await selectBackend('cpu', {
-      factories: [{ name: 'cpu', threaded: true, create: async () => fake(true) }, { name: 'cpu', create: async () => fake(false) }],
+      factories: [{ name: 'cpu', threaded: true, create: async () => fakeCpu(true) }, { name: 'cpu', create: async () => fakeCpu(false) }],
       calibrate: async (b) => {
         order.push(b.mode);
         return { msPerStep: timings[b.mode]!.shift()! };
