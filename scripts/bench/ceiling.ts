@@ -5,8 +5,7 @@
 // numpy's OpenBLAS is not bound by it: it uses the processor's widest vectors (256 or 512 bits against 128).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Loaded } from '../../engine/backends/wasm/heap';
-import { kernelModule, kernelModuleF32 } from '../../engine/backends/wasm/heap';
+import { kernelModule, kernelModuleF32, type Loaded } from '../../engine/backends/wasm/heap';
 
 export interface Ceiling {
   precision: 'float64' | 'float32';

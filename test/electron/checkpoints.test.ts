@@ -202,8 +202,9 @@ describe('a Recording', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       await call('runs.pause', { runId });
-      while (!statuses.some((x) => x.runId === runId && x.status === 'paused')) await new Promise((r) => setTimeout(r, 20));
-      const at = statuses.find((x) => x.runId === runId && x.status === 'paused')!.epoch;
+      const paused = () => statuses.find((x) => x.runId === runId && x.status === 'paused');
+      while (!paused()) await new Promise((r) => setTimeout(r, 20));
+      const at = paused()!.epoch;
       expect(at).toBeGreaterThanOrEqual(3 * every);
       expect(checkpointEpochs(runId)).toEqual(Array.from({ length: Math.floor(at / every) }, (_, i) => every * (i + 1)));
       await call('runs.stop', { runId });
