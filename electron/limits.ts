@@ -34,7 +34,27 @@ export const SNAPSHOT_MAX_SHARE = 0.1;
 /** The longest wait between two running snapshots, however costly: the page's picture of the run moves at least this often. */
 export const SNAPSHOT_MAX_SPACING_MS = 1000;
 
+/**
+ * Milliseconds from the start of one round of periodic work to the next's: `intervalMs`, or longer after a round that
+ * took `lastCostMs`, so that the work takes at most `share` of its thread — but never longer than `maxMs`.
+ */
+export function spacingMs(intervalMs: number, lastCostMs: number, share: number, maxMs: number): number {
+  return Math.max(intervalMs, Math.min(lastCostMs / share, maxMs));
+}
+
 /** Milliseconds from one running snapshot's start to the next's: the interval, or longer for a costly one (see SNAPSHOT_MAX_SHARE). */
 export function snapshotSpacingMs(intervalMs: number, lastCostMs: number): number {
-  return Math.max(intervalMs, Math.min(lastCostMs / SNAPSHOT_MAX_SHARE, SNAPSHOT_MAX_SPACING_MS));
+  return spacingMs(intervalMs, lastCostMs, SNAPSHOT_MAX_SHARE, SNAPSHOT_MAX_SPACING_MS);
 }
+
+/**
+ * The share of the page's main thread a live run's drawing may take (its ticks: the charts, canvases, React's
+ * render and the frames they paint), short of LIVE_MAX_SPACING_MS: after a tick whose work took t ms the next
+ * comes t / LIVE_MAX_SHARE ms after it, at least LIVE_TICK_MS (renderer/src/lib/draw-scheduler.ts). The seed
+ * experiment's ticks (~30–50 ms of a software-drawn headless Chromium's main thread on two cores) come about twice
+ * a second there, where four a second made the dashboard's µs/epoch 1.33× the command line's (1.18–1.23× paced);
+ * a desktop's cheaper ticks keep the four.
+ */
+export const LIVE_MAX_SHARE = 0.1;
+/** The longest wait between two live ticks, however costly: a running run's page moves at least this often. */
+export const LIVE_MAX_SPACING_MS = 1000;

@@ -24,7 +24,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Files allowed to import 'electron'. */
 export const ELECTRON_IMPORTERS = ['electron/main.ts', 'electron/preload.ts'];
 /** Host modules the renderer bundles (browser mode's client): held to the page's rules. */
-export const PAGE_SHARED = ['electron/transport.ts', 'electron/preload-api.ts', 'electron/frames.ts'];
+export const PAGE_SHARED = ['electron/transport.ts', 'electron/preload-api.ts', 'electron/frames.ts', 'electron/limits.ts'];
 const FORBIDDEN_IN_ENGINE = ['react', 'react-dom'];
 const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
 const NODE_ONLY_MARKER = /^\s*\/\/\s*node-only:\s*\S/;

@@ -1,6 +1,8 @@
 // The dashboard's own speed figure against the command line's, on the seed network (issue 13: within 10 %).
-// Rounds alternate: the dashboard (headless Chromium against `backprop-lab serve` on a temporary database) designs
-// nothing — its default is the seed experiment — sets the epochs, trains to the end and reads the µs/epoch it shows;
+// Rounds alternate: the dashboard (a bare headless Chromium against `backprop-lab serve` on a temporary database:
+// nothing attached but a DevTools session that evaluates script in the page — Playwright's page would have the
+// browser copy it every WebSocket frame, about a tenth of a core a user's window never spends) designs nothing —
+// its default is the seed experiment — sets the epochs, trains to the end and reads the µs/epoch it shows;
 // then `backprop-lab train --epochs N --json` trains the same configuration and its msPerEpoch is read. Both go
 // through the same core, trainer worker and backend choice, and both record the run (each in a temporary
 // database of its own, as a user's run is recorded); what differs is what watches the run (the page with its live
@@ -9,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { removeTempDb, repo, tempDb } from '../test/e2e/support/server';
-import { arg, openDashboard } from './bench/dashboard';
+import { arg, openBareDashboard } from './bench/dashboard';
 
 const EPOCHS = arg('epochs', 3000);
 const ROUNDS = arg('rounds', 3);
@@ -30,26 +32,39 @@ function cli(db: string): { us: number; mode: string } {
   return { us: j.msPerEpoch * 1000, mode: j.backend.mode };
 }
 
+/** The page's text of the element with `testId` ('' when there is none). */
+const textOf = (testId: string) => `document.querySelector('[data-testid="${testId}"]')?.textContent ?? ''`;
+
 async function main() {
-  const { server, browser, close } = await openDashboard();
-  const dash: { us: number; mode: string }[] = [];
+  const { page, close } = await openBareDashboard();
+  const dash: { us: number; mode: string; spacing: number }[] = [];
   const term: { us: number; mode: string }[] = [];
   const cliDb = tempDb();
+  // polls the page (a DevTools evaluate every 250 ms, nothing else) until `expression` is true
+  const until = async (expression: string) => {
+    while (!(await page.evaluate<boolean>(expression))) await new Promise((r) => setTimeout(r, 250));
+  };
+  const done = `/µs\\/epoch/.test(${textOf('us-per-epoch')})`;
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(server.url);
-    await page.getByTestId('design-panel').waitFor();
+    await until(`!!document.querySelector('[data-testid="design-panel"]')`);
     for (let r = 0; r < ROUNDS; r++) {
-      await page.getByTestId('epochs').fill(String(EPOCHS));
-      await page.getByTestId('play').click();
+      // the epochs field is a React input: set through the element's own value setter, then an input event
+      await page.evaluate(`(() => {
+        const el = document.querySelector('[data-testid="epochs"]');
+        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, '${EPOCHS}');
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      })()`);
+      await until(`document.querySelector('[data-testid="epochs"]').value === '${EPOCHS}' && !${done}`);
+      await page.evaluate(`document.querySelector('[data-testid="play"]').click()`);
       // wait on the run's end (progress), however long this machine takes
-      await page.getByTestId('us-per-epoch').filter({ hasText: /µs\/epoch/ }).waitFor({ timeout: 0 });
-      const text = (await page.getByTestId('us-per-epoch').textContent()) ?? '';
-      const mode = ((await page.getByTestId('backend').textContent()) ?? '').split('·').pop()!.trim();
-      dash.push({ us: Number(/([\d.]+) µs/.exec(text)?.[1] ?? NaN), mode });
+      await until(done);
+      const text = await page.evaluate<string>(textOf('us-per-epoch'));
+      const mode = (await page.evaluate<string>(textOf('backend'))).split('·').pop()!.trim();
+      const spacing = Number(await page.evaluate<string>('document.documentElement.dataset.liveSpacing'));
+      dash.push({ us: Number(/([\d.]+) µs/.exec(text)?.[1] ?? NaN), mode, spacing });
       term.push(cli(cliDb));
-      console.error(`round ${r + 1}: dashboard ${dash[r]!.us} µs/epoch (${dash[r]!.mode}), command line ${term[r]!.us.toFixed(0)} µs/epoch (${term[r]!.mode})`);
-      await page.getByTestId('reset').click().catch(() => {});
+      console.error(`round ${r + 1}: dashboard ${dash[r]!.us} µs/epoch (${dash[r]!.mode}; live ticks ${dash[r]!.spacing.toFixed(0)} ms apart at its end), command line ${term[r]!.us.toFixed(0)} µs/epoch (${term[r]!.mode})`);
+      await page.evaluate(`document.querySelector('[data-testid="reset"]')?.click()`);
     }
   } finally {
     await close();
@@ -61,6 +76,7 @@ async function main() {
     network: "the seed experiment (moons 1,000, 2-25-50-50-25-1, full batch sgd), backend auto",
     epochs: EPOCHS,
     dashboardUs: dash.map((x) => x.us),
+    liveSpacingMs: dash.map((x) => x.spacing),
     commandLineUs: term.map((x) => Math.round(x.us)),
     modes: { dashboard: [...new Set(dash.map((x) => x.mode))], commandLine: [...new Set(term.map((x) => x.mode))] },
     ratio: Number((d / c).toFixed(3)),

@@ -1,12 +1,15 @@
 // The dashboard in headless Chromium against `backprop-lab serve` (global setup's server, temporary database):
 // it loads cleanly under its CSP, opens on the seed experiment, edits the design, reproduces numpy's numbers
-// through the host, shows a diverging run as such, answers the keyboard, and refuses a wrong token.
+// through the host, shows a diverging run as such, answers the keyboard, paces its live drawing by what it costs
+// (DevTools' CPU throttling), and refuses a wrong token.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
 import { SEED_ARCHITECTURE, layerParameterCount, parameterCount } from '../../engine/architecture';
 import { exportOnnx } from '../../engine/export/onnx';
 import { listRuns, openStore } from '../../electron/store/index';
+import { LIVE_MAX_SHARE, LIVE_MAX_SPACING_MS } from '../../electron/limits';
+import { LIVE_TICK_MS } from '../../renderer/src/lib/draw-scheduler';
 import { cspViolations, openApp, setField, statValue, waitForEnd, watchCsp, watchProblems } from './support/app';
 import { sharedServer } from './support/server';
 
@@ -140,6 +143,49 @@ test('keyboard: Space trains and pauses, → steps one epoch, Esc stops', async 
   await expect(counter).toHaveText(`epoch ${(before + 1).toLocaleString('en-US')} / 1,000,000`);
   await expect(page.getByTestId('run-status')).toHaveText('Paused');
   await page.keyboard.press('Escape');
+  await expect(page.getByTestId('run-status')).toHaveText('Stopped');
+});
+
+test('a page whose live drawing costs more redraws less often (a tenth of its main thread at most), and still follows the run', async ({ page }) => {
+  await openApp(page, sharedServer().url);
+  await setField(page, 'epochs', '1000000');
+  await setField(page, 'run-name', 'live budget');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Training');
+  // the last tick's account, read at once: what the live drawing took since the tick before, and the wait it chose
+  const tick = async () => {
+    const d = await page.evaluate(() => ({ ...document.documentElement.dataset }));
+    return { cost: Number(d['liveCost']), spacing: Number(d['liveSpacing']) };
+  };
+  const rule = (cost: number) => Math.max(LIVE_TICK_MS, Math.min(cost / LIVE_MAX_SHARE, LIVE_MAX_SPACING_MS));
+  const updates = async () => Number(await page.getByTestId('cost-chart').getAttribute('data-updates'));
+  await expect.poll(updates).toBeGreaterThan(2);
+  const quick = await tick();
+  expect(quick.spacing).toBeCloseTo(rule(quick.cost), 0);
+
+  // the page's main thread ten times slower (DevTools' CPU throttling): its ticks cost ten times as much, so they
+  // come further apart, by the same rule, and the curves still take the new epochs
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 10 });
+  let slow = quick;
+  await expect(async () => {
+    slow = await tick();
+    expect(slow.spacing).toBeGreaterThan(LIVE_TICK_MS);
+    expect(slow.cost).toBeGreaterThan(2 * quick.cost);
+  }).toPass({ timeout: 60_000 });
+  expect(slow.spacing).toBeCloseTo(rule(slow.cost), 0);
+  expect(slow.spacing).toBeLessThanOrEqual(LIVE_MAX_SPACING_MS);
+  const before = await updates();
+  await expect.poll(updates, { timeout: 60_000 }).toBeGreaterThan(before);
+
+  // at full speed again its ticks cost what they did, and come as often as that allows
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  await expect(async () => {
+    const t = await tick();
+    expect(t.cost).toBeLessThan(slow.cost / 2);
+    expect(t.spacing).toBeCloseTo(rule(t.cost), 0);
+  }).toPass({ timeout: 60_000 });
+  await page.getByTestId('stop').click();
   await expect(page.getByTestId('run-status')).toHaveText('Stopped');
 });
 

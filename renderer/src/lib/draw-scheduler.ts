@@ -3,12 +3,59 @@
 // Requests that arrive meanwhile collapse into the next draw; an element scrolled or tabbed away draws nothing
 // until it shows again. useShown is that on-screen test alone, for a component that draws on its own schedule.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { LIVE_MAX_SHARE, LIVE_MAX_SPACING_MS, spacingMs } from '../../../electron/limits';
 
 /**
  * How often a live run's changes reach the page: metrics, snapshots and chart points are passed on in one animation
- * frame at most this often (live/run.ts), four times a second — each painted frame costs CPU the training shares.
+ * frame at most this often (live/run.ts), four times a second — each painted frame costs CPU the training shares,
+ * so a page whose ticks cost more waits longer between them (liveSpacingMs).
  */
 export const LIVE_TICK_MS = 250;
+
+/**
+ * The main-thread time the page spent on live drawing since the last take(): each measured piece of work from its
+ * start until a task posted at its end runs — after the microtasks it queued (React's render) and the frame it
+ * changed (style, layout, paint). Overlapping spans count once.
+ */
+class LiveCost {
+  private total = 0;
+  private busyUntil = -Infinity;
+  private readonly channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
+  private readonly starts: number[] = [];
+
+  constructor() {
+    if (this.channel) this.channel.port1.onmessage = () => this.end(this.starts.shift()!);
+  }
+
+  /** Counts from `start` (a performance.now()) until this task, its microtasks and its frame are done. */
+  measure(start: number): void {
+    if (!this.channel) return this.end(start);
+    this.starts.push(start);
+    this.channel.port2.postMessage(0);
+  }
+
+  private end(start: number): void {
+    const end = performance.now();
+    this.total += Math.max(0, end - Math.max(start, this.busyUntil));
+    this.busyUntil = Math.max(this.busyUntil, end);
+  }
+
+  /** The time counted since the last take (and starts counting again). */
+  take(): number {
+    const t = this.total;
+    this.total = 0;
+    return t;
+  }
+}
+
+/** The page's one account of its live drawing's main-thread time. */
+export const liveCost = new LiveCost();
+
+/**
+ * Milliseconds from one live tick to the next after live drawing that took `costMs`: LIVE_TICK_MS, or longer so
+ * that it takes at most LIVE_MAX_SHARE of the main thread (electron/limits.ts), at most LIVE_MAX_SPACING_MS.
+ */
+export const liveSpacingMs = (costMs: number): number => spacingMs(LIVE_TICK_MS, costMs, LIVE_MAX_SHARE, LIVE_MAX_SPACING_MS);
 
 /**
  * Whether `target` is shown: on screen (an IntersectionObserver) in a page that is not hidden. Returns a function
@@ -69,6 +116,7 @@ export function useCoalescedDraw(target: RefObject<Element | null>, draw: () => 
           s.dirty = false;
           s.last = performance.now();
           latest.current();
+          liveCost.measure(s.last);
           s.pump(); // a request that came during the draw
         });
       }, wait);

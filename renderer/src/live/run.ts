@@ -2,11 +2,12 @@
 // from the run store. Series grow by appending (charts append the new tail, never rebuild) and stay bounded
 // (curves.ts: every epoch up to 1,000, then min/max buckets, rebuilt a handful of times over a long run); React
 // components read the small scalar state through useSyncExternalStore and re-render at most once per live tick
-// (LIVE_TICK_MS), and snapshots are passed on at most once per tick too (the newest wins), however many arrive.
+// (LIVE_TICK_MS, longer on a page whose ticks are costly: liveSpacingMs), and snapshots are passed on at most once
+// per tick too (the newest wins), however many arrive.
 import type { BackendInfo, EpochMetrics, LayerDistribution, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
 import { withLastWeights } from '../../../electron/transport';
 import { CurveBuffer, emptySeries, type Series } from './curves';
-import { LIVE_TICK_MS } from '../lib/draw-scheduler';
+import { liveCost, liveSpacingMs } from '../lib/draw-scheduler';
 
 export type { Series } from './curves';
 
@@ -78,6 +79,8 @@ export class LiveRun {
   private frame = 0;
   private tick: ReturnType<typeof setTimeout> | 0 = 0;
   private lastNotify = -Infinity;
+  /** Milliseconds between this tick and the next (liveSpacingMs). */
+  private spacing = 0;
   private pendingAppendFrom: number | null = null;
   private snapshotPending = false;
 
@@ -116,17 +119,24 @@ export class LiveRun {
   }
 
   /**
-   * Coalesces notifications to one animation frame per LIVE_TICK_MS at most, however many batches arrive: the first
+   * Coalesces notifications to one animation frame per live tick at most, however many batches arrive: the first
    * change after a quiet spell shows in the next frame, and a running run's batches, snapshots and charts all land in
-   * the same few frames a second (every frame the page paints costs CPU that the training shares).
+   * the same few frames a second (every frame the page paints costs CPU that the training shares). A tick comes
+   * LIVE_TICK_MS after the last, or later when the live drawing since then took more than its share of the main
+   * thread (liveSpacingMs); that cost and the spacing are on the page's root (data-live-cost, data-live-spacing), for
+   * tests and benches to read.
    */
   private schedule(): void {
     if (this.frame || this.tick) return;
+    const cost = liveCost.take();
+    this.spacing = liveSpacingMs(cost);
+    if (typeof document !== 'undefined') Object.assign(document.documentElement.dataset, { liveCost: cost.toFixed(1), liveSpacing: this.spacing.toFixed(1) });
     const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: FrameRequestCallback) => setTimeout(() => f(0), 16) as unknown as number;
     const notify = () => {
       this.frame = raf(() => {
         this.frame = 0;
         this.lastNotify = performance.now();
+        liveCost.measure(this.lastNotify); // after the listeners below, React's render and this frame's paint
         if (this.snapshotPending) {
           this.snapshotPending = false;
           for (const l of this.snapshotListeners) l();
@@ -139,7 +149,7 @@ export class LiveRun {
         for (const l of this.viewListeners) l();
       });
     };
-    const wait = this.lastNotify + LIVE_TICK_MS - performance.now();
+    const wait = this.lastNotify + this.spacing - performance.now();
     if (wait <= 0) return notify();
     this.tick = setTimeout(() => {
       this.tick = 0;
