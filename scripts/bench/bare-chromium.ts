@@ -11,8 +11,6 @@ import WebSocket from 'ws';
 export interface BarePage {
   /** The value of `expression` in the page (awaited when it is a promise); throws what the page threw. */
   evaluate<T>(expression: string): Promise<T>;
-  /** A DevTools command to the page's session (one that turns on no event stream, to keep the page bare). */
-  send<T>(method: string, params?: object): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -76,7 +74,6 @@ export async function openBare(executable: string, url: string, width = 1280, he
         if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
         return r.result.value as T;
       },
-      send: <T>(method: string, params: object = {}) => send<T>(method, params, sessionId),
       async close() {
         ws.close();
         await cleanup();
