@@ -48,12 +48,14 @@ export function snapshotSpacingMs(intervalMs: number, lastCostMs: number): numbe
 }
 
 /**
- * The share of the page's main thread a live run's drawing may take (its ticks: the charts, canvases, React's
- * render and the frames they paint), short of LIVE_MAX_SPACING_MS: after a tick whose work took t ms the next
- * comes t / LIVE_MAX_SHARE ms after it, at least LIVE_TICK_MS (renderer/src/lib/draw-scheduler.ts). The seed
- * experiment's ticks (~30–50 ms of a software-drawn headless Chromium's main thread on two cores) come about twice
- * a second there, where four a second made the dashboard's µs/epoch 1.33× the command line's (1.18–1.23× paced);
- * a desktop's cheaper ticks keep the four.
+ * The share of the page's time a live run's drawing may take (its ticks: the charts, canvases, React's render and
+ * the frames they paint, each timed on the wall clock from its start until its frame is done — so a main thread
+ * that waits for a core on a busy machine counts too, and the page draws less there), short of
+ * LIVE_MAX_SPACING_MS: after a tick whose work took t ms the next comes t / LIVE_MAX_SHARE ms after it, at least
+ * LIVE_TICK_MS (renderer/src/lib/draw-scheduler.ts). The seed experiment's ticks (~30–100 ms in a software-drawn
+ * headless Chromium beside a two-thread run on two cores) come one to four times a second there, where four a
+ * second made the dashboard's µs/epoch 1.33× the command line's (1.18–1.23× paced); a desktop's cheaper ticks keep
+ * the four.
  */
 export const LIVE_MAX_SHARE = 0.1;
 /** The longest wait between two live ticks, however costly: a running run's page moves at least this often. */

@@ -146,7 +146,7 @@ test('keyboard: Space trains and pauses, → steps one epoch, Esc stops', async 
   await expect(page.getByTestId('run-status')).toHaveText('Stopped');
 });
 
-test('a page whose live drawing costs more redraws less often (a tenth of its main thread at most), and still follows the run', async ({ page }) => {
+test('a page whose live drawing costs more redraws less often (a tenth of its time at most), and still follows the run', async ({ page }) => {
   await openApp(page, sharedServer().url);
   await setField(page, 'epochs', '1000000');
   await setField(page, 'run-name', 'live budget');

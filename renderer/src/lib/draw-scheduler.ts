@@ -13,9 +13,10 @@ import { LIVE_MAX_SHARE, LIVE_MAX_SPACING_MS, spacingMs } from '../../../electro
 export const LIVE_TICK_MS = 250;
 
 /**
- * The main-thread time the page spent on live drawing since the last take(): each measured piece of work from its
- * start until a task posted at its end runs — after the microtasks it queued (React's render) and the frame it
- * changed (style, layout, paint). Overlapping spans count once.
+ * The time the page spent on live drawing since the last take(): each measured piece of work on the wall clock, from
+ * its start until a task posted at its end runs — after the microtasks it queued (React's render) and the frame it
+ * changed (style, layout, paint); time the main thread waits for a core in between counts too. Overlapping spans
+ * count once.
  */
 class LiveCost {
   private total = 0;
@@ -48,12 +49,12 @@ class LiveCost {
   }
 }
 
-/** The page's one account of its live drawing's main-thread time. */
+/** The page's one account of its live drawing's time. */
 export const liveCost = new LiveCost();
 
 /**
  * Milliseconds from one live tick to the next after live drawing that took `costMs`: LIVE_TICK_MS, or longer so
- * that it takes at most LIVE_MAX_SHARE of the main thread (electron/limits.ts), at most LIVE_MAX_SPACING_MS.
+ * that it takes at most LIVE_MAX_SHARE of the page's time (electron/limits.ts), at most LIVE_MAX_SPACING_MS.
  */
 export const liveSpacingMs = (costMs: number): number => spacingMs(LIVE_TICK_MS, costMs, LIVE_MAX_SHARE, LIVE_MAX_SPACING_MS);
 

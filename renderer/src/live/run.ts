@@ -122,8 +122,8 @@ export class LiveRun {
    * Coalesces notifications to one animation frame per live tick at most, however many batches arrive: the first
    * change after a quiet spell shows in the next frame, and a running run's batches, snapshots and charts all land in
    * the same few frames a second (every frame the page paints costs CPU that the training shares). A tick comes
-   * LIVE_TICK_MS after the last, or later when the live drawing since then took more than its share of the main
-   * thread (liveSpacingMs); that cost and the spacing are on the page's root (data-live-cost, data-live-spacing), for
+   * LIVE_TICK_MS after the last, or later when the live drawing since then took more than its share of the page's
+   * time (liveSpacingMs); that cost and the spacing are on the page's root (data-live-cost, data-live-spacing), for
    * tests and benches to read.
    */
   private schedule(): void {
