@@ -139,7 +139,12 @@ describe.runIf(py)('live numpy cross-check on the new data', () => {
       epochs: 30,
       opt: { optimizer: ['sgd', 'momentum', 'adam'][seed % 3], lr: 'lr' in pick ? pick.lr : 0.05, l2: 0, batch_size: seed % 2 ? null : 16, shuffle_seed: seed, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
     };
-    await expectMatches(trainInNumpy<Case>(spec), 1e-11);
+    // Adam on mini-batches amplifies float64 rounding (numpy's sums run in another order than the engine's): over every
+    // seed this test can pick (1–1000), measured on 2026-12-03, those runs' worst relative error was 5.0e-10 (seed
+    // 872: breast cancer, leaky ReLU, batches of 16; two more over 1e-11, seeds 662 and 692), every other
+    // configuration's 3.7e-13.
+    const tol = spec.opt.optimizer === 'adam' && spec.opt.batch_size !== null ? 1e-9 : 1e-11;
+    await expectMatches(trainInNumpy<Case>(spec), tol);
   }, 120_000);
 
   it('a configuration numpy cannot compare is refused by name, with the reason, not as broken JSON', () => {
