@@ -156,8 +156,16 @@ function endDiverged(e: DivergenceError): void {
 function startRun(announce = true): void {
   started = true;
   lastFlush = performance.now();
-  lastSnapshot = -Infinity; // the first epoch sends one, so the boundary shows at once
-  if (announce) post({ type: 'phase', phase: 'running', epoch: trainer.epoch });
+  if (!announce) lastSnapshot = -Infinity;
+  else {
+    post({ type: 'phase', phase: 'running', epoch: trainer.epoch });
+    // the network as it starts, before the first epoch: a watching page shows its boundary at once, and the first
+    // snapshot's one-off cost (its workspaces allocated and its code run for the first time: ~70 ms on the seed
+    // network, against ~3 ms for the next) is not spent between two epochs of the run, nor does it space the next
+    // snapshots out (snapshotSpacingMs)
+    sendSnapshot(false);
+    snapshotCost = 0;
+  }
   trainer.run({ onEpoch, yieldEveryMs: init.yieldEveryMs }).then(
     (r) => endFromResult(r),
     (e: unknown) => {

@@ -103,6 +103,30 @@ test("trains 100 epochs through the server and reproduces numpy's epoch-0 and ep
   expect(problems).toEqual([]);
 });
 
+test('a new run refills the curves in the charts it has (a chart is rebuilt only for another view of them)', async ({ page }) => {
+  await openApp(page, sharedServer().url);
+  const cost = page.getByTestId('cost-chart'), accuracy = page.getByTestId('accuracy-chart');
+  await expect(cost).toHaveAttribute('data-builds', '1');
+  await setField(page, 'epochs', '60');
+  await page.getByTestId('play').click();
+  expect(await waitForEnd(page)).toBe('Finished');
+  await expect(cost).toHaveAttribute('data-points', '60');
+  // Reset clears the curves; the next run draws only its own
+  await page.getByTestId('reset').click();
+  await expect(cost).toHaveAttribute('data-points', '0');
+  await expect(accuracy).toHaveAttribute('data-y-range', '0,1');
+  await setField(page, 'epochs', '40');
+  await page.getByTestId('play').click();
+  expect(await waitForEnd(page)).toBe('Finished');
+  await expect(cost).toHaveAttribute('data-points', '40');
+  await expect(accuracy).toHaveAttribute('data-points', '40');
+  for (const chart of [cost, accuracy]) await expect(chart).toHaveAttribute('data-builds', '1');
+  // another view of the curves (a log cost axis) is another chart
+  await page.getByTestId('log-scale').check();
+  await expect(cost).toHaveAttribute('data-builds', '2');
+  await expect(cost).toHaveAttribute('data-points', '40');
+});
+
 test('a diverging run (learning rate 100) says so and is stored as failed', async ({ page }) => {
   await openApp(page, sharedServer().url);
   await setField(page, 'learning-rate', '100');

@@ -244,6 +244,12 @@ describe('TrainerHost with worker threads', () => {
     run.go('snap');
     await rec.ended('snap');
     expect(rec.snapshots.length).toBeGreaterThanOrEqual(2);
+    // the first is the network as it starts, sent before the first epoch (outside the run's timed epochs)
+    const first = rec.snapshots[0]!;
+    expect(first.epoch).toBe(0);
+    expect(first.boundary!.values).toHaveLength(1600);
+    expect(first.weights!.map((w) => w.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
+    expect(first.layers.map((l) => l.gradNormW)).toEqual([0, 0]); // no update yet
     const last = rec.snapshots.at(-1)!;
     expect(last.runId).toBe('snap');
     expect(last.epoch).toBe(400);

@@ -1,6 +1,9 @@
-// Train and test curves of the shown run (cost or accuracy). Built once per run/option change; new epochs are
-// appended to the datasets and drawn with chart.update('none') — never rebuilt while a run trains. While the chart
-// is scrolled or tabbed away it takes no points (a chart.js update is ~10 ms of layout); it catches up when it shows.
+// Train and test curves of the shown run (cost or accuracy). The chart.js chart is built once per option change
+// (kind, smoothing, log, x axis, theme, a best-epoch marker or none); a new run, or the curves' buffer rebuilding
+// its rows (curves.ts: a few times in a long run), refills its datasets with new arrays instead — building a chart
+// costs ~20 ms of the page's time, which a run just starting shares with its training. New epochs are appended to
+// the datasets and drawn with chart.update('none'). While the chart is scrolled or tabbed away it takes no points
+// (a chart.js update is ~10 ms of layout); it catches up when it shows.
 import { memo, useEffect, useRef, useSyncExternalStore } from 'react';
 import type { ChartDataset } from 'chart.js';
 import { Chart, lineOptions, withAlpha } from '../lib/charts';
@@ -23,7 +26,8 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   // the chart's fill while it is built, and whether points arrived while it was not shown
-  const pending = useRef<{ fill: (() => void) | null; stale: boolean; updates: number }>({ fill: null, stale: false, updates: 0 });
+  // (and how many charts this component built: what tests read)
+  const pending = useRef<{ fill: (() => void) | null; stale: boolean; updates: number; builds: number }>({ fill: null, stale: false, updates: 0, builds: 0 });
   const shown = useShown(box, () => {
     const p = pending.current;
     if (p.stale && p.fill && shown()) {
@@ -35,6 +39,11 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
   // built after the page first painted: switching to the Train tab shows it at once, the charts a moment later
   const painted = useAfterPaint();
 
+  // whether the run has a best epoch to mark: the marker's dataset is part of the chart's build
+  const hasBest = run.bestEpoch !== null;
+  // the chart's refill for a new generation of the run's rows (null while there is no chart)
+  const built = useRef<{ generation: number; refill: () => void } | null>(null);
+
   useEffect(() => {
     const el = canvas.current;
     if (!el || !painted) return;
@@ -43,23 +52,15 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
     const keys = kind === 'cost' ? (['trainCost', 'testCost'] as const) : (['trainAccuracy', 'testAccuracy'] as const);
     const colors = [p.train, p.test];
     const labels = ['train', 'test'];
-    const raw: Pt[][] = [[], []];
-    const smoothed: Pt[][] = [[], []];
-    const emas = [new Ema(options.smoothing), new Ema(options.smoothing)];
-    const datasets: ChartDataset<'line', Pt[]>[] = [];
-    keys.forEach((_, i) => {
-      datasets.push({ label: labels[i]!, data: smooth ? smoothed[i]! : raw[i]!, borderColor: colors[i], backgroundColor: colors[i], borderDash: i === 1 ? [5, 3] : [] });
-    });
-    if (smooth) keys.forEach((_, i) => datasets.push({ label: `${labels[i]} (raw)`, data: raw[i]!, borderColor: withAlpha(colors[i]!, 0.22), backgroundColor: withAlpha(colors[i]!, 0.22), borderWidth: 1 }));
-    // The cost chart also draws the learning rate each epoch trained with, on its own axis at the right.
-    const lrPts: Pt[] = [];
     const withLr = kind === 'cost';
-    if (withLr) datasets.push({ label: 'learning rate', data: lrPts, yAxisID: 'lr', borderColor: withAlpha(p.muted, 0.8), backgroundColor: withAlpha(p.muted, 0.8), borderWidth: 1.2, borderDash: [2, 3] });
-    // The epoch whose weights early stopping kept: a marked point on the train curve.
-    const best: Pt[] = [];
-    const bestEpoch = run.bestEpoch;
-    if (bestEpoch !== null)
-      datasets.push({ label: `best epoch ${bestEpoch}`, data: best, borderColor: p.fg, backgroundColor: p.fg, pointRadius: 5, pointStyle: 'crossRot', pointBorderWidth: 2, showLine: false });
+    // the datasets: the two curves (smoothed when smoothing), their raw points under them when smoothing, the
+    // learning rate each epoch trained with (the cost chart, on its own axis at the right), and the epoch whose
+    // weights early stopping kept (a marked point on the train curve)
+    const curves: ChartDataset<'line', Pt[]>[] = keys.map((_, i) => ({ label: labels[i]!, data: [], borderColor: colors[i], backgroundColor: colors[i], borderDash: i === 1 ? [5, 3] : [] }));
+    const raws: ChartDataset<'line', Pt[]>[] = smooth ? keys.map((_, i) => ({ label: `${labels[i]} (raw)`, data: [], borderColor: withAlpha(colors[i]!, 0.22), backgroundColor: withAlpha(colors[i]!, 0.22), borderWidth: 1 })) : [];
+    const lrSet: ChartDataset<'line', Pt[]> | null = withLr ? { label: 'learning rate', data: [], yAxisID: 'lr', borderColor: withAlpha(p.muted, 0.8), backgroundColor: withAlpha(p.muted, 0.8), borderWidth: 1.2, borderDash: [2, 3] } : null;
+    const bestSet: ChartDataset<'line', Pt[]> | null = hasBest ? { label: '', data: [], borderColor: p.fg, backgroundColor: p.fg, pointRadius: 5, pointStyle: 'crossRot', pointBorderWidth: 2, showLine: false } : null;
+    const datasets = [...curves, ...raws, ...(lrSet ? [lrSet] : []), ...(bestSet ? [bestSet] : [])];
     const base = lineOptions({
       xTitle: options.x === 'epoch' ? 'epoch' : 'wall time (s)',
       log: kind === 'cost' && options.log,
@@ -92,17 +93,35 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
         },
       },
     });
+    el.parentElement?.setAttribute('data-builds', String(++pending.current.builds));
     // the y axis's range as drawn, for a test to read (an empty accuracy chart must say 0–1)
     const markRange = () => {
       const y = chart.scales['y'];
       if (y) el.parentElement?.setAttribute('data-y-range', `${y.min},${y.max}`);
     };
     markRange();
-    let n = 0;
-    const fill = () => {
+    // the points charted so far, and the rows of run.series they came from (n); new arrays for each generation
+    let raw: Pt[][] = [], smoothed: Pt[][] = [], best: Pt[] = [], lrPts: Pt[] = [], emas: Ema[] = [];
+    let n = 0, bestEpoch: number | null = null;
+    const restart = () => {
+      raw = [[], []];
+      smoothed = [[], []];
+      best = [];
+      lrPts = [];
+      emas = [new Ema(options.smoothing), new Ema(options.smoothing)];
+      n = 0;
+      bestEpoch = run.bestEpoch;
+      curves.forEach((d, i) => (d.data = smooth ? smoothed[i]! : raw[i]!));
+      raws.forEach((d, i) => (d.data = raw[i]!));
+      if (lrSet) lrSet.data = lrPts;
+      if (bestSet) Object.assign(bestSet, { data: best, label: `best epoch ${bestEpoch}` });
+    };
+    restart();
+    // appends the rows of run.series not charted yet and draws them (with none new, draws only when `always`)
+    const fill = (always = false) => {
       const s = run.series;
       const len = s.epoch.length;
-      if (len === n) return;
+      if (len === n && !always) return;
       // the new points are collected, then pushed once per dataset: chart.js watches its data arrays' push, and
       // a push per point costs it a bookkeeping pass per point
       const add: { raw: Pt[][]; smoothed: Pt[][]; best: Pt[]; lr: Pt[] } = { raw: [[], []], smoothed: [[], []], best: [], lr: [] };
@@ -141,9 +160,18 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
       markRange();
     };
     const pend = pending.current;
-    pend.fill = fill;
+    // a refill draws every row of the new generation (none: the last run's points are cleared)
+    pend.fill = () => fill(true);
     pend.stale = !shown();
-    if (!pend.stale) fill();
+    if (!pend.stale) fill(true);
+    built.current = {
+      generation: run.generation,
+      refill: () => {
+        restart();
+        if (shown()) fill(true);
+        else pend.stale = true;
+      },
+    };
     // appends arrive at most once per live tick (LIVE_TICK_MS): a redraw each while the chart shows
     const off = run.onAppend(() => {
       if (shown()) fill();
@@ -152,9 +180,18 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
     return () => {
       off();
       pend.fill = null;
+      built.current = null;
       chart.destroy();
     };
-  }, [run, generation, kind, options.smoothing, options.log, options.x, theme, painted, shown]);
+  }, [run, hasBest, kind, options.smoothing, options.log, options.x, theme, painted, shown]);
+
+  // a new run, or the run's rows rebuilt (curves.ts): the same chart, refilled
+  useEffect(() => {
+    const b = built.current;
+    if (!b || b.generation === generation) return;
+    b.generation = generation;
+    b.refill();
+  }, [generation]);
 
   return (
     <div ref={box} className="chart-box" data-testid={testId}>
