@@ -227,8 +227,8 @@ export function Boundary({
       ctx.stroke();
     }
   }, [grid, data, picked, px, theme, showTest, plane, regression]);
-  // drawn only on screen, at most once per live tick (in the tick's frame) or four times a second otherwise
-  // (draw-scheduler.ts): not inside the React commit of every snapshot
+  // drawn in an animation frame of its own, at most four times a second and only on screen (draw-scheduler.ts):
+  // not inside the React commit of every snapshot
   const request = useCoalescedDraw(canvas, draw);
   useEffect(() => request(), [request, draw]);
 

@@ -1,7 +1,7 @@
 // Coalesced drawing for canvases fed by live snapshots: a request marks the picture stale; it is drawn in an
-// animation frame at most once per minimum interval — or at once when a live tick's render asks, in the tick's own
-// frame — and only while the element is on screen and the page shown. Requests that arrive meanwhile collapse into
-// the next draw; an element scrolled or tabbed away draws nothing until it shows again. useShown is that on-screen test alone, for a component that draws on its own schedule.
+// animation frame at most once per minimum interval, and only while the element is on screen and the page shown.
+// Requests that arrive meanwhile collapse into the next draw; an element scrolled or tabbed away draws nothing
+// until it shows again. useShown is that on-screen test alone, for a component that draws on its own schedule.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { LIVE_MAX_SHARE, LIVE_MAX_SPACING_MS, spacingMs } from '../../../electron/limits';
 
@@ -51,22 +51,6 @@ class LiveCost {
 
 /** The page's one account of its live drawing's time. */
 export const liveCost = new LiveCost();
-
-/**
- * Whether the page is inside a live tick's frame: from the tick's animation-frame callback (live/run.ts) until a
- * task after that frame. A canvas asked to draw then (by the render the tick caused) draws at once, in the same
- * frame, rather than in a frame of its own: every frame costs its commit, paint and composite again.
- */
-let inLiveFrame = false;
-const liveFrameEnd = typeof MessageChannel === 'function' ? new MessageChannel() : null;
-if (liveFrameEnd) liveFrameEnd.port1.onmessage = () => (inLiveFrame = false);
-
-/** Call at the start of a live tick's animation-frame callback. */
-export function liveFrameStarted(): void {
-  if (!liveFrameEnd) return;
-  inLiveFrame = true;
-  liveFrameEnd.port2.postMessage(0);
-}
 
 /**
  * Milliseconds from one live tick to the next after live drawing that took `costMs`: LIVE_TICK_MS, or longer so
@@ -122,23 +106,18 @@ export function useCoalescedDraw(target: RefObject<Element | null>, draw: () => 
 
   useEffect(() => {
     const s = state.current;
-    const drawNow = () => {
-      s.dirty = false;
-      s.last = performance.now();
-      latest.current();
-      liveCost.measure(s.last);
-    };
     s.pump = () => {
       if (!s.dirty || !shown() || s.timer || s.frame) return;
-      // asked by a live tick's render: drawn in the tick's frame (the tick's spacing paces it)
-      if (inLiveFrame) return drawNow();
       const wait = Math.max(0, s.last + minMs - performance.now());
       s.timer = window.setTimeout(() => {
         s.timer = 0;
         s.frame = requestAnimationFrame(() => {
           s.frame = 0;
           if (!s.dirty || !shown()) return; // hidden meanwhile: stays stale until it shows
-          drawNow();
+          s.dirty = false;
+          s.last = performance.now();
+          latest.current();
+          liveCost.measure(s.last);
           s.pump(); // a request that came during the draw
         });
       }, wait);

@@ -7,7 +7,7 @@
 import type { BackendInfo, EpochMetrics, LayerDistribution, RunConfig, RunCurves, RunDetail, RunSnapshotEvent, RunStatus, RunStatusEvent } from '../api';
 import { withLastWeights } from '../../../electron/transport';
 import { CurveBuffer, emptySeries, type Series } from './curves';
-import { liveCost, liveFrameStarted, liveSpacingMs } from '../lib/draw-scheduler';
+import { liveCost, liveSpacingMs } from '../lib/draw-scheduler';
 
 export type { Series } from './curves';
 
@@ -135,7 +135,6 @@ export class LiveRun {
     const notify = () => {
       this.frame = raf(() => {
         this.frame = 0;
-        liveFrameStarted();
         this.lastNotify = performance.now();
         liveCost.measure(this.lastNotify); // after the listeners below, React's render and this frame's paint
         if (this.snapshotPending) {
