@@ -116,7 +116,6 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
       if (lrSet) lrSet.data = lrPts;
       if (bestSet) Object.assign(bestSet, { data: best, label: `best epoch ${bestEpoch}` });
     };
-    restart();
     // appends the rows of run.series not charted yet and draws them (with none new, draws only when `always`)
     const fill = (always = false) => {
       const s = run.series;
@@ -160,18 +159,15 @@ export const CurveChart = memo(function CurveChart({ run, kind, options, theme, 
       markRange();
     };
     const pend = pending.current;
-    // a refill draws every row of the new generation (none: the last run's points are cleared)
+    // a refill draws every row of the new generation (none: the last run's points are cleared), now or when shown
     pend.fill = () => fill(true);
-    pend.stale = !shown();
-    if (!pend.stale) fill(true);
-    built.current = {
-      generation: run.generation,
-      refill: () => {
-        restart();
-        if (shown()) fill(true);
-        else pend.stale = true;
-      },
+    const refill = () => {
+      restart();
+      pend.stale = !shown();
+      if (!pend.stale) fill(true);
     };
+    refill();
+    built.current = { generation: run.generation, refill };
     // appends arrive at most once per live tick (LIVE_TICK_MS): a redraw each while the chart shows
     const off = run.onAppend(() => {
       if (shown()) fill();
