@@ -6,12 +6,14 @@
 // then `backprop-lab train --epochs N --json` trains the same configuration and its msPerEpoch is read. Both go
 // through the same core, trainer worker and backend choice, and both record the run (each in a temporary
 // database of its own, as a user's run is recorded); what differs is what watches the run (the page with its live
-// snapshots, or a terminal). A benchmark: it prints the figures and the ratio, and asserts nothing.
+// snapshots, or a terminal). Each run also gives the share of the machine's CPU time its host took meanwhile
+// (steal, where Linux reports it). A benchmark: it prints the figures and the ratio, and asserts nothing.
 // Run: npm run bench:ui-epoch [-- --epochs N] [--rounds R] [--json]   (BENCH_SKIP_BUILD=1 to reuse out/)
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { removeTempDb, repo, tempDb } from '../test/e2e/support/server';
 import { arg, openBareDashboard } from './bench/dashboard';
+import { StealMeter, stealText } from './bench/host-steal';
 
 const EPOCHS = arg('epochs', 3000);
 const ROUNDS = arg('rounds', 3);
@@ -37,8 +39,8 @@ const textOf = (testId: string) => `document.querySelector('[data-testid="${test
 
 async function main() {
   const { page, close } = await openBareDashboard();
-  const dash: { us: number; mode: string; spacing: number }[] = [];
-  const term: { us: number; mode: string }[] = [];
+  const dash: { us: number; mode: string; spacing: number; steal: number | null }[] = [];
+  const term: { us: number; mode: string; steal: number | null }[] = [];
   const cliDb = tempDb();
   // polls the page (a DevTools evaluate every 250 ms, nothing else) until `expression` is true
   const until = async (expression: string) => {
@@ -55,15 +57,22 @@ async function main() {
         el.dispatchEvent(new Event('input', { bubbles: true }));
       })()`);
       await until(`document.querySelector('[data-testid="epochs"]').value === '${EPOCHS}' && !${done}`);
+      const dashSteal = new StealMeter();
+      dashSteal.start();
       await page.evaluate(`document.querySelector('[data-testid="play"]').click()`);
       // wait on the run's end (progress), however long this machine takes
       await until(done);
+      dashSteal.stop();
       const text = await page.evaluate<string>(textOf('us-per-epoch'));
       const mode = (await page.evaluate<string>(textOf('backend'))).split('·').pop()!.trim();
       const spacing = Number(await page.evaluate<string>('document.documentElement.dataset.liveSpacing'));
-      dash.push({ us: Number(/([\d.]+) µs/.exec(text)?.[1] ?? NaN), mode, spacing });
-      term.push(cli(cliDb));
-      console.error(`round ${r + 1}: dashboard ${dash[r]!.us} µs/epoch (${dash[r]!.mode}; live ticks ${dash[r]!.spacing.toFixed(0)} ms apart at its end), command line ${term[r]!.us.toFixed(0)} µs/epoch (${term[r]!.mode})`);
+      dash.push({ us: Number(/([\d.]+) µs/.exec(text)?.[1] ?? NaN), mode, spacing, steal: dashSteal.share() });
+      const cliSteal = new StealMeter();
+      term.push({ ...(await cliSteal.around(() => cli(cliDb))), steal: cliSteal.share() });
+      console.error(
+        `round ${r + 1}: dashboard ${dash[r]!.us} µs/epoch (${dash[r]!.mode}; live ticks ${dash[r]!.spacing.toFixed(0)} ms apart at its end; host steal ${stealText(dash[r]!.steal)}), ` +
+          `command line ${term[r]!.us.toFixed(0)} µs/epoch (${term[r]!.mode}; host steal ${stealText(term[r]!.steal)})`,
+      );
       await page.evaluate(`document.querySelector('[data-testid="reset"]')?.click()`);
     }
   } finally {
@@ -78,6 +87,8 @@ async function main() {
     dashboardUs: dash.map((x) => x.us),
     liveSpacingMs: dash.map((x) => x.spacing),
     commandLineUs: term.map((x) => Math.round(x.us)),
+    /** The share of the machine's CPU time its host took during each run (null where not reported). */
+    hostSteal: { dashboard: dash.map((x) => x.steal), commandLine: term.map((x) => x.steal) },
     modes: { dashboard: [...new Set(dash.map((x) => x.mode))], commandLine: [...new Set(term.map((x) => x.mode))] },
     ratio: Number((d / c).toFixed(3)),
     met: d / c <= GOAL,
@@ -85,6 +96,7 @@ async function main() {
   console.log(`seed network, ${EPOCHS} epochs, ${ROUNDS} rounds each (${result.machine.cpus} cores, ${result.machine.model}):`);
   console.log(`  dashboard     median ${d.toFixed(0)} µs/epoch  (${result.dashboardUs.join(', ')}; ${result.modes.dashboard.join(' / ')})`);
   console.log(`  command line  median ${c.toFixed(0)} µs/epoch  (${result.commandLineUs.join(', ')}; ${result.modes.commandLine.join(' / ')})`);
+  console.log(`  host steal    dashboard runs ${dash.map((x) => stealText(x.steal)).join(', ')}; command line runs ${term.map((x) => stealText(x.steal)).join(', ')}`);
   console.log(`  dashboard / command line = ${result.ratio.toFixed(2)}×  ${result.met ? '✓' : '✗'} goal ≤ ${GOAL}`);
   if (JSON_OUT) console.log(JSON.stringify(result));
 }

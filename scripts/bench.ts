@@ -13,7 +13,8 @@
 // into a temporary database: the Node hosts' backend list, its calibration, its thread governor, the test set
 // evaluated every epoch, the core's recording and checkpoints; its msPerEpoch is the figure (the scale workloads,
 // whose data is generated, run its trainer in-process). The other engine rows time a backend in-process. numpy runs at 1 and 2 OpenBLAS threads and the faster counts, with OPENBLAS_CORETYPE and
-// OPENBLAS_L2_SIZE unset for its command (they make OpenBLAS take slower kernels; see the env notes).
+// OPENBLAS_L2_SIZE unset for its command (they make OpenBLAS take slower kernels; see the env notes). Each row
+// also gives the share of the machine's CPU time the host took meanwhile (steal: scripts/bench/host-steal.ts).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +34,7 @@ import { resolveConfig, type RunConfig } from '../engine/config';
 import { loadData, type DataSplit } from '../engine/datasets/index';
 import { createTrainer } from '../engine/train';
 import { ceilingLine, measureCeilings, type Ceiling } from './bench/ceiling';
+import { StealMeter, stealText } from './bench/host-steal';
 import { archArg, SCALE_ARCH, SCALE_DATA_SEED, SCALE_FEATURES, SCALE_SAMPLES, scaleData } from './bench/scale';
 
 /** What to train: a run configuration whose epochs the bench sets. */
@@ -101,6 +103,8 @@ export interface BenchResult {
   runsMs: number[];
   finalCost: number;
   detail?: string;
+  /** The share of this machine's CPU time its host took (steal) during this row's runs; null where not reported. */
+  hostSteal: number | null;
 }
 
 /** The implementation the engine is compared with and checked against. */
@@ -706,6 +710,7 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
       // minutes (a shared or virtual one) slows every implementation alike instead of whichever ran last; the
       // first round also makes each implementation's checked (untimed) run
       const acc = new Map<Impl, ImplRun>();
+      const steal = new Map<Impl, StealMeter>();
       const failed = new Set<Impl>();
       const rounds = Math.max(0, ...runnable.map((x) => x.repeatsFor?.(w, o.repeats) ?? o.repeats));
       for (let round = 0; round < rounds; round++) {
@@ -715,7 +720,8 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
           if (round >= repeats || failed.has(impl)) continue;
           io.stderr(`bench: ${w.id} × ${impl.id}: ${round === 0 ? '1 checked run + ' : ''}timed run ${round + 1} of ${repeats}, ${epochs} epoch${epochs > 1 ? 's' : ''}…\n`);
           try {
-            const r = await impl.run(w, epochs, 1, checkEpochs, round > 0);
+            if (!steal.has(impl)) steal.set(impl, new StealMeter());
+            const r = await steal.get(impl)!.around(() => impl.run(w, epochs, 1, checkEpochs, round > 0));
             const prev = acc.get(impl);
             acc.set(impl, prev ? mergeRuns(prev, r) : r);
           } catch (e) {
@@ -732,7 +738,7 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
         const epochs = impl.epochsFor?.(w, wEpochs) ?? wEpochs;
         if (impl.id === REFERENCE_IMPL) refCosts.set(w.id, new Map([...Object.entries(r.costsAt ?? {}).map(([k, v]) => [Number(k), v] as [number, number]), [epochs, r.finalCost]]));
         const { runsMs, detail } = counted(r, w.contended);
-        results.push({ workload: w.id, impl: impl.id, precision: impl.precision, epochs, msPerEpoch: r.msPerEpoch, gflops: flops / (r.msPerEpoch * 1e6), runsMs, finalCost: r.finalCost, ...(detail ? { detail } : {}) });
+        results.push({ workload: w.id, impl: impl.id, precision: impl.precision, epochs, msPerEpoch: r.msPerEpoch, gflops: flops / (r.msPerEpoch * 1e6), runsMs, finalCost: r.finalCost, ...(detail ? { detail } : {}), hostSteal: steal.get(impl)?.share() ?? null });
       }
     }
   } finally {
@@ -776,13 +782,19 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
   });
 
   const table = [
-    ['workload', 'impl', 'epochs', 'ms/epoch', 'GFLOP/s', 'final cost'],
-    ...results.map((r) => [r.workload, r.impl, String(r.epochs), r.msPerEpoch.toFixed(3), r.gflops.toFixed(2), r.finalCost.toPrecision(15)]),
+    ['workload', 'impl', 'epochs', 'ms/epoch', 'GFLOP/s', 'steal', 'final cost'],
+    ...results.map((r) => [r.workload, r.impl, String(r.epochs), r.msPerEpoch.toFixed(3), r.gflops.toFixed(2), stealText(r.hostSteal), r.finalCost.toPrecision(15)]),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const lines = table.map((row) => row.map((cell, c) => (c >= 2 && c <= 4 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+  const lines = table.map((row) => row.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((n) => '-'.repeat(n)).join('  '));
   for (const r of results) if (r.detail) lines.push(`  ${r.workload} ${r.impl}: ${r.detail}`);
+  if (results.length > 0) {
+    lines.push(
+      `  steal: the share of this machine's CPU time its host gave to others during the row's runs (a virtual machine's ` +
+        `neighbours; ${results.some((r) => r.hostSteal !== null) ? 'from /proc/stat' : "'-': this system does not report it"}); rows timed under a high share are slowed beyond it`,
+    );
+  }
   for (const c of comparisons) {
     // the speed ratio against numpy-f64 is the seed workload's headline; on scale the numpy-f32 line below is
     if (!c.workload.startsWith('scale')) {

@@ -3,6 +3,7 @@
 // ratios, it does not assert them.
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,14 @@ describe('bench', () => {
     expect(engine.msPerEpoch).toBeGreaterThan(0);
     expect(engine.gflops).toBeGreaterThan(0);
     expect(engine.runsMs).toHaveLength(1);
-    expect(r.stdout).toMatch(/seed-moons\s+engine-cpu-f64\s+20\s+[\d.]+\s+[\d.]+/);
+    expect(r.stdout).toMatch(/seed-moons\s+engine-cpu-f64\s+20\s+[\d.]+\s+[\d.]+\s+(\d+ %|-)\s/);
+    // the host's steal during the row's runs: measured wherever /proc/stat is (Linux), else null and '-'
+    if (existsSync('/proc/stat')) {
+      expect(engine.hostSteal).toBeGreaterThanOrEqual(0);
+      expect(engine.hostSteal).toBeLessThanOrEqual(1);
+      expect(r.stdout).toMatch(new RegExp(`seed-moons\\s+engine-cpu-f64\\s+20\\s+[\\d.]+\\s+[\\d.]+\\s+${Math.round(engine.hostSteal * 100)} %`));
+      expect(r.stdout).toContain("steal: the share of this machine's CPU time its host gave to others during the row's runs (a virtual machine's neighbours; from /proc/stat)");
+    } else expect(engine.hostSteal).toBeNull();
     if (!numpy.ok) {
       console.warn(`bench test: numpy reference not available, its entry is not checked (${numpy.why})`);
       expect(r.json.ratio).toBeNull();
