@@ -58,11 +58,11 @@ async function main() {
       })()`);
       await until(`document.querySelector('[data-testid="epochs"]').value === '${EPOCHS}' && !${done}`);
       const dashSteal = new StealMeter();
-      dashSteal.start();
-      await page.evaluate(`document.querySelector('[data-testid="play"]').click()`);
-      // wait on the run's end (progress), however long this machine takes
-      await until(done);
-      dashSteal.stop();
+      await dashSteal.around(async () => {
+        await page.evaluate(`document.querySelector('[data-testid="play"]').click()`);
+        // wait on the run's end (progress), however long this machine takes
+        await until(done);
+      });
       const text = await page.evaluate<string>(textOf('us-per-epoch'));
       const mode = (await page.evaluate<string>(textOf('backend'))).split('·').pop()!.trim();
       const spacing = Number(await page.evaluate<string>('document.documentElement.dataset.liveSpacing'));

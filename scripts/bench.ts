@@ -720,8 +720,8 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: (t) 
           if (round >= repeats || failed.has(impl)) continue;
           io.stderr(`bench: ${w.id} × ${impl.id}: ${round === 0 ? '1 checked run + ' : ''}timed run ${round + 1} of ${repeats}, ${epochs} epoch${epochs > 1 ? 's' : ''}…\n`);
           try {
-            if (!steal.has(impl)) steal.set(impl, new StealMeter());
-            const r = await steal.get(impl)!.around(() => impl.run(w, epochs, 1, checkEpochs, round > 0));
+            const meter = steal.get(impl) ?? steal.set(impl, new StealMeter()).get(impl)!;
+            const r = await meter.around(() => impl.run(w, epochs, 1, checkEpochs, round > 0));
             const prev = acc.get(impl);
             acc.set(impl, prev ? mergeRuns(prev, r) : r);
           } catch (e) {
