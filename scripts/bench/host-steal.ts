@@ -67,4 +67,4 @@ export class StealMeter {
 }
 
 /** A share as the benches print it: "12 %", or "-" where the host's steal is not reported. */
-export const stealText = (share: number | null | undefined): string => (share === null || share === undefined ? '-' : `${Math.round(share * 100)} %`);
+export const stealText = (share: number | null): string => (share === null ? '-' : `${Math.round(share * 100)} %`);
